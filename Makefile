@@ -1,0 +1,65 @@
+# The IVIG in s-IBM evidence book. `make book` and `make test` bootstrap everything.
+# BUILD_DIR may be overridden so that parallel builds do not share one _build folder.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+BUILD_DIR ?= _build
+DATA_DIR ?= data
+STAMP := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going
+
+.DEFAULT_GOAL := help
+.PHONY: help env system validate html pdf book test lint release bench new-study dictionary clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+# The virtual environment is rebuilt whenever requirements.txt changes. A .pth file puts
+# scripts/ on the path, so chapters, tests and the CLI all import the same ivigbook package.
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'ivigbook-src.pth').write_text('$(CURDIR)/scripts\n')"
+	touch $@
+
+env: $(STAMP)  ## Create the Python environment
+
+system:  ## Install (or name) the Debian packages listed in scripts/system-packages.txt
+	@bash scripts/ensure-system-packages.sh
+
+validate: $(STAMP)  ## Validate the data package (DATA_DIR=data)
+	$(PY) -m ivigbook validate $(DATA_DIR)
+
+html: $(STAMP) validate  ## Build the HTML site into $(BUILD_DIR)/html
+	$(PY) -m ivigbook build html --build-dir $(BUILD_DIR)
+
+pdf: $(STAMP) system validate  ## Build the PDF into $(BUILD_DIR)/latex
+	$(PY) -m ivigbook build pdf --build-dir $(BUILD_DIR)
+
+book: $(STAMP) system validate  ## Build the whole book: HTML site with the PDF inside it
+	$(PY) -m ivigbook build book --build-dir $(BUILD_DIR)
+
+test: $(STAMP) system book  ## Run every test (data, chapters, built HTML and PDF, browser)
+	$(PY) -m pytest
+
+lint: $(STAMP)  ## ruff and codespell over the tree
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/codespell
+
+release: $(STAMP) book  ## Zip site + PDF + data into dist/
+	$(PY) -m ivigbook release --build-dir $(BUILD_DIR)
+
+bench: $(STAMP) system  ## Time loading, validation and builds
+	$(PY) -m ivigbook bench --build-dir $(BUILD_DIR)
+
+new-study: $(STAMP)  ## Scaffold a new study: make new-study ID=smith2027
+	$(PY) -m ivigbook new-study $(ID)
+
+dictionary: $(STAMP)  ## Regenerate data/README.md from the schema
+	$(PY) -m ivigbook dictionary --write
+
+clean:  ## Remove build outputs (keeps the environment)
+	rm -rf $(BUILD_DIR) dist

@@ -1,0 +1,33 @@
+"""Command-line entry points. Each sub-command lives in its own module and is imported
+only when called, so ``validate`` stays fast and needs no build tools."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command -> (module, help). Each module provides add_arguments(parser) and run(args) -> int.
+COMMANDS = {
+    "validate": ("ivigbook.validate", "validate a data package folder"),
+    "dictionary": ("ivigbook.dictionary", "print or write the data dictionary"),
+    "new-study": ("ivigbook.newstudy", "scaffold a new study from the template"),
+    "build": ("ivigbook.build", "build the book (html, pdf or both)"),
+    "release": ("ivigbook.release", "package site, PDF and data into dist/"),
+    "bench": ("ivigbook.bench", "time loading, validation and builds"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ivigbook")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text)
+        command_parser.set_defaults(module_name=module_name)
+        # Arguments are added lazily below, only for the command actually called.
+    args, _ = parser.parse_known_args(argv)
+    module = importlib.import_module(args.module_name)
+    full_parser = argparse.ArgumentParser(prog=f"python -m ivigbook {args.command}")
+    module.add_arguments(full_parser)
+    remaining = (sys.argv[1:] if argv is None else argv)[1:]
+    return int(module.run(full_parser.parse_args(remaining)) or 0)

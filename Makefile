@@ -53,7 +53,7 @@ release: $(STAMP) book  ## Zip site + PDF + data into dist/
 	$(PY) -m ivigbook release --build-dir $(BUILD_DIR)
 
 bench: $(STAMP) system  ## Time loading, validation and builds
-	$(PY) -m ivigbook bench --build-dir $(BUILD_DIR)
+	$(PY) -m ivigbook bench --build-dir $(BUILD_DIR) --builds
 
 new-study: $(STAMP)  ## Scaffold a new study: make new-study ID=smith2027
 	$(PY) -m ivigbook new-study $(ID)

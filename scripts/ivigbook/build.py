@@ -1,0 +1,270 @@
+"""``python -m ivigbook build {html,pdf,book} --build-dir DIR``: build the book strictly.
+
+This module is also a small Sphinx extension (listed in ``_config.yml`` under
+``sphinx: extra_extensions``) that
+
+* writes the offline JavaScript the chapters need into the HTML output, once per site:
+  ``_static/ivigbook/vega-bundle.js`` (vega + vega-lite + vega-embed from vl-convert, wrapped
+  so that it declares no globals besides ``vegaEmbed``/``vega``/``vegaLite``) and
+  ``_static/ivigbook/itables/`` (the DataTables bundle that ships with itables, plus a loader),
+  and adds them to every page with paths Sphinx resolves for pages in sub-folders;
+* removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
+* replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
+  build if a page has math: the book has none, and must load nothing from the network;
+* leaves code cells' inputs out of the PDF;
+* turns the ``text/latex`` tables made by :mod:`ivigbook.render` into raw LaTeX (myst-nb
+  would otherwise typeset ``text/latex`` as an equation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+PDF_NAME = "ivig-sibm-evidence-book.pdf"
+JB_FLAGS = ["-W", "-n", "--keep-going"]
+
+VEGA_BUNDLE = "ivigbook/vega-bundle.js"
+ITABLES_DIR = "ivigbook/itables"
+MATH_RENDERER = "ivigbook_nomath"
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", choices=["html", "pdf", "book"], help="what to build")
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=ROOT / "_build",
+        help="output folder (default: _build in the repository)",
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="book source folder holding _config.yml (default: the repository)",
+    )
+
+
+def _jupyter_book() -> str:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    if not exe.exists():
+        msg = f"jupyter-book not found next to {sys.executable}; run `make env`"
+        raise SystemExit(msg)
+    return str(exe)
+
+
+def _path_output(build_dir: Path) -> Path:
+    """The ``--path-output`` that makes jupyter-book write into ``build_dir``.
+
+    jupyter-book 1.x always writes into ``<path-output>/_build``. For a build folder not
+    named ``_build`` we give it a stable sibling folder holding a ``_build`` symlink.
+    """
+    build_dir.mkdir(parents=True, exist_ok=True)
+    if build_dir.name == "_build":
+        return build_dir.parent
+    staging = build_dir.parent / f".{build_dir.name}.jb"
+    staging.mkdir(exist_ok=True)
+    link = staging / "_build"
+    if not (link.is_symlink() and link.resolve() == build_dir.resolve()):
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(build_dir, target_is_directory=True)
+    return staging
+
+
+def html_dir(build_dir: Path) -> Path:
+    return build_dir / "html"
+
+
+def pdf_path(build_dir: Path) -> Path:
+    return build_dir / "latex" / PDF_NAME
+
+
+def site_pdf_path(build_dir: Path) -> Path:
+    return html_dir(build_dir) / PDF_NAME
+
+
+def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
+    cmd = [
+        _jupyter_book(),
+        "build",
+        str(source),
+        "--path-output",
+        str(_path_output(build_dir)),
+        "--builder",
+        builder,
+        *JB_FLAGS,
+    ]
+    print("+", " ".join(cmd), flush=True)
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(cmd, cwd=source, env=env, check=False)
+    print(f"[ivigbook build] {builder}: {time.perf_counter() - start:.1f} s", flush=True)
+    if result.returncode != 0:
+        print(
+            f"\nBUILD FAILED ({builder}, exit {result.returncode}).\n"
+            f"Execution reports (tracebacks of failing cells): {html_dir(build_dir) / 'reports'}\n"
+            f"Build folder: {build_dir}",
+            file=sys.stderr,
+        )
+        return result.returncode or 1
+    return 0
+
+
+def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
+    builders = {"html": ["html"], "pdf": ["pdflatex"], "book": ["html", "pdflatex"]}[target]
+    for builder in builders:
+        status = _run_jb(source, build_dir, builder)
+        if status:
+            return status
+    if "pdflatex" in builders and not pdf_path(build_dir).is_file():
+        print(f"BUILD FAILED: no PDF at {pdf_path(build_dir)}", file=sys.stderr)
+        return 1
+    if target == "book":
+        shutil.copy2(pdf_path(build_dir), site_pdf_path(build_dir))
+        print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return build(args.target, args.build_dir.resolve(), args.source.resolve())
+
+
+# --------------------------------------------------------------------------------------
+# Sphinx extension
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    if path.is_file() and path.read_bytes() == content:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed, wrapped so its top-level names stay private."""
+    import vl_convert as vlc
+
+    return (
+        f"/* vega {vlc.get_vega_version()}, vega-embed {vlc.get_vega_embed_version()}, "
+        "bundled by vl-convert-python. */\n"
+        "(function () {\n" + vlc.javascript_bundle() + "\n})();\n"
+    )
+
+
+def itables_loader() -> str:
+    """Loads itables' DataTables bundle once, under the name itables' tables await."""
+    from itables.javascript import _itables_ready_event, _itables_underscore_version
+
+    key = _itables_underscore_version()
+    event = _itables_ready_event()
+    return f"""/* Loads the DataTables bundle shipped with itables, once per page. */
+(function () {{
+  var base = document.currentScript.src;
+  if (!window.{key}) {{
+    window.{key} = import(new URL("dt_bundle.js", base).href);
+    window.{key}.then(function () {{ window.dispatchEvent(new Event("{event}")); }});
+  }}
+}})();
+"""
+
+
+def write_vendor_files(static_dir: Path) -> None:
+    import itables
+
+    _write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
+    bundle = Path(itables.__file__).parent / "html"
+    target = static_dir / ITABLES_DIR
+    for name in ("dt_bundle.js", "dt_bundle.css"):
+        _write_if_changed(target / name, (bundle / name).read_bytes())
+    _write_if_changed(target / "loader.js", itables_loader().encode("utf-8"))
+
+
+def _on_build_finished(app: Any, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        write_vendor_files(Path(app.outdir) / "_static")
+
+
+def _on_builder_inited(app: Any) -> None:
+    if app.builder.format != "html":
+        return
+    app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
+    app.add_js_file(f"{ITABLES_DIR}/loader.js", priority=200)
+    app.add_css_file(f"{ITABLES_DIR}/dt_bundle.css", priority=200)
+
+
+def _on_page_context(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Drop sphinx-thebe's scripts: thebe is off (no live kernels for an archived book), yet
+    its config script is added twice, which throws ``THEBE_JS_URL`` redeclared on every page
+    and names a CDN."""
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    scripts[:] = [
+        js
+        for js in scripts
+        if "sphinx-thebe" not in str(js.filename or "")
+        and "THEBE_JS_URL" not in js.attributes.get("body", "")
+    ]
+
+
+def _no_math(self: Any, node: Any) -> None:
+    from docutils import nodes
+    from sphinx.util import logging
+
+    logging.getLogger(__name__).warning(
+        "math is not supported: the book loads no MathJax (offline site) [ivigbook.math]",
+        location=node,
+    )
+    raise nodes.SkipNode
+
+
+def setup(app: Any) -> dict[str, Any]:
+    from docutils import nodes
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    from ivigbook.render import RAW_LATEX_MARKER
+
+    class RawLatexOutputs(SphinxPostTransform):
+        """``text/latex`` outputs from ivigbook.render become raw LaTeX, not equations."""
+
+        default_priority = 5
+        formats = ("latex",)
+
+        def run(self, **_: Any) -> None:
+            for node in list(self.document.findall(nodes.math_block)):
+                text = node.astext()
+                if "text_latex" in node["classes"] and text.startswith(RAW_LATEX_MARKER):
+                    node.replace_self(nodes.raw("", text + "\n", format="latex"))
+
+    class NoCodeInPdf(SphinxPostTransform):
+        """The PDF is for reading: code cells' inputs (collapsed on the site) are left out."""
+
+        default_priority = 5
+        formats = ("latex",)
+
+        def run(self, **_: Any) -> None:
+            for node in list(self.document.findall(nodes.container)):
+                if "cell_input" in node["classes"]:
+                    node.parent.remove(node)
+
+    app.add_post_transform(RawLatexOutputs)
+    app.add_post_transform(NoCodeInPdf)
+    app.add_html_math_renderer(MATH_RENDERER, (_no_math, None), (_no_math, None))
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("build-finished", _on_build_finished)
+    app.connect("html-page-context", _on_page_context, priority=900)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,241 @@
+"""The data dictionary, generated from the descriptor: ``python -m ivigbook dictionary``.
+
+:func:`dictionary_frame` gives one row per field for the book's appendix;
+:func:`readme_text` gives ``data/README.md`` (written with ``--write``; a test checks that the
+file is up to date with the schema).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ivigbook.validate import (
+    BIBLIOGRAPHY,
+    CROSS_TABLE_RULES,
+    DEFAULT_FALSE,
+    DEFAULT_TRUE,
+    PLACEHOLDER,
+    DescriptorError,
+    default_data_dir,
+    find_descriptor,
+    read_descriptor,
+)
+
+README = "README.md"
+
+
+def _clean(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _value(value: Any) -> str:
+    return f"`{value}`"
+
+
+def constraints_in_words(fld: dict[str, Any]) -> str:
+    """A field's constraints as a short English phrase ("" when it has none)."""
+    c = fld.get("constraints") or {}
+    words = []
+    if c.get("unique"):
+        words.append("unique")
+    if "enum" in c:
+        words.append("one of " + ", ".join(_value(v) for v in c["enum"]))
+    if "pattern" in c:
+        words.append(f"matches {_value(c['pattern'])}")
+    for key, phrase in (
+        ("minimum", "at least"),
+        ("exclusiveMinimum", "more than"),
+        ("maximum", "at most"),
+        ("exclusiveMaximum", "less than"),
+    ):
+        if key in c:
+            words.append(f"{phrase} {c[key]}")
+    if "minLength" in c:
+        words.append(f"at least {c['minLength']} characters")
+    if "maxLength" in c:
+        words.append(f"at most {c['maxLength']} characters")
+    return "; ".join(words)
+
+
+def dictionary_frame(package: dict[str, Any]) -> Any:
+    """One row per field: resource, field, type, required, constraints (words), description."""
+    import pandas as pd
+
+    rows = []
+    for res in package["resources"]:
+        for fld in res["schema"]["fields"]:
+            rows.append(
+                {
+                    "resource": res["name"],
+                    "field": fld["name"],
+                    "type": fld.get("type", "string"),
+                    "required": bool((fld.get("constraints") or {}).get("required", False)),
+                    "constraints": constraints_in_words(fld),
+                    "description": _clean(fld.get("description")),
+                }
+            )
+    frame = pd.DataFrame(
+        rows, columns=["resource", "field", "type", "required", "constraints", "description"]
+    )
+    return frame.astype(
+        {
+            "resource": "string",
+            "field": "string",
+            "type": "string",
+            "required": "boolean",
+            "constraints": "string",
+            "description": "string",
+        }
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _keys(res: dict[str, Any]) -> list[str]:
+    schema = res["schema"]
+    lines = []
+    pk = schema.get("primaryKey")
+    if pk:
+        pk = [pk] if isinstance(pk, str) else pk
+        lines.append(f"Primary key: {', '.join(_value(k) for k in pk)}.")
+    for fk in schema.get("foreignKeys") or []:
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]
+        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        target = ", ".join(f"`{ref.get('resource') or res['name']}.{f}`" for f in ref_fields)
+        lines.append(f"Foreign key: {', '.join(_value(f) for f in fields)} → {target}.")
+    return lines
+
+
+def readme_text(package: dict[str, Any]) -> str:
+    """``data/README.md``: package, licence, tables and fields, validation rules."""
+    out: list[str] = []
+    add = out.append
+    add(f"# {_clean(package.get('title') or package.get('name'))}")
+    add("")
+    add(
+        "<!-- Generated from datapackage.yaml by `python -m ivigbook dictionary --write`"
+        " (make dictionary). Do not edit by hand. -->"
+    )
+    add("")
+    add(_clean(package.get("description")))
+    add("")
+    meta = []
+    if package.get("name"):
+        meta.append(f"- Name: `{package['name']}`")
+    if package.get("version"):
+        meta.append(f"- Version: {package['version']}")
+    for lic in package.get("licenses") or []:
+        title = lic.get("title") or lic.get("name")
+        path = f" (<{lic['path']}>)" if lic.get("path") else ""
+        meta.append(f"- Licence: {title}{path}")
+    for src in package.get("sources") or []:
+        meta.append(f"- Source: {_clean(src.get('title'))}")
+    out.extend(meta)
+    add("")
+    add("## Tables")
+    add("")
+    add("| Table | File | Rows are | Fields |")
+    add("|---|---|---|---|")
+    for res in package["resources"]:
+        add(
+            f"| [{res['name']}](#{res['name'].replace('_', '-')}) | `{res['path']}` | "
+            f"{_cell(_clean(res.get('description')))} | {len(res['schema']['fields'])} |"
+        )
+    add("")
+    add(
+        f"Every identifier in a `{'citation_key'}` field is the key of an entry in "
+        f"`{BIBLIOGRAPHY}` (BibTeX)."
+    )
+    add("")
+    frame = dictionary_frame(package)
+    for res in package["resources"]:
+        add(f"## {res['name']}")
+        add("")
+        add(f"File `{res['path']}`. {_clean(res.get('description'))}")
+        add("")
+        for line in _keys(res):
+            add(line)
+        add("")
+        add("| Field | Type | Required | Constraints | Description |")
+        add("|---|---|---|---|---|")
+        part = frame[frame["resource"] == res["name"]]
+        for row in part.itertuples(index=False):
+            add(
+                f"| `{row.field}` | {row.type} | {'yes' if row.required else 'no'} | "
+                f"{_cell(row.constraints)} | {_cell(row.description)} |"
+            )
+        add("")
+    add("## Validation")
+    add("")
+    add(
+        "`python -m ivigbook validate data` (or `make validate`) checks the package and prints "
+        "every problem as `file:line: field: rule broken by value`, or a one-line summary. "
+        "The book's loader runs the same checks before any chapter sees the data."
+    )
+    add("")
+    add("Generic rules (Table Schema), from the schema above:")
+    add("")
+    generic = [
+        "Files are UTF-8 without a byte order mark.",
+        "Line 1 is the header: every field above is a column, in the order above; no other "
+        "column. Line numbers in messages are those of the file; a record with a line break "
+        "inside a quoted cell is reported at its first line.",
+        "An empty cell is a missing value. A required field may not be missing.",
+        "`integer`: digits with an optional leading minus. `number`: a decimal with optional "
+        "exponent (no NaN or infinity). `date`: `YYYY-MM-DD`. `boolean`: "
+        + ", ".join(_value(v) for v in DEFAULT_TRUE)
+        + " for true and "
+        + ", ".join(_value(v) for v in DEFAULT_FALSE)
+        + " for false (the Table Schema defaults; the data uses `true` and `false`).",
+        "Constraints as listed: unique, one of an enumeration, pattern (the whole value), "
+        "minimum/maximum, length in characters. Primary keys are unique and present; foreign "
+        "keys name an existing row.",
+        "No cell holds a control character (tab included); a line break is allowed only "
+        "inside a quoted cell.",
+        f'No cell contains the placeholder "{PLACEHOLDER}" left by `python -m ivigbook new-study`.',
+    ]
+    out.extend(f"- {line}" for line in generic)
+    add("")
+    add("Rules across fields and tables:")
+    add("")
+    out.extend(f"- **{rule.name}.** {rule.words}" for rule in CROSS_TABLE_RULES)
+    add("")
+    add("## Adding a study")
+    add("")
+    add(
+        "`python -m ivigbook new-study ID` (or `make new-study ID=...`) appends a study row and "
+        "an outcome row whose placeholders fail validation until every one is filled in; see "
+        "`templates/new-study.md`."
+    )
+    add("")
+    return "\n".join(out)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "data_dir", nargs="?", default=None, help="data package folder (default: data/)"
+    )
+    parser.add_argument("--write", action="store_true", help=f"write {README} in the data folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    location = Path(args.data_dir) if args.data_dir else default_data_dir()
+    descriptor = find_descriptor(location)
+    try:
+        text = readme_text(read_descriptor(descriptor))
+    except DescriptorError as exc:
+        print(exc)
+        return 1
+    if args.write:
+        target = descriptor.parent / README
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
+    else:
+        sys.stdout.write(text)
+    return 0

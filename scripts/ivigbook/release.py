@@ -1,0 +1,228 @@
+"""``python -m ivigbook release --build-dir DIR``: package one built book for offline use.
+
+Writes ``dist/<slug>-<version>.zip`` holding one folder ``<slug>-<version>/`` with
+
+* ``site/`` — the HTML site (``DIR/html``, which already carries the PDF);
+* ``<slug>-<version>.pdf`` — the PDF again, at the top, for readers who want only it;
+* ``data/`` — the data package;
+* ``CITATION.cff``, ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-CC-BY-4.0.md``;
+* ``README-OFFLINE.txt`` — how to open the site without a network;
+* ``SHA256SUMS`` — the checksum of every other file, in ``sha256sum -c`` format.
+
+The zip is deterministic: entries sorted, every timestamp set to the release date from
+CITATION.cff, fixed permissions and compression, so two releases of the same build are
+byte-identical. Hidden files (``.buildinfo``, ``.DS_Store``...) and ``__pycache__`` are left
+out. A missing site or PDF is an error, never a smaller zip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ivigbook.version import LICENCE_FILES, ROOT, BookMetadata, book_metadata
+
+ZIP_PERMISSIONS = 0o644 << 16  # -rw-r--r--, in the high bits as zip stores Unix modes
+COMPRESS_LEVEL = 9
+TOP_FILES = ("CITATION.cff", "CHANGELOG.md", *sorted(set(LICENCE_FILES.values())))
+
+
+class ReleaseError(RuntimeError):
+    """The build or the tree is not complete enough to release."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=Path("_build"),
+        help="the book's build folder, holding html/ (default: _build)",
+    )
+    parser.add_argument(
+        "--dist-dir",
+        type=Path,
+        default=ROOT / "dist",
+        help="where the zip is written (default: dist/ at the repository root)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=ROOT / "data",
+        help="the data package folder (default: data/ at the repository root)",
+    )
+    parser.add_argument(
+        "--pdf",
+        type=Path,
+        default=None,
+        help="the book's PDF (default: the one PDF inside BUILD_DIR/html)",
+    )
+
+
+def _visible_files(folder: Path) -> list[Path]:
+    """Every regular file under folder, skipping hidden names and __pycache__, sorted."""
+    files = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") or part == "__pycache__" for part in parts):
+            continue
+        if path.is_file():
+            files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def find_pdf(build_dir: Path) -> Path:
+    """The book's PDF inside the built site; fails loudly when it is not there."""
+    html_dir = build_dir / "html"
+    candidates = [p for p in _visible_files(html_dir) if p.suffix.lower() == ".pdf"]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        msg = (
+            f"no PDF in {html_dir}: the release needs the book's PDF inside the site. "
+            "Run `make book` (which builds the PDF and copies it into the site) first, "
+            "or name the PDF with --pdf."
+        )
+        raise ReleaseError(msg)
+    # Several PDFs (e.g. downloadable figures): take the one LaTeX built, if it is unique.
+    latex_names = {p.name for p in (build_dir / "latex").glob("*.pdf")}
+    matching = [p for p in candidates if p.name in latex_names]
+    if len(matching) == 1:
+        return matching[0]
+    listed = ", ".join(str(p.relative_to(html_dir)) for p in candidates)
+    msg = f"several PDFs in {html_dir} ({listed}); name the book's PDF with --pdf"
+    raise ReleaseError(msg)
+
+
+def readme_offline(meta: BookMetadata, pdf_name: str) -> str:
+    return f"""{meta.title}
+Version {meta.version}, released {meta.release_date}.
+
+This folder is the whole book, readable without a network.
+
+To read it
+----------
+* The PDF: open {pdf_name}.
+* The website: open site/index.html in a web browser. Everything the pages need is in
+  site/. If your browser blocks some features on file:// pages (search, for instance),
+  serve the folder instead: in a terminal, in this folder, run
+
+      python -m http.server --directory site 8000
+
+  and open http://localhost:8000/ in the browser.
+
+What is here
+------------
+site/                 the HTML site (the PDF is inside it too)
+{pdf_name}
+                      the book as a PDF
+data/                 the data package the book is built from
+CITATION.cff          how to cite this version (also: site/ "How to cite this book")
+CHANGELOG.md          what changed in each version, and the versioning rule
+LICENSE               licence of the code ({meta.code_licence})
+LICENSE-CC-BY-4.0.md  licence of the prose and the data ({meta.licence})
+SHA256SUMS            checksums; check them with: sha256sum -c SHA256SUMS
+"""
+
+
+def collect(
+    build_dir: Path, data_dir: Path, meta: BookMetadata, pdf: Path | None = None
+) -> dict[str, bytes]:
+    """Archive path (relative to the top folder) -> contents. Checks everything first."""
+    html_dir = build_dir / "html"
+    if not (html_dir / "index.html").is_file():
+        msg = (
+            f"no built site: {html_dir / 'index.html'} is missing. "
+            "Run `make book` (or pass the right --build-dir) first."
+        )
+        raise ReleaseError(msg)
+    pdf = pdf if pdf is not None else find_pdf(build_dir)
+    if not pdf.is_file():
+        msg = f"the PDF {pdf} does not exist"
+        raise ReleaseError(msg)
+    if not data_dir.is_dir():
+        msg = f"no data package: {data_dir} is not a folder"
+        raise ReleaseError(msg)
+
+    entries: dict[str, bytes] = {}
+    for path in _visible_files(html_dir):
+        entries[f"site/{path.relative_to(html_dir).as_posix()}"] = path.read_bytes()
+    pdf_name = f"{meta.archive_name}.pdf"
+    entries[pdf_name] = pdf.read_bytes()
+    data_files = _visible_files(data_dir)
+    if not data_files:
+        msg = f"the data package {data_dir} is empty"
+        raise ReleaseError(msg)
+    for path in data_files:
+        entries[f"data/{path.relative_to(data_dir).as_posix()}"] = path.read_bytes()
+    for name in TOP_FILES:
+        source = ROOT / name
+        if not source.is_file():
+            msg = f"{source} is missing; every release carries it"
+            raise ReleaseError(msg)
+        entries[name] = source.read_bytes()
+    entries["README-OFFLINE.txt"] = readme_offline(meta, pdf_name).encode("utf-8")
+    entries["SHA256SUMS"] = sha256sums(entries).encode("utf-8")
+    return entries
+
+
+def sha256sums(entries: dict[str, bytes]) -> str:
+    """``sha256sum`` output (two spaces, text mode) for every entry but SHA256SUMS itself."""
+    lines = [
+        f"{hashlib.sha256(content).hexdigest()}  {name}"
+        for name, content in sorted(entries.items())
+        if name != "SHA256SUMS"
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_zip(target: Path, top: str, entries: dict[str, bytes], meta: BookMetadata) -> None:
+    """Write entries under top/ into target, deterministically and atomically."""
+    stamp = (meta.date_released.year, meta.date_released.month, meta.date_released.day, 0, 0, 0)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=".release-", suffix=".zip", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for name in sorted(entries):
+                info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
+                info.create_system = 3  # Unix, whatever machine builds the release
+                info.external_attr = ZIP_PERMISSIONS
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, entries[name], compresslevel=COMPRESS_LEVEL)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def release(
+    build_dir: Path,
+    dist_dir: Path,
+    data_dir: Path = ROOT / "data",
+    pdf: Path | None = None,
+    meta: BookMetadata | None = None,
+) -> Path:
+    """Build the release zip and return its path."""
+    meta = meta or book_metadata()
+    entries = collect(build_dir, data_dir, meta, pdf)
+    target = dist_dir / f"{meta.archive_name}.zip"
+    write_zip(target, meta.archive_name, entries, meta)
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        target = release(args.build_dir, args.dist_dir, args.data_dir, args.pdf)
+    except ReleaseError as error:
+        print(f"release failed: {error}", file=sys.stderr)
+        return 1
+    with zipfile.ZipFile(target) as archive:
+        count = len(archive.namelist())
+    size_mb = target.stat().st_size / 1e6
+    print(f"wrote {target} ({count} files, {size_mb:.1f} MB)")
+    return 0

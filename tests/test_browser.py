@@ -1,0 +1,125 @@
+"""Headless Chromium against the built site, served from loopback (run `make book` first).
+
+Playwright for Python drives Debian's /usr/bin/chromium (never `playwright install`).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import toc_files
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} missing: run `make system`", pytrace=False)
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=FLAGS
+        )
+        yield context
+        context.close()
+
+
+def test_loopback_server_is_local(site_url: str) -> None:
+    host = urlsplit(site_url).hostname
+    assert host in LOOPBACK
+    with socket.create_connection((host, urlsplit(site_url).port), timeout=5):
+        pass
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Path) -> None:
+    from playwright.sync_api import Route
+
+    tab = browser.new_page()  # type: ignore[attr-defined]
+    remote: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Route) -> None:
+        if urlsplit(r.request.url).hostname in LOOPBACK:
+            r.continue_()
+        else:
+            remote.append(r.request.url)
+            r.abort()
+
+    tab.route("**/*", route)
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    tab.goto(f"{site_url}/{page}.html", wait_until="load")
+    tab.wait_for_load_state("networkidle")
+
+    charts = tab.locator(".ivig-chart")
+    for i in range(charts.count()):
+        charts.nth(i).locator("svg, canvas").first.wait_for(state="attached", timeout=15_000)
+
+    tables = tab.locator("table[id^='ivig-table-']")
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        table_id = table.get_attribute("id")
+        wrapper = tab.locator(f"#{table_id}_wrapper")
+        wrapper.wait_for(state="attached", timeout=15_000)
+        rows = tab.locator(f"#{table_id} tbody tr")
+        before = rows.count()
+        first_cell = rows.first.locator("td").first.inner_text().strip()
+        wrapper.locator("input[type=search]").fill(first_cell + " no such row zz")
+        tab.wait_for_function(
+            "([id, n]) => document.querySelectorAll(`#${id} tbody tr td.dt-empty`).length == 1"
+            " || document.querySelectorAll(`#${id} tbody tr`).length != n",
+            arg=[table_id, before],
+            timeout=5_000,
+        )
+        wrapper.locator("input[type=search]").fill(first_cell)
+        tab.wait_for_timeout(200)
+        assert first_cell in tab.locator(f"#{table_id} tbody").inner_text()
+
+    shot = os.environ.get("SCREENSHOT_DIR")
+    if shot:
+        Path(shot).mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=f"{shot}/{page.replace('/', '_')}.png", full_page=True)
+    tab.close()
+    assert not remote, f"{page}: requests to non-loopback hosts: {remote}"
+    assert not errors, f"{page}: console errors: {errors}"

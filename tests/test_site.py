@@ -1,0 +1,94 @@
+"""Checks of the built HTML site (run `make book` first; BUILD_DIR selects the build)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, toc_files
+
+pytestmark = pytest.mark.book
+
+PAGES = toc_files()
+VEGA_BUNDLE = "_static/ivigbook/vega-bundle.js"
+ITABLES_BUNDLE = "_static/ivigbook/itables/dt_bundle.js"
+
+
+def _soup(html_dir: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((html_dir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _all_html(html_dir: Path) -> list[Path]:
+    return sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_built(html_dir: Path, page: str) -> None:
+    assert (html_dir / f"{page}.html").is_file(), f"{page} is in _toc.yml but was not built"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_error_output(html_dir: Path, page: str) -> None:
+    soup = _soup(html_dir, page)
+    bad = soup.select(".output_error, .output.traceback, .output.stderr, .system-message")
+    assert not bad, f"{page}: error output in page: {[b.get_text()[:200] for b in bad]}"
+    text = soup.get_text()
+    assert "Traceback (most recent call last)" not in text
+    assert "Chart failed to render" not in text
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_inputs_hidden(html_dir: Path, page: str) -> None:
+    """House convention: every visible code cell is collapsed (tag hide-input)."""
+    soup = _soup(html_dir, page)
+    for cell in soup.select("div.cell"):
+        if cell.select_one(".cell_input"):
+            assert "tag_hide-input" in cell.get("class", []), (
+                f"{page}: a code cell shows its input; tag it hide-input (or remove-input)"
+            )
+
+
+def test_no_remote_resources(html_dir: Path) -> None:
+    """Nothing loads from the network: no remote src/href in script, link, img, iframe..."""
+    offenders = []
+    for path in _all_html(html_dir):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "link", "img", "iframe", "source", "video", "audio"]):
+            for attr in ("src", "href", "data-src"):
+                url = tag.get(attr)
+                if url and (urlsplit(url).scheme in {"http", "https"} or url.startswith("//")):
+                    offenders.append(f"{path.relative_to(html_dir)}: <{tag.name} {attr}={url}>")
+    assert not offenders, "remote resources:\n" + "\n".join(offenders)
+
+
+def test_bundles_served_once(html_dir: Path) -> None:
+    """The vega and DataTables bundles are static files, referenced, never inlined."""
+    for bundle, marker in ((VEGA_BUNDLE, "vegaEmbed"), (ITABLES_BUNDLE, "DataTable")):
+        path = html_dir / bundle
+        assert path.is_file(), f"missing {bundle}"
+        assert path.stat().st_size > 100_000
+        assert marker in path.read_text(encoding="utf-8")
+        copies = [p for p in html_dir.rglob(Path(bundle).name) if p != path]
+        assert not copies, f"extra copies of {bundle}: {copies}"
+    for path in _all_html(html_dir):
+        text = path.read_text(encoding="utf-8")
+        assert len(text) < 500_000, f"{path} is {len(text)} bytes: an inlined bundle?"
+        assert "window.vegaEmbed=" not in text, f"{path} inlines the vega bundle"
+        assert "injectModule(" not in text, f"{path} inlines itables' bundle"
+    demo = _soup(html_dir, PAGES[0]).find_all("script", src=True)
+    assert any(s["src"].startswith("../" + VEGA_BUNDLE) for s in demo), "vega bundle not linked"
+
+
+def test_pdf_in_site(html_dir: Path, pdf_path: Path) -> None:
+    site_pdf = html_dir / pdf_path.name
+    assert site_pdf.is_file(), "the PDF is not copied into the site"
+    assert site_pdf.read_bytes() == pdf_path.read_bytes(), "the site's PDF is stale"
+    links = [a["href"] for a in _soup(html_dir, PAGES[0]).find_all("a", href=True)]
+    assert f"../{pdf_path.name}" in links, "the landing page does not link the PDF"
+
+
+def test_toc_matches_sources() -> None:
+    for page in PAGES:
+        assert (ROOT / f"{page}.md").is_file() or (ROOT / f"{page}.ipynb").is_file(), page

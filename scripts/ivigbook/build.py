@@ -19,6 +19,7 @@ This module is also a small Sphinx extension (listed in ``_config.yml`` under
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -122,8 +123,62 @@ def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
     return 0
 
 
+def _data_dir() -> Path:
+    return Path(os.environ.get("IVIGBOOK_DATA_DIR") or ROOT / "data").resolve()
+
+
+def inputs_fingerprint(source: Path = ROOT) -> str:
+    """Hash of what chapters read besides their own text: the data package and the library.
+
+    jupyter-book's execution cache is keyed on a notebook's code cells only, so a changed
+    study or a changed chart factory would otherwise leave stale outputs in the book.
+    """
+    digest = hashlib.sha256(str(_data_dir()).encode("utf-8"))
+    files = sorted(_data_dir().rglob("*")) + sorted((source / "scripts" / "ivigbook").glob("*.py"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
+    """Drop the execution cache and the parsed pages when data or library changed, so that
+    every chapter re-executes; otherwise a rebuild re-executes only the edited chapters."""
+    stamp = build_dir / ".inputs-fingerprint"
+    current = inputs_fingerprint(source)
+    if stamp.is_file() and stamp.read_text() == current:
+        return stamp
+    for stale in (build_dir / ".jupyter_cache", build_dir / ".doctrees"):
+        if stale.exists():
+            print(f"[ivigbook build] data or library changed: clearing {stale}", flush=True)
+            shutil.rmtree(stale)
+    stamp.unlink(missing_ok=True)
+    return stamp
+
+
+def _validate_data() -> int:
+    from ivigbook.validate import run_validation
+
+    validation = run_validation(_data_dir())
+    if validation.problems:
+        for problem in validation.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"BUILD REFUSED: the data package in {_data_dir()} is invalid; "
+            "nothing was built and the previous build was left as it was.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     builders = {"html": ["html"], "pdf": ["pdflatex"], "book": ["html", "pdflatex"]}[target]
+    if _validate_data():
+        return 1
+    build_dir.mkdir(parents=True, exist_ok=True)
+    stamp = _reset_if_inputs_changed(build_dir, source)
     for builder in builders:
         status = _run_jb(source, build_dir, builder)
         if status:
@@ -134,6 +189,7 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     if target == "book":
         shutil.copy2(pdf_path(build_dir), site_pdf_path(build_dir))
         print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
+    stamp.write_text(inputs_fingerprint(source))
     return 0
 
 

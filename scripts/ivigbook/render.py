@@ -140,14 +140,112 @@ def latex_escape(text: object) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
+#: Tables whose widest cells add up to fewer characters than this fit a line as they are.
+NATURAL_WIDTH_CHARS = 90
+#: Width of one character of \small text as a share of the line (about 100 per line).
+CHAR_WIDTH = 0.0105
+#: Tables with this many text columns print as records (see records_latex).
+RECORDS_FROM_TEXT_COLUMNS = 7
+#: On the site, such wide tables scroll sideways with readable column widths instead of
+#: squeezing every column into the text block.
+WIDE_TABLE_OPTIONS: dict[str, Any] = {"scrollX": True, "autoWidth": False}
+
+
+def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataTables column widths that grow with the longest cell, so long text is not
+    squeezed into a tall, thin column (about 12 characters per rem-pair)."""
+    definitions = []
+    for position, column in enumerate(frame.columns):
+        longest = max(len(str(v)) for v in [column, *frame[column].dropna()])
+        width = min(max(longest / 9, 5), 26)
+        definitions.append({"targets": position, "width": f"{width:.0f}rem"})
+    return definitions
+
+
+def latex_column_format(frame: pd.DataFrame) -> str:
+    """Column spec that keeps a table inside the text block.
+
+    Numbers are right-aligned; a narrow table keeps natural-width ``l`` columns. In a wide
+    one every text column becomes a ragged-right paragraph column: first wide enough for
+    its longest word, then the rest of the line shared out by the length of its longest
+    cell (capped, so that one long quote does not squeeze the other columns).
+    """
+    texts = {c: [str(c), *(str(v) for v in frame[c].dropna())] for c in frame.columns}
+    numeric = [pd.api.types.is_numeric_dtype(t) for t in frame.dtypes]
+    if sum(max(len(t) for t in texts[c]) for c in frame.columns) <= NATURAL_WIDTH_CHARS:
+        return "".join("r" if is_num else "l" for is_num in numeric)
+    text_columns = [c for c, is_num in zip(frame.columns, numeric, strict=True) if not is_num]
+    # Each column costs 2\tabcolsep of padding; numbers keep their natural width.
+    share = 0.97 - 0.025 * len(frame.columns) - 0.05 * sum(numeric)
+    minimum = {
+        c: CHAR_WIDTH * max(len(w) for t in texts[c] for w in t.split() or [""])
+        for c in text_columns
+    }
+    weight = {c: min(max(len(t) for t in texts[c]), 60) for c in text_columns}
+    spare = max(share - sum(minimum.values()), 0.0)
+    total = sum(weight.values()) or 1
+    parts = []
+    for column, is_num in zip(frame.columns, numeric, strict=True):
+        if is_num:
+            parts.append("r")
+        else:
+            fraction = minimum[column] + spare * weight[column] / total
+            parts.append(f">{{\\raggedright\\arraybackslash}}p{{{fraction:.3f}\\linewidth}}")
+    return "".join(parts)
+
+
+def records_latex(frame: pd.DataFrame, caption: str | None = None) -> str:
+    """A wide table as a list of records: one block per row, one line per column.
+
+    A table with many text columns cannot be read on a portrait page as columns; as records
+    every value keeps the full width of the line. The first column names each record.
+    """
+    ragged = ">{\\raggedright\\arraybackslash}"
+    spec = f"{ragged}p{{0.26\\linewidth}}{ragged}p{{0.68\\linewidth}}"
+    lines = [f"\\begin{{longtable}}{{{spec}}}"]
+    if caption:
+        lines.append(f"\\caption{{{latex_escape(caption)}}}\\\\")
+    lines += [
+        "\\toprule",
+        "\\endfirsthead",
+        "\\toprule",
+        "\\endhead",
+        "\\bottomrule",
+        "\\endlastfoot",
+    ]
+    title_column, *columns = frame.columns
+    for index, (_, row) in enumerate(frame.iterrows()):
+        if index:
+            lines.append("\\midrule")
+        lines.append(
+            f"\\multicolumn{{2}}{{p{{0.96\\linewidth}}}}{{\\textbf{{{latex_escape(_cell(row[title_column]))}}}}}\\\\*"
+        )
+        lines += [
+            f"{latex_escape(str(column))} & {latex_escape(_cell(row[column]))}\\\\"
+            for column in columns
+        ]
+    lines.append("\\end{longtable}")
+    return "\n".join(lines) + "\n"
+
+
+def _text_column_count(frame: pd.DataFrame) -> int:
+    return sum(not pd.api.types.is_numeric_dtype(t) for t in frame.dtypes)
+
+
+def _cell(value: Any) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
 def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = None) -> str:
     """A booktabs longtable, every data and header text escaped for LaTeX."""
     frame = df.copy()
     frame.columns = [str(c) for c in frame.columns]
+    if _text_column_count(frame) >= RECORDS_FROM_TEXT_COLUMNS:
+        return f"{RAW_LATEX_MARKER}\n{{\\small\n{records_latex(frame, caption)}}}\n"
     styler = frame.style.hide(axis="index")
     styler = styler.format(escape="latex", na_rep="", precision=2)
     styler = styler.format_index(escape="latex", axis=1)
-    column_format = "".join("r" if pd.api.types.is_numeric_dtype(t) else "l" for t in frame.dtypes)
+    column_format = latex_column_format(frame)
     body = styler.to_latex(
         environment="longtable",
         hrules=True,
@@ -164,7 +262,9 @@ class Table:
     def __init__(self, df: pd.DataFrame, caption: str | None = None, **options: Any) -> None:
         self.df = df
         self.caption = caption
-        self.options = {**TABLE_DEFAULTS, **options}
+        wide = _text_column_count(df) >= RECORDS_FROM_TEXT_COLUMNS
+        wide_options = {**WIDE_TABLE_OPTIONS, "columnDefs": _column_widths(df)} if wide else {}
+        self.options = {**TABLE_DEFAULTS, **wide_options, **options}
 
     def table_id(self) -> str:
         """A deterministic HTML id derived from the table's content and caption."""

@@ -1,0 +1,418 @@
+"""The living review: what changed since the letter, and what a new study does to the book.
+
+* :func:`letter_search_date` - the date of the letter's search, from the data.
+* :func:`added_since_letter` - studies added after that date or by an update.
+* :func:`restrict` - the evidence restricted to the studies the letter reviewed (or any
+  ``included_by`` value), with every table that hangs off a study filtered to match.
+* :func:`verdict_changes` - each claim's verdict on the letter's studies alone and on all the
+  data, side by side; :func:`changed_verdicts` keeps the rows that differ.
+* :func:`with_tables` - the same evidence with some tables replaced (tests and what-if
+  examples use it; nothing is written to disk).
+* :func:`scaffold_problems` - what ``make validate`` reports for a freshly scaffolded study,
+  computed on a temporary copy of the data package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ivigbook import claims
+
+if TYPE_CHECKING:
+    from ivigbook.load import Evidence
+
+__all__ = [
+    "added_since_letter",
+    "added_summary",
+    "added_table",
+    "changed_verdicts",
+    "changelog_rule",
+    "changes_summary",
+    "contributor_files",
+    "letter_search_date",
+    "problems_with_edit",
+    "release_level",
+    "restrict",
+    "scaffold_problems",
+    "scaffold_rows",
+    "verdict_changes",
+    "verdict_chart",
+    "with_tables",
+]
+
+#: Tables whose rows belong to one study (by ``study_id``).
+STUDY_TABLES = ("outcomes", "responders", "source_checks")
+
+
+def with_tables(ev: Evidence, **tables: pd.DataFrame) -> Evidence:
+    """A copy of ``ev`` with the named tables replaced (the others are shared)."""
+    unknown = set(tables) - set(ev.tables)
+    if unknown:
+        msg = f"unknown tables: {sorted(unknown)}"
+        raise KeyError(msg)
+    merged = {name: tables.get(name, frame) for name, frame in ev.tables.items()}
+    return type(ev)(
+        data_dir=ev.data_dir,
+        package=ev.package,
+        tables=MappingProxyType(merged),
+        bib_keys=ev.bib_keys,
+    )
+
+
+def letter_search_date(ev: Evidence) -> pd.Timestamp:
+    """The letter's search date: the ``added_on`` of the letter's own studies (the schema
+    describes it so), else the field's minimum constraint."""
+    s = ev.studies
+    letter = s[s["included_by"].astype("string") == "letter"]["added_on"].dropna()
+    if not letter.empty:
+        return pd.Timestamp(letter.max())
+    return pd.Timestamp(ev.field("studies", "added_on")["constraints"]["minimum"])
+
+
+def added_since_letter(ev: Evidence) -> pd.DataFrame:
+    """Studies that entered after the letter's search, or that an update added."""
+    s = ev.studies
+    after = s["added_on"] > letter_search_date(ev)
+    update = s["included_by"].astype("string") == "update"
+    return s[(after | update).astype(bool)].reset_index(drop=True)
+
+
+def restrict(ev: Evidence, included_by: str = "letter") -> Evidence:
+    """The evidence limited to studies with this ``included_by`` value.
+
+    Outcomes, responders and source checks of the other studies are dropped; so are
+    judgements whose every record belongs to a dropped row (judgements for ``*`` stay).
+    Search and claims are unchanged.
+    """
+    s = ev.studies
+    keep = s[s["included_by"].astype("string") == included_by]
+    dropped_ids = set(s["study_id"]) - set(keep["study_id"])
+    tables: dict[str, pd.DataFrame] = {"studies": keep.reset_index(drop=True)}
+    for name in STUDY_TABLES:
+        frame = ev.tables[name]
+        gone = frame["study_id"].isin(dropped_ids)
+        dropped_ids |= set(frame.loc[gone, claims.KEYS[name]])
+        tables[name] = frame[~gone].reset_index(drop=True)
+    j = ev.judgements
+    records = j["record_id"].map(lambda text: {r.strip() for r in str(text).split(";")})
+    only_dropped = records.map(lambda ids: bool(ids) and ids <= dropped_ids).astype(bool)
+    tables["judgements"] = j[~only_dropped].reset_index(drop=True)
+    return with_tables(ev, **tables)
+
+
+def verdict_changes(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
+    """Each claim's verdict on the ``baseline`` studies alone and on all the data."""
+    before = claims.evaluate(restrict(ev, baseline))
+    now = claims.evaluate(ev)
+    table = pd.DataFrame(
+        {
+            "claim_id": now["claim_id"],
+            "chapter": now["chapter"],
+            "quote": now["quote"],
+            "verdict_letter": before["verdict"].to_numpy(),
+            "verdict_now": now["verdict"],
+            "reason_letter": before["reason"].to_numpy(),
+            "reason_now": now["reason"],
+        }
+    )
+    table["changed"] = (
+        table["verdict_letter"].astype("string") != table["verdict_now"].astype("string")
+    ).astype(bool)
+    return table
+
+
+def changed_verdicts(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
+    """The claims whose verdict on all the data differs from that on the baseline studies."""
+    table = verdict_changes(ev, baseline)
+    return table[table["changed"]].reset_index(drop=True)
+
+
+def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFrame:
+    """Scaffold ``study_id`` in a temporary copy of the data package, validate the copy and
+    return the problems the validator reports (file, line, field, rule, message, and the
+    message as ``make validate`` prints it). The real data folder is not touched."""
+    from ivigbook.newstudy import append_rows
+    from ivigbook.validate import validate
+
+    with tempfile.TemporaryDirectory(prefix="ivigbook-scaffold-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(ev.data_dir, copy)
+        append_rows(copy, study_id)
+        problems = validate(copy)
+    return _problem_frame(problems)
+
+
+def problems_with_edit(
+    ev: Evidence, table: str, row_id: str, field: str, value: str
+) -> pd.DataFrame:
+    """Set one cell in a temporary copy of the data package, validate the copy and return
+    the problems (as :func:`scaffold_problems`). The real data folder is not touched."""
+    import csv
+
+    from ivigbook.validate import validate
+
+    key = claims.KEYS[table]
+    path_name = ev.resource(table)["path"]
+    with tempfile.TemporaryDirectory(prefix="ivigbook-edit-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(ev.data_dir, copy)
+        path = copy / path_name
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header = rows[0]
+        matches = [row for row in rows[1:] if row[header.index(key)] == row_id]
+        if len(matches) != 1:
+            msg = f"{table} has {len(matches)} rows with {key} = {row_id!r}"
+            raise KeyError(msg)
+        matches[0][header.index(field)] = value
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        problems = validate(copy)
+    return _problem_frame(problems)
+
+
+def _problem_frame(problems: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": [p.file for p in problems],
+            "line": pd.array([p.line for p in problems], dtype="Int64"),
+            "field": [p.field for p in problems],
+            "rule": [p.rule for p in problems],
+            "message": [p.message for p in problems],
+            "printed": [str(p) for p in problems],
+        }
+    ).astype({"file": "string", "field": "string", "rule": "string", "message": "string"})
+
+
+#: Verdict colours (Okabe-Ito) and marker shapes; the verdict is also the x position and a
+#: text label, so colour never carries it alone.
+VERDICT_COLOURS = {
+    claims.SUPPORTED: "#009E73",
+    claims.PARTLY: "#E69F00",
+    claims.CONTRADICTED: "#D55E00",
+    claims.NOT_TESTABLE: "#999999",
+}
+VERDICT_SHAPES = {
+    claims.SUPPORTED: "circle",
+    claims.PARTLY: "diamond",
+    claims.CONTRADICTED: "cross",
+    claims.NOT_TESTABLE: "square",
+}
+
+
+def verdict_chart(ev: Evidence):  # -> alt.LayerChart (altair imported only when drawing)
+    """Claims by chapter and verdict: one mark per chapter and verdict, sized by the count,
+    with the count written beside it. Chapters in the book's order (claims.csv's enum)."""
+    import altair as alt
+
+    from ivigbook import charts
+
+    counts = claims.verdict_counts(ev)
+    counts = counts[counts["claims"] > 0].copy()
+    counts["chapter"] = counts["chapter"].astype(str)
+    counts["verdict"] = counts["verdict"].astype(str)
+    chapters = [c for c in ev.enum("claims", "chapter") if c in set(counts["chapter"])]
+    verdicts = list(claims.VERDICTS)
+    x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
+    x = x.axis(labelAngle=0)
+    y = alt.Y("chapter:N", title="Chapter", sort=chapters)
+    tooltip = [
+        alt.Tooltip("chapter:N", title="Chapter"),
+        alt.Tooltip("verdict:N", title="Verdict"),
+        alt.Tooltip("claims:Q", title="Claims"),
+    ]
+    base = alt.Chart(counts)
+    marks = base.mark_point(filled=True, opacity=0.9).encode(
+        x=x,
+        y=y,
+        size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
+        color=alt.Color(
+            "verdict:N",
+            title="Verdict",
+            scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
+        ),
+        shape=alt.Shape(
+            "verdict:N",
+            title="Verdict",
+            scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
+        ),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(dx=22, align="left", fontSize=13).encode(
+        x=x, y=y, text=alt.Text("claims:Q"), tooltip=tooltip
+    )
+    return (marks + labels).properties(
+        width=charts.WIDTH - 160,
+        height=36 * max(len(chapters), 1),
+        title=alt.Title(
+            "The letter's claims by chapter and verdict",
+            subtitle="Number of claims; verdicts computed from the data at build time",
+        ),
+    )
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#$~^"})
+
+
+def markdown_text(text: object) -> str:
+    """Text from the data made safe for a MyST table cell (markup characters escaped)."""
+    return " ".join(str(text).split()).translate(_MARKDOWN_SPECIAL)
+
+
+def source_checks_markdown(ev: Evidence) -> str:
+    """The source checks as a MyST table (study, topic, verdict, what the letter says, what
+    the source says, and the source as a citation), for a cell whose output is Markdown."""
+    s = ev.studies.set_index("study_id")
+    lines = [
+        "| Study | Topic | Check | The letter says | The source says | Source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, row in ev.source_checks.iterrows():
+        study = s.loc[row["study_id"]]
+        ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
+        cells = [
+            markdown_text(f"{study['first_author']}{ref}"),
+            markdown_text(row["topic"]),
+            markdown_text(row["verdict"]),
+            markdown_text(row["letter_says"]),
+            markdown_text(row["source_says"]),
+            f"{{cite:p}}`{row['citation_key']}`",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+#: The repository's changelog, whose "Versioning rule" section the book shows.
+CHANGELOG = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
+RULE_HEADING = "## Versioning rule"
+
+
+def changelog_rule(path: Path = CHANGELOG) -> str:
+    """The body of the changelog's "Versioning rule" section (Markdown), read at build time."""
+    text = path.read_text(encoding="utf-8")
+    if RULE_HEADING not in text:
+        msg = f"{path.name} has no section {RULE_HEADING!r}"
+        raise ValueError(msg)
+    body = text.split(RULE_HEADING, 1)[1]
+    return body.split("\n## ", 1)[0].strip()
+
+
+def release_level(ev: Evidence, baseline: str = "letter") -> str:
+    """The version step the changelog's rule asks for, relative to the letter's evidence:
+    ``major`` when a claim's verdict changed, ``minor`` when studies were added without
+    changing a verdict, ``none`` when the evidence is the letter's."""
+    if not changed_verdicts(ev, baseline).empty:
+        return "major"
+    if not added_since_letter(ev).empty:
+        return "minor"
+    return "none"
+
+
+def _long_date(value: pd.Timestamp) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def added_summary(ev: Evidence) -> str:
+    """One sentence on the studies added since the letter's search."""
+    added = added_since_letter(ev)
+    since = _long_date(letter_search_date(ev))
+    if added.empty:
+        return (
+            f"No study has been added since the letter's search of {since}: the evidence base "
+            f"is the letter's {len(ev.studies)} studies."
+        )
+    names = [
+        f"{row['first_author']}"
+        + (f" {row['year']}" if pd.notna(row["year"]) else "")
+        + f" ({row['study_id']}, added on {_long_date(row['added_on'])})"
+        for _, row in added.iterrows()
+    ]
+    studies = "study has" if len(added) == 1 else "studies have"
+    return f"{len(added)} {studies} been added since the letter's search of {since}: " + (
+        claims.names(names) + "."
+    )
+
+
+def changes_summary(ev: Evidence, baseline: str = "letter") -> str:
+    """One sentence on the claims whose verdict differs from that on the letter's studies."""
+    changed = changed_verdicts(ev, baseline)
+    if changed.empty:
+        return "No claim's verdict differs from its verdict on the letter's studies alone."
+    moves = [
+        f"{row['claim_id']} ({row['verdict_letter']} \u2192 {row['verdict_now']})"
+        for _, row in changed.iterrows()
+    ]
+    claim_word = "claim's verdict differs" if len(changed) == 1 else "claims' verdicts differ"
+    return (
+        f"{len(changed)} {claim_word} from the verdict on the letter's studies alone: "
+        + claims.names(moves)
+        + "."
+    )
+
+
+#: The files a contributor adds rows to for a new study, and whether every study needs one.
+CONTRIBUTOR_TABLES = (
+    ("studies", "always"),
+    ("outcomes", "always, one row per outcome measure"),
+    ("responders", "for every count or share of patients who improved"),
+    ("source_checks", "where the study was checked against another source"),
+    ("judgements", "for every judgement call"),
+)
+
+
+def contributor_files(ev: Evidence) -> pd.DataFrame:
+    """The files a new study adds rows to: file, when, what a row is, fields, required."""
+    records = []
+    for name, when in CONTRIBUTOR_TABLES:
+        resource = ev.resource(name)
+        fields = resource["schema"]["fields"]
+        required = [f for f in fields if (f.get("constraints") or {}).get("required")]
+        records.append(
+            {
+                "File": resource["path"],
+                "Add a row": when,
+                "What the file holds": " ".join(str(resource.get("description", "")).split()),
+                "Fields": len(fields),
+                "Required fields": len(required),
+            }
+        )
+    frame = pd.DataFrame(records)
+    return frame.astype({"Fields": "Int64", "Required fields": "Int64"})
+
+
+def scaffold_rows(ev: Evidence, study_id: str, today: dt.date) -> pd.DataFrame:
+    """What ``new-study`` appends for ``study_id``: one row per file and field, with the cell
+    text (the placeholder where the contributor must fill in)."""
+    from ivigbook.newstudy import template_rows
+
+    rows = template_rows(dict(ev.package), study_id, today)
+    records = [
+        {"File": ev.resource(name)["path"], "Field": field, "Value": value}
+        for name, row in rows.items()
+        for field, value in row.items()
+    ]
+    return pd.DataFrame(records).astype("string")
+
+
+def added_table(ev: Evidence) -> pd.DataFrame:
+    """The added studies, ready to show (no rows when none was added)."""
+    added = added_since_letter(ev)
+    return pd.DataFrame(
+        {
+            "Study": added["study_id"],
+            "First author": added["first_author"],
+            "Year": added["year"],
+            "Study type": added["study_type_letter"],
+            "Patients": added["n_total"],
+            "Key results": added["key_results_letter"],
+            "Added on": added["added_on"].dt.strftime("%Y-%m-%d"),
+            "Included by": added["included_by"].astype("string"),
+        }
+    )

@@ -1,0 +1,370 @@
+"""The chapters signals, timing, biomarkers and conclusions: they execute, glue their
+figures, and the key glued values equal values recomputed here from the raw CSV files with
+the csv module, scipy and statsmodels directly (not through ivigbook.stats)."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import math
+import re
+import shutil
+from pathlib import Path
+
+import jupytext
+import pytest
+from chapter_outputs import chapter_path, code_cell_sources, execute_chapter
+from scipy.stats import beta, fisher_exact
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_effectsize
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+LETTER_SEARCH = "2024-01-26"
+
+FIGURES = {
+    "signals": {"fig-signals-responders"},
+    "timing": {"fig-timing-matrix"},
+    "biomarkers": {"fig-biomarkers-power", "fig-biomarkers-trial-power"},
+    "conclusions": {"fig-conclusions-verdicts"},
+}
+
+
+def read_csv(name: str, data: Path = DATA) -> list[dict[str, str]]:
+    with (data / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def clopper_pearson(k: int, n: int) -> tuple[float, float]:
+    low = 0.0 if k == 0 else float(beta.ppf(0.025, k, n - k + 1))
+    high = 1.0 if k == n else float(beta.ppf(0.975, k + 1, n - k))
+    return low, high
+
+
+def responder(rid: str) -> dict[str, str]:
+    (row,) = [r for r in read_csv("responders") if r["responder_id"] == rid]
+    return row
+
+
+@pytest.mark.parametrize("chapter", sorted(FIGURES))
+def test_chapter_executes_and_glues_figures(chapter: str) -> None:
+    out = execute_chapter(chapter)
+    assert FIGURES[chapter] <= set(out["figures"])
+    assert out["values"], "the chapter glues no values"
+    for cell in out["notebook"].cells:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error"
+            assert output.get("name") != "stderr", output.get("text")
+
+
+@pytest.mark.parametrize("chapter", sorted(FIGURES))
+def test_every_glue_used_in_text_is_defined(chapter: str) -> None:
+    text = (DATA.parent / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
+    out = execute_chapter(chapter)
+    glued = set(out["values"]) | set(out["figures"])
+    used = set(re.findall(r"\{glue:text\}`([^`:]+)", text))
+    used |= set(re.findall(r"\{glue:figure\} (\S+)", text))
+    assert used, "no glue references"
+    assert used <= glued, sorted(used - glued)
+
+
+# --------------------------------------------------------------------------------------
+# signals
+
+
+def test_signals_counts_and_intervals() -> None:
+    values = execute_chapter("signals")["values"]
+    raw = read_csv("responders")
+    fixed = [r for r in raw if r["numerator"] and r["denominator"]]
+    assert values["sig_n_statements"] == len(raw)
+    assert values["sig_n_primary"] == sum(r["source"] == "primary_source" for r in raw)
+    assert values["sig_n_letter"] == len(raw) - values["sig_n_primary"]
+    assert values["sig_n_ci"] == len(fixed)
+    assert values["sig_n_no_ci"] == len(raw) - len(fixed)
+
+    widths = [clopper_pearson(int(r["numerator"]), int(r["denominator"])) for r in fixed]
+    assert values["sig_widest_width"] == pytest.approx(max(h - lo for lo, h in widths))
+    assert values["sig_narrowest_width"] == pytest.approx(min(h - lo for lo, h in widths))
+
+
+def test_signals_crossover_interval() -> None:
+    values = execute_chapter("signals")["values"]
+    row = responder("dalakas1997-r1")
+    k, n = int(row["numerator"]), int(row["denominator"])
+    low, high = clopper_pearson(k, n)
+    assert (values["sig_crossover_k"], values["sig_crossover_n"]) == (k, n)
+    assert values["sig_crossover_share"] == pytest.approx(k / n)
+    assert values["sig_crossover_low"] == pytest.approx(low, abs=1e-9)
+    assert values["sig_crossover_high"] == pytest.approx(high, abs=1e-9)
+    assert values["sig_crossover_quote"] == row["quote"]
+
+
+def test_signals_control_none_interval_and_blinding_note() -> None:
+    values = execute_chapter("signals")["values"]
+    row = responder("dalakas2001-r2")
+    assert values["sig_endurance_control_high"] == pytest.approx(
+        clopper_pearson(0, int(row["denominator"]))[1], abs=1e-9
+    )
+    (check,) = [
+        c
+        for c in read_csv("source_checks")
+        if c["study_id"] == "dalakas1997" and c["topic"] == "blinding"
+    ]
+    assert values["sig_blinding_check"] == check["source_says"]
+
+
+def test_signals_caveat_counts() -> None:
+    values = execute_chapter("signals")["values"]
+    studies = {s["study_id"]: s for s in read_csv("studies")}
+    outcomes = {o["outcome_id"]: o for o in read_csv("outcomes")}
+    raw = read_csv("responders")
+    assert values["sig_n_uncontrolled"] == sum(
+        studies[r["study_id"]]["controlled"] == "false" for r in raw
+    )
+    assert values["sig_n_subjective"] == sum(
+        outcomes[r["outcome_id"]]["assessment"] != "objective" for r in raw
+    )
+
+
+# --------------------------------------------------------------------------------------
+# timing
+
+
+def test_timing_counts() -> None:
+    values = execute_chapter("timing")["values"]
+    studies = read_csv("studies")
+    assert values["tim_n_studies"] == len(studies)
+    assert values["tim_n_time_to_treatment"] == sum(
+        bool(s["time_to_treatment_letter"]) for s in studies
+    )
+    assert values["tim_n_disease_duration"] == sum(
+        bool(s["disease_duration_letter"]) for s in studies
+    )
+    assert values["tim_n_treatment_duration"] == sum(
+        bool(s["treatment_duration_letter"] or s["treatment_months"]) for s in studies
+    )
+    assert values["tim_n_concomitant"] == sum(bool(s["concomitant_treatment"]) for s in studies)
+
+
+def test_timing_quotes_come_from_the_data() -> None:
+    values = execute_chapter("timing")["values"]
+    (foreman,) = [s for s in read_csv("studies") if s["study_id"] == "foreman2017"]
+    (scope,) = [
+        c
+        for c in read_csv("source_checks")
+        if c["study_id"] == "foreman2017" and c["topic"] == "scope"
+    ]
+    (claim,) = [c for c in read_csv("claims") if c["claim_id"] == "responders_started_earlier"]
+    assert values["tim_foreman_results"] == foreman["key_results_letter"]
+    assert values["tim_foreman_n_letter"] == foreman["n_total_letter"]
+    assert values["tim_foreman_scope"] == scope["source_says"]
+    assert "57 patients" in values["tim_foreman_scope"]
+    assert values["tim_claim_quote"] == claim["quote"]
+
+
+# --------------------------------------------------------------------------------------
+# biomarkers
+
+
+def assumptions() -> dict[str, float]:
+    """The named parameters of the biomarkers chapter's visible assumptions cell."""
+    (cell,) = [c for c in code_cell_sources("biomarkers") if "P_CONTROL =" in c]
+    found: dict[str, float] = {}
+    for node in ast.parse(cell).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.Tuple):
+            found[node.targets[0].id] = ast.literal_eval(node.value)
+    return found
+
+
+def test_assumptions_cell_is_visible() -> None:
+    nb = jupytext.read(chapter_path("biomarkers"))
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "P_CONTROL =" in c.source]
+    assert not cell.metadata.get("tags"), "the assumptions cell must be shown, not hidden"
+    params = assumptions()
+    assert {"P_CONTROL", "ALPHA", "POWER", "RESPONDER_STATEMENT"} <= set(params)
+
+
+def test_biomarkers_sample_size() -> None:
+    values = execute_chapter("biomarkers")["values"]
+    params = assumptions()
+    row = responder(params["RESPONDER_STATEMENT"])
+    p_ivig = int(row["numerator"]) / int(row["denominator"])
+    h = proportion_effectsize(p_ivig, params["P_CONTROL"])
+    n = NormalIndPower().solve_power(
+        effect_size=h, alpha=params["ALPHA"], power=params["POWER"], ratio=1.0
+    )
+    assert values["bio_p_ivig"] == pytest.approx(p_ivig)
+    assert values["bio_p_control"] == params["P_CONTROL"]
+    assert values["bio_n_per_arm"] == math.ceil(n)
+    assert values["bio_n_total"] == 2 * math.ceil(n)
+    highest = max(params["P_CONTROL_ALTERNATIVES"])
+    n_high = NormalIndPower().solve_power(
+        effect_size=proportion_effectsize(p_ivig, highest),
+        alpha=params["ALPHA"],
+        power=params["POWER"],
+        ratio=1.0,
+    )
+    assert values["bio_alt_high_n"] == math.ceil(n_high)
+
+
+def _fisher_power(p1: float, p0: float, n1: int, n0: int, alpha: float) -> float:
+    total = 0.0
+    for x in range(n1 + 1):
+        for y in range(n0 + 1):
+            if fisher_exact([[x, n1 - x], [y, n0 - y]]).pvalue <= alpha:
+                total += (
+                    math.comb(n1, x)
+                    * p1**x
+                    * (1 - p1) ** (n1 - x)
+                    * math.comb(n0, y)
+                    * p0**y
+                    * (1 - p0) ** (n0 - y)
+                )
+    return total
+
+
+def test_biomarkers_power_of_existing_studies() -> None:
+    values = execute_chapter("biomarkers")["values"]
+    params = assumptions()
+    row = responder(params["RESPONDER_STATEMENT"])
+    p_ivig = int(row["numerator"]) / int(row["denominator"])
+    p0, alpha = params["P_CONTROL"], params["ALPHA"]
+    arms = []
+    for s in read_csv("studies"):
+        if s["controlled"] != "true":
+            continue
+        if s["crossover"] == "true":  # the chapter's stated simplification
+            arms.append((int(s["n_total"]), int(s["n_total"])))
+        else:
+            arms.append((int(s["n_ivig"]), int(s["n_control"])))
+    h = proportion_effectsize(p_ivig, p0)
+    approx = [NormalIndPower().power(h, n1, alpha, ratio=n0 / n1) for n1, n0 in arms]
+    exact = [_fisher_power(p_ivig, p0, n1, n0, alpha) for n1, n0 in arms]
+    assert values["bio_n_controlled"] == len(arms)
+    assert values["bio_max_power_approx"] == pytest.approx(max(approx))
+    assert values["bio_max_power_exact"] == pytest.approx(max(exact))
+    assert values["bio_n_reach_approx"] == sum(p >= params["POWER"] for p in approx)
+    assert values["bio_n_reach_exact"] == sum(p >= params["POWER"] for p in exact)
+    assert values["bio_largest_arm"] == max(n1 for n1, _ in arms)
+
+
+# --------------------------------------------------------------------------------------
+# conclusions
+
+
+def expected_conclusions(data: Path) -> dict[str, int]:
+    studies = read_csv("studies", data)
+    outcomes = read_csv("outcomes", data)
+    benefit = {
+        o["study_id"]
+        for o in outcomes
+        if o["assessment"] == "objective" and o["result"] == "improved"
+    }
+    trials = [s for s in studies if s["design"] in ("placebo_controlled_trial", "controlled_trial")]
+    controlled = [s for s in studies if s["controlled"] == "true"]
+    return {
+        "n_trials": len(trials),
+        "n_trial_patients": sum(int(s["n_total"]) for s in trials),
+        "n_trial_benefit": sum(s["study_id"] in benefit for s in trials),
+        "n_controlled": len(controlled),
+        "n_controlled_patients": sum(int(s["n_total"]) for s in controlled),
+        "n_controlled_benefit": sum(s["study_id"] in benefit for s in controlled),
+        "n_added": sum(
+            s["included_by"] == "update" or s["added_on"] > LETTER_SEARCH for s in studies
+        ),
+    }
+
+
+def test_conclusions_counts() -> None:
+    values = execute_chapter("conclusions")["values"]
+    exp = expected_conclusions(DATA)
+    assert values["con_n_trials"] == exp["n_trials"]
+    assert values["con_n_trial_patients"] == exp["n_trial_patients"]
+    assert values["con_n_trials_objective_benefit"] == exp["n_trial_benefit"]
+    assert values["con_n_controlled"] == exp["n_controlled"]
+    assert values["con_n_controlled_patients"] == exp["n_controlled_patients"]
+    assert values["con_n_controlled_objective_benefit"] == exp["n_controlled_benefit"]
+    assert values["con_n_added"] == exp["n_added"]
+    n_claims = len(read_csv("claims"))
+    assert values["con_n_claims"] == n_claims
+    verdicts = ("supported", "partly_supported", "contradicted", "not_testable")
+    assert sum(values[f"con_n_{v}"] for v in verdicts) == n_claims
+    assert f"{n_claims} claims" in values["con_verdict_sentence"]
+
+
+def test_conclusions_sentences_follow_the_data() -> None:
+    values = execute_chapter("conclusions")["values"]
+    exp = expected_conclusions(DATA)
+    sentence = values["con_trials_sentence"]
+    assert f"{exp['n_trials']} controlled trials ({exp['n_trial_patients']} patients)" in sentence
+    if exp["n_trial_benefit"] == 0:
+        assert sentence.startswith("None of")
+    else:
+        assert not sentence.startswith("None of")
+    if exp["n_added"] == 0:
+        assert values["con_update_sentence"].startswith("No study has been added")
+    else:
+        assert values["con_update_sentence"].startswith(f"{exp['n_added']} stud")
+
+
+@pytest.fixture(scope="module")
+def updated_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data package plus one (invented) placebo-controlled trial added by an update,
+    reporting an objective improvement: the conclusions must change their wording."""
+    pkg = tmp_path_factory.mktemp("updated") / "data"
+    shutil.copytree(DATA, pkg)
+    studies = read_csv("studies", pkg)
+    new = dict.fromkeys(studies[0], "")
+    new.update(
+        study_id="testtrial2099",
+        first_author="Tester",
+        year="2099",
+        citation_key="letter2024",
+        study_type_letter="Randomised, double blind, placebo-controlled study.",
+        design="placebo_controlled_trial",
+        randomised="true",
+        blinded="true",
+        placebo_controlled="true",
+        crossover="false",
+        controlled="true",
+        n_total="80",
+        n_total_letter="80",
+        n_ivig="40",
+        n_control="40",
+        comparator="placebo",
+        dose_letter="2 g/kg/mo.",
+        outcome_measures_letter="MMT",
+        key_results_letter="Improved strength.",
+        weaknesses_letter="-",
+        included_by="update",
+        added_on="2099-01-01",
+    )
+    outcome = dict.fromkeys(read_csv("outcomes", pkg)[0], "")
+    outcome.update(
+        outcome_id="testtrial2099-mmt",
+        study_id="testtrial2099",
+        measure="mmt",
+        measure_letter="MMT",
+        domain="strength",
+        assessment="objective",
+        listed_as_outcome="true",
+        result="improved",
+        result_basis="explicit",
+        quote="Improved strength.",
+    )
+    for name, row in (("studies", new), ("outcomes", outcome)):
+        with (pkg / f"{name}.csv").open("a", encoding="utf-8", newline="") as handle:
+            csv.DictWriter(handle, fieldnames=list(row), lineterminator="\n").writerow(row)
+    return pkg
+
+
+def test_conclusions_update_with_an_added_study(updated_package: Path) -> None:
+    values = execute_chapter("conclusions", data_dir=updated_package)["values"]
+    exp = expected_conclusions(updated_package)
+    assert exp["n_added"] == 1
+    assert exp["n_trial_benefit"] == 1
+    assert values["con_n_added"] == 1
+    assert values["con_update_sentence"].startswith("1 study has been added")
+    assert values["con_n_trials"] == exp["n_trials"]
+    assert values["con_trials_sentence"].startswith(
+        f"1 of the {exp['n_trials']} controlled trials ({exp['n_trial_patients']} patients)"
+    )

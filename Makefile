@@ -41,8 +41,12 @@ pdf: $(STAMP) system validate  ## Build the PDF into $(BUILD_DIR)/latex
 book: $(STAMP) system validate  ## Build the whole book: HTML site with the PDF inside it
 	$(PY) -m ivigbook build book --build-dir $(BUILD_DIR)
 
-test: $(STAMP) system book  ## Run every test (data, chapters, built HTML and PDF, browser)
+test: $(STAMP) system book node_modules/.package-lock.json  ## Run every test (data, chapters, built HTML and PDF, browser)
 	$(PY) -m pytest
+
+# axe-core (pinned in package-lock.json) for the accessibility audit in the browser tests.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 lint: $(STAMP)  ## ruff and codespell over the tree
 	$(BIN)/ruff check .

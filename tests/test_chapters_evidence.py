@@ -240,3 +240,36 @@ def test_added_study_changes_counts(data_with_fictitious_study: Path) -> None:
     intro = execute_chapter("introduction", data_with_fictitious_study)
     assert intro["intro_n_studies"] == new["n_studies"]
     assert intro["dose_n_with_dose"] == new["n_with_dose"] == old["n_with_dose"] + 1
+
+
+def test_wording_follows_an_added_study(data_with_fictitious_study: Path) -> None:
+    """Sentences whose wording depends on the data change with it; the letter's own counts
+    (studies in Table I, its placebo-controlled and randomised trials) do not."""
+    old, new = expected(DATA), expected(data_with_fictitious_study)
+    now = execute_chapter("evidence")
+    added = execute_chapter("evidence", data_with_fictitious_study)
+    n_trials = new["per_design"]["placebo_controlled_trial"]
+    assert f"{n_trials} placebo-controlled trials" in added["ev_design_listing"]
+    assert added["ev_improvement_sentence"] != now["ev_improvement_sentence"]
+    assert now["ev_controlled_sentence"].startswith("None of the")
+    assert not added["ev_controlled_sentence"].startswith("None of the")
+
+    trials = execute_chapter("trials", data_with_fictitious_study)
+    assert trials["tr_letter_n_placebo"] == old["n_placebo"]
+    assert trials["tr_letter_n_randomised"] == old["n_randomised"]
+    assert trials["tr_benefit_sentence"].startswith("1 of the")
+    assert "Fictitious" in trials["tr_findings_sentence"]
+
+    intro = execute_chapter("introduction", data_with_fictitious_study)
+    assert intro["intro_n_letter_studies"] == old["from_letter"]
+
+    home = execute_chapter("index", data_with_fictitious_study)
+    assert home["home_trials_sentence"].startswith("1 of the")
+
+
+def test_letter_counts_in_the_real_data() -> None:
+    exp = expected(DATA)
+    trials = execute_chapter("trials")
+    assert trials["tr_letter_n_placebo"] == exp["n_placebo"]
+    assert trials["tr_letter_n_randomised"] == exp["n_randomised"]
+    assert execute_chapter("introduction")["intro_n_letter_studies"] == exp["from_letter"]

@@ -41,12 +41,15 @@ def test_no_error_output(html_dir: Path, page: str) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_code_inputs_hidden(html_dir: Path, page: str) -> None:
-    """House convention: every visible code cell is collapsed (tag hide-input)."""
+    """House convention: every code cell is collapsed (tag hide-input), except the cells
+    that hold the assumptions a reader is invited to see and change (tag parameters)."""
     soup = _soup(html_dir, page)
     for cell in soup.select("div.cell"):
-        if cell.select_one(".cell_input"):
-            assert "tag_hide-input" in cell.get("class", []), (
-                f"{page}: a code cell shows its input; tag it hide-input (or remove-input)"
+        classes = cell.get("class", [])
+        if cell.select_one(".cell_input") and "tag_parameters" not in classes:
+            assert "tag_hide-input" in classes, (
+                f"{page}: a code cell shows its input; tag it hide-input (or remove-input), "
+                "or parameters if it holds assumptions the reader should see"
             )
 
 

@@ -370,3 +370,83 @@ def test_verdict_counts_and_sentence() -> None:
     assert stats.verdict_sentence({"supported": 0}) == "The data hold no claims to check."
     with pytest.raises(ValueError, match="unknown verdicts"):
         stats.verdict_counts(pd.DataFrame({"verdict": ["maybe"]}))
+
+
+# --------------------------------------------------------------------------------------
+# Wording that follows the data
+
+
+def test_count_phrase_and_join_words() -> None:
+    assert stats.count_phrase(1, "study", "studies") == "1 study"
+    assert stats.count_phrase(3, "study", "studies") == "3 studies"
+    assert stats.count_phrase(0, "study", "studies") == "0 studies"
+    assert stats.count_phrase(0, "study", "studies", zero="no studies") == "no studies"
+    assert stats.join_words([]) == ""
+    assert stats.join_words(["a"]) == "a"
+    assert stats.join_words(["a", "b"]) == "a and b"
+    assert stats.join_words(["a", "b", "c"]) == "a, b and c"
+
+
+def test_design_listing_plural_and_zero() -> None:
+    counts = {"placebo_controlled_trial": 3, "controlled_trial": 0, "open_label": 1}
+    assert stats.design_listing(counts) == "3 placebo-controlled trials and 1 open-label study"
+    assert stats.design_listing({"case_series": 1, "case_report": 2}) == (
+        "1 case series and 2 case reports"
+    )
+    assert stats.design_listing({"case_report": 0}) == "no studies"
+
+
+def test_quoted_listing_and_range_phrase() -> None:
+    assert stats.quoted_listing(["half", "half", "none"]) == "\u201chalf\u201d and \u201cnone\u201d"
+    assert stats.quoted_listing([]) == ""
+    assert stats.range_phrase(2, 6, "month", "months") == "2 to 6 months"
+    assert stats.range_phrase(3.0, 3.0, "month", "months") == "3 months"
+    assert stats.range_phrase(1, 1, "month", "months") == "1 month"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((0, 0, 5), "No study has an improvement as its overall result."),
+        ((1, 1, 5), "1 study has an improvement as its overall result; it is one of the 5"),
+        ((4, 4, 5), "4 studies have an improvement as their overall result; all of them are"),
+        ((5, 4, 5), "5 studies have an improvement as their overall result; 4 of them are"),
+        ((2, 1, 5), "2 studies have an improvement as their overall result; 1 of them is"),
+        ((2, 0, 5), "2 studies have an improvement as their overall result; none of them"),
+    ],
+)
+def test_improvement_sentence(args: tuple, expected: str) -> None:
+    assert stats.improvement_sentence(*args).startswith(expected)
+
+
+def test_unstated_randomisation_sentence() -> None:
+    assert stats.unstated_randomisation_sentence([]).startswith("Every trial")
+    assert stats.unstated_randomisation_sentence(["A (1)"]).endswith("for the trial A (1).")
+    assert stats.unstated_randomisation_sentence(["A (1)", "B (2)"]).endswith(
+        "for the trials A (1) and B (2)."
+    )
+
+
+def test_findings_sentence(ev) -> None:
+    from ivigbook import derive
+
+    trial_ids = [
+        s["study_id"]
+        for s in read_csv("studies")
+        if s["design"] in ("placebo_controlled_trial", "controlled_trial")
+    ]
+    raw = [
+        o
+        for o in read_csv("outcomes")
+        if o["study_id"] in trial_ids and o["result"] not in ("no_effect", "not_reported")
+    ]
+    findings = derive.non_null_findings(ev, trial_ids)
+    assert len(findings) == len(raw)
+    sentence = stats.findings_sentence(findings, "the trials")
+    assert sentence.count(";") == len(raw) - 1
+    empty = stats.findings_sentence(findings.iloc[0:0], "the trials")
+    assert empty.startswith("No result other than")
+    blanket = sum(
+        o["study_id"] in trial_ids and o["result_basis"] == "blanket" for o in read_csv("outcomes")
+    )
+    assert derive.blanket_count(ev, trial_ids) == blanket

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -288,6 +290,60 @@ def _no_math(self: Any, node: Any) -> None:
     raise nodes.SkipNode
 
 
+# --------------------------------------------------------------------------------------
+# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; the theme's hidden-code
+# toggles get an accessible name that contains their visible text.
+
+
+def _figure_alt_directive() -> Any:
+    from docutils import nodes
+    from myst_nb.ext.glue.directives import PasteFigureDirective
+
+    class AltPasteFigureDirective(PasteFigureDirective):
+        """``glue:figure`` that keeps ``:alt:`` on the figure node (myst-nb applies it to
+        images only), so that the HTML post-transform can label a chart with it."""
+
+        def run(self) -> list[Any]:
+            alt = self.options.get("alt")
+            result = super().run()
+            if alt:
+                for node in result:
+                    if isinstance(node, nodes.figure):
+                        node["ivig_alt"] = " ".join(str(alt).split())
+            return result
+
+    return AltPasteFigureDirective
+
+
+CHART_DIV = re.compile(r'<div id="(ivig-chart-[0-9a-f]{16})" class="ivig-chart([^"]*)">')
+
+
+def label_chart_html(text: str, alt: str) -> str:
+    """Give every chart container in ``text`` role="img" and ``alt`` as aria-label."""
+    label = html.escape(alt, quote=True)
+    return CHART_DIV.sub(
+        lambda m: (
+            f'<div id="{m.group(1)}" class="ivig-chart{m.group(2)}" role="img" '
+            f'aria-label="{label}">'
+        ),
+        text,
+    )
+
+
+def _on_html_page_context_a11y(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    body = context.get("body")
+    if body:
+        # myst-nb names every hide-input toggle "Toggle hidden content", which does not
+        # contain its visible text "Show code" (axe: label-content-name-mismatch).
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        # docutils marks bibliography entries role="doc-biblioentry", deprecated in DPUB-ARIA
+        # 1.1 for "listitem"; axe then sees their links as children of role="list"
+        # (aria-required-children, critical).
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Any) -> dict[str, Any]:
     from docutils import nodes
     from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -317,10 +373,31 @@ def setup(app: Any) -> dict[str, Any]:
                 if "cell_input" in node["classes"]:
                     node.parent.remove(node)
 
+    class LabelCharts(SphinxPostTransform):
+        """HTML: a figure's :alt: becomes its chart's aria-label (role="img")."""
+
+        default_priority = 6  # after myst-nb selected the text/html output (priority 4)
+        formats = ("html",)
+
+        def run(self, **_: Any) -> None:
+            for figure in self.document.findall(nodes.figure):
+                alt = figure.get("ivig_alt")
+                if not alt:
+                    continue
+                for raw in list(figure.findall(nodes.raw)):
+                    text = raw.astext()
+                    if "ivig-chart" in text:
+                        raw.replace_self(
+                            nodes.raw("", label_chart_html(text, alt), format=raw["format"])
+                        )
+
+    app.add_post_transform(LabelCharts)
+    app.add_directive_to_domain("glue", "figure", _figure_alt_directive(), override=True)
     app.add_post_transform(RawLatexOutputs)
     app.add_post_transform(NoCodeInPdf)
     app.add_html_math_renderer(MATH_RENDERER, (_no_math, None), (_no_math, None))
     app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     app.connect("html-page-context", _on_page_context, priority=900)
+    app.connect("html-page-context", _on_html_page_context_a11y, priority=901)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -267,25 +267,32 @@ def markdown_text(text: object) -> str:
 
 
 def source_checks_markdown(ev: Evidence) -> str:
-    """The source checks as a MyST table (study, topic, verdict, what the letter says, what
-    the source says, and the source as a citation), for a cell whose output is Markdown."""
+    """The source checks as a MyST list-table (study, topic and check; what the letter says;
+    what the source says; the source as a citation), for a cell whose output is Markdown."""
     s = ev.studies.set_index("study_id")
     lines = [
-        "| Study | Topic | Check | The letter says | The source says | Source |",
-        "|---|---|---|---|---|---|",
+        "```{list-table} What the checked sources say, beside the letter",
+        ":header-rows: 1",
+        ":widths: 18 30 40 12",
+        ":class: longtable",
+        "",
+        "* - Study, topic: check",
+        "  - The letter says",
+        "  - The source says",
+        "  - Source",
     ]
     for _, row in ev.source_checks.iterrows():
         study = s.loc[row["study_id"]]
         ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
         cells = [
-            markdown_text(f"{study['first_author']}{ref}"),
-            markdown_text(row["topic"]),
-            markdown_text(row["verdict"]),
+            markdown_text(f"{study['first_author']}{ref}, {row['topic']}: {row['verdict']}"),
             markdown_text(row["letter_says"]),
             markdown_text(row["source_says"]),
             f"{{cite:p}}`{row['citation_key']}`",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("* - " + cells[0])
+        lines.extend("  - " + cell for cell in cells[1:])
+    lines.append("```")
     return "\n".join(lines)
 
 

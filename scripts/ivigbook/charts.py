@@ -129,12 +129,14 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     df = doses.copy()
     df["dose"] = df["dose_g_per_kg_per_month"].astype("Float64").astype(float)
     df["label"] = [
-        f"{m} months"
+        (f"{m} month" if m == "1" else f"{m} months")
         if s == "single regimen" and m != "not reported"
         else ("months not reported" if s == "single regimen" else s)
         for s, m in zip(df["dose_status"], df["months_text"], strict=True)
     ]
     df["text_x"] = df["dose"].fillna(0.0)
+    # room for the largest dose (at least 2.6 g/kg, so that 2 g/kg sits well inside)
+    x_max = max(2.6, 1.1 * float(df["dose"].fillna(0.0).max()))
     order = df["study"].tolist()
     base = alt.Chart(df).encode(
         y=alt.Y("study:N", sort=order, title="Study (reference in the letter)"),
@@ -153,7 +155,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
             x=alt.X(
                 "dose:Q",
                 title="IVIG per month (grams per kg of body weight)",
-                scale=alt.Scale(domain=[0, 2.6]),
+                scale=alt.Scale(domain=[0, x_max]),
             )
         )
     )

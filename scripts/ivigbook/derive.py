@@ -287,6 +287,13 @@ def search_flow(ev: Any) -> pd.DataFrame:
     return pd.concat([flow, now], ignore_index=True)
 
 
+def steps_reported_without_count(ev: Any) -> list[str]:
+    """Labels of the search steps the letter mentions (``reported``) but gives no count for."""
+    search = ev.search.sort_values("step_order")
+    rows = search[search["reported"].astype(bool) & search["count"].isna()]
+    return rows["label"].astype(str).tolist()
+
+
 def unreported_steps(ev: Any) -> pd.DataFrame:
     """The search steps the letter does not report, in flow order."""
     search = ev.search.sort_values("step_order")
@@ -361,9 +368,15 @@ def overall_result_counts(ev: Any) -> dict[str, int]:
 # Trials
 
 
-def trial_studies(ev: Any) -> pd.DataFrame:
-    """The prospective trials (designs in :data:`TRIAL_DESIGNS`)."""
+def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:
+    """The prospective trials (designs in :data:`TRIAL_DESIGNS`).
+
+    With ``letter_only``, only the studies of the letter's Table I (``included_by`` letter),
+    for sentences about what the letter's table says.
+    """
     s = ev.studies
+    if letter_only:
+        s = s[s["included_by"].astype(str) == "letter"]
     return s[s["design"].astype(str).isin(TRIAL_DESIGNS)].reset_index(drop=True)
 
 
@@ -389,9 +402,12 @@ class TrialFlags:
     unstated_labels: list[str]
 
 
-def trial_flags(ev: Any) -> TrialFlags:
-    """Counts of the trial flags (randomised, placebo, blinded, crossover) and patients."""
-    t = trial_studies(ev)
+def trial_flags(ev: Any, letter_only: bool = False) -> TrialFlags:
+    """Counts of the trial flags (randomised, placebo, blinded, crossover) and patients.
+
+    ``letter_only``: count only the trials of the letter's Table I (see :func:`trial_studies`).
+    """
+    t = trial_studies(ev, letter_only=letter_only)
     labels = study_labels(t).astype(str)
     return TrialFlags(
         n_trials=len(t),
@@ -456,6 +472,41 @@ def outcome_matrix(ev: Any, study_ids: list[str] | None = None) -> pd.DataFrame:
         DOMAIN_LABELS[d] for d in ev.outcomes["domain"].cat.categories if d in set(o["domain"])
     ]
     return out
+
+
+def non_null_findings(ev: Any, study_ids: list[str]) -> pd.DataFrame:
+    """Outcomes of the given studies whose result is neither "no effect" nor "not reported".
+
+    One row per outcome, in the order of the outcomes table, with the reader's labels:
+    ``study``, ``measure`` (the letter's words), ``measure_code``, ``result`` (code),
+    ``result_label`` and ``assessment``.
+    """
+    o = ev.outcomes
+    o = o[
+        o["study_id"].astype(str).isin(study_ids)
+        & ~o["result"].astype(str).isin(("no_effect", "not_reported"))
+    ]
+    labels = dict(zip(ev.studies["study_id"].astype(str), study_labels(ev.studies), strict=True))
+    return pd.DataFrame(
+        {
+            "study": [labels[str(sid)] for sid in o["study_id"]],
+            "measure": [str(m) for m in o["measure_letter"]],
+            "measure_code": o["measure"].astype(str).to_numpy(),
+            "result": o["result"].astype(str).to_numpy(),
+            "result_label": o["result"].astype(str).map(RESULT_LABELS).to_numpy(),
+            "assessment": o["assessment"].astype(str).to_numpy(),
+        }
+    ).reset_index(drop=True)
+
+
+def blanket_count(ev: Any, study_ids: list[str]) -> int:
+    """Outcomes of the given studies whose result comes from a blanket statement."""
+    o = ev.outcomes
+    return int(
+        (
+            o["study_id"].astype(str).isin(study_ids) & (o["result_basis"].astype(str) == "blanket")
+        ).sum()
+    )
 
 
 def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from typing import Any
 
 import altair as alt
@@ -148,7 +149,9 @@ CHAR_WIDTH = 0.0105
 RECORDS_FROM_TEXT_COLUMNS = 7
 #: On the site, such wide tables scroll sideways with readable column widths instead of
 #: squeezing every column into the text block.
-WIDE_TABLE_OPTIONS: dict[str, Any] = {"scrollX": True, "autoWidth": False}
+# (Not DataTables' scrollX: it splits the header into a separate table, which screen
+# readers cannot relate to the cells; the container scrolls instead, see _static/book.css.)
+WIDE_TABLE_OPTIONS: dict[str, Any] = {"autoWidth": False}
 
 
 def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -256,6 +259,9 @@ def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None 
     return f"{RAW_LATEX_MARKER}\n{{\\small\n{body}}}\n"
 
 
+ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
+
+
 class Table:
     """A table for the book: interactive in HTML, typeset in the PDF."""
 
@@ -282,7 +288,9 @@ class Table:
             options["caption"] = html.escape(self.caption)
         # connected=False: the page loads DataTables once from _static (see build.py)
         # instead of itables' per-page inline copy or its CDN.
-        return to_html_datatable(self.df, connected=False, **options)
+        # itables' placeholder and static fallback link to itables.org; the book links only
+        # to DOIs, PubMed and licences (tests/test_links.py), so keep the link text only.
+        return ITABLES_LINK.sub(r"\1", to_html_datatable(self.df, connected=False, **options))
 
     def to_latex(self) -> str:
         return table_latex(self.df, caption=self.caption)

@@ -618,6 +618,125 @@ def _count_word(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
+# --------------------------------------------------------------------------------------
+# Wording that follows the data (singular/plural, lists, "none"/"all")
+
+#: Singular and plural noun of each design, for running text.
+DESIGN_NOUNS: dict[str, tuple[str, str]] = {
+    "placebo_controlled_trial": ("placebo-controlled trial", "placebo-controlled trials"),
+    "controlled_trial": ("controlled trial", "controlled trials"),
+    "case_control": ("case-control study", "case-control studies"),
+    "open_label": ("open-label study", "open-label studies"),
+    "case_series": ("case series", "case series"),
+    "case_report": ("case report", "case reports"),
+}
+
+
+def count_phrase(n: int, singular: str, plural: str, zero: str | None = None) -> str:
+    """``"1 study"``, ``"3 studies"``; ``zero`` (e.g. "no studies") replaces ``"0 studies"``."""
+    if n == 0 and zero is not None:
+        return zero
+    return _count_word(n, singular, plural)
+
+
+def join_words(items: Iterable[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"`` (empty string for no items)."""
+    words = [str(i) for i in items]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def design_listing(counts: Mapping[str, int]) -> str:
+    """Studies per design in words, zero counts left out.
+
+    ``{"case_series": 3, "case_report": 1}`` -> ``"3 case series and 1 case report"``.
+    """
+    parts = [
+        _count_word(int(n), *DESIGN_NOUNS.get(design, (design, design)))
+        for design, n in counts.items()
+        if int(n) > 0
+    ]
+    return join_words(parts) or "no studies"
+
+
+def quoted_listing(words: Iterable[str]) -> str:
+    """Distinct phrases in double quotes, in first-seen order: ``"half" and "one third"``."""
+    return join_words(
+        f"\N{LEFT DOUBLE QUOTATION MARK}{w}\N{RIGHT DOUBLE QUOTATION MARK}"
+        for w in dict.fromkeys(str(w) for w in words)
+    )
+
+
+def range_phrase(low: float, high: float, singular: str, plural: str) -> str:
+    """``"3 months"`` where low equals high, else ``"2 to 6 months"``."""
+    lo, hi = (int(v) if float(v).is_integer() else v for v in (low, high))
+    if lo == hi:
+        return _count_word(lo, singular, plural)  # type: ignore[arg-type]
+    return f"{lo} to {hi} {plural}"
+
+
+def improvement_sentence(n_improved: int, n_improved_uncontrolled: int, n_uncontrolled: int) -> str:
+    """Where the studies whose overall result is an improvement lie (with or without control)."""
+    if n_improved == 0:
+        return "No study has an improvement as its overall result."
+    own = "its" if n_improved == 1 else "their"
+    studies = count_phrase(n_improved, "study has", "studies have")
+    head = f"{studies} an improvement as {own} overall result"
+    without = count_phrase(n_uncontrolled, "study", "studies")
+    if n_improved_uncontrolled == 0:
+        tail = "none of them lacks a control group"
+    elif n_improved_uncontrolled == n_improved == 1:
+        tail = f"it is one of the {without} without a control group"
+    elif n_improved_uncontrolled == n_improved:
+        tail = f"all of them are among the {without} without a control group"
+    else:
+        verb = "is" if n_improved_uncontrolled == 1 else "are"
+        tail = (
+            f"{n_improved_uncontrolled} of them {verb} among the {without} without a control group"
+        )
+    return f"{head}; {tail}."
+
+
+def unstated_randomisation_sentence(labels: Iterable[str]) -> str:
+    """Which trials the data leave without a statement on randomisation."""
+    labels = list(labels)
+    if not labels:
+        return "Every trial is described as randomised or not."
+    trials = "trial" if len(labels) == 1 else "trials"
+    return f"Whether patients were randomised is not stated for the {trials} {join_words(labels)}."
+
+
+#: Results as nouns for running text ("an improvement in ...").
+RESULT_NOUNS = {
+    "improved": "improvement",
+    "subjective_improvement": "subjective improvement",
+    "trend": "non-significant trend",
+    "not_clinically_relevant": "change without clinical relevance",
+    "no_effect": "no effect",
+    "not_reported": NOT_REPORTED,
+}
+_NO_EFFECT = "\N{LEFT DOUBLE QUOTATION MARK}no effect\N{RIGHT DOUBLE QUOTATION MARK}"
+
+
+def findings_sentence(findings: pd.DataFrame, what: str) -> str:
+    """Results other than "no effect" among ``what`` (e.g. "the trials"), in one sentence.
+
+    ``findings`` is :func:`ivigbook.derive.non_null_findings` (columns ``study``,
+    ``measure``, ``measure_code``, ``result_label``, ``assessment``); measures are named
+    with :data:`MEASURE_LABELS`.
+    """
+    if findings.empty:
+        return f"No result other than {_NO_EFFECT} is reported for {what}."
+    parts = [
+        f"{RESULT_NOUNS.get(str(r.result), str(r.result_label).lower())} in "
+        f"{MEASURE_LABELS.get(str(r.measure_code), r.measure)}"
+        f" ({r.assessment} measure, {r.study})"
+        for r in findings.itertuples(index=False)
+    ]
+    return f"Results other than {_NO_EFFECT} for {what}: {'; '.join(parts)}."
+
+
 def objective_benefit_sentence(n_studies: int, n_patients: int, n_benefit: int, kind: str) -> str:
     """How many of ``n_studies`` (``kind``: plural noun) report an objective improvement."""
     group = f"{n_studies} {kind} ({_count_word(n_patients, 'patient', 'patients')})"

@@ -1,0 +1,521 @@
+"""The claim checks (``ivigbook.claims``) and the living-review helpers (``ivigbook.changes``).
+
+Expected verdicts on the real data are the book's reading of the letter, written here by hand;
+the counts a reason must state are recomputed from the raw CSV files with the csv module.
+Mutations use fictitious data only (``tests/fixtures_living``, first author "Fictitious"),
+in temporary copies of the package or in memory; ``data/`` is never written.
+"""
+
+from __future__ import annotations
+
+import csv
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fixtures_living.living import DATA, package_with, read_rows
+
+from ivigbook import changes, claims
+from ivigbook.load import DataPackageError, Evidence, load
+
+#: The verdicts on the letter's data, as the book reads the letter.
+EXPECTED = {
+    "search_counts": "supported",
+    "rct_count": "partly supported",
+    "rcts_no_objective_effect": "supported",
+    "all_trials_no_effect": "partly supported",
+    "nss_moderate_only": "partly supported",
+    "necrosis_no_clinical_correlation": "partly supported",
+    "one_third_improved": "partly supported",
+    "half_endurance_none_control": "partly supported",
+    "case_reports_promising": "partly supported",
+    "responders_started_earlier": "not testable",
+    "studies_heterogeneous": "supported",
+    "no_statistical_evidence": "supported",
+    "no_biomarkers": "supported",
+}
+#: Claims that a positive randomised, double-blind, placebo-controlled trial with an objective
+#: strength benefit must turn into "contradicted".
+FLIPPED_BY_POSITIVE_TRIAL = {
+    "rct_count",
+    "rcts_no_objective_effect",
+    "all_trials_no_effect",
+    "nss_moderate_only",
+    "no_statistical_evidence",
+}
+
+
+def raw(name: str) -> list[dict[str, str]]:
+    return read_rows(DATA / f"{name}.csv")
+
+
+def is_true(value: str) -> bool:
+    return value.strip().lower() in {"true", "1"}
+
+
+@pytest.fixture(scope="module")
+def ev() -> Evidence:
+    return load(DATA)
+
+
+@pytest.fixture(scope="module")
+def ledger(ev: Evidence) -> pd.DataFrame:
+    return claims.evaluate(ev).set_index("claim_id")
+
+
+def verdicts(evidence: Evidence) -> dict[str, str]:
+    table = claims.evaluate(evidence)
+    return dict(zip(table["claim_id"], table["verdict"].astype(str), strict=True))
+
+
+def set_cell(evidence: Evidence, table: str, row_id: str, field: str, value: object) -> Evidence:
+    """``evidence`` with one cell changed in memory."""
+    frame = evidence.tables[table].copy()
+    key = claims.KEYS[table]
+    hit = frame[key] == row_id
+    assert int(hit.sum()) == 1, f"{table} has no single row {row_id}"
+    frame.loc[hit, field] = value
+    return changes.with_tables(evidence, **{table: frame})
+
+
+def drop_rows(evidence: Evidence, table: str, *row_ids: str) -> Evidence:
+    frame = evidence.tables[table]
+    kept = frame[~frame[claims.KEYS[table]].isin(row_ids)].reset_index(drop=True)
+    assert len(kept) == len(frame) - len(row_ids)
+    return changes.with_tables(evidence, **{table: kept})
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def test_every_claim_names_a_registered_check() -> None:
+    used = {row["check"] for row in raw("claims")}
+    assert used <= set(claims.CHECKS), used - set(claims.CHECKS)
+
+
+def test_every_registered_check_is_used() -> None:
+    used = {row["check"] for row in raw("claims")}
+    assert set(claims.CHECKS) <= used, set(claims.CHECKS) - used
+
+
+def test_the_expected_verdicts_cover_every_claim() -> None:
+    assert {row["claim_id"] for row in raw("claims")} == set(EXPECTED)
+
+
+def test_check_result_refuses_an_unknown_verdict() -> None:
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        claims.CheckResult("probably", "no reason")
+
+
+def test_registering_a_name_twice_fails() -> None:
+    def search_counts_match(ev: Evidence) -> claims.CheckResult:  # same name as a real check
+        return claims.CheckResult(claims.SUPPORTED, "")
+
+    with pytest.raises(ValueError, match="registered twice"):
+        claims.check(search_counts_match)
+
+
+def test_importing_claims_does_not_import_the_loader_or_altair() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ivigbook.claims; "
+        "print(sorted(m for m in ('ivigbook.load', 'altair') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+# --- the real data -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("claim_id", "verdict"), sorted(EXPECTED.items()))
+def test_verdict_on_the_letters_data(ledger: pd.DataFrame, claim_id: str, verdict: str) -> None:
+    assert ledger.loc[claim_id, "verdict"] == verdict, ledger.loc[claim_id, "reason"]
+
+
+def test_evaluate_shape(ledger: pd.DataFrame) -> None:
+    assert list(ledger.reset_index().columns) == [
+        "claim_id",
+        "chapter",
+        "location",
+        "quote",
+        "claim",
+        "verdict",
+        "reason",
+        "deciding_rows",
+    ]
+    assert list(ledger["verdict"].cat.categories) == list(claims.VERDICTS)
+    assert ledger["reason"].str.len().min() > 40
+    assert [row["claim_id"] for row in raw("claims")] == list(ledger.index)
+
+
+def test_deciding_rows_exist_in_the_raw_files(ledger: pd.DataFrame) -> None:
+    ids = {
+        table: {row[key] for row in raw(table)}
+        for table, key in claims.KEYS.items()
+        if (DATA / f"{table}.csv").is_file()
+    }
+    for claim_id, rows in ledger["deciding_rows"].items():
+        items = [item for item in str(rows).split("; ") if item]
+        if ledger.loc[claim_id, "verdict"] != "not testable":
+            assert items, f"{claim_id} names no deciding row"
+        for item in items:
+            table, row_id = item.split(":", 1)
+            assert row_id in ids[table], f"{claim_id}: {item} is not a row"
+
+
+def test_rct_count_reason_counts(ledger: pd.DataFrame) -> None:
+    studies = raw("studies")
+    randomised = [s for s in studies if is_true(s["randomised"])]
+    placebo = [s for s in studies if is_true(s["placebo_controlled"])]
+    unknown = [s["study_id"] for s in placebo if s["randomised"] == ""]
+    reason = ledger.loc["rct_count", "reason"]
+    assert f"{len(randomised)} studies are described as randomised" in reason
+    assert f"{len(placebo)} as placebo-controlled" in reason
+    assert unknown
+    for study_id in unknown:
+        assert study_id in reason
+        assert f"studies:{study_id}" in ledger.loc["rct_count", "deciding_rows"]
+
+
+def test_one_third_compares_with_the_table_and_the_abstract(ledger: pd.DataFrame) -> None:
+    studies = {s["study_id"]: s for s in raw("studies")}
+    crossover = [
+        s["study_id"]
+        for s in studies.values()
+        if s["first_author"] == "Dalakas" and is_true(s["crossover"]) and s["letter_ref"]
+    ]
+    assert len(crossover) == 1
+    rows = [r for r in raw("responders") if r["study_id"] == crossover[0]]
+    table = next(r for r in rows if r["source"] == "letter_table" and r["numerator"])
+    num, den = int(table["numerator"]), int(table["denominator"])
+    assert Fraction(num, den) != Fraction(1, 3)
+    reason = ledger.loc["one_third_improved", "reason"]
+    assert f"{num}/{den} = {num / den:.1%}" in reason
+    assert f"{den / 3:.2f} patients" in reason
+    abstract = next(r for r in rows if r["source"] == "primary_source")
+    assert abstract["stated_as"].rstrip("%") + "%" in reason
+
+
+def test_half_of_an_odd_group_is_not_a_count(ledger: pd.DataFrame) -> None:
+    endurance = {o["outcome_id"] for o in raw("outcomes") if o["measure"] == "endurance_adl"}
+    ivig = next(
+        r for r in raw("responders") if r["outcome_id"] in endurance and r["group"] == "ivig"
+    )
+    assert ivig["numerator"] == ""
+    assert int(ivig["denominator"]) % 2 == 1
+    assert (
+        f"{int(ivig['denominator']) / 2:.1f} patients"
+        in (ledger.loc["half_endurance_none_control", "reason"])
+    )
+
+
+def test_no_objective_effect_scans_every_trial_outcome(ledger: pd.DataFrame) -> None:
+    trials = {
+        s["study_id"]
+        for s in raw("studies")
+        if is_true(s["randomised"]) or is_true(s["placebo_controlled"])
+    }
+    expected = {
+        f"outcomes:{o['outcome_id']}"
+        for o in raw("outcomes")
+        if o["study_id"] in trials
+        and o["assessment"] == "objective"
+        and o["domain"] in {"strength", "swallowing", "electrophysiology"}
+        and o["result"] != "not_reported"
+    }
+    assert expected
+    assert not any(
+        o["result"] == "improved"
+        for o in raw("outcomes")
+        if f"outcomes:{o['outcome_id']}" in expected
+    )
+    deciding = set(ledger.loc["rcts_no_objective_effect", "deciding_rows"].split("; "))
+    assert expected <= deciding
+    reason = ledger.loc["rcts_no_objective_effect", "reason"]
+    assert f"None of the {len(expected)} objective" in reason
+    assert "non-significant trend" in reason
+    assert "without clinical relevance" in reason
+
+
+def test_search_counts_reason(ledger: pd.DataFrame) -> None:
+    search = {row["step_id"]: row for row in raw("search")}
+    letter_studies = [s for s in raw("studies") if s["included_by"] == "letter"]
+    reason = ledger.loc["search_counts", "reason"]
+    assert f"{search['records_identified']['count']} records found" in reason
+    assert f"Table I has {len(letter_studies)} rows" in reason
+    unreported = [row for row in search.values() if row["reported"] == "false"]
+    assert f"{len(unreported)} steps of the {len(search)}-step flow" in reason
+
+
+def test_case_reports_reason_names_the_exception(ledger: pd.DataFrame) -> None:
+    uncontrolled = [s for s in raw("studies") if s["design"] in {"case_series", "case_report"}]
+    outcomes = raw("outcomes")
+    positive = {
+        o["study_id"]
+        for o in outcomes
+        if o["domain"] in {"strength", "swallowing", "serum"}
+        and o["result"] in {"improved", "subjective_improvement"}
+    }
+    with_gain = [s for s in uncontrolled if s["study_id"] in positive]
+    without = [s["study_id"] for s in uncontrolled if s["study_id"] not in positive]
+    reason = ledger.loc["case_reports_promising", "reason"]
+    assert f"{len(with_gain)} of {len(uncontrolled)} case series" in reason
+    assert without
+    for study_id in without:
+        assert study_id in reason
+
+
+def test_chapter_verdicts(ev: Evidence) -> None:
+    per_chapter = {}
+    for row in raw("claims"):
+        per_chapter[row["chapter"]] = per_chapter.get(row["chapter"], 0) + 1
+    for chapter, n in per_chapter.items():
+        table = claims.chapter_verdicts(ev, chapter)
+        assert list(table.columns) == ["Claim (quote)", "Verdict", "Why"]
+        assert len(table) == n
+        assert table["Claim (quote)"].str.startswith("\u201c").all()
+    everything = claims.chapter_verdicts(ev)
+    assert len(everything) == sum(per_chapter.values())
+    assert "Chapter" in everything.columns
+    with pytest.raises(ValueError, match="unknown chapter"):
+        claims.chapter_verdicts(ev, "appendix")
+    assert claims.chapter_verdicts(ev, "search").shape[0] == per_chapter["search"]
+
+
+def test_verdict_counts_add_up(ev: Evidence) -> None:
+    counts = claims.verdict_counts(ev)
+    assert int(counts["claims"].sum()) == len(raw("claims"))
+    chapters = {row["chapter"] for row in raw("claims")}
+    assert set(counts["chapter"]) == chapters
+    assert len(counts) == len(chapters) * len(claims.VERDICTS)
+
+
+def test_letter_numbers(ev: Evidence) -> None:
+    studies = raw("studies")
+    numbers = claims.letter_numbers(ev)
+    assert numbers["n_randomised"] == sum(is_true(s["randomised"]) for s in studies)
+    assert numbers["n_placebo"] == sum(is_true(s["placebo_controlled"]) for s in studies)
+    assert numbers["n_double_blind_placebo"] == sum(
+        is_true(s["placebo_controlled"]) and is_true(s["blinded"]) for s in studies
+    )
+    assert numbers["n_randomised"] != numbers["n_placebo"]
+    table = claims.internal_inconsistencies(ev)
+    assert len(table) == 3
+    assert table["The data show"].str.len().min() > 20
+
+
+# --- mutations: whole studies, through a temporary package ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_positive_trial(tmp_path_factory: pytest.TempPathFactory) -> Evidence:
+    return load(package_with(tmp_path_factory.mktemp("positive") / "data", "positive_trial"))
+
+
+@pytest.fixture(scope="module")
+def with_case_report(tmp_path_factory: pytest.TempPathFactory) -> Evidence:
+    return load(package_with(tmp_path_factory.mktemp("case") / "data", "case_report"))
+
+
+def test_a_positive_trial_contradicts_the_trial_claims(with_positive_trial: Evidence) -> None:
+    after = verdicts(with_positive_trial)
+    for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
+        assert after[claim_id] == "contradicted", claim_id
+    for claim_id, verdict in EXPECTED.items():
+        if claim_id not in FLIPPED_BY_POSITIVE_TRIAL:
+            assert after[claim_id] == verdict, claim_id
+    reason = claims.evaluate(with_positive_trial).set_index("claim_id")
+    assert "fictitious2026" in reason.loc["rcts_no_objective_effect", "reason"]
+    assert "outcomes:fictitious2026-mmt" in reason.loc["rcts_no_objective_effect", "deciding_rows"]
+
+
+def test_a_case_report_changes_no_trial_verdict(with_case_report: Evidence) -> None:
+    after = verdicts(with_case_report)
+    assert after == EXPECTED
+    reason = claims.evaluate(with_case_report).set_index("claim_id")
+    uncontrolled = [s for s in raw("studies") if s["design"] in {"case_series", "case_report"}]
+    assert (
+        f"of {len(uncontrolled) + 1} case series" in reason.loc["case_reports_promising", "reason"]
+    )
+
+
+def test_what_changed_with_a_positive_trial(with_positive_trial: Evidence) -> None:
+    added = changes.added_since_letter(with_positive_trial)
+    assert list(added["study_id"]) == ["fictitious2026"]
+    changed = changes.changed_verdicts(with_positive_trial)
+    assert set(changed["claim_id"]) == FLIPPED_BY_POSITIVE_TRIAL
+    assert set(changed["verdict_now"].astype(str)) == {"contradicted"}
+    assert changes.release_level(with_positive_trial) == "major"
+    assert "Fictitious 2026" in changes.added_summary(with_positive_trial)
+    assert changes.added_table(with_positive_trial)["Study"].tolist() == ["fictitious2026"]
+
+
+def test_what_changed_with_a_case_report(with_case_report: Evidence) -> None:
+    assert list(changes.added_since_letter(with_case_report)["study_id"]) == ["fictitiouscase2026"]
+    assert changes.changed_verdicts(with_case_report).empty
+    assert changes.release_level(with_case_report) == "minor"
+
+
+def test_restrict_drops_the_added_study_everywhere(with_positive_trial: Evidence) -> None:
+    letter = changes.restrict(with_positive_trial)
+    assert "fictitious2026" not in set(letter.studies["study_id"])
+    for name in changes.STUDY_TABLES:
+        assert "fictitious2026" not in set(letter.tables[name]["study_id"])
+    assert len(letter.studies) == len(raw("studies"))
+    assert len(letter.outcomes) == len(raw("outcomes"))
+    assert len(letter.judgements) == len(raw("judgements"))
+
+
+def test_an_invalid_study_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataPackageError) as info:
+        load(package_with(tmp_path / "data", "invalid_study"))
+    text = str(info.value)
+    assert "design: enum" in text
+    assert 'violated by value "rct"' in text
+    assert "crossover study needs n_ivig == n_total (12)" in text
+
+
+def test_the_real_data_has_no_added_study(ev: Evidence) -> None:
+    expected = [
+        s["study_id"]
+        for s in raw("studies")
+        if s["included_by"] == "update" or s["added_on"] > "2024-01-26"
+    ]
+    assert list(changes.added_since_letter(ev)["study_id"]) == expected
+    assert changes.changed_verdicts(ev).empty == (expected == [])
+    assert str(changes.letter_search_date(ev).date()) == max(
+        s["added_on"] for s in raw("studies") if s["included_by"] == "letter"
+    )
+
+
+# --- mutations: single cells, in memory -------------------------------------------------------
+
+
+def test_rct_count_flips_with_walters_randomisation(ev: Evidence) -> None:
+    assert verdicts(set_cell(ev, "studies", "walter2000", "randomised", False))["rct_count"] == (
+        "supported"
+    )
+    assert verdicts(set_cell(ev, "studies", "walter2000", "randomised", True))["rct_count"] == (
+        "contradicted"
+    )
+
+
+def test_an_objective_gain_in_a_trial_contradicts(ev: Evidence) -> None:
+    after = verdicts(set_cell(ev, "outcomes", "walter2000-mmt", "result", "improved"))
+    assert after["rcts_no_objective_effect"] == "contradicted"
+    assert after["no_statistical_evidence"] == "contradicted"
+    assert after["nss_moderate_only"] == "contradicted"
+    # Walter is not flagged randomised, so the caption's claim about randomised trials holds.
+    assert after["all_trials_no_effect"] == EXPECTED["all_trials_no_effect"]
+
+
+def test_necrosis_claim_follows_the_same_trial(ev: Evidence) -> None:
+    quiet = set_cell(ev, "outcomes", "dalakas2001-endurance_adl", "result", "no_effect")
+    assert verdicts(quiet)["necrosis_no_clinical_correlation"] == "supported"
+    gain = set_cell(ev, "outcomes", "dalakas2001-mmt", "result", "improved")
+    assert verdicts(gain)["necrosis_no_clinical_correlation"] == "contradicted"
+    no_change = set_cell(ev, "outcomes", "dalakas2001-biopsy_necrosis", "result", "no_effect")
+    assert verdicts(no_change)["necrosis_no_clinical_correlation"] == "contradicted"
+
+
+def test_only_subjective_effects_without_endurance(ev: Evidence) -> None:
+    fewer = drop_rows(ev, "responders", "dalakas2001-r1", "dalakas2001-r2")
+    fewer = drop_rows(fewer, "outcomes", "dalakas2001-endurance_adl")
+    assert verdicts(fewer)["nss_moderate_only"] == "supported"
+
+
+def test_one_third_flips_with_the_count(ev: Evidence) -> None:
+    assert verdicts(set_cell(ev, "responders", "dalakas1997-r1", "numerator", 3))[
+        "one_third_improved"
+    ] == ("contradicted")
+    gone = drop_rows(ev, "responders", "dalakas1997-r1")
+    assert verdicts(gone)["one_third_improved"] == "not testable"
+
+
+def test_half_flips_when_a_control_improved(ev: Evidence) -> None:
+    after = verdicts(set_cell(ev, "responders", "dalakas2001-r2", "numerator", 2))
+    assert after["half_endurance_none_control"] == "contradicted"
+
+
+def test_case_reports_all_positive(ev: Evidence) -> None:
+    edited = set_cell(ev, "outcomes", "foreman2017-favourable_response", "domain", "strength")
+    assert verdicts(edited)["case_reports_promising"] == "supported"
+
+
+def test_timing_stays_untestable_and_counts_statements(ev: Evidence) -> None:
+    edited = set_cell(ev, "studies", "foreman2017", "time_to_treatment_letter", pd.NA)
+    result = claims.CHECKS["timing_of_responders"](edited)
+    assert result.verdict == "not testable"
+    assert f"0 of the {len(raw('studies'))} studies" in result.reason
+
+
+def test_heterogeneity_needs_differing_concomitant_drugs(ev: Evidence) -> None:
+    frame = ev.studies.copy()
+    frame["concomitant_treatment"] = pd.array([pd.NA] * len(frame), dtype="string")
+    edited = changes.with_tables(ev, studies=frame)
+    assert verdicts(edited)["studies_heterogeneous"] == "partly supported"
+
+
+def test_a_marker_defined_subgroup_contradicts_no_biomarkers(ev: Evidence) -> None:
+    edited = set_cell(
+        ev, "responders", "foreman2017-r1", "group_letter", "patients with anti-cN1A antibodies"
+    )
+    assert verdicts(edited)["no_biomarkers"] == "contradicted"
+
+
+def test_search_counts_flip(ev: Evidence) -> None:
+    fewer = set_cell(ev, "search", "studies_included", "count", 9)
+    assert verdicts(fewer)["search_counts"] == "contradicted"
+    missing = set_cell(ev, "search", "records_identified", "count", pd.NA)
+    assert verdicts(missing)["search_counts"] == "not testable"
+
+
+def test_with_tables_refuses_unknown_tables(ev: Evidence) -> None:
+    with pytest.raises(KeyError, match="unknown tables"):
+        changes.with_tables(ev, trials=ev.studies)
+
+
+# --- the contributor walkthrough's helpers -------------------------------------------------
+
+
+def test_scaffold_problems_come_from_a_copy(ev: Evidence) -> None:
+    before = (DATA / "studies.csv").read_bytes()
+    problems = changes.scaffold_problems(ev, "example2099")
+    assert (DATA / "studies.csv").read_bytes() == before
+    assert (problems["rule"] == "placeholder").sum() > 0
+    n_studies = len(raw("studies"))
+    assert problems["printed"].str.startswith(f"studies.csv:{n_studies + 2}: ").any()
+
+
+def test_problems_with_edit_reports_one_problem(ev: Evidence) -> None:
+    problems = changes.problems_with_edit(ev, "studies", "walter2000", "design", "rct")
+    assert len(problems) == 1
+    line = 2 + [s["study_id"] for s in raw("studies")].index("walter2000")
+    assert problems["printed"].iloc[0].startswith(f"studies.csv:{line}: design: enum")
+
+
+def test_changelog_rule_is_read_from_the_changelog() -> None:
+    text = changes.changelog_rule()
+    raw_text = (DATA.parent / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text in raw_text
+    assert "MAJOR" in text
+    assert "MINOR" in text
+
+
+def test_fixture_csvs_use_the_real_headers() -> None:
+    for folder in ("positive_trial", "case_report", "invalid_study"):
+        for part in (Path(__file__).parent / "fixtures_living" / folder).glob("*.csv"):
+            with part.open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle))
+            with (DATA / part.name).open(encoding="utf-8", newline="") as handle:
+                real = next(csv.reader(handle))
+            assert set(header) <= set(real), part
+            for row in read_rows(part):
+                if "first_author" in row:
+                    assert row["first_author"] == "Fictitious"

@@ -1,0 +1,252 @@
+"""The living review end to end: add a (fictitious) study and rebuild the book.
+
+Each variant is a temporary copy of ``data/`` plus rows from ``tests/fixtures_living`` (first
+author "Fictitious", never in ``data/``). The book is built with the project's own command,
+``python -m ivigbook build html``, from a temporary source folder that links to the
+repository's book files and holds the variant's data as ``data/`` (so the bibliography that
+Sphinx reads matches the package), with ``IVIGBOOK_DATA_DIR`` pointing at the variant.
+
+* a positive randomised trial: a full build; the study appears in Table I's page, the claim
+  verdicts flip in the ledger and What changed lists it;
+* a case report: chapters executed with ``tests/chapter_outputs.py`` (faster than a build):
+  counts change, no trial verdict does;
+* rebuilding into the same folder with other data shows the other data (no stale cache);
+* an invalid study: ``make validate`` and the build refuse it with a clear message and the
+  book built before is left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from chapter_outputs import execute_chapter
+from fixtures_living.living import DATA, ROOT, package_with, read_rows
+
+pytestmark = pytest.mark.slow
+
+#: Pages the living review needs in the book.
+REQUIRED_PAGES = ("chapters/evidence", "chapters/claims-ledger", "chapters/what-changed")
+#: Repository entries a book source must not link (the variant provides data/).
+NOT_LINKED = {".git", ".venv", "_build", "data", "dist", "node_modules", "_toc.yml", "tests"}
+#: Claims a positive double-blind randomised placebo-controlled trial with an objective strength
+#: benefit must contradict (the book's reading; see tests/test_claims.py).
+FLIPPED = {
+    "rct_count",
+    "rcts_no_objective_effect",
+    "all_trials_no_effect",
+    "nss_moderate_only",
+    "no_statistical_evidence",
+}
+TIMINGS: dict[str, float] = {}
+
+
+def toc_for_test() -> dict:
+    """The repository's table of contents, or, while it lacks the living-review pages, one
+    that lists every chapter."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    text = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    if all(page in text for page in REQUIRED_PAGES):
+        return toc
+    pages = [
+        str(Path(p.relative_to(ROOT)).with_suffix(""))
+        for p in sorted((ROOT / "chapters").glob("*.md"))
+    ]
+    root = toc["root"]
+    return {
+        "format": "jb-book",
+        "root": root,
+        "chapters": [{"file": p} for p in pages if p != root],
+    }
+
+
+def book_source(tmp: Path) -> Path:
+    """A book source folder: links to the repository's book files; data/ is set per build."""
+    source = tmp / "src"
+    source.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name not in NOT_LINKED:
+            (source / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    (source / "_toc.yml").write_text(yaml.safe_dump(toc_for_test()), encoding="utf-8")
+    return source
+
+
+def use_data(source: Path, data_dir: Path) -> None:
+    """Point the source's data/ at a variant (the bibliography Sphinx reads comes with it)."""
+    link = source / "data"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(data_dir, target_is_directory=True)
+
+
+def build(source: Path, data_dir: Path, build_dir: Path, label: str) -> subprocess.CompletedProcess:
+    use_data(source, data_dir)
+    env = {**os.environ, "IVIGBOOK_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "ivigbook", "build", "html", "--build-dir", str(build_dir)]
+    start = time.perf_counter()
+    result = subprocess.run(
+        [*cmd, "--source", str(source)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    TIMINGS[label] = time.perf_counter() - start
+    print(f"[living review] {label}: {TIMINGS[label]:.1f} s")
+    return result
+
+
+def page(build_dir: Path, name: str) -> str:
+    return (build_dir / "html" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    return {
+        str(path.relative_to(folder)): (
+            path.stat().st_mtime_ns,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def pasted(html: str) -> list[str]:
+    """The glued values on a page, in order."""
+    return re.findall(r'class="pasted-text">([^<]*)<', html)
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("living")
+    return {
+        name: package_with(base / name / "data", name)
+        for name in ("positive_trial", "case_report", "invalid_study")
+    }
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One book source for every build, as a contributor has one repository."""
+    return book_source(tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="module")
+def built(variants: dict[str, Path], source: Path) -> Path:
+    """The book built with the positive trial, in a fresh folder (one full build)."""
+    build_dir = source.parent / "build"
+    result = build(source, variants["positive_trial"], build_dir, "full build, positive trial")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return build_dir
+
+
+def test_the_new_study_appears_in_table_one(built: Path) -> None:
+    html = page(built, "evidence")
+    assert "fictitious2026" in html or "Fictitious" in html
+    assert "FICTITIOUS TEST DATA" in html
+
+
+def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
+    html = page(built, "claims-ledger")
+    # The verdict chart's data and the ledger's tables are in the page.
+    points = re.findall(r"\{[^{}]*\}", html)
+    assert any(
+        re.search(r'"chapter":\s*"trials"', point)
+        and re.search(r'"verdict":\s*"contradicted"', point)
+        for point in points
+    ), "no contradicted trial claim in the verdict chart"
+    for claim_id in FLIPPED:
+        assert claim_id in html
+    # The overview sentence glues the number of contradicted claims just before the word.
+    contradicted = re.findall(r'pasted-text">(\d+)</span>\s*contradicted', html)
+    assert contradicted == [str(len(FLIPPED))]
+
+
+def test_what_changed_lists_the_study(built: Path) -> None:
+    html = page(built, "what-changed")
+    assert "fictitious2026" in html
+    for claim_id in FLIPPED:
+        assert f"{claim_id} (" in html
+    assert "\u2192 contradicted" in html
+    assert "major" in pasted(html)
+
+
+def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
+    studies = read_rows(DATA / "studies.csv")
+    trials = sum(s["design"] == "placebo_controlled_trial" for s in studies)
+    now = execute_chapter("evidence", variants["positive_trial"])
+    assert now["ev_n_studies"] == len(studies) + 1
+    assert now["ev_n_placebo_controlled_trial"] == trials + 1
+    ledger = execute_chapter("claims-ledger", variants["positive_trial"])
+    assert ledger["cl_n_contradicted"] == len(FLIPPED)
+    changed = execute_chapter("what-changed", variants["positive_trial"])
+    assert changed["wc_n_added"] == 1
+    assert changed["wc_n_changed"] == len(FLIPPED)
+    assert changed["wc_release_level"] == "major"
+
+
+def test_a_case_report_changes_counts_but_no_verdict(variants: dict[str, Path]) -> None:
+    start = time.perf_counter()
+    studies = read_rows(DATA / "studies.csv")
+    reports = sum(s["design"] == "case_report" for s in studies)
+    evidence = execute_chapter("evidence", variants["case_report"])
+    assert evidence["ev_n_studies"] == len(studies) + 1
+    assert evidence["ev_n_case_report"] == reports + 1
+    ledger = execute_chapter("claims-ledger", variants["case_report"])
+    assert ledger["cl_n_contradicted"] == 0
+    changed = execute_chapter("what-changed", variants["case_report"])
+    assert changed["wc_n_added"] == 1
+    assert changed["wc_n_changed"] == 0
+    assert changed["wc_release_level"] == "minor"
+    assert "fictitiouscase2026" in changed["wc_added_summary"]
+    TIMINGS["chapters, case report"] = time.perf_counter() - start
+    print(f"[living review] chapters, case report: {TIMINGS['chapters, case report']:.1f} s")
+
+
+def test_rebuilding_with_other_data_shows_the_other_data(
+    built: Path, variants: dict[str, Path], source: Path
+) -> None:
+    """Same source, same build folder, unchanged chapters, new data: the pages must follow
+    the data (neither the notebook execution cache nor Sphinx's saved doctrees may serve
+    pages computed from the previous data)."""
+    result = build(source, variants["case_report"], built, "rebuild, case report")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = page(built, "what-changed")
+    assert "fictitiouscase2026" in html
+    assert "fictitious2026" not in html
+    assert "minor" in pasted(html)
+
+
+def test_an_invalid_study_is_refused_and_the_book_is_left_intact(
+    built: Path, variants: dict[str, Path], source: Path
+) -> None:
+    invalid = variants["invalid_study"]
+    validate = subprocess.run(
+        ["make", "--no-print-directory", "validate", f"DATA_DIR={invalid}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validate.returncode != 0
+    assert "design: enum" in validate.stdout
+    assert 'violated by value "rct"' in validate.stdout
+    assert "crossover study needs n_ivig == n_total (12)" in validate.stdout
+
+    before = snapshot(built / "html")
+    assert before
+    result = build(source, invalid, built, "refused build, invalid study")
+    assert result.returncode != 0, "the build accepted an invalid data package"
+    output = result.stdout + result.stderr
+    assert "invalid" in output
+    assert 'violated by value "rct"' in output
+    assert snapshot(built / "html") == before, "the failed build changed the previous book"

@@ -1,0 +1,266 @@
+"""Reproducibility: the same source gives the same data-derived output.
+
+* Chart element ids are derived from the chart's content (checked on the real build).
+* Two clean builds (slow) embed identical chart specs, chart ids, tables and glued values.
+* The reproducibility page lists the pinned versions of the book's key packages.
+* A release zip (slow) carries SHA256SUMS, and every checksum in it verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from browser_tools import ROOT, build_book, chart_specs, html_pages, soup_of
+
+KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "itables", "statsmodels")
+RANDOM_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def outputs(html_dir: Path) -> dict[str, dict[str, object]]:
+    """Per page: chart ids and specs, table ids and contents, glued values, content ids."""
+    result: dict[str, dict[str, object]] = {}
+    for path in html_pages(html_dir):
+        soup = soup_of(path)
+        main = soup.select_one("main") or soup
+        tables = {}
+        for table in main.select("table[id^='ivig-table-']"):
+            script = table.find_next("script")
+            fallback = main.find(id=f"{table['id']}_fallback")
+            tables[str(table["id"])] = (
+                script.get_text() if script else "",
+                fallback.get_text(" ", strip=True) if fallback else "",
+            )
+        result[str(path.relative_to(html_dir))] = {
+            "charts": chart_specs(main),
+            "tables": tables,
+            "glue": [s.get_text() for s in main.select(".pasted-text, .pasted-inline")],
+            "ids": [str(t["id"]) for t in main.find_all(id=True)],
+        }
+    return result
+
+
+def differences(a: dict[str, dict[str, object]], b: dict[str, dict[str, object]]) -> list[str]:
+    problems = [f"page only in one build: {p}" for p in sorted(set(a) ^ set(b))]
+    for page in sorted(set(a) & set(b)):
+        for key in ("charts", "tables", "glue", "ids"):
+            if a[page][key] != b[page][key]:
+                one, two = a[page][key], b[page][key]
+                if isinstance(one, dict) and isinstance(two, dict):
+                    keys = sorted(set(one) ^ set(two)) or [k for k in one if one[k] != two[k]]
+                    detail = f"differing keys {keys[:5]}"
+                else:
+                    pairs = [(x, y) for x, y in zip(one, two, strict=False) if x != y]  # type: ignore[call-overload]
+                    detail = f"first difference {pairs[:1]} (lengths {len(one)}, {len(two)})"  # type: ignore[arg-type]
+                problems.append(f"{page}: {key} differ: {detail}")
+    return problems
+
+
+@pytest.mark.book
+def test_chart_ids_derive_from_content(html_dir: Path) -> None:
+    problems = []
+    count = 0
+    for path in html_pages(html_dir):
+        for element_id, spec in chart_specs(soup_of(path)).items():
+            count += 1
+            digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
+            if element_id != f"ivig-chart-{digest[:16]}":
+                problems.append(f"{path.name}: chart id {element_id} is not the spec's hash")
+    assert count, "no charts found in the build"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+def test_no_random_ids_in_content(html_dir: Path) -> None:
+    problems = []
+    for path in html_pages(html_dir):
+        main = soup_of(path).select_one("main")
+        for tag in main.find_all(id=True) if main else []:
+            if RANDOM_ID.search(str(tag["id"])):
+                problems.append(f"{path.relative_to(html_dir)}: <{tag.name} id={tag['id']}>")
+    assert not problems, "ids that look random (uuid/32 hex):\n" + "\n".join(problems)
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s;#]+)", line)
+        if m:
+            pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+@pytest.mark.book
+def test_reproducibility_page_lists_versions(html_dir: Path) -> None:
+    page = html_dir / "chapters" / "reproducibility.html"
+    assert page.is_file(), "the reproducibility page was not built"
+    text = soup_of(page).get_text(" ", strip=True)
+    pins = _pins()
+    missing = []
+    for name in KEY_PACKAGES:
+        assert name in pins, f"{name} is not pinned in requirements.txt"
+        if not re.search(rf"{re.escape(name)}\W+{re.escape(pins[name])}\b", text, flags=re.I):
+            missing.append(f"{name} {pins[name]}")
+    assert not missing, f"reproducibility page does not list: {missing}"
+
+
+@pytest.mark.slow
+def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
+    build_book("html", tmp_path / "one")
+    build_book("html", tmp_path / "two")
+    one, two = outputs(tmp_path / "one" / "html"), outputs(tmp_path / "two" / "html")
+    assert any(page["charts"] for page in one.values()), "no charts found in the build"
+    problems = differences(one, two)
+    assert not problems, "two builds of the same source differ:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.book
+def test_release_zip_checksums_verify(build_dir: Path, tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "ivigbook", "release", "--build-dir", str(build_dir)]
+    cmd += ["--dist-dir", str(tmp_path)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (archive,) = tmp_path.glob("*.zip")
+    with zipfile.ZipFile(archive) as zf:
+        files = {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+    sums = [name for name in files if name.rsplit("/", 1)[-1] == "SHA256SUMS"]
+    assert len(sums) == 1, f"expected one SHA256SUMS in {archive.name}, found {sums}"
+    top = sums[0].rsplit("/", 1)[0] + "/" if "/" in sums[0] else ""
+    listed = {}
+    for line in files[sums[0]].decode("utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[top + name.lstrip("*")] = digest
+    others = set(files) - {sums[0]}
+    assert set(listed) == others, (
+        f"not checksummed: {sorted(others - set(listed))[:5]}; "
+        f"listed but absent: {sorted(set(listed) - others)[:5]}"
+    )
+    bad = [n for n, d in listed.items() if hashlib.sha256(files[n]).hexdigest() != d]
+    assert not bad, f"checksums do not verify: {bad[:5]}"
+
+
+# --------------------------------------------------------------------------------------
+# The comparison catches differences (synthetic pages)
+
+
+def _page(root: Path, chart_id: str, glued: str) -> Path:
+    spec = '{"title": "T", "mark": "point"}'
+    (root / "chapters").mkdir(parents=True)
+    (root / "chapters" / "x.html").write_text(
+        f'<html><body><main><div id="{chart_id}" class="ivig-chart"></div>\n'
+        f"<script>\n  var spec = {spec};\n</script>"
+        f'<p>n = <span class="pasted-text">{glued}</span></p></main></body></html>',
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_comparison_flags_changed_ids_and_values(tmp_path: Path) -> None:
+    same = outputs(_page(tmp_path / "a", "ivig-chart-1", "10"))
+    assert differences(same, outputs(_page(tmp_path / "b", "ivig-chart-1", "10"))) == []
+    other = outputs(_page(tmp_path / "c", "ivig-chart-2", "11"))
+    problems = differences(same, other)
+    assert any("chapters/x.html: charts differ" in p for p in problems), problems
+    assert any("glue differ: first difference [('10', '11')]" in p for p in problems), problems
+    assert any("ids differ" in p for p in problems), problems
+
+
+def test_random_id_pattern() -> None:
+    assert RANDOM_ID.search("id-3f2b8c1e-9a4d-4e5f-8b6a-1c2d3e4f5a6b")
+    assert RANDOM_ID.search("x0123456789abcdef0123456789abcdef")
+    assert not RANDOM_ID.search("ivig-chart-aa75eed04edc052d")
+    assert not RANDOM_ID.search("fig-responders-by-design")
+
+
+# --------------------------------------------------------------------------------------
+# Contributor checks: every offline pre-commit hook passes over the tree
+
+
+def _hooks() -> list[dict[str, object]]:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = []
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", f"hook repo {repo['repo']!r} would need the network"
+        hooks += repo["hooks"]
+    return hooks
+
+
+TYPE_SUFFIXES = {"python": (".py",), "pyi": (".pyi",), "yaml": (".yml", ".yaml")}
+
+
+def _hook_files(hook: dict[str, object], files: list[str]) -> list[str]:
+    chosen = [f for f in files if re.search(str(hook.get("files", "")), f)]
+    if hook.get("exclude"):
+        chosen = [f for f in chosen if not re.search(str(hook["exclude"]), f)]
+    types = list(hook.get("types_or", [])) + list(hook.get("types", []))  # type: ignore[call-overload]
+    if types:
+        suffixes = tuple(s for t in types for s in TYPE_SUFFIXES[t])
+        chosen = [f for f in chosen if f.endswith(suffixes)]
+    return chosen
+
+
+def run_hook(hook: dict[str, object], files: list[str], cwd: Path = ROOT) -> tuple[bool, str]:
+    """Run one hook as pre-commit would (language system or fail); (passed, output)."""
+    assert hook["language"] in {"system", "fail"}, f"{hook['id']}: not an offline hook"
+    chosen = _hook_files(hook, files)
+    if not chosen and not hook.get("always_run"):
+        return True, "(no files)"
+    if hook["language"] == "fail":
+        return False, f"{hook['entry']}: {chosen}"
+    cmd = [*shlex.split(str(hook["entry"])), *map(str, hook.get("args", []))]  # type: ignore[call-overload]
+    if hook.get("pass_filenames", True):
+        cmd += chosen
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    return result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def _tree_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return [f for f in listed if (ROOT / f).is_file()]
+
+
+def test_hooks_are_offline_and_complete() -> None:
+    ids = {str(h["id"]) for h in _hooks()}
+    expected = {"ruff-check", "ruff-format", "codespell", "check-yaml-json"}
+    assert expected | {"no-ipynb-in-chapters", "myst-notebook-hygiene"} <= ids
+
+
+@pytest.mark.parametrize("hook", _hooks(), ids=lambda h: str(h["id"]))
+def test_pre_commit_hook_passes(hook: dict[str, object]) -> None:
+    passed, output = run_hook(hook, _tree_files())
+    assert passed, f"pre-commit hook {hook['id']} fails:\n{output}"
+
+
+def test_hygiene_hooks_catch_bad_files(tmp_path: Path) -> None:
+    hooks = {str(h["id"]): h for h in _hooks()}
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "x.md").write_text(
+        "# No front matter\n\n```{code-cell} ipython3\n1 + 1\n```\n", encoding="utf-8"
+    )
+    (tmp_path / "bad.yml").write_text("a: [1, 2\n", encoding="utf-8")
+    (tmp_path / "chapters" / "x.ipynb").write_text("{}", encoding="utf-8")
+    for hook_id, name in (
+        ("myst-notebook-hygiene", "chapters/x.md"),
+        ("check-yaml-json", "bad.yml"),
+        ("no-ipynb-in-chapters", "chapters/x.ipynb"),
+    ):
+        hook = dict(hooks[hook_id])
+        hook["entry"] = str(hook["entry"]).replace(".venv/bin/", f"{ROOT}/.venv/bin/")
+        passed, output = run_hook(hook, [name], cwd=tmp_path)
+        assert not passed, f"{hook_id} let {name} through"
+        assert name in output or "Error" in output or "error" in output, output

@@ -6,7 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 BUILD_DIR ?= _build
-DATA_DIR ?= data
+# One data package for validation and builds alike: DATA_DIR, or IVIGBOOK_DATA_DIR, or data/.
+DATA_DIR ?= $(or $(IVIGBOOK_DATA_DIR),data)
+export IVIGBOOK_DATA_DIR := $(abspath $(DATA_DIR))
 STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 

@@ -130,13 +130,20 @@ def _data_dir() -> Path:
 
 
 def inputs_fingerprint(source: Path = ROOT) -> str:
-    """Hash of what chapters read besides their own text: the data package and the library.
+    """Hash of what chapters read besides their own text: the data package, the library,
+    the changelog and the citation metadata.
 
     jupyter-book's execution cache is keyed on a notebook's code cells only, so a changed
     study or a changed chart factory would otherwise leave stale outputs in the book.
     """
     digest = hashlib.sha256(str(_data_dir()).encode("utf-8"))
-    files = sorted(_data_dir().rglob("*")) + sorted((source / "scripts" / "ivigbook").glob("*.py"))
+    files = [
+        *sorted(_data_dir().rglob("*")),
+        *sorted((source / "scripts" / "ivigbook").glob("*.py")),
+        # read by chapters too: the versioning rule and the book's metadata
+        source / "CHANGELOG.md",
+        source / "CITATION.cff",
+    ]
     for path in files:
         if path.is_file():
             digest.update(path.name.encode("utf-8"))

@@ -103,9 +103,58 @@ alt.theme.register("ivigbook", enable=True)(book_theme)
 # trials. Each takes a frame made by ivigbook.derive and returns an Altair chart; alt text
 # and captions are written next to the figure in the chapter.
 
+#: Charts with one row per study show every study up to this many. Beyond it they show the
+#: letter's studies and the most recently added ones, up to this many in all, and say in
+#: their subtitle how many were left out (every study stays in the chapters' tables).
+MAX_STUDIES_SHOWN = 30
+
+
+def is_added_study(label: object) -> bool:
+    """Whether a study label (:func:`ivigbook.derive.study_labels`) names a study added
+    after the letter: those read "... (added)" or "... (added) [study_id]"."""
+    text = str(label)
+    return text.endswith("(added)") or "(added) [" in text
+
+
+def limit_studies(
+    frame: pd.DataFrame, column: str = "study", limit: int = MAX_STUDIES_SHOWN
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of at most ``limit`` studies, and a note saying what was left out.
+
+    Up to ``limit`` studies, ``frame`` is returned whole and the note is None. Beyond it,
+    the rows of the letter's studies are kept, with those of the most recently added studies
+    (the last to appear in ``frame``, whose rows follow the data, where new studies are
+    appended) up to ``limit`` studies in all; the note counts the studies not shown.
+    """
+    studies = list(dict.fromkeys(frame[column]))
+    if len(studies) <= limit:
+        return frame, None
+    added = [s for s in studies if is_added_study(s)]
+    letter = [s for s in studies if not is_added_study(s)]
+    room = max(limit - len(letter), 0)
+    shown_added = added[len(added) - room :] if room else []
+    keep = set(letter) | set(shown_added)
+    hidden = len(studies) - len(keep)
+    note = (
+        f"{hidden:,} more added {'study' if hidden == 1 else 'studies'} not shown "
+        f"(shown: the letter's {len(letter)} and the {len(shown_added)} most recently added); "
+        "see the table"
+    )
+    return frame[frame[column].isin(keep)], note
+
+
+def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
+    """A subtitle with the note about studies not shown as its last line (if there is one)."""
+    if note is None:
+        return subtitle
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return [*lines, note]
+
+
 DESIGN_ORDER = list(DESIGN_LABELS.values())
 RESULT_ORDER = list(RESULT_LABELS.values())
 MAP_STEP = 56  # pixels per design row in the evidence map
+MAP_STEP_CROWDED = 120  # the same, with more than MAX_STUDIES_SHOWN studies
 
 
 def result_stroke(field: str = "result_label", title: str = "Result") -> alt.Stroke:
@@ -126,7 +175,8 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     ``doses`` is :func:`ivigbook.derive.dose_by_study`. Studies without one regimen are
     listed with the words "varied" or "not reported" instead of a point.
     """
-    df = doses.copy()
+    df, note = limit_studies(doses)
+    df = df.copy()
     df["dose"] = df["dose_g_per_kg_per_month"].astype("Float64").astype(float)
     df["label"] = [
         (f"{m} month" if m == "1" else f"{m} months")
@@ -167,7 +217,9 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
         height=alt.Step(26),
         title=alt.Title(
             "Monthly IVIG dose per study",
-            subtitle="Label: planned months of IVIG, or why there is no single dose",
+            subtitle=with_note(
+                "Label: planned months of IVIG, or why there is no single dose", note
+            ),
         ),
     )
 
@@ -279,13 +331,24 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
 
     ``overall`` is :func:`ivigbook.derive.overall_results`. Studies of the same design are
     spread vertically so that none hides another; each mark is labelled with its study.
+
+    With more than :data:`MAX_STUDIES_SHOWN` studies, the marks are smaller, translucent and
+    spread over the whole band of their design (so that piles of marks show as darker), only
+    the letter's studies are labelled (the others have tooltips), and the subtitle says so.
     """
     df = overall.copy()
     df["n"] = df["n_total"].astype(int)
     df["slot"] = df.groupby("design").cumcount()
     df["size_in_design"] = df.groupby("design")["study_id"].transform("size")
-    # yOffset counts from the top of the design's band: centre the marks in the band.
-    df["offset"] = MAP_STEP / 2 + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
+    crowded = len(df) > MAX_STUDIES_SHOWN
+    if crowded:
+        # a fixed, even spread over the band (golden-ratio sequence): no overlapping piles,
+        # and the same picture at every build
+        spread = (df["slot"] * 0.6180339887) % 1.0
+        df["offset"] = 6 + spread * (MAP_STEP_CROWDED - 12)
+    else:
+        # yOffset counts from the top of the design's band: centre the marks in the band.
+        df["offset"] = MAP_STEP / 2 + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"])]
     scales = result_scale("result_label", title="Overall result")
     base = alt.Chart(df).encode(
@@ -305,18 +368,32 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("key_results:N", title="Key results (letter)"),
         ],
     )
-    points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
+    points = base.mark_point(
+        filled=True, size=60 if crowded else 140, opacity=0.35 if crowded else 0.95
+    ).encode(
         color=scales["color"].legend(orient="bottom", columns=3),
         stroke=result_stroke("result_label", title="Overall result"),
         shape=scales["shape"],
     )
-    labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
+    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
+    labelled = base
+    if crowded:
+        letter = ~df["study"].map(is_added_study)
+        labelled = base.transform_filter(
+            alt.FieldOneOfPredicate(field="study_id", oneOf=list(df.loc[letter, "study_id"]))
+        )
+        subtitle = [
+            subtitle,
+            f"{len(df):,} studies: marks translucent and spread within their design's band; "
+            f"labels only for the letter's {int(letter.sum())} (hover a mark for its study)",
+        ]
+    labels = labelled.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
     return (points + labels).properties(
         width=WIDTH - 60,
-        height=alt.Step(MAP_STEP),
+        height=alt.Step(MAP_STEP_CROWDED if crowded else MAP_STEP),
         title=alt.Title(
             "Evidence map: design, size and overall result of each study",
-            subtitle="Overall result: the most favourable result on an objective measure",
+            subtitle=subtitle,
         ),
     )
 
@@ -358,8 +435,10 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
     below the matrix says so); large marks are results the letter states for the measure,
     small ones come from a blanket statement.
     """
-    df = matrix.copy()
+    df, note = limit_studies(matrix)
+    df = df.copy()
     study_order = matrix.attrs.get("study_order", sorted(df["study"].unique()))
+    study_order = [s for s in study_order if s in set(df["study"])]
     measure_order = matrix.attrs.get("measure_order", sorted(df["measure"].unique()))
     domain_order = matrix.attrs.get("domain_order", sorted(df["domain"].unique()))
     df["row"] = df["study"] + " · " + df["design"]
@@ -427,7 +506,9 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
         .properties(
             title=alt.Title(
                 "What the controlled studies found, measure by measure",
-                subtitle="Filled: objective measure; hollow: subjective; small: blanket result",
+                subtitle=with_note(
+                    "Filled: objective measure; hollow: subjective; small: blanket result", note
+                ),
             )
         )
         .configure_legend(orient="bottom", columns=2, direction="vertical")

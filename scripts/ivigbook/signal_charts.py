@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from ivigbook.changes import VERDICT_COLOURS
-from ivigbook.charts import DESIGN_LABELS, OKABE_ITO, WIDTH
+from ivigbook.charts import DESIGN_LABELS, OKABE_ITO, WIDTH, limit_studies, with_note
 
 DESIGN_COLOURS = {
     "placebo_controlled_trial": OKABE_ITO["blue"],
@@ -203,7 +203,8 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
     the design, marker size the study's number of patients; text columns give the measure
     and whether it is subjective, n, whether the study had a control group and blinding.
     """
-    df = responder_frame(table)
+    shown, note = limit_studies(table)
+    df = responder_frame(shown)
     n_max = int(df["n_study"].max())
     designs = list(dict.fromkeys(df["design"]))
     blocks = []
@@ -222,7 +223,9 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
         .properties(
             title=alt.TitleParams(
                 "Responder counts and shares, with exact 95% confidence intervals",
-                subtitle="Beside each: the measure, study size, control group and blinding",
+                subtitle=with_note(
+                    "Beside each: the measure, study size, control group and blinding", note
+                ),
             )
         )
     )
@@ -230,7 +233,8 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
 
 def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     """Matrix of studies by timing aspect; each cell coloured and labelled "reported" or not."""
-    df = matrix.copy()
+    df, note = limit_studies(matrix)
+    df = df.copy()
     studies = list(dict.fromkeys(df["study"]))
     aspects = list(dict.fromkeys(df["aspect_label"]))
     status_domain = ["reported", "not reported"]
@@ -273,7 +277,7 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
             height=30 * len(studies),
             title=alt.TitleParams(
                 "What the letter says about each study's timing and co-treatment",
-                subtitle="Hover a cell for the letter's words",
+                subtitle=with_note("Hover a cell for the letter's words", note),
             ),
         )
     )
@@ -387,7 +391,8 @@ def trial_power_display(table: pd.DataFrame) -> pd.DataFrame:
 
 def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChart:
     """Power each controlled study had under the assumptions: two methods, two shapes."""
-    df = table.melt(
+    shown, note = limit_studies(table)
+    df = shown.melt(
         id_vars=["study", "design_label", "n_ivig_arm", "n_control_arm", "arms_basis"],
         value_vars=["power_approx", "power_exact"],
         var_name="method",
@@ -439,7 +444,7 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
             height=32 * len(order),
             title=alt.TitleParams(
                 "Power the controlled studies had under the same assumptions",
-                subtitle=f"Dashed line: target power {target_power:.0%}",
+                subtitle=with_note(f"Dashed line: target power {target_power:.0%}", note),
             ),
         )
         .configure_legend(orient="bottom")

@@ -1,0 +1,134 @@
+"""The benchmark's pure parts: page-size accounting, ratios, target marks, log parsing and
+the generated package that keeps the real studies. No build, nothing timed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivigbook import bench, load
+from ivigbook.validate import run_validation
+
+
+def _write(path: Path, size: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+
+
+def test_page_sizes_counts_each_page_and_static_once(tmp_path: Path) -> None:
+    html = tmp_path / "html"
+    _write(html / "index.html", 1000)
+    _write(html / "chapters" / "evidence.html", 400_000)
+    _write(html / "chapters" / "trials.html", 2000)
+    _write(html / "_static" / "ivigbook" / "vega-bundle.js", 5000)
+    _write(html / "_static" / "styles.css", 700)
+    _write(html / "_static" / "some-theme-template.html", 50)  # not a page
+    _write(html / "_sources" / "chapters" / "evidence.html", 9)  # not a page
+    _write(html / "_images" / "chart.png", 300)
+    sizes = bench.page_sizes(html)
+    assert sizes["pages"] == {
+        "chapters/evidence.html": 400_000,
+        "chapters/trials.html": 2000,
+        "index.html": 1000,
+    }
+    assert sizes["largest_page"] == "chapters/evidence.html"
+    assert sizes["static_bytes"] == 5000 + 700 + 50
+    assert sizes["images_bytes"] == 300
+
+
+def test_ratio() -> None:
+    assert bench.ratio(3.0, 60.0) == pytest.approx(0.05)
+    assert bench.ratio(None, 60.0) is None
+    assert bench.ratio(3.0, 0.0) is None
+    assert bench.ratio(3.0, None) is None
+
+
+def test_mark_below_and_exactly() -> None:
+    assert bench.mark(119.9, 120) == ("< 120", False)
+    assert bench.mark(120.0, 120) == ("< 120  MISSED", True)
+    assert bench.mark(None, 120) == ("< 120  MISSED", True)
+    assert bench.mark(5.0, None) == ("", False)
+    assert bench.mark(1, 1, "exactly") == ("= 1", False)
+    assert bench.mark(0, 1, "exactly") == ("= 1  MISSED", True)
+    assert bench.mark(17, 1, "exactly") == ("= 1  MISSED", True)
+    with pytest.raises(ValueError, match="unknown target kind"):
+        bench.mark(1, 1, "above")
+
+
+def test_parse_build_output_counts_executions_and_builder_times() -> None:
+    log = "\n".join(
+        [
+            "\x1b[01mupdating environment: \x1b[39;49;00m[new config] 0 added, 1 changed, 0 removed",
+            "/src/chapters/evidence.md: Executed notebook in 4.20 seconds [mystnb]",
+            "/src/chapters/trials.md: Using cached notebook: ID=3 [mystnb]",
+            "[ivigbook build] html: 12.5 s",
+            "[ivigbook build] pdflatex: 30.0 s",
+        ]
+    )
+    parsed = bench.parse_build_output(log)
+    assert parsed == {
+        "builder_seconds": {"html": 12.5, "pdflatex": 30.0},
+        "executed": 1,
+        "cached": 1,
+        "pages_read": 1,
+    }
+    assert bench.parse_build_output("nothing here")["pages_read"] is None
+
+
+def _builds(no_change: float, executed: int, page_bytes: int) -> dict:
+    clean = {"seconds": 100.0, "ok": True, "builder_seconds": {"html": 60.0, "pdflatex": 40.0}}
+    pages = {"pages": {"index.html": page_bytes}, "static_bytes": 10, "images_bytes": 0}
+    return {
+        "book clean": clean,
+        "html no change": {"seconds": no_change, "ok": True, "builder_seconds": {}},
+        "html after editing one chapter": {
+            "seconds": 9.0,
+            "ok": True,
+            "chapter": "evidence.md",
+            "executed": executed,
+            "pages_read": 1,
+            "builder_seconds": {},
+        },
+        "pages": pages,
+        "book clean, 1000 studies": {
+            "seconds": 250.0,
+            "ok": True,
+            "builder_seconds": {"html": 150.0, "pdflatex": 100.0},
+        },
+    }
+
+
+def test_build_rows_mark_targets() -> None:
+    rows = {r[0]: r for r in bench.build_rows(_builds(3.0, 1, 1000))}
+    assert not any(r[3] for r in rows.values())
+    assert rows["  ratio to the clean HTML build"][1] == "5.0%"
+    assert rows["  ratio 1000 studies / real book"][1] == "2.5x"
+    missed = {r[0] for r in bench.build_rows(_builds(7.0, 0, 400 * 1024)) if r[3]}
+    assert missed == {
+        "  ratio to the clean HTML build",
+        "  notebooks re-executed",
+        "page index.html (real book)",
+    }
+
+
+def test_failed_build_is_a_missed_row() -> None:
+    builds = _builds(3.0, 1, 1000)
+    builds["html no change"].update(ok=False, returncode=2)
+    failed = [r for r in bench.build_rows(builds) if r[3]]
+    assert [r[0] for r in failed] == ["BUILD FAILED: html no change"]
+
+
+def test_generated_package_keeps_the_real_studies(tmp_path: Path) -> None:
+    real = load.load(bench.default_data_dir())
+    dest = bench.generate_package(40, tmp_path / "pkg", keep_studies=True)
+    assert run_validation(dest).problems == []
+    ev = load.load(dest)
+    assert len(ev.studies) == 40
+    assert list(ev.studies["study_id"][: len(real.studies)]) == list(real.studies["study_id"])
+    added = ev.studies.iloc[len(real.studies) :]
+    assert set(added["first_author"]) == {"Synthetic"}
+    assert (added["included_by"].astype(str) == "update").all()
+    assert added["added_on"].is_monotonic_increasing
+    assert (added["added_on"] > real.studies["added_on"].max()).all()
+    assert len(ev.outcomes) == len(real.outcomes) + 2 * len(added)

@@ -15,6 +15,7 @@ words on the same lines).
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -23,7 +24,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-LETTER = ROOT.parent / "shared" / "seeds" / "000_422881de29d27553.txt"
+# The letter's text is not part of the book's repository (it is the journal's text); the
+# project keeps a copy beside the checkout, in shared/seeds/. IVIGBOOK_LETTER points
+# elsewhere. Without it this module is skipped with the reason shown in the report, except
+# in CI (CI=true), where the guard must run.
+LETTER = Path(
+    os.environ.get("IVIGBOOK_LETTER")
+    or ROOT.parent / "shared" / "seeds" / "000_422881de29d27553.txt"
+)
+if not LETTER.is_file():
+    if os.environ.get("CI"):
+        msg = f"the letter's text is missing at {LETTER}: set IVIGBOOK_LETTER"
+        raise FileNotFoundError(msg)
+    pytest.skip(
+        f"the letter's text is not at {LETTER} (set IVIGBOOK_LETTER to check quotes against it)",
+        allow_module_level=True,
+    )
 
 # Read from the letter's Table I by hand: reference -> (first author, "Number of patients" as
 # the letter writes it, the number it means).

@@ -52,6 +52,8 @@ def test_mark_below_and_exactly() -> None:
     assert bench.mark(1, 1, "exactly") == ("= 1", False)
     assert bench.mark(0, 1, "exactly") == ("= 1  MISSED", True)
     assert bench.mark(17, 1, "exactly") == ("= 1  MISSED", True)
+    assert bench.mark(0.2, 0.1, unit="{:.0%}".format) == ("< 10%  MISSED", True)
+    assert bench.mark(1000, 300 * 1024, unit=bench._kb) == ("< 300 KB", False)
     with pytest.raises(ValueError, match="unknown target kind"):
         bench.mark(1, 1, "above")
 
@@ -59,7 +61,8 @@ def test_mark_below_and_exactly() -> None:
 def test_parse_build_output_counts_executions_and_builder_times() -> None:
     log = "\n".join(
         [
-            "\x1b[01mupdating environment: \x1b[39;49;00m[new config] 0 added, 1 changed, 0 removed",
+            "\x1b[01mupdating environment: \x1b[39;49;00m"
+            "[new config] 0 added, 1 changed, 0 removed",
             "/src/chapters/evidence.md: Executed notebook in 4.20 seconds [mystnb]",
             "/src/chapters/trials.md: Using cached notebook: ID=3 [mystnb]",
             "[ivigbook build] html: 12.5 s",
@@ -100,11 +103,15 @@ def _builds(no_change: float, executed: int, page_bytes: int) -> dict:
 
 
 def test_build_rows_mark_targets() -> None:
-    rows = {r[0]: r for r in bench.build_rows(_builds(3.0, 1, 1000))}
+    # A prose-only edit re-executes nothing (the cache is keyed on code cells).
+    rows = {r[0]: r for r in bench.build_rows(_builds(3.0, 0, 1000))}
     assert not any(r[3] for r in rows.values())
     assert rows["  ratio to the clean HTML build"][1] == "5.0%"
     assert rows["  ratio 1000 studies / real book"][1] == "2.5x"
-    missed = {r[0] for r in bench.build_rows(_builds(7.0, 0, 400 * 1024)) if r[3]}
+    assert rows["clean build, HTML + PDF"][2] == "< 120 s"
+    assert rows["  ratio to the clean HTML build"][2] == "< 10%"
+    assert rows["page index.html (real book)"][1:3] == ("1.0 KB", "< 300 KB")
+    missed = {r[0] for r in bench.build_rows(_builds(7.0, 1, 400 * 1024)) if r[3]}
     assert missed == {
         "  ratio to the clean HTML build",
         "  notebooks re-executed",
@@ -113,7 +120,7 @@ def test_build_rows_mark_targets() -> None:
 
 
 def test_failed_build_is_a_missed_row() -> None:
-    builds = _builds(3.0, 1, 1000)
+    builds = _builds(3.0, 0, 1000)
     builds["html no change"].update(ok=False, returncode=2)
     failed = [r for r in bench.build_rows(builds) if r[3]]
     assert [r[0] for r in failed] == ["BUILD FAILED: html no change"]
@@ -132,3 +139,28 @@ def test_generated_package_keeps_the_real_studies(tmp_path: Path) -> None:
     assert added["added_on"].is_monotonic_increasing
     assert (added["added_on"] > real.studies["added_on"].max()).all()
     assert len(ev.outcomes) == len(real.outcomes) + 2 * len(added)
+
+
+def test_edit_code_cell_changes_only_the_first_code_cell() -> None:
+    text = (
+        "# Title\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\nx = 1\n```\n\n"
+        "Prose.\n\n```{code-cell} ipython3\ny = 2\n```\n"
+    )
+    edited = bench.edit_code_cell(text, "# edit")
+    assert edited == text.replace("x = 1\n```", "x = 1\n# edit\n```", 1)
+    assert edited.count("# edit") == 1
+
+
+def test_build_rows_mark_the_code_cell_edit() -> None:
+    builds = _builds(3.0, 0, 1000)
+    builds["html after editing a code cell"] = {
+        "seconds": 20.0,
+        "ok": True,
+        "chapter": "evidence.md",
+        "executed": 2,
+        "builder_seconds": {},
+    }
+    missed = [r[0] for r in bench.build_rows(builds) if r[3]]
+    assert missed == ["  notebooks re-executed"]
+    builds["html after editing a code cell"]["executed"] = 1
+    assert [r[0] for r in bench.build_rows(builds) if r[3]] == []

@@ -351,6 +351,14 @@ def _on_html_page_context_a11y(
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def _use_data_bibliography(app: Any, config: Any) -> None:
+    """The bibliography is the data package's: with IVIGBOOK_DATA_DIR set, the book cites
+    from that package's references.bib, not from the repository's data/."""
+    bib = _data_dir() / "references.bib"
+    if os.environ.get("IVIGBOOK_DATA_DIR") and bib.is_file():
+        config.bibtex_bibfiles = [str(bib)]
+
+
 def setup(app: Any) -> dict[str, Any]:
     from docutils import nodes
     from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -403,6 +411,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_post_transform(RawLatexOutputs)
     app.add_post_transform(NoCodeInPdf)
     app.add_html_math_renderer(MATH_RENDERER, (_no_math, None), (_no_math, None))
+    app.connect("config-inited", _use_data_bibliography, priority=100)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     app.connect("html-page-context", _on_page_context, priority=900)

@@ -154,7 +154,7 @@ def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
 DESIGN_ORDER = list(DESIGN_LABELS.values())
 RESULT_ORDER = list(RESULT_LABELS.values())
 MAP_STEP = 56  # pixels per design row in the evidence map
-MAP_STEP_CROWDED = 120  # the same, with more than MAX_STUDIES_SHOWN studies
+MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
 
 
 def result_stroke(field: str = "result_label", title: str = "Result") -> alt.Stroke:
@@ -326,71 +326,108 @@ def search_flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def _map_tooltip() -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("study:N", title="Study"),
+        alt.Tooltip("study_type_letter:N", title="Study type (letter)"),
+        alt.Tooltip("n:Q", title="Patients"),
+        alt.Tooltip("result_label:N", title="Overall result"),
+        alt.Tooltip("overall_basis:N", title="Decided by measures that are"),
+        alt.Tooltip("key_results:N", title="Key results (letter)"),
+    ]
+
+
 def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
     """Study design x number of patients, one mark per study, coloured and shaped by result.
 
     ``overall`` is :func:`ivigbook.derive.overall_results`. Studies of the same design are
     spread vertically so that none hides another; each mark is labelled with its study.
 
-    With more than :data:`MAX_STUDIES_SHOWN` studies, the marks are smaller, translucent and
-    spread over the whole band of their design (so that piles of marks show as darker), only
-    the letter's studies are labelled (the others have tooltips), and the subtitle says so.
+    With more than :data:`MAX_STUDIES_SHOWN` studies, the letter's studies keep their own
+    labelled marks, while the added studies with the same design, number of patients and
+    result share one mark, sized by how many they are and labelled with that number; the
+    subtitle says so.
     """
     df = overall.copy()
     df["n"] = df["n_total"].astype(int)
+    crowded = len(df) > MAX_STUDIES_SHOWN
+    added = df["study"].map(is_added_study).astype(bool) if crowded else df["n"] < 0
+    groups = pd.DataFrame()
+    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
+    if crowded:
+        groups = (
+            df[added]
+            .groupby(["design", "n", "result_label"], observed=True, sort=True)
+            .agg(studies=("study_id", "size"))
+            .reset_index()
+        )
+        groups["slot"] = groups.groupby("design").cumcount()
+        groups["label"] = [f"{k:,} added" for k in groups["studies"]]
+        df = df[~added].copy()
+        subtitle = [
+            subtitle,
+            f"{int(added.sum()):,} added studies grouped: one mark per design, size and result,",
+            "sized and labelled by its number of studies; the letter's own each have a mark",
+        ]
+    step = MAP_STEP_CROWDED if crowded else MAP_STEP
     df["slot"] = df.groupby("design").cumcount()
     df["size_in_design"] = df.groupby("design")["study_id"].transform("size")
-    crowded = len(df) > MAX_STUDIES_SHOWN
-    if crowded:
-        # a fixed, even spread over the band (golden-ratio sequence): no overlapping piles,
-        # and the same picture at every build
-        spread = (df["slot"] * 0.6180339887) % 1.0
-        df["offset"] = 6 + spread * (MAP_STEP_CROWDED - 12)
-    else:
-        # yOffset counts from the top of the design's band: centre the marks in the band.
-        df["offset"] = MAP_STEP / 2 + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
-    designs = [d for d in DESIGN_ORDER if d in set(df["design"])]
+    # yOffset counts from the top of the design's band: centre the marks in the band (in
+    # its upper part when grouped marks for added studies take the lower part).
+    centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
+    df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
+    designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
     scales = result_scale("result_label", title="Overall result")
-    base = alt.Chart(df).encode(
-        x=alt.X(
-            "n:Q",
-            title="Number of patients (log scale)",
-            scale=alt.Scale(type="log", domain=[0.8, max(100, int(df["n"].max() * 3))]),
-        ),
-        y=alt.Y("design:N", sort=designs, title="Study design"),
-        yOffset=alt.YOffset("offset:Q", scale=None),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("study_type_letter:N", title="Study type (letter)"),
-            alt.Tooltip("n:Q", title="Patients"),
-            alt.Tooltip("result_label:N", title="Overall result"),
-            alt.Tooltip("overall_basis:N", title="Decided by measures that are"),
-            alt.Tooltip("key_results:N", title="Key results (letter)"),
-        ],
+    x = alt.X(
+        "n:Q",
+        title="Number of patients (log scale)",
+        scale=alt.Scale(type="log", domain=[0.8, max(100, int(overall["n_total"].max()) * 3)]),
     )
-    points = base.mark_point(
-        filled=True, size=60 if crowded else 140, opacity=0.35 if crowded else 0.95
-    ).encode(
+    y = alt.Y("design:N", sort=designs, title="Study design")
+    base = alt.Chart(df).encode(
+        x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None), tooltip=_map_tooltip()
+    )
+    points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
         color=scales["color"].legend(orient="bottom", columns=3),
         stroke=result_stroke("result_label", title="Overall result"),
         shape=scales["shape"],
     )
-    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
-    labelled = base
-    if crowded:
-        letter = ~df["study"].map(is_added_study)
-        labelled = base.transform_filter(
-            alt.FieldOneOfPredicate(field="study_id", oneOf=list(df.loc[letter, "study_id"]))
+    labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
+    layers: list[alt.Chart] = [points, labels]
+    if crowded and len(groups):
+        groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
+        group_base = alt.Chart(groups).encode(
+            x=x,
+            y=y,
+            yOffset=alt.YOffset("offset:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("studies:Q", title="Added studies", format=","),
+                alt.Tooltip("design:N", title="Design"),
+                alt.Tooltip("n:Q", title="Patients in each"),
+                alt.Tooltip("result_label:N", title="Overall result"),
+            ],
         )
-        subtitle = [
-            subtitle,
-            f"{len(df):,} studies: marks translucent and spread within their design's band; "
-            f"labels only for the letter's {int(letter.sum())} (hover a mark for its study)",
-        ]
-    labels = labelled.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
-    return (points + labels).properties(
+        group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
+            color=scales["color"],
+            stroke=result_stroke("result_label", title="Overall result"),
+            shape=scales["shape"],
+            size=alt.Size(
+                "studies:Q",
+                title="Added studies per mark",
+                scale=alt.Scale(type="sqrt", range=[60, 700], zero=False),
+                legend=alt.Legend(orient="bottom", format=",", symbolFillColor="#999999"),
+            ),
+        )
+        group_labels = group_base.mark_text(
+            align="left", dx=14, fontSize=11, font=FONT, color="#595959"
+        ).encode(text="label:N")
+        layers = [group_points, group_labels, points, labels]
+    chart = alt.layer(*layers)
+    if crowded:
+        chart = chart.resolve_scale(size="independent")
+    return chart.properties(
         width=WIDTH - 60,
-        height=alt.Step(MAP_STEP_CROWDED if crowded else MAP_STEP),
+        height=alt.Step(step),
         title=alt.Title(
             "Evidence map: design, size and overall result of each study",
             subtitle=subtitle,

@@ -121,14 +121,29 @@ def _rows(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def names(values: Iterable[object]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+#: Longest list a reason or table cell spells out; beyond it the rest is counted, so that a
+#: ledger over hundreds of studies stays readable (and typesets in the PDF).
+MAX_LISTED = 8
+
+
+def names(values: Iterable[object], limit: int = MAX_LISTED) -> str:
+    """'a', 'a and b', 'a, b and c'; past ``limit`` items, 'a, b, … and 12 more'."""
     items = [str(v) for v in values]
     if not items:
         return "none"
     if len(items) == 1:
         return items[0]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
+    """A "; "-joined list of deciding rows, cut to ``limit`` items with the rest counted."""
+    items = [item for item in str(joined).split("; ") if item]
+    if len(items) <= limit:
+        return "; ".join(items)
+    return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -958,7 +973,8 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
     the data give: columns Topic, The letter says, Table I says, The data show."""
     n = letter_numbers(ev)
     s = ev.studies
-    placebo = s[_flag(s["placebo_controlled"])]
+    # What Table I says is about the letter's own studies, not those added since.
+    placebo = s[_flag(s["placebo_controlled"]) & (s["included_by"].astype("string") == "letter")]
     rows = [
         {
             "Topic": "Number of randomised trials",
@@ -966,7 +982,7 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
             "Table I says": " | ".join(
                 f"{label}: {kind}"
                 for label, kind in zip(_label(placebo), placebo["study_type_letter"], strict=True)
-            ),
+            ),  # the letter's studies only, so never longer than its Table I
             "The data show": (
                 f"{n['n_randomised']} studies called randomised; {n['n_double_blind_placebo']} "
                 f"double-blind placebo-controlled; randomisation not stated for "

@@ -1,0 +1,143 @@
+"""Per-study charts stay legible with many studies: they show the letter's studies and the
+most recently added ones, and say in their subtitle how many they leave out; with the real
+package they show every study and no note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ivigbook import bench, charts, derive, load, signal_charts, stats
+from ivigbook.charts import MAX_STUDIES_SHOWN, is_added_study, limit_studies, with_note
+
+
+def _frame(n_letter: int, n_added: int, rows_each: int = 1) -> pd.DataFrame:
+    labels = [f"Author{i} et al. ({i})" for i in range(1, n_letter + 1)]
+    labels += [f"Synthetic et al. (added) [synthetic{i:05d}]" for i in range(1, n_added + 1)]
+    return pd.DataFrame({"study": [s for s in labels for _ in range(rows_each)]})
+
+
+def test_is_added_study() -> None:
+    assert is_added_study("Smith et al. 2027 (added)")
+    assert is_added_study("Synthetic et al. (added) [synthetic00001]")
+    assert not is_added_study("Amato et al. (1)")
+
+
+def test_limit_keeps_everything_up_to_the_limit() -> None:
+    frame = _frame(10, MAX_STUDIES_SHOWN - 10, rows_each=2)
+    shown, note = limit_studies(frame)
+    assert note is None
+    assert shown is frame
+
+
+def test_limit_keeps_letter_studies_and_most_recent_additions() -> None:
+    frame = _frame(10, 990, rows_each=2)
+    shown, note = limit_studies(frame)
+    studies = list(dict.fromkeys(shown["study"]))
+    assert len(studies) == MAX_STUDIES_SHOWN
+    assert studies[:10] == [f"Author{i} et al. ({i})" for i in range(1, 11)]
+    room = MAX_STUDIES_SHOWN - 10
+    assert studies[10:] == [
+        f"Synthetic et al. (added) [synthetic{i:05d}]" for i in range(991 - room, 991)
+    ]
+    assert len(shown) == 2 * MAX_STUDIES_SHOWN  # every row of a shown study is kept
+    assert note == (
+        f"{1000 - MAX_STUDIES_SHOWN} more added studies not shown (shown: the letter's 10 "
+        f"and the {room} most recently added); see the table"
+    )
+
+
+def test_limit_counts_one_study_in_the_singular() -> None:
+    _, note = limit_studies(_frame(2, 3), limit=4)
+    assert note is not None
+    assert note.startswith("1 more added study not shown (shown: the letter's 2 and the 2 ")
+
+
+def test_limit_with_more_letter_studies_than_room() -> None:
+    shown, note = limit_studies(_frame(5, 5), limit=3)
+    assert list(shown["study"]) == [f"Author{i} et al. ({i})" for i in range(1, 6)]
+    assert note is not None
+    assert note.startswith("5 more added studies not shown")
+
+
+def test_with_note() -> None:
+    assert with_note("sub", None) == "sub"
+    assert with_note("sub", "note") == ["sub", "note"]
+    assert with_note(["a", "b"], "note") == ["a", "b", "note"]
+
+
+# --- the factories, with the real package and with 1,000 studies ---------------------------
+
+
+@pytest.fixture(scope="module")
+def real() -> load.Evidence:
+    return load.load(bench.default_data_dir())
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> load.Evidence:
+    dest = Path(tmp_path_factory.mktemp("many")) / "data"
+    return load.load(bench.generate_package(60, dest, keep_studies=True))
+
+
+def _factories(ev: load.Evidence) -> dict:
+    responders = stats.responder_table(ev)
+    return {
+        "dose": charts.dose_chart(derive.dose_by_study(ev)),
+        "matrix": charts.outcome_matrix_chart(derive.outcome_matrix(ev)),
+        "responders": signal_charts.responder_chart(responders),
+        "timing": signal_charts.timing_chart(stats.timing_matrix(ev)),
+        "trial power": signal_charts.trial_power_chart(
+            stats.trial_power_table(ev, 0.3, 0.1, 0.05), 0.8
+        ),
+    }
+
+
+def _subtitle(spec: dict) -> list[str]:
+    sub = spec["title"]["subtitle"]
+    return [sub] if isinstance(sub, str) else list(sub)
+
+
+def _studies_drawn(spec: dict) -> set[str]:
+    found: set[str] = set()
+    for rows in spec.get("datasets", {}).values():
+        found |= {str(r["study"]) for r in rows if "study" in r}
+    return found
+
+
+def test_real_package_charts_show_every_study_and_no_note(real: load.Evidence) -> None:
+    for name, chart in _factories(real).items():
+        spec = chart.to_dict()
+        assert not any("not shown" in line for line in _subtitle(spec)), name
+    assert len(_studies_drawn(_factories(real)["timing"].to_dict())) == len(real.studies)
+
+
+def test_many_studies_charts_are_limited_and_say_so(many: load.Evidence) -> None:
+    for name, chart in _factories(many).items():
+        spec = chart.to_dict()
+        drawn = _studies_drawn(spec)
+        assert 0 < len(drawn) <= MAX_STUDIES_SHOWN, name
+        notes = [line for line in _subtitle(spec) if "not shown" in line]
+        assert len(notes) == 1, name
+        assert notes[0].endswith("see the table"), name
+    timing = _factories(many)["timing"].to_dict()
+    letter = set(derive.study_labels(many.studies)[many.studies["letter_ref"].notna()])
+    assert letter <= _studies_drawn(timing)
+    assert f"{len(many.studies) - MAX_STUDIES_SHOWN} more added studies" in _subtitle(timing)[-1]
+
+
+def test_evidence_map_groups_added_studies_when_crowded(
+    real: load.Evidence, many: load.Evidence
+) -> None:
+    small = charts.evidence_map(derive.overall_results(real)).to_dict()
+    assert isinstance(small["title"]["subtitle"], str)
+    big = charts.evidence_map(derive.overall_results(many)).to_dict()
+    rows = [r for data in big["datasets"].values() for r in data]
+    grouped = [r for r in rows if "studies" in r]
+    single = [r for r in rows if "study_id" in r]
+    n_added = int(many.studies["letter_ref"].isna().sum())
+    assert sum(r["studies"] for r in grouped) == n_added
+    assert len(single) == len(many.studies) - n_added  # the letter's, one mark each
+    assert big["title"]["subtitle"][1].startswith(f"{n_added:,} added studies grouped")

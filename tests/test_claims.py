@@ -28,6 +28,7 @@ EXPECTED = {
     "nss_moderate_only": "partly supported",
     "necrosis_no_clinical_correlation": "partly supported",
     "one_third_improved": "partly supported",
+    "improvement_lost_on_switch": "partly supported",
     "half_endurance_none_control": "partly supported",
     "case_reports_promising": "partly supported",
     "responders_started_earlier": "not testable",

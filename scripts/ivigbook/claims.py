@@ -581,6 +581,57 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
 
 
 @check
+def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
+    """The letter's text says Dalakas' IVIG patients lost their gain when switched to
+    prednisone alone; its Table I says the cross-over was to placebo."""
+    study = _named_crossover(ev)
+    if len(study) != 1:
+        return CheckResult(
+            NOT_TESTABLE,
+            f"{_plural(len(study), 'study matches', 'studies match')} a cross-over study by "
+            "Dalakas et al. among the letter's references (one is needed).",
+            _rows(_ids("studies", study)),
+        )
+    row = study.iloc[0]
+    sid, comparator = row["study_id"], str(row["comparator"]).lower()
+    r = ev.responders
+    stated = r[(r["study_id"] == sid) & (r["source"].astype("string") == "letter_table")]
+    rows = _rows(_ids("studies", study), _ids("responders", stated))
+    if stated.empty:
+        return CheckResult(
+            NOT_TESTABLE,
+            f"Table I reports no patients who improved in {sid}, so the switch cannot be checked.",
+            rows,
+        )
+    if "prednisone" in comparator and "placebo" not in comparator:
+        return CheckResult(
+            SUPPORTED,
+            f"Table I reports patients of {sid} who improved on IVIG and lost it on the "
+            f"comparator, which was {comparator}.",
+            rows,
+        )
+    quote = str(stated["quote"].iloc[0])
+    s = ev.studies
+    to_prednisone = s[
+        _flag(s["crossover"])
+        & s["comparator"].astype("string").str.contains("prednisone", case=False, na=False)
+        & ~s["comparator"].astype("string").str.contains("placebo", case=False, na=False)
+    ]
+    elsewhere = (
+        "no cross-over study in the data switched patients from IVIG to prednisone alone"
+        if to_prednisone.empty
+        else f"cross-over to prednisone alone is recorded only for {names(_label(to_prednisone))}"
+    )
+    return CheckResult(
+        PARTLY,
+        f"Table I does report a gain that was lost on switching in the cross-over study "
+        f"{sid} (\u201c{quote}\u201d), but the switch was to {comparator}, not to "
+        f"prednisone alone; {elsewhere}.",
+        _rows(rows, _ids("studies", to_prednisone)),
+    )
+
+
+@check
 def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     """Half of the IVIG group and none of the control group reported more endurance."""
     o = ev.outcomes

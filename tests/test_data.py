@@ -1,45 +1,48 @@
 """The real data against the letter, read independently of the library.
 
-The CSV files are read with the csv module (not ``ivigbook.load``), and the letter from its
-text file in shared/seeds. The expected numbers below were read from the letter by hand and are
-written as the letter's words, so that this test, not the code, is the guard that no value was
-invented.
+The CSV files are read with the csv module (not ``ivigbook.load``). The expected numbers below
+were read from the letter by hand and are written as the letter's words, so that this test, not
+the code, is the guard that no value was invented.
 
-The letter's text file interleaves Table I's columns line by line, so a quotation from the
-table is not a substring of the file. :func:`in_letter` accepts a quotation when it is a
-substring of the normalised text, or else when its words occur in the letter in the same order
-within a short window (the words of one table cell are separated only by the other columns'
-words on the same lines).
+Quotations are checked against ``tests/letter_index.json``, a word-hash index of the letter
+(see ``letter_index.py``), so the check runs in any checkout, CI included, although the
+letter's text is not in the repository. Where the letter's copy is present (beside the
+checkout in ``shared/seeds/``, or at ``IVIGBOOK_LETTER``) a test rebuilds the index from it
+and requires it to equal the stored one.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
+from letter_index import INDEX_PATH, LetterIndex, build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-# The letter's text is not part of the book's repository (it is the journal's text); the
-# project keeps a copy beside the checkout, in shared/seeds/. IVIGBOOK_LETTER points
-# elsewhere. Without it this module is skipped with the reason shown in the report, except
-# in CI (CI=true), where the guard must run.
-LETTER = Path(
+LETTER_COPY = Path(
     os.environ.get("IVIGBOOK_LETTER")
     or ROOT.parent / "shared" / "seeds" / "000_422881de29d27553.txt"
 )
-if not LETTER.is_file():
-    if os.environ.get("CI"):
-        msg = f"the letter's text is missing at {LETTER}: set IVIGBOOK_LETTER"
-        raise FileNotFoundError(msg)
-    pytest.skip(
-        f"the letter's text is not at {LETTER} (set IVIGBOOK_LETTER to check quotes against it)",
-        allow_module_level=True,
+LETTER = LetterIndex.load()
+
+
+def in_letter(quote: str) -> bool:
+    return LETTER.contains(quote)
+
+
+def test_index_is_made_from_the_letter() -> None:
+    if not LETTER_COPY.is_file():
+        pytest.skip(f"the letter's copy is not at {LETTER_COPY} (set IVIGBOOK_LETTER)")
+    stored = json.loads(INDEX_PATH.read_text(encoding="utf-8"))
+    assert stored == build_index(LETTER_COPY.read_text(encoding="utf-8")), (
+        "tests/letter_index.json is not the index of the letter: "
+        "run `python tests/letter_index.py <letter>`"
     )
+
 
 # Read from the letter's Table I by hand: reference -> (first author, "Number of patients" as
 # the letter writes it, the number it means).
@@ -61,50 +64,6 @@ TABLE_I = {
 ARMS = {2: (16, 6), 4: (19, 17), 6: (5, 5)}
 # Within-patient comparisons: (3) "placebo controlled, cross-over study", (5) "crossover study".
 CROSSOVER = {3, 5}
-
-
-def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    for curly, straight in (("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        text = text.replace(curly, straight)
-    # The page break splits one word of the body, "stud-" ... "ies", around the whole of
-    # Table I: put the table after the body so the sentence reads on.
-    if "stud-\n" in text and "\n ies are" in text:
-        cut, resume = text.index("stud-\n"), text.index("\n ies are")
-        text = text[:cut] + "stud" + text[resume + 2 :] + "\n" + text[cut + 5 : resume]
-    # Line-end hyphenation of running text ("clini-\ncal"); "s-\nIBM" keeps its capital.
-    text = re.sub(r"(\w)-[ \t]*\n[ \t]*([a-z])", r"\1\2", text)
-    return " ".join(text.split())
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", _normalise(text).lower())
-
-
-LETTER_TEXT = _normalise(LETTER.read_text(encoding="utf-8"))
-LETTER_WORDS = _words(LETTER.read_text(encoding="utf-8"))
-LETTER_VOCABULARY = set(LETTER_WORDS)
-
-
-def in_letter(quote: str) -> bool:
-    """The quotation occurs in the letter (see the module docstring)."""
-    if _normalise(quote) in LETTER_TEXT:
-        return True
-    words = _words(quote)
-    if not words:
-        return True
-    window = max(40, 12 * len(words))
-    for start, word in enumerate(LETTER_WORDS):
-        if word != words[0]:
-            continue
-        position, matched = start + 1, 1
-        while matched < len(words) and position < min(len(LETTER_WORDS), start + window):
-            if LETTER_WORDS[position] == words[matched]:
-                matched += 1
-            position += 1
-        if matched == len(words):
-            return True
-    return False
 
 
 def read(name: str) -> list[dict[str, str]]:
@@ -136,7 +95,7 @@ def test_study_matches_table_i(ref: int) -> None:
     author, words, number = TABLE_I[ref]
     row = BY_REF[ref]
     assert row["first_author"] == author
-    assert author.lower() in LETTER_VOCABULARY
+    assert LETTER.has_word(author.lower())
     assert row["n_total_letter"].rstrip(".") == words
     assert int(row["n_total"]) == number
     if ref in ARMS:
@@ -155,7 +114,7 @@ def test_letter_wording_is_the_letters(ref: int) -> None:
         value = row[name]
         if not value:
             continue
-        unknown = [w for w in _words(value) if w not in LETTER_VOCABULARY]
+        unknown = LETTER.unknown_words(value)
         assert not unknown, f"{row['study_id']}.{name}: words not in the letter: {unknown}"
         assert in_letter(value), f"{row['study_id']}.{name} is not the letter's wording: {value!r}"
 
@@ -177,7 +136,7 @@ def test_a_few_exact_phrases() -> None:
 def test_search_counts_are_the_letters() -> None:
     # "We retrieved 226 results from PubMed/MEDLINE database: ... we selected ten relevant
     # articles which were studied in detail."
-    assert "We retrieved 226 results from PubMed/MEDLINE database" in LETTER_TEXT
+    assert LETTER.contains_contiguous("We retrieved 226 results from PubMed/MEDLINE database")
     counts = [int(row["count"]) for row in read("search") if row["count"]]
     assert 226 in counts
     assert 10 in counts

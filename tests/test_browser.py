@@ -18,6 +18,18 @@ from conftest import toc_files
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 
+#: A laptop-size browser window: every chart must fit the text column at this size.
+LAPTOP_WINDOW = {"width": 1280, "height": 800}
+#: Charts whose drawing is wider than the column that holds them, as "id: chart in column".
+CHARTS_WIDER_THAN_THEIR_COLUMN_JS = """
+() => Array.from(document.querySelectorAll('.ivig-chart'))
+  .map(el => [el.id, Math.ceil(el.querySelector('svg').getBoundingClientRect().width),
+              el.clientWidth])
+  .filter(([, chart, column]) => chart > column)
+  .map(([id, chart, column]) => `${id}: ${chart} px in a ${column} px column`)
+"""
+
+
 @pytest.fixture(scope="module")
 def site_url(html_dir: Path) -> Iterator[str]:
     with serve(html_dir) as url:
@@ -43,6 +55,7 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
     from playwright.sync_api import Route
 
     tab = browser.new_page()  # type: ignore[attr-defined]
+    tab.set_viewport_size(LAPTOP_WINDOW)
     remote: list[str] = []
     errors: list[str] = []
 
@@ -62,6 +75,8 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
     charts = tab.locator(".ivig-chart")
     for i in range(charts.count()):
         charts.nth(i).locator("svg, canvas").first.wait_for(state="attached", timeout=15_000)
+
+    too_wide = tab.evaluate(CHARTS_WIDER_THAN_THEIR_COLUMN_JS)
 
     tables = tab.locator("table[id^='ivig-table-']")
     for i in range(tables.count()):
@@ -90,3 +105,7 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
     tab.close()
     assert not remote, f"{page}: requests to non-loopback hosts: {remote}"
     assert not errors, f"{page}: console errors: {errors}"
+    assert not too_wide, (
+        f"{page}: charts wider than the text column in a {LAPTOP_WINDOW['width']}-px window "
+        f"(readers would have to scroll sideways, and the PDF prints them smaller): {too_wide}"
+    )

@@ -388,7 +388,8 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
         x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None), tooltip=_map_tooltip()
     )
     points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
-        color=scales["color"].legend(orient="bottom", columns=3),
+        # One column when a second legend (marks per group) stands beside it, so both fit.
+        color=scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
         stroke=result_stroke("result_label", title="Overall result"),
         shape=scales["shape"],
     )
@@ -426,7 +427,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
     if crowded:
         chart = chart.resolve_scale(size="independent")
     return chart.properties(
-        width=WIDTH - 60,
+        width=WIDTH - 80,
         height=alt.Step(step),
         title=alt.Title(
             "Evidence map: design, size and overall result of each study",
@@ -464,13 +465,49 @@ def _assessment_key() -> alt.LayerChart:
     return (marks + labels).properties(width=260, height=alt.Step(20))
 
 
+#: Pixels per outcome measure in the matrix: with the two-line row labels, about twenty
+#: measures fit the text column of the HTML page and an A4 page.
+MATRIX_STEP = 24
+MATRIX_ROW_STEP = 34
+#: Separates a row label's two lines; the axis draws each part on a line of its own (a study
+#: label that itself holds the separator just gets one more line).
+ROW_LINE_BREAK = " \N{MIDDLE DOT} "
+
+
+def _domain_headers(df: pd.DataFrame, measure_order: list[str], domain_order: list[str]):
+    """Domain names above the matrix, each at its first measure, and rules between domains.
+
+    Drawn as layers rather than as facets: a facet per domain made every domain as wide as
+    its slanted axis labels, which pushed the matrix far beyond the text column.
+    """
+    first = []
+    for domain in domain_order:
+        measures = set(df.loc[df["domain"] == domain, "measure"])
+        in_order = [m for m in measure_order if m in measures]
+        if in_order:
+            first.append({"domain": domain, "measure": in_order[0]})
+    heads = pd.DataFrame(first)
+    x = alt.X("measure:N", sort=measure_order)
+    names = (
+        alt.Chart(heads)
+        .mark_text(align="left", baseline="middle", angle=300, dx=-2, dy=-6, fontSize=12, font=FONT)
+        .encode(x=x, y=alt.value(0), text="domain:N")
+    )
+    rules = (
+        alt.Chart(heads.iloc[1:])
+        .mark_rule(color=OKABE_ITO["grey"], strokeDash=[2, 3], xOffset=-MATRIX_STEP / 2)
+        .encode(x=x)
+    )
+    return names, rules
+
+
 def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
     """Study x outcome measure matrix, measures grouped by domain.
 
     ``matrix`` is :func:`ivigbook.derive.outcome_matrix`. Colour and shape give the result;
     filled marks are objective measures, hollow ones subjective, half-filled unclear (a key
     below the matrix says so); large marks are results the letter states for the measure,
-    small ones come from a blanket statement.
+    small ones come from a blanket statement. Domains are named above their measures.
     """
     df, note = limit_studies(matrix)
     df = df.copy()
@@ -478,12 +515,22 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
     study_order = [s for s in study_order if s in set(df["study"])]
     measure_order = matrix.attrs.get("measure_order", sorted(df["measure"].unique()))
     domain_order = matrix.attrs.get("domain_order", sorted(df["domain"].unique()))
-    df["row"] = df["study"] + " · " + df["design"]
+    # Measures grouped by domain (in the domains' order), so that each domain is one block.
+    domain_of = dict(zip(df["measure"], df["domain"], strict=True))
+    rank = {d: i for i, d in enumerate(domain_order)}
+    measure_order = sorted(
+        (m for m in measure_order if m in domain_of),
+        key=lambda m: rank.get(domain_of[m], len(rank)),
+    )
+    # Two label lines (Vega draws an array as lines): the study, then its design.
+    df["row"] = df["study"] + ROW_LINE_BREAK + df["design"]
     row_order = [
-        f"{s} · {d}" for s in study_order for d in df.loc[df["study"] == s, "design"].unique()
+        f"{s}{ROW_LINE_BREAK}{d}"
+        for s in study_order
+        for d in df.loc[df["study"] == s, "design"].unique()
     ]
     scales = result_scale("result_label", title="Result")
-    matrix_chart = (
+    marks = (
         alt.Chart(df)
         .mark_point(filled=True, strokeWidth=2)
         .encode(
@@ -491,9 +538,17 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                 "measure:N",
                 sort=measure_order,
                 title=None,
-                axis=alt.Axis(labelAngle=-45, labelLimit=150),
+                axis=alt.Axis(labelAngle=-45, labelLimit=150, grid=False),
             ),
-            y=alt.Y("row:N", sort=row_order, title=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y(
+                "row:N",
+                sort=row_order,
+                title=None,
+                axis=alt.Axis(
+                    labelLimit=180,
+                    labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})",
+                ),
+            ),
             color=scales["color"],
             stroke=result_stroke("result_label"),
             shape=scales["shape"],
@@ -511,11 +566,12 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                         "From a blanket statement",
                         "No result reported",
                     ],
-                    range=[240, 60, 120],
+                    range=[220, 55, 110],
                 ),
             ),
             tooltip=[
                 alt.Tooltip("study:N", title="Study"),
+                alt.Tooltip("design:N", title="Design"),
                 alt.Tooltip("measure_letter:N", title="Measure (letter)"),
                 alt.Tooltip("domain:N", title="Domain"),
                 alt.Tooltip("assessment:N", title="Assessment"),
@@ -524,22 +580,13 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                 alt.Tooltip("quote:N", title="The letter's words"),
             ],
         )
-        .properties(width=alt.Step(36), height=alt.Step(30))
-        .facet(
-            column=alt.Column(
-                "domain:N",
-                sort=domain_order,
-                title="Domain of the outcome measure",
-                header=alt.Header(
-                    labelAngle=-30, labelAlign="left", labelFontSize=11, labelLimit=90
-                ),
-            ),
-            spacing=6,
-        )
-        .resolve_scale(x="independent")
+    )
+    names, rules = _domain_headers(df, measure_order, domain_order)
+    matrix_chart = alt.layer(rules, marks, names).properties(
+        width=alt.Step(MATRIX_STEP), height=alt.Step(MATRIX_ROW_STEP)
     )
     return (
-        alt.vconcat(matrix_chart, _assessment_key(), spacing=12)
+        alt.vconcat(matrix_chart, _assessment_key(), spacing=16)
         .properties(
             title=alt.Title(
                 "What the controlled studies found, measure by measure",
@@ -548,5 +595,5 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                 ),
             )
         )
-        .configure_legend(orient="bottom", columns=2, direction="vertical")
+        .configure_legend(orient="bottom", columns=1, direction="vertical")
     )

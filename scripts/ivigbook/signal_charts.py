@@ -30,8 +30,14 @@ DESIGN_SHAPES = {
     "case_report": "cross",
 }
 #: Width of the plotting area of the responder chart (its caveat columns come beside it).
-RESPONDER_PLOT_WIDTH = 220
-ROW_HEIGHT = 22
+#: With the two-line row labels and the caveat columns the whole chart fits the text column
+#: of the HTML page and an A4 page (see ``tests/test_charts.py``).
+RESPONDER_PLOT_WIDTH = 130
+#: Each row's label takes two lines: the study, then the group and the words of the statement.
+ROW_HEIGHT = 34
+#: Width of one timing aspect's column: four fit the text column and an A4 page.
+TIMING_CELL_WIDTH = 100
+RESPONDER_LABEL_LIMIT = 220
 
 
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
@@ -75,7 +81,7 @@ def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
         f"{m} ({a})" for m, a in zip(df["measure"], df["assessment"], strict=True)
     ]
     df["blinded_text"] = [
-        f"{b}; weak (check)" if pd.notna(c) else b
+        f"{b} (weak)" if pd.notna(c) else b
         for b, c in zip(df["blinded"], df["blinding_check"], strict=True)
     ]
     df["counts_text"] = [
@@ -129,18 +135,34 @@ _TOOLTIP = [
     alt.Tooltip("quote:N", title="Words"),
 ]
 
+#: Caveat columns beside the plot: (field, header, width in pixels). The measure's name is
+#: in the tooltip and in the table above the chart; the column says how it was assessed.
 _CAVEATS = (
-    ("measure_text", "Measure (assessment)", 200),
-    ("n_study", "n", 30),
-    ("controlled", "Control group", 70),
-    ("blinded_text", "Blinded", 100),
+    ("assessment", "Measure", 60),
+    ("n_study", "n", 26),
+    ("controlled", "Control", 48),
+    ("blinded_text", "Blinded", 76),
 )
+#: Splits "Study <en dash> group: words" into two label lines (Vega draws an array as lines).
+_TWO_LINE_LABEL = "split(datum.label, ' \N{EN DASH} ')"
 
 
 def _responder_block(
     df: pd.DataFrame, title: str, n_max: int, designs: list[str]
 ) -> alt.HConcatChart:
-    y = alt.Y("label:N", sort=list(df["label"]), title=None, axis=alt.Axis(labelLimit=380))
+    y = alt.Y(
+        "label:N",
+        sort=list(df["label"]),
+        title=None,
+        # minExtent: both panels' plots start at the same x, so their columns line up.
+        axis=alt.Axis(
+            labelLimit=RESPONDER_LABEL_LIMIT,
+            labelExpr=_TWO_LINE_LABEL,
+            minExtent=RESPONDER_LABEL_LIMIT,
+            # clear of a large marker at 0%
+            offset=10,
+        ),
+    )
     base = alt.Chart(df).encode(y=y, tooltip=_TOOLTIP)
     x = alt.X(
         "share:Q",
@@ -167,6 +189,8 @@ def _responder_block(
             "n_study:Q",
             title="Patients in study",
             scale=alt.Scale(domain=[1, n_max], range=[70, 300]),
+            # A few sizes are enough to read marker size, and keep the legends narrow.
+            legend=alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
         ),
         **_design_encodings(designs),
     )
@@ -219,7 +243,7 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
     return (
         alt.vconcat(*blocks, spacing=18)
         .resolve_scale(color="shared", shape="shared", size="shared")
-        .configure_legend(orient="bottom", direction="horizontal", columns=3)
+        .configure_legend(orient="bottom", direction="horizontal", columns=1)
         .properties(
             title=alt.TitleParams(
                 "Responder counts and shares, with exact 95% confidence intervals",
@@ -236,16 +260,27 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     df, note = limit_studies(matrix)
     df = df.copy()
     studies = list(dict.fromkeys(df["study"]))
-    aspects = list(dict.fromkeys(df["aspect_label"]))
+    # Column headings on two lines ("Time from" / "diagnosis"), so that four columns fit.
+    df["aspect_heading"] = [
+        "|".join(label.rsplit(" ", 1)) for label in df["aspect_label"].astype(str)
+    ]
+    aspects = list(dict.fromkeys(df["aspect_heading"]))
     status_domain = ["reported", "not reported"]
     base = alt.Chart(df).encode(
         x=alt.X(
-            "aspect_label:N",
+            "aspect_heading:N",
             sort=aspects,
             title="What the letter says about",
-            axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140),
+            axis=alt.Axis(
+                labelAngle=0,
+                orient="top",
+                labelLimit=TIMING_CELL_WIDTH - 4,
+                labelExpr="split(datum.label, '|')",
+                # two-line labels grow downwards from their baseline: lift them clear
+                labelPadding=18,
+            ),
         ),
-        y=alt.Y("study:N", sort=studies, title="Study"),
+        y=alt.Y("study:N", sort=studies, title=None),
         tooltip=[
             alt.Tooltip("study:N", title="Study"),
             alt.Tooltip("design_label:N", title="Design"),
@@ -257,7 +292,8 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(
             "status:N",
-            title="In the letter",
+            # Every cell says "reported" or "not reported" in words: no legend needed.
+            legend=None,
             scale=alt.Scale(domain=status_domain, range=[OKABE_ITO["blue"], "#E8E8E8"]),
         )
     )
@@ -273,11 +309,11 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         alt.layer(cells, text)
         .resolve_scale(color="independent")
         .properties(
-            width=150 * len(aspects),
+            width=TIMING_CELL_WIDTH * len(aspects),
             height=30 * len(studies),
             title=alt.TitleParams(
                 "What the letter says about each study's timing and co-treatment",
-                subtitle=with_note("Hover a cell for the letter's words", note),
+                subtitle=with_note("Each cell: whether the letter reports it for the study", note),
             ),
         )
     )

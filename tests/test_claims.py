@@ -520,3 +520,28 @@ def test_fixture_csvs_use_the_real_headers() -> None:
             for row in read_rows(part):
                 if "first_author" in row:
                     assert row["first_author"] == "Fictitious"
+
+
+#: Longest text a ledger cell may hold with 1,000 studies: a reason that lists every row it
+#: rests on grows with the data, and a table cell of tens of thousands of characters is
+#: neither readable on the site nor printable in the PDF.
+MAX_CELL_CHARS = 2_000
+
+
+def test_ledger_cells_stay_short_with_a_thousand_studies(tmp_path: Path) -> None:
+    from ivigbook import bench
+
+    many = load(bench.generate_package(1000, tmp_path / "many", keep_studies=True))
+    shown = {
+        "ledger": claims.evaluate(many).reset_index(),
+        "chapter verdicts": claims.chapter_verdicts(many),
+    }
+    too_long = [
+        f"{name}: {column} of row {i} has {len(str(value)):,} characters"
+        for name, table in shown.items()
+        for column in table.columns
+        if column != "deciding_rows"  # the full list, kept as data; shown shortened
+        for i, value in enumerate(table[column])
+        if len(str(value)) > MAX_CELL_CHARS
+    ]
+    assert not too_long, too_long

@@ -393,11 +393,15 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
     notes = []
     if not trend.empty:
         notes.append(f"the letter itself reports {_describe_outcomes(trend)}")
-    for _, row in improvers.iterrows():
+    for _, row in improvers.head(MAX_LISTED).iterrows():
         notes.append(
             f"{str(row['stated_as']).lower()} of {row['denominator']} patients improved on the "
             "same measure "
             f"({row['responder_id']}: \u201c{row['quote']}\u201d)"
+        )
+    if len(improvers) > MAX_LISTED:
+        notes.append(
+            f"{_plural(len(improvers) - MAX_LISTED, 'more responder statement')} of the same kind"
         )
     if missing:
         notes.append(f"no randomised trial measured {names(missing)}, so that part is untested")

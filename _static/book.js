@@ -16,3 +16,35 @@
       .observe(document.body, { childList: true, subtree: true });
   });
 })();
+
+/* Static tables of the book's own (the MyST list-table of the source checks, whose cells hold
+   citations) become paginated, searchable tables like the itables ones, with the DataTables
+   bundle the site already serves (loaded by _static/ivigbook/itables/loader.js). Without
+   JavaScript they stay plain, complete tables. */
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var tables = document.querySelectorAll("table.ivig-paginate");
+    if (!tables.length || !window.ivigbookDataTables) { return; }
+    window.ivigbookDataTables.then(function (module) {
+      var DataTable = module.default;
+      tables.forEach(function (table) {
+        new DataTable(table, {
+          paging: true,
+          pageLength: 10,
+          lengthMenu: [10, 25, 50, 100],
+          ordering: true,
+          order: [],
+          autoWidth: false,
+          layout: {
+            topStart: "pageLength",
+            topEnd: { search: { placeholder: "Filter rows" } },
+            bottomStart: "info",
+            bottomEnd: "paging"
+          }
+        });
+        // Styled as part of the page, in both colour modes (see a11y.css).
+        table.closest(".dt-container").classList.add("ivig-page-table");
+      });
+    });
+  });
+})();

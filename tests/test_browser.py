@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 #: A laptop-size browser window: every chart must fit the text column at this size.
 LAPTOP_WINDOW = {"width": 1280, "height": 800}
+#: Rows on a table's first page: every table paginates, however many rows the data hold.
+FIRST_PAGE_ROWS = 10
 #: Charts whose drawing is wider than the column that holds them, as "id: chart in column".
 CHARTS_WIDER_THAN_THEIR_COLUMN_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart'))
@@ -78,7 +80,8 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
 
     too_wide = tab.evaluate(CHARTS_WIDER_THAN_THEIR_COLUMN_JS)
 
-    tables = tab.locator("table[id^='ivig-table-']")
+    # itables' tables, and the book's own static tables marked for pagination (book.js).
+    tables = tab.locator("table[id^='ivig-table-'], table.ivig-paginate")
     for i in range(tables.count()):
         table = tables.nth(i)
         table_id = table.get_attribute("id")
@@ -86,6 +89,7 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
         wrapper.wait_for(state="attached", timeout=15_000)
         rows = tab.locator(f"#{table_id} tbody tr")
         before = rows.count()
+        assert before <= FIRST_PAGE_ROWS, f"{page}: #{table_id} shows {before} rows at once"
         first_cell = rows.first.locator("td").first.inner_text().strip()
         wrapper.locator("input[type=search]").fill(first_cell + " no such row zz")
         tab.wait_for_function(

@@ -241,6 +241,8 @@ def itables_loader() -> str:
     window.{key} = import(new URL("dt_bundle.js", base).href);
     window.{key}.then(function () {{ window.dispatchEvent(new Event("{event}")); }});
   }}
+  // The same module under a stable name, for the book's own static tables (_static/book.js).
+  window.ivigbookDataTables = window.{key};
 }})();
 """
 

@@ -81,6 +81,8 @@ def test_in_letter_rejects_what_is_not_there() -> None:
     assert not in_letter("Dysphagia was cured in all patients.")
     assert not in_letter("patients all in ameliorated was Dysphagia")
     assert not in_letter("Seven patients improved by more than 10 MRC points")
+    assert LETTER.contains_contiguous("we selected ten relevant articles")
+    assert not LETTER.contains_contiguous("we selected relevant articles")
 
 
 def test_ten_letter_studies_with_refs_1_to_10() -> None:

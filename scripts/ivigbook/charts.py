@@ -474,7 +474,9 @@ MATRIX_ROW_STEP = 34
 ROW_LINE_BREAK = " \N{MIDDLE DOT} "
 
 
-def _domain_headers(df: pd.DataFrame, measure_order: list[str], domain_order: list[str]):
+def _domain_headers(
+    df: pd.DataFrame, measure_order: list[str], domain_order: list[str]
+) -> tuple[alt.Chart, alt.Chart]:
     """Domain names above the matrix, each at its first measure, and rules between domains.
 
     Drawn as layers rather than as facets: a facet per domain made every domain as wide as

@@ -31,13 +31,14 @@ DESIGN_SHAPES = {
 }
 #: Width of the plotting area of the responder chart (its caveat columns come beside it).
 #: With the two-line row labels and the caveat columns the whole chart fits the text column
-#: of the HTML page and an A4 page (see ``tests/test_charts.py``).
+#: of the HTML page and an A4 page (``tests/test_browser.py`` holds every chart to it).
 RESPONDER_PLOT_WIDTH = 130
+#: Width of the responder chart's row labels, and the least room kept for them.
+RESPONDER_LABEL_LIMIT = 220
 #: Each row's label takes two lines: the study, then the group and the words of the statement.
 ROW_HEIGHT = 34
 #: Width of one timing aspect's column: four fit the text column and an A4 page.
 TIMING_CELL_WIDTH = 100
-RESPONDER_LABEL_LIMIT = 220
 
 
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:

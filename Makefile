@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help env system validate html pdf book test lint release bench new-study dictionary clean
+.PHONY: help env system validate html pdf book test test-fast lint release bench new-study dictionary clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -44,16 +44,23 @@ book: $(STAMP) system validate  ## Build the whole book: HTML site with the PDF 
 	$(PY) -m ivigbook build book --build-dir $(BUILD_DIR)
 
 test: $(STAMP) system book node_modules/.package-lock.json  ## Run every test (data, chapters, built HTML and PDF, browser)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
+
+# The inner loop: the data, the library and the layers, with no book build and no browser.
+FAST := not book and not browser and not slow
+test-fast: $(STAMP)  ## Fast tier: data, analysis, text and figures (no build, no browser; about a minute)
+	$(PY) -m pytest -m "$(FAST)" --durations=10
 
 # axe-core (pinned in package-lock.json) for the accessibility audit in the browser tests.
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-lint: $(STAMP)  ## ruff and codespell over the tree
+lint: $(STAMP)  ## ruff (library, tests and chapters), codespell and shellcheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	bash scripts/lint-chapters.sh $(BIN)
 	$(BIN)/codespell
+	shellcheck scripts/*.sh .ci/run
 
 release: $(STAMP) book  ## Zip site + PDF + data into dist/
 	$(PY) -m ivigbook release --build-dir $(BUILD_DIR)

@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from ivigbook import bench, load
-from ivigbook.validate import run_validation
+from ivigbook.data import load
+from ivigbook.data.synthetic import generate_package
+from ivigbook.data.validate import default_data_dir, run_validation
+from ivigbook.publish.bench import (
+    _kb,
+    build_rows,
+    edit_code_cell,
+    mark,
+    page_sizes,
+    parse_build_output,
+    ratio,
+)
 
 
 def _write(path: Path, size: int) -> None:
@@ -26,7 +36,7 @@ def test_page_sizes_counts_each_page_and_static_once(tmp_path: Path) -> None:
     _write(html / "_static" / "some-theme-template.html", 50)  # not a page
     _write(html / "_sources" / "chapters" / "evidence.html", 9)  # not a page
     _write(html / "_images" / "chart.png", 300)
-    sizes = bench.page_sizes(html)
+    sizes = page_sizes(html)
     assert sizes["pages"] == {
         "chapters/evidence.html": 400_000,
         "chapters/trials.html": 2000,
@@ -38,24 +48,24 @@ def test_page_sizes_counts_each_page_and_static_once(tmp_path: Path) -> None:
 
 
 def test_ratio() -> None:
-    assert bench.ratio(3.0, 60.0) == pytest.approx(0.05)
-    assert bench.ratio(None, 60.0) is None
-    assert bench.ratio(3.0, 0.0) is None
-    assert bench.ratio(3.0, None) is None
+    assert ratio(3.0, 60.0) == pytest.approx(0.05)
+    assert ratio(None, 60.0) is None
+    assert ratio(3.0, 0.0) is None
+    assert ratio(3.0, None) is None
 
 
 def test_mark_below_and_exactly() -> None:
-    assert bench.mark(119.9, 120) == ("< 120", False)
-    assert bench.mark(120.0, 120) == ("< 120  MISSED", True)
-    assert bench.mark(None, 120) == ("< 120  MISSED", True)
-    assert bench.mark(5.0, None) == ("", False)
-    assert bench.mark(1, 1, "exactly") == ("= 1", False)
-    assert bench.mark(0, 1, "exactly") == ("= 1  MISSED", True)
-    assert bench.mark(17, 1, "exactly") == ("= 1  MISSED", True)
-    assert bench.mark(0.2, 0.1, unit="{:.0%}".format) == ("< 10%  MISSED", True)
-    assert bench.mark(1000, 300 * 1024, unit=bench._kb) == ("< 300 KB", False)
+    assert mark(119.9, 120) == ("< 120", False)
+    assert mark(120.0, 120) == ("< 120  MISSED", True)
+    assert mark(None, 120) == ("< 120  MISSED", True)
+    assert mark(5.0, None) == ("", False)
+    assert mark(1, 1, "exactly") == ("= 1", False)
+    assert mark(0, 1, "exactly") == ("= 1  MISSED", True)
+    assert mark(17, 1, "exactly") == ("= 1  MISSED", True)
+    assert mark(0.2, 0.1, unit="{:.0%}".format) == ("< 10%  MISSED", True)
+    assert mark(1000, 300 * 1024, unit=_kb) == ("< 300 KB", False)
     with pytest.raises(ValueError, match="unknown target kind"):
-        bench.mark(1, 1, "above")
+        mark(1, 1, "above")
 
 
 def test_parse_build_output_counts_executions_and_builder_times() -> None:
@@ -69,14 +79,14 @@ def test_parse_build_output_counts_executions_and_builder_times() -> None:
             "[ivigbook build] pdflatex: 30.0 s",
         ]
     )
-    parsed = bench.parse_build_output(log)
+    parsed = parse_build_output(log)
     assert parsed == {
         "builder_seconds": {"html": 12.5, "pdflatex": 30.0},
         "executed": 1,
         "cached": 1,
         "pages_read": 1,
     }
-    assert bench.parse_build_output("nothing here")["pages_read"] is None
+    assert parse_build_output("nothing here")["pages_read"] is None
 
 
 def _builds(no_change: float, executed: int, page_bytes: int) -> dict:
@@ -104,14 +114,14 @@ def _builds(no_change: float, executed: int, page_bytes: int) -> dict:
 
 def test_build_rows_mark_targets() -> None:
     # A prose-only edit re-executes nothing (the cache is keyed on code cells).
-    rows = {r[0]: r for r in bench.build_rows(_builds(3.0, 0, 1000))}
+    rows = {r[0]: r for r in build_rows(_builds(3.0, 0, 1000))}
     assert not any(r[3] for r in rows.values())
     assert rows["  ratio to the clean HTML build"][1] == "5.0%"
     assert rows["  ratio 1000 studies / real book"][1] == "2.5x"
     assert rows["clean build, HTML + PDF"][2] == "< 120 s"
     assert rows["  ratio to the clean HTML build"][2] == "< 10%"
     assert rows["page index.html (real book)"][1:3] == ("1.0 KB", "< 300 KB")
-    missed = {r[0] for r in bench.build_rows(_builds(7.0, 1, 400 * 1024)) if r[3]}
+    missed = {r[0] for r in build_rows(_builds(7.0, 1, 400 * 1024)) if r[3]}
     assert missed == {
         "  ratio to the clean HTML build",
         "  notebooks re-executed",
@@ -122,13 +132,13 @@ def test_build_rows_mark_targets() -> None:
 def test_failed_build_is_a_missed_row() -> None:
     builds = _builds(3.0, 0, 1000)
     builds["html no change"].update(ok=False, returncode=2)
-    failed = [r for r in bench.build_rows(builds) if r[3]]
+    failed = [r for r in build_rows(builds) if r[3]]
     assert [r[0] for r in failed] == ["BUILD FAILED: html no change"]
 
 
 def test_generated_package_keeps_the_real_studies(tmp_path: Path) -> None:
-    real = load.load(bench.default_data_dir())
-    dest = bench.generate_package(40, tmp_path / "pkg", keep_studies=True)
+    real = load.load(default_data_dir())
+    dest = generate_package(40, tmp_path / "pkg", keep_studies=True)
     assert run_validation(dest).problems == []
     ev = load.load(dest)
     assert len(ev.studies) == 40
@@ -146,7 +156,7 @@ def test_edit_code_cell_changes_only_the_first_code_cell() -> None:
         "# Title\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\nx = 1\n```\n\n"
         "Prose.\n\n```{code-cell} ipython3\ny = 2\n```\n"
     )
-    edited = bench.edit_code_cell(text, "# edit")
+    edited = edit_code_cell(text, "# edit")
     assert edited == text.replace("x = 1\n```", "x = 1\n# edit\n```", 1)
     assert edited.count("# edit") == 1
 
@@ -160,7 +170,7 @@ def test_build_rows_mark_the_code_cell_edit() -> None:
         "executed": 2,
         "builder_seconds": {},
     }
-    missed = [r[0] for r in bench.build_rows(builds) if r[3]]
+    missed = [r[0] for r in build_rows(builds) if r[3]]
     assert missed == ["  notebooks re-executed"]
     builds["html after editing a code cell"]["executed"] = 1
-    assert [r[0] for r in bench.build_rows(builds) if r[3]] == []
+    assert [r[0] for r in build_rows(builds) if r[3]] == []

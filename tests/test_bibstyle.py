@@ -6,7 +6,7 @@ import pybtex.plugin
 import pytest
 from pybtex.database import parse_string
 
-from ivigbook import bibstyle
+from ivigbook.publish import bibstyle
 
 
 @pytest.mark.parametrize(

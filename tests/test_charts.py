@@ -9,8 +9,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ivigbook import bench, charts, derive, load, signal_charts, stats
-from ivigbook.charts import MAX_STUDIES_SHOWN, is_added_study, limit_studies, with_note
+from ivigbook.analysis.cohorts import study_labels
+from ivigbook.analysis.evidence import dose_by_study, overall_results
+from ivigbook.analysis.power import trial_power_table
+from ivigbook.analysis.responders import responder_table
+from ivigbook.analysis.timing import timing_matrix
+from ivigbook.analysis.trials import outcome_matrix
+from ivigbook.data import load
+from ivigbook.data.synthetic import generate_package
+from ivigbook.data.validate import default_data_dir
+from ivigbook.figures.evidence import dose_chart, evidence_map
+from ivigbook.figures.power import trial_power_chart
+from ivigbook.figures.responders import responder_chart
+from ivigbook.figures.theme import MAX_STUDIES_SHOWN, is_added_study, limit_studies, with_note
+from ivigbook.figures.timing import timing_chart
+from ivigbook.figures.trials import outcome_matrix_chart
 
 
 def _frame(n_letter: int, n_added: int, rows_each: int = 1) -> pd.DataFrame:
@@ -73,25 +86,23 @@ def test_with_note() -> None:
 
 @pytest.fixture(scope="module")
 def real() -> load.Evidence:
-    return load.load(bench.default_data_dir())
+    return load.load(default_data_dir())
 
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> load.Evidence:
     dest = Path(tmp_path_factory.mktemp("many")) / "data"
-    return load.load(bench.generate_package(60, dest, keep_studies=True))
+    return load.load(generate_package(60, dest, keep_studies=True))
 
 
 def _factories(ev: load.Evidence) -> dict:
-    responders = stats.responder_table(ev)
+    responders = responder_table(ev)
     return {
-        "dose": charts.dose_chart(derive.dose_by_study(ev)),
-        "matrix": charts.outcome_matrix_chart(derive.outcome_matrix(ev)),
-        "responders": signal_charts.responder_chart(responders),
-        "timing": signal_charts.timing_chart(stats.timing_matrix(ev)),
-        "trial power": signal_charts.trial_power_chart(
-            stats.trial_power_table(ev, 0.3, 0.1, 0.05), 0.8
-        ),
+        "dose": dose_chart(dose_by_study(ev)),
+        "matrix": outcome_matrix_chart(outcome_matrix(ev)),
+        "responders": responder_chart(responders),
+        "timing": timing_chart(timing_matrix(ev)),
+        "trial power": trial_power_chart(trial_power_table(ev, 0.3, 0.1, 0.05), 0.8),
     }
 
 
@@ -123,7 +134,7 @@ def test_many_studies_charts_are_limited_and_say_so(many: load.Evidence) -> None
         assert len(notes) == 1, name
         assert notes[0].endswith("see the table"), name
     timing = _factories(many)["timing"].to_dict()
-    letter = set(derive.study_labels(many.studies)[many.studies["letter_ref"].notna()])
+    letter = set(study_labels(many.studies)[many.studies["letter_ref"].notna()])
     assert letter <= _studies_drawn(timing)
     assert f"{len(many.studies) - MAX_STUDIES_SHOWN} more added studies" in _subtitle(timing)[-1]
 
@@ -131,9 +142,9 @@ def test_many_studies_charts_are_limited_and_say_so(many: load.Evidence) -> None
 def test_evidence_map_groups_added_studies_when_crowded(
     real: load.Evidence, many: load.Evidence
 ) -> None:
-    small = charts.evidence_map(derive.overall_results(real)).to_dict()
+    small = evidence_map(overall_results(real)).to_dict()
     assert isinstance(small["title"]["subtitle"], str)
-    big = charts.evidence_map(derive.overall_results(many)).to_dict()
+    big = evidence_map(overall_results(many)).to_dict()
     rows = [r for data in big["datasets"].values() for r in data]
     grouped = [r for r in rows if "studies" in r]
     single = [r for r in rows if "study_id" in r]

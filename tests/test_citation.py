@@ -20,8 +20,8 @@ import pytest
 import yaml
 from pybtex.database import parse_string
 
-from ivigbook import sphinx_ext
-from ivigbook.version import ROOT, SLUG, book_metadata, load_citation
+from ivigbook.publish import sphinx_ext
+from ivigbook.publish.version import ROOT, SLUG, book_metadata, load_citation
 
 SCHEMA_FILE = ROOT / "tests" / "schemas" / "cff-1.2.0.schema.json"
 SCHEMA_SHA256 = "0b8d22140da702d766df318dcff3a91af2f39521298dcf36d76315fd99cc169b"
@@ -275,7 +275,7 @@ def _tiny_book(folder: Path, title: str) -> Path:
         "author": "placeholder",
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "off"},
-        "sphinx": {"extra_extensions": ["ivigbook.sphinx_ext"]},
+        "sphinx": {"extra_extensions": ["ivigbook.publish.sphinx_ext"]},
     }
     (folder / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (folder / "_toc.yml").write_text(

@@ -16,8 +16,22 @@ import pandas as pd
 import pytest
 from fixtures_living.living import DATA, package_with, read_rows
 
-from ivigbook import changes, claims
-from ivigbook.load import DataPackageError, Evidence, load
+from ivigbook.analysis import claims
+from ivigbook.analysis.changes import (
+    STUDY_TABLES,
+    added_since_letter,
+    added_summary,
+    added_table,
+    changed_verdicts,
+    changelog_rule,
+    letter_search_date,
+    problems_with_edit,
+    release_level,
+    restrict,
+    scaffold_problems,
+    with_tables,
+)
+from ivigbook.data.load import DataPackageError, Evidence, load
 
 #: The verdicts on the letter's data, as the book reads the letter.
 EXPECTED = {
@@ -77,14 +91,14 @@ def set_cell(evidence: Evidence, table: str, row_id: str, field: str, value: obj
     hit = frame[key] == row_id
     assert int(hit.sum()) == 1, f"{table} has no single row {row_id}"
     frame.loc[hit, field] = value
-    return changes.with_tables(evidence, **{table: frame})
+    return with_tables(evidence, **{table: frame})
 
 
 def drop_rows(evidence: Evidence, table: str, *row_ids: str) -> Evidence:
     frame = evidence.tables[table]
     kept = frame[~frame[claims.KEYS[table]].isin(row_ids)].reset_index(drop=True)
     assert len(kept) == len(frame) - len(row_ids)
-    return changes.with_tables(evidence, **{table: kept})
+    return with_tables(evidence, **{table: kept})
 
 
 # --- the registry ------------------------------------------------------------------------
@@ -122,8 +136,8 @@ def test_importing_claims_does_not_import_the_loader_or_altair() -> None:
     import sys
 
     code = (
-        "import sys, ivigbook.claims; "
-        "print(sorted(m for m in ('ivigbook.load', 'altair') if m in sys.modules))"
+        "import sys, ivigbook.analysis.claims; "
+        "print(sorted(m for m in ('ivigbook.data.load', 'altair') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -347,26 +361,26 @@ def test_a_case_report_changes_no_trial_verdict(with_case_report: Evidence) -> N
 
 
 def test_what_changed_with_a_positive_trial(with_positive_trial: Evidence) -> None:
-    added = changes.added_since_letter(with_positive_trial)
+    added = added_since_letter(with_positive_trial)
     assert list(added["study_id"]) == ["fictitious2026"]
-    changed = changes.changed_verdicts(with_positive_trial)
+    changed = changed_verdicts(with_positive_trial)
     assert set(changed["claim_id"]) == FLIPPED_BY_POSITIVE_TRIAL
     assert set(changed["verdict_now"].astype(str)) == {"contradicted"}
-    assert changes.release_level(with_positive_trial) == "major"
-    assert "Fictitious 2026" in changes.added_summary(with_positive_trial)
-    assert changes.added_table(with_positive_trial)["Study"].tolist() == ["fictitious2026"]
+    assert release_level(with_positive_trial) == "major"
+    assert "Fictitious 2026" in added_summary(with_positive_trial)
+    assert added_table(with_positive_trial)["Study"].tolist() == ["fictitious2026"]
 
 
 def test_what_changed_with_a_case_report(with_case_report: Evidence) -> None:
-    assert list(changes.added_since_letter(with_case_report)["study_id"]) == ["fictitiouscase2026"]
-    assert changes.changed_verdicts(with_case_report).empty
-    assert changes.release_level(with_case_report) == "minor"
+    assert list(added_since_letter(with_case_report)["study_id"]) == ["fictitiouscase2026"]
+    assert changed_verdicts(with_case_report).empty
+    assert release_level(with_case_report) == "minor"
 
 
 def test_restrict_drops_the_added_study_everywhere(with_positive_trial: Evidence) -> None:
-    letter = changes.restrict(with_positive_trial)
+    letter = restrict(with_positive_trial)
     assert "fictitious2026" not in set(letter.studies["study_id"])
-    for name in changes.STUDY_TABLES:
+    for name in STUDY_TABLES:
         assert "fictitious2026" not in set(letter.tables[name]["study_id"])
     assert len(letter.studies) == len(raw("studies"))
     assert len(letter.outcomes) == len(raw("outcomes"))
@@ -388,9 +402,9 @@ def test_the_real_data_has_no_added_study(ev: Evidence) -> None:
         for s in raw("studies")
         if s["included_by"] == "update" or s["added_on"] > "2024-01-26"
     ]
-    assert list(changes.added_since_letter(ev)["study_id"]) == expected
-    assert changes.changed_verdicts(ev).empty == (expected == [])
-    assert str(changes.letter_search_date(ev).date()) == max(
+    assert list(added_since_letter(ev)["study_id"]) == expected
+    assert changed_verdicts(ev).empty == (expected == [])
+    assert str(letter_search_date(ev).date()) == max(
         s["added_on"] for s in raw("studies") if s["included_by"] == "letter"
     )
 
@@ -459,7 +473,7 @@ def test_timing_stays_untestable_and_counts_statements(ev: Evidence) -> None:
 def test_heterogeneity_needs_differing_concomitant_drugs(ev: Evidence) -> None:
     frame = ev.studies.copy()
     frame["concomitant_treatment"] = pd.array([pd.NA] * len(frame), dtype="string")
-    edited = changes.with_tables(ev, studies=frame)
+    edited = with_tables(ev, studies=frame)
     assert verdicts(edited)["studies_heterogeneous"] == "partly supported"
 
 
@@ -479,7 +493,7 @@ def test_search_counts_flip(ev: Evidence) -> None:
 
 def test_with_tables_refuses_unknown_tables(ev: Evidence) -> None:
     with pytest.raises(KeyError, match="unknown tables"):
-        changes.with_tables(ev, trials=ev.studies)
+        with_tables(ev, trials=ev.studies)
 
 
 # --- the contributor walkthrough's helpers -------------------------------------------------
@@ -487,7 +501,7 @@ def test_with_tables_refuses_unknown_tables(ev: Evidence) -> None:
 
 def test_scaffold_problems_come_from_a_copy(ev: Evidence) -> None:
     before = (DATA / "studies.csv").read_bytes()
-    problems = changes.scaffold_problems(ev, "example2099")
+    problems = scaffold_problems(ev, "example2099")
     assert (DATA / "studies.csv").read_bytes() == before
     assert (problems["rule"] == "placeholder").sum() > 0
     n_studies = len(raw("studies"))
@@ -495,14 +509,14 @@ def test_scaffold_problems_come_from_a_copy(ev: Evidence) -> None:
 
 
 def test_problems_with_edit_reports_one_problem(ev: Evidence) -> None:
-    problems = changes.problems_with_edit(ev, "studies", "walter2000", "design", "rct")
+    problems = problems_with_edit(ev, "studies", "walter2000", "design", "rct")
     assert len(problems) == 1
     line = 2 + [s["study_id"] for s in raw("studies")].index("walter2000")
     assert problems["printed"].iloc[0].startswith(f"studies.csv:{line}: design: enum")
 
 
 def test_changelog_rule_is_read_from_the_changelog() -> None:
-    text = changes.changelog_rule()
+    text = changelog_rule()
     raw_text = (DATA.parent / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text in raw_text
     assert "MAJOR" in text
@@ -529,9 +543,9 @@ MAX_CELL_CHARS = 2_000
 
 
 def test_ledger_cells_stay_short_with_a_thousand_studies(tmp_path: Path) -> None:
-    from ivigbook import bench
+    from ivigbook.data.synthetic import generate_package
 
-    many = load(bench.generate_package(1000, tmp_path / "many", keep_studies=True))
+    many = load(generate_package(1000, tmp_path / "many", keep_studies=True))
     shown = {
         "ledger": claims.evaluate(many).reset_index(),
         "chapter verdicts": claims.chapter_verdicts(many),

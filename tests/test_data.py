@@ -192,7 +192,7 @@ def test_quote_is_in_the_letter(table: str, record: str, quote: str) -> None:
 def test_readme_is_up_to_date_with_the_schema() -> None:
     import yaml
 
-    from ivigbook.dictionary import readme_text
+    from ivigbook.data.dictionary import readme_text
 
     package = yaml.safe_load((DATA / "datapackage.yaml").read_text(encoding="utf-8"))
     current = (DATA / "README.md").read_text(encoding="utf-8")
@@ -202,7 +202,7 @@ def test_readme_is_up_to_date_with_the_schema() -> None:
 def test_dictionary_frame_has_every_field() -> None:
     import yaml
 
-    from ivigbook.dictionary import dictionary_frame
+    from ivigbook.data.dictionary import dictionary_frame
 
     package = yaml.safe_load((DATA / "datapackage.yaml").read_text(encoding="utf-8"))
     frame = dictionary_frame(package)

@@ -25,8 +25,8 @@ from fixtures_hostile import (
     set_cell,
 )
 
-from ivigbook.load import DataPackageError, clear_cache, load
-from ivigbook.validate import validate
+from ivigbook.data.load import DataPackageError, clear_cache, load
+from ivigbook.data.validate import validate
 
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 

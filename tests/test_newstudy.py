@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from ivigbook import cli, load, newstudy, validate
+from ivigbook import cli
+from ivigbook.data import load, newstudy
+from ivigbook.data.problems import PLACEHOLDER, DataPackageError
+from ivigbook.data.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "package"
 
 
 @pytest.fixture(autouse=True)
-def registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validate, "check_registry", lambda: {"fixture_check": None})
+def fresh_cache() -> None:
     load.clear_cache()
 
 
@@ -35,21 +37,21 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_appends_rows_that_fail_validation(pkg: Path) -> None:
-    assert validate.validate(pkg) == []
+    assert validate(pkg) == []
     newstudy.append_rows(pkg, "smith2027", today=dt.date(2027, 3, 1))
     study = rows(pkg / "studies.csv")[-1]
     assert study["study_id"] == "smith2027"
     assert study["included_by"] == "update"
     assert study["added_on"] == "2027-03-01"
     assert study["letter_ref"] == ""
-    assert study["first_author"] == validate.PLACEHOLDER
+    assert study["first_author"] == PLACEHOLDER
     outcome = rows(pkg / "outcomes.csv")[-1]
     assert outcome["study_id"] == "smith2027"
-    found = [str(p) for p in validate.validate(pkg)]
+    found = [str(p) for p in validate(pkg)]
     # Every placeholder cell is reported, on the new rows' lines (studies 5, outcomes 7).
     placeholders = [f for f in found if 'placeholder "FILL IN" not filled in' in f]
-    n_study = sum(1 for v in study.values() if v == validate.PLACEHOLDER)
-    n_outcome = sum(1 for v in outcome.values() if v == validate.PLACEHOLDER)
+    n_study = sum(1 for v in study.values() if v == PLACEHOLDER)
+    n_outcome = sum(1 for v in outcome.values() if v == PLACEHOLDER)
     assert len(placeholders) == n_study + n_outcome
     assert "studies.csv:5: first_author: required value missing" not in found
     assert (
@@ -57,7 +59,7 @@ def test_appends_rows_that_fail_validation(pkg: Path) -> None:
         in found
     )
     assert any(f.startswith("outcomes.csv:7: measure: ") for f in found)
-    with pytest.raises(validate.DataPackageError):
+    with pytest.raises(DataPackageError):
         load.load(pkg)
 
 
@@ -82,14 +84,14 @@ def test_filled_in_rows_validate(pkg: Path) -> None:
         key_results_letter="Synthetic",
         weaknesses_letter="-",
     )
-    filled = {k: ("" if v == validate.PLACEHOLDER else v) for k, v in filled.items()}
+    filled = {k: ("" if v == PLACEHOLDER else v) for k, v in filled.items()}
     (pkg / "studies.csv").write_text(
         head + "\n" + ",".join(filled[h] for h in header) + "\n", encoding="utf-8"
     )
     out = (pkg / "outcomes.csv").read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0]
     out += "\nsmith2027-mmt,smith2027,mmt,MMT,strength,objective,true,no_effect,explicit,None.\n"
     (pkg / "outcomes.csv").write_text(out, encoding="utf-8")
-    assert [str(p) for p in validate.validate(pkg)] == []
+    assert [str(p) for p in validate(pkg)] == []
 
 
 def test_rejects_existing_and_malformed_ids(pkg: Path) -> None:
@@ -129,4 +131,4 @@ def test_cli(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_template_instructions_exist() -> None:
     text = (ROOT / "data" / "templates" / "new-study.md").read_text(encoding="utf-8")
     assert "make new-study ID=" in text
-    assert validate.PLACEHOLDER in text
+    assert PLACEHOLDER in text

@@ -12,8 +12,9 @@ from typing import ClassVar
 
 import pytest
 
-from ivigbook import cli, release
-from ivigbook.version import ROOT, book_metadata
+from ivigbook import cli
+from ivigbook.publish import release
+from ivigbook.publish.version import ROOT, book_metadata
 
 META = book_metadata()
 TOP = META.archive_name

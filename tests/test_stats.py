@@ -16,8 +16,38 @@ import pandas as pd
 import pytest
 from scipy.stats import beta, norm
 
-from ivigbook import stats
-from ivigbook.load import load
+from ivigbook.analysis.markers import marker_outcomes
+from ivigbook.analysis.power import (
+    exact_power,
+    patients_per_arm,
+    power_curve,
+    power_for_arms,
+    trial_arms,
+)
+from ivigbook.analysis.responders import (
+    exact_ci,
+    responder_row,
+    responder_summary,
+    responder_table,
+    stated_share,
+)
+from ivigbook.analysis.summary import evidence_summary
+from ivigbook.analysis.timing import timing_counts, timing_matrix
+from ivigbook.data.load import load
+from ivigbook.text.sentences import (
+    count_phrase,
+    count_verdicts,
+    design_listing,
+    findings_sentence,
+    improvement_sentence,
+    join_words,
+    objective_benefit_sentence,
+    quoted_listing,
+    range_phrase,
+    unstated_randomisation_sentence,
+    update_sentence,
+    verdict_sentence,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -49,7 +79,7 @@ def ev():
 
 @pytest.mark.parametrize(("k", "n"), [(6, 19), (3, 16), (1, 6), (7, 16), (2, 9), (3, 4), (50, 200)])
 def test_exact_ci_matches_beta_quantiles(k: int, n: int) -> None:
-    low, high = stats.exact_ci(k, n)
+    low, high = exact_ci(k, n)
     exp_low, exp_high = clopper_pearson(k, n)
     assert low == pytest.approx(exp_low, abs=1e-10)
     assert high == pytest.approx(exp_high, abs=1e-10)
@@ -58,7 +88,7 @@ def test_exact_ci_matches_beta_quantiles(k: int, n: int) -> None:
 
 @pytest.mark.parametrize("n", [1, 4, 17, 100])
 def test_exact_ci_none_improved(n: int) -> None:
-    low, high = stats.exact_ci(0, n)
+    low, high = exact_ci(0, n)
     assert low == 0.0
     # closed form for 0/n: 1 - (alpha/2)^(1/n)
     assert high == pytest.approx(1 - 0.025 ** (1 / n), abs=1e-10)
@@ -66,14 +96,14 @@ def test_exact_ci_none_improved(n: int) -> None:
 
 @pytest.mark.parametrize("n", [1, 4, 17, 100])
 def test_exact_ci_all_improved(n: int) -> None:
-    low, high = stats.exact_ci(n, n)
+    low, high = exact_ci(n, n)
     assert high == 1.0
     assert low == pytest.approx(0.025 ** (1 / n), abs=1e-10)
 
 
 def test_exact_ci_other_confidence_level_is_narrower() -> None:
-    low90, high90 = stats.exact_ci(6, 19, confidence=0.90)
-    low95, high95 = stats.exact_ci(6, 19)
+    low90, high90 = exact_ci(6, 19, confidence=0.90)
+    low95, high95 = exact_ci(6, 19)
     assert low95 < low90 < high90 < high95
     assert (low90, high90) == pytest.approx(clopper_pearson(6, 19, alpha=0.10), abs=1e-10)
 
@@ -81,7 +111,7 @@ def test_exact_ci_other_confidence_level_is_narrower() -> None:
 @pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (0, 0)])
 def test_exact_ci_rejects_impossible_counts(k: int, n: int) -> None:
     with pytest.raises(ValueError, match="successes"):
-        stats.exact_ci(k, n)
+        exact_ci(k, n)
 
 
 # --------------------------------------------------------------------------------------
@@ -102,12 +132,12 @@ def test_exact_ci_rejects_impossible_counts(k: int, n: int) -> None:
     ],
 )
 def test_stated_share(text: str, share: float) -> None:
-    assert stats.stated_share(text) == pytest.approx(share)
+    assert stated_share(text) == pytest.approx(share)
 
 
 @pytest.mark.parametrize("text", ["Six", "Two", "2 of 14", "three", "most", "eighty-three"])
 def test_counts_are_not_shares(text: str) -> None:
-    assert stats.stated_share(text) is None
+    assert stated_share(text) is None
 
 
 # --------------------------------------------------------------------------------------
@@ -116,7 +146,7 @@ def test_counts_are_not_shares(text: str) -> None:
 
 def test_responder_table_against_raw_csv(ev) -> None:
     raw = read_csv("responders")
-    table = stats.responder_table(ev).set_index("responder_id")
+    table = responder_table(ev).set_index("responder_id")
     assert list(table.index) == [r["responder_id"] for r in raw]
     for r in raw:
         row = table.loc[r["responder_id"]]
@@ -139,7 +169,7 @@ def test_responder_table_caveats_from_raw_csv(ev) -> None:
     studies = {s["study_id"]: s for s in read_csv("studies")}
     outcomes = {o["outcome_id"]: o for o in read_csv("outcomes")}
     blinding = {c["study_id"] for c in read_csv("source_checks") if c["topic"] == "blinding"}
-    table = stats.responder_table(ev).set_index("responder_id")
+    table = responder_table(ev).set_index("responder_id")
     words = {"true": "yes", "false": "no", "": "not reported"}
     for r in read_csv("responders"):
         row = table.loc[r["responder_id"]]
@@ -152,7 +182,7 @@ def test_responder_table_caveats_from_raw_csv(ev) -> None:
 
 
 def test_stated_share_without_count(ev) -> None:
-    table = stats.responder_table(ev).set_index("responder_id")
+    table = responder_table(ev).set_index("responder_id")
     half = table.loc["dalakas2001-r1"]  # "Half" of nineteen: no whole number
     assert half["share"] == pytest.approx(0.5)
     assert half["share_basis"] == "stated"
@@ -170,7 +200,7 @@ def test_responder_summary_counts(ev) -> None:
         r["responder_id"]: clopper_pearson(int(r["numerator"]), int(r["denominator"]))
         for r in with_ci
     }
-    summary = stats.responder_summary(stats.responder_table(ev))
+    summary = responder_summary(responder_table(ev))
     assert summary["n_statements"] == len(raw)
     assert summary["n_ci"] == len(with_ci)
     assert summary["n_no_ci"] == len(raw) - len(with_ci)
@@ -181,12 +211,12 @@ def test_responder_summary_counts(ev) -> None:
 
 
 def test_responder_row_is_plain_python(ev) -> None:
-    row = stats.responder_row(stats.responder_table(ev), "dalakas1997-r1")
+    row = responder_row(responder_table(ev), "dalakas1997-r1")
     assert type(row["numerator"]) is int
     assert type(row["from_letter"]) is bool
     assert type(row["ci_low"]) is float
     with pytest.raises(KeyError):
-        stats.responder_row(stats.responder_table(ev), "nosuch-r1")
+        responder_row(responder_table(ev), "nosuch-r1")
 
 
 # --------------------------------------------------------------------------------------
@@ -198,14 +228,14 @@ def test_patients_per_arm_matches_closed_form(p1: float, p0: float) -> None:
     # Two equal arms of n: the standard error of h is sqrt(2 / n).
     z = norm.ppf(1 - 0.05 / 2) + norm.ppf(0.8)
     expected = math.ceil(2 * (z / cohen_h(p1, p0)) ** 2)
-    assert stats.patients_per_arm(p1, p0) == expected
+    assert patients_per_arm(p1, p0) == expected
 
 
 @pytest.mark.parametrize(("p1", "p0"), [(6 / 19, 0.05), (6 / 19, 0.15), (0.5, 0.2)])
 def test_sample_size_is_inverse_of_power(p1: float, p0: float) -> None:
-    n = stats.patients_per_arm(p1, p0, alpha=0.05, power=0.8)
-    assert stats.power_for_arms(p1, p0, n, n) >= 0.8
-    assert stats.power_for_arms(p1, p0, n - 1, n - 1) < 0.8
+    n = patients_per_arm(p1, p0, alpha=0.05, power=0.8)
+    assert power_for_arms(p1, p0, n, n) >= 0.8
+    assert power_for_arms(p1, p0, n - 1, n - 1) < 0.8
 
 
 def test_power_matches_normal_formula() -> None:
@@ -214,47 +244,47 @@ def test_power_matches_normal_formula() -> None:
     se = math.sqrt(1 / n1 + 1 / n2)
     z = norm.ppf(0.975)
     expected = norm.sf(z - abs(h) / se) + norm.cdf(-z - abs(h) / se)
-    assert stats.power_for_arms(6 / 19, 0.05, n1, n2) == pytest.approx(expected, abs=1e-9)
+    assert power_for_arms(6 / 19, 0.05, n1, n2) == pytest.approx(expected, abs=1e-9)
 
 
 def test_power_increases_with_patients() -> None:
-    powers = [stats.power_for_arms(6 / 19, 0.05, n, n) for n in range(2, 200)]
+    powers = [power_for_arms(6 / 19, 0.05, n, n) for n in range(2, 200)]
     assert all(b > a for a, b in itertools.pairwise(powers))
     assert powers[0] < 0.2
     assert powers[-1] > 0.99
 
 
 def test_more_patients_needed_for_smaller_difference() -> None:
-    sizes = [stats.patients_per_arm(6 / 19, p0) for p0 in (0.05, 0.10, 0.15, 0.20)]
+    sizes = [patients_per_arm(6 / 19, p0) for p0 in (0.05, 0.10, 0.15, 0.20)]
     assert sizes == sorted(sizes)
     assert len(set(sizes)) == len(sizes)
 
 
 def test_equal_rates_are_rejected() -> None:
     with pytest.raises(ValueError, match="differ"):
-        stats.patients_per_arm(0.2, 0.2)
+        patients_per_arm(0.2, 0.2)
     with pytest.raises(ValueError, match="arms"):
-        stats.power_for_arms(0.3, 0.1, 0, 10)
+        power_for_arms(0.3, 0.1, 0, 10)
 
 
 @pytest.mark.parametrize(("n1", "n2"), [(5, 5), (16, 6), (12, 12)])
 def test_exact_power_keeps_the_size(n1: int, n2: int) -> None:
     # Under no difference, Fisher's exact test rejects at most alpha of the time.
-    assert stats.exact_power(0.3, 0.3, n1, n2) <= 0.05
+    assert exact_power(0.3, 0.3, n1, n2) <= 0.05
 
 
 def test_exact_power_against_direct_enumeration() -> None:
     # 3 vs 3 patients: the only tables Fisher's test rejects at 0.05 two-sided would need
     # p <= 0.05; with 3 per arm the smallest two-sided p is 0.1, so power is 0.
-    assert stats.exact_power(0.9, 0.1, 3, 3) == 0.0
+    assert exact_power(0.9, 0.1, 3, 3) == 0.0
     # 10 vs 10 with a large difference: high power, and below the normal approximation.
-    exact = stats.exact_power(0.9, 0.1, 10, 10)
-    assert 0.8 < exact < stats.power_for_arms(0.9, 0.1, 10, 10)
+    exact = exact_power(0.9, 0.1, 10, 10)
+    assert 0.8 < exact < power_for_arms(0.9, 0.1, 10, 10)
 
 
 def test_trial_arms_from_raw_csv(ev) -> None:
     raw = [s for s in read_csv("studies") if s["controlled"] == "true"]
-    arms = stats.trial_arms(ev).set_index("study_id")
+    arms = trial_arms(ev).set_index("study_id")
     assert sorted(arms.index) == sorted(s["study_id"] for s in raw)
     for s in raw:
         row = arms.loc[s["study_id"]]
@@ -266,7 +296,7 @@ def test_trial_arms_from_raw_csv(ev) -> None:
 
 
 def test_power_curve_shape() -> None:
-    curve = stats.power_curve(0.3, (0.05, 0.1), range(5, 10))
+    curve = power_curve(0.3, (0.05, 0.1), range(5, 10))
     assert len(curve) == 10
     assert set(curve["scenario"]) == {"5% without IVIG", "10% without IVIG"}
 
@@ -285,15 +315,15 @@ def test_timing_counts_from_raw_csv(ev) -> None:
         ),
         "concomitant_treatment": sum(bool(s["concomitant_treatment"]) for s in raw),
     }
-    assert stats.timing_counts(ev) == expected
-    matrix = stats.timing_matrix(ev)
+    assert timing_counts(ev) == expected
+    matrix = timing_matrix(ev)
     assert len(matrix) == len(raw) * len(expected)
     assert set(matrix.loc[~matrix["reported"], "letter_words"]) == {"not reported"}
 
 
 def test_marker_outcomes_from_raw_csv(ev) -> None:
     raw = [o for o in read_csv("outcomes") if o["domain"] in ("serum", "histology")]
-    markers = stats.marker_outcomes(ev)
+    markers = marker_outcomes(ev)
     assert len(markers) == len(raw)
     assert (markers["letter_words"] == "not reported").sum() == sum(not o["quote"] for o in raw)
 
@@ -309,7 +339,7 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
         for o in outcomes
         if o["assessment"] == "objective" and o["result"] == "improved"
     }
-    summary = stats.evidence_summary(ev)
+    summary = evidence_summary(ev)
     assert summary["n_studies"] == len(studies)
     assert summary["n_trials"] == len(trials)
     assert summary["n_trial_patients"] == sum(int(s["n_total"]) for s in trials)
@@ -339,20 +369,20 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
     ],
 )
 def test_objective_benefit_sentence(args: tuple, expected: str) -> None:
-    assert stats.objective_benefit_sentence(*args).startswith(expected)
+    assert objective_benefit_sentence(*args).startswith(expected)
 
 
 def test_update_sentence() -> None:
-    assert stats.update_sentence(0).startswith("No study has been added")
-    assert stats.update_sentence(1).startswith("1 study has been added")
-    assert stats.update_sentence(3).startswith("3 studies have been added")
+    assert update_sentence(0).startswith("No study has been added")
+    assert update_sentence(1).startswith("1 study has been added")
+    assert update_sentence(3).startswith("3 studies have been added")
 
 
 def test_verdict_counts_and_sentence() -> None:
     evaluated = pd.DataFrame(
         {"verdict": ["supported", "supported", "contradicted", "partly supported"]}
     )
-    counts = stats.verdict_counts(evaluated)
+    counts = count_verdicts(evaluated)
     assert list(counts["verdict"]) == [
         "supported",
         "partly supported",
@@ -360,16 +390,16 @@ def test_verdict_counts_and_sentence() -> None:
         "not testable",
     ]
     assert list(counts["claims"]) == [2, 1, 1, 0]
-    assert stats.verdict_sentence(counts) == (
+    assert verdict_sentence(counts) == (
         "Of the letter's 4 claims checked here, 2 are supported, 1 is partly supported "
         "and 1 is contradicted."
     )
-    assert stats.verdict_sentence({"supported": 2}) == (
+    assert verdict_sentence({"supported": 2}) == (
         "All 2 claims of the letter checked here are supported."
     )
-    assert stats.verdict_sentence({"supported": 0}) == "The data hold no claims to check."
+    assert verdict_sentence({"supported": 0}) == "The data hold no claims to check."
     with pytest.raises(ValueError, match="unknown verdicts"):
-        stats.verdict_counts(pd.DataFrame({"verdict": ["maybe"]}))
+        count_verdicts(pd.DataFrame({"verdict": ["maybe"]}))
 
 
 # --------------------------------------------------------------------------------------
@@ -377,31 +407,31 @@ def test_verdict_counts_and_sentence() -> None:
 
 
 def test_count_phrase_and_join_words() -> None:
-    assert stats.count_phrase(1, "study", "studies") == "1 study"
-    assert stats.count_phrase(3, "study", "studies") == "3 studies"
-    assert stats.count_phrase(0, "study", "studies") == "0 studies"
-    assert stats.count_phrase(0, "study", "studies", zero="no studies") == "no studies"
-    assert stats.join_words([]) == ""
-    assert stats.join_words(["a"]) == "a"
-    assert stats.join_words(["a", "b"]) == "a and b"
-    assert stats.join_words(["a", "b", "c"]) == "a, b and c"
+    assert count_phrase(1, "study", "studies") == "1 study"
+    assert count_phrase(3, "study", "studies") == "3 studies"
+    assert count_phrase(0, "study", "studies") == "0 studies"
+    assert count_phrase(0, "study", "studies", zero="no studies") == "no studies"
+    assert join_words([]) == ""
+    assert join_words(["a"]) == "a"
+    assert join_words(["a", "b"]) == "a and b"
+    assert join_words(["a", "b", "c"]) == "a, b and c"
 
 
 def test_design_listing_plural_and_zero() -> None:
     counts = {"placebo_controlled_trial": 3, "controlled_trial": 0, "open_label": 1}
-    assert stats.design_listing(counts) == "3 placebo-controlled trials and 1 open-label study"
-    assert stats.design_listing({"case_series": 1, "case_report": 2}) == (
+    assert design_listing(counts) == "3 placebo-controlled trials and 1 open-label study"
+    assert design_listing({"case_series": 1, "case_report": 2}) == (
         "1 case series and 2 case reports"
     )
-    assert stats.design_listing({"case_report": 0}) == "no studies"
+    assert design_listing({"case_report": 0}) == "no studies"
 
 
 def test_quoted_listing_and_range_phrase() -> None:
-    assert stats.quoted_listing(["half", "half", "none"]) == "\u201chalf\u201d and \u201cnone\u201d"
-    assert stats.quoted_listing([]) == ""
-    assert stats.range_phrase(2, 6, "month", "months") == "2 to 6 months"
-    assert stats.range_phrase(3.0, 3.0, "month", "months") == "3 months"
-    assert stats.range_phrase(1, 1, "month", "months") == "1 month"
+    assert quoted_listing(["half", "half", "none"]) == "\u201chalf\u201d and \u201cnone\u201d"
+    assert quoted_listing([]) == ""
+    assert range_phrase(2, 6, "month", "months") == "2 to 6 months"
+    assert range_phrase(3.0, 3.0, "month", "months") == "3 months"
+    assert range_phrase(1, 1, "month", "months") == "1 month"
 
 
 @pytest.mark.parametrize(
@@ -416,19 +446,19 @@ def test_quoted_listing_and_range_phrase() -> None:
     ],
 )
 def test_improvement_sentence(args: tuple, expected: str) -> None:
-    assert stats.improvement_sentence(*args).startswith(expected)
+    assert improvement_sentence(*args).startswith(expected)
 
 
 def test_unstated_randomisation_sentence() -> None:
-    assert stats.unstated_randomisation_sentence([]).startswith("Every trial")
-    assert stats.unstated_randomisation_sentence(["A (1)"]).endswith("for the trial A (1).")
-    assert stats.unstated_randomisation_sentence(["A (1)", "B (2)"]).endswith(
+    assert unstated_randomisation_sentence([]).startswith("Every trial")
+    assert unstated_randomisation_sentence(["A (1)"]).endswith("for the trial A (1).")
+    assert unstated_randomisation_sentence(["A (1)", "B (2)"]).endswith(
         "for the trials A (1) and B (2)."
     )
 
 
 def test_findings_sentence(ev) -> None:
-    from ivigbook import derive
+    from ivigbook.analysis.evidence import blanket_count, non_null_findings
 
     trial_ids = [
         s["study_id"]
@@ -440,13 +470,13 @@ def test_findings_sentence(ev) -> None:
         for o in read_csv("outcomes")
         if o["study_id"] in trial_ids and o["result"] not in ("no_effect", "not_reported")
     ]
-    findings = derive.non_null_findings(ev, trial_ids)
+    findings = non_null_findings(ev, trial_ids)
     assert len(findings) == len(raw)
-    sentence = stats.findings_sentence(findings, "the trials")
+    sentence = findings_sentence(findings, "the trials")
     assert sentence.count(";") == len(raw) - 1
-    empty = stats.findings_sentence(findings.iloc[0:0], "the trials")
+    empty = findings_sentence(findings.iloc[0:0], "the trials")
     assert empty.startswith("No result other than")
     blanket = sum(
         o["study_id"] in trial_ids and o["result_basis"] == "blanket" for o in read_csv("outcomes")
     )
-    assert derive.blanket_count(ev, trial_ids) == blanket
+    assert blanket_count(ev, trial_ids) == blanket

@@ -9,12 +9,12 @@ import sys
 
 # sub-command -> (module, help). Each module provides add_arguments(parser) and run(args) -> int.
 COMMANDS = {
-    "validate": ("ivigbook.validate", "validate a data package folder"),
-    "dictionary": ("ivigbook.dictionary", "print or write the data dictionary"),
-    "new-study": ("ivigbook.newstudy", "scaffold a new study from the template"),
-    "build": ("ivigbook.build", "build the book (html, pdf or both)"),
-    "release": ("ivigbook.release", "package site, PDF and data into dist/"),
-    "bench": ("ivigbook.bench", "time loading, validation and builds"),
+    "validate": ("ivigbook.data.validate", "validate a data package folder"),
+    "dictionary": ("ivigbook.data.dictionary", "print or write the data dictionary"),
+    "new-study": ("ivigbook.data.newstudy", "scaffold a new study from the template"),
+    "build": ("ivigbook.publish.build", "build the book (html, pdf or both)"),
+    "release": ("ivigbook.publish.release", "package site, PDF and data into dist/"),
+    "bench": ("ivigbook.publish.bench", "time loading, validation and builds"),
 }
 
 

@@ -2,7 +2,7 @@
 
 Every chapter calls :func:`setup` in its one hidden first cell::
 
-    from ivigbook import render
+    from ivigbook.publish import render
     render.setup()
 
 After that:
@@ -15,7 +15,7 @@ After that:
   DataTable that loads DataTables from ``_static/ivigbook/itables/``), ``text/latex`` (a booktabs
   longtable) and ``text/plain``.
 
-Nothing here reaches the network: the JavaScript is put in place by :mod:`ivigbook.build`.
+Nothing here reaches the network: the JavaScript is put in place by :mod:`ivigbook.publish.build`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import vl_convert as vlc
 RENDERER_NAME = "ivigbook"
 #: PNG scale for the PDF (2 = ~150 dpi at the chart's nominal pixel size, sharp in print).
 PNG_SCALE = 2
-#: First line of every ``text/latex`` output made here; :mod:`ivigbook.build` turns
+#: First line of every ``text/latex`` output made here; :mod:`ivigbook.publish.build` turns
 #: such outputs into raw LaTeX (myst-nb would otherwise typeset them as an equation).
 RAW_LATEX_MARKER = "%ivigbook:raw-latex"
 #: vega-embed options: SVG (crisp, testable), no action menu (it links to external editors).

@@ -23,29 +23,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook import claims
+from ivigbook.analysis import claims
+from ivigbook.paths import ROOT
 
 if TYPE_CHECKING:
-    from ivigbook.load import Evidence
+    from ivigbook.data.load import Evidence
 
-__all__ = [
-    "added_since_letter",
-    "added_summary",
-    "added_table",
-    "changed_verdicts",
-    "changelog_rule",
-    "changes_summary",
-    "contributor_files",
-    "letter_search_date",
-    "problems_with_edit",
-    "release_level",
-    "restrict",
-    "scaffold_problems",
-    "scaffold_rows",
-    "verdict_changes",
-    "verdict_chart",
-    "with_tables",
-]
 
 #: Tables whose rows belong to one study (by ``study_id``).
 STUDY_TABLES = ("outcomes", "responders", "source_checks")
@@ -138,8 +121,8 @@ def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFra
     """Scaffold ``study_id`` in a temporary copy of the data package, validate the copy and
     return the problems the validator reports (file, line, field, rule, message, and the
     message as ``make validate`` prints it). The real data folder is not touched."""
-    from ivigbook.newstudy import append_rows
-    from ivigbook.validate import validate
+    from ivigbook.data.newstudy import append_rows
+    from ivigbook.data.validate import validate
 
     with tempfile.TemporaryDirectory(prefix="ivigbook-scaffold-") as tmp:
         copy = Path(tmp) / "data"
@@ -156,7 +139,7 @@ def problems_with_edit(
     the problems (as :func:`scaffold_problems`). The real data folder is not touched."""
     import csv
 
-    from ivigbook.validate import validate
+    from ivigbook.data.validate import validate
 
     key = claims.KEYS[table]
     path_name = ev.resource(table)["path"]
@@ -191,115 +174,7 @@ def _problem_frame(problems: list) -> pd.DataFrame:
     ).astype({"file": "string", "field": "string", "rule": "string", "message": "string"})
 
 
-#: Verdict colours (Okabe-Ito) and marker shapes; the verdict is also the x position and a
-#: text label, so colour never carries it alone.
-VERDICT_COLOURS = {
-    claims.SUPPORTED: "#009E73",
-    claims.PARTLY: "#E69F00",
-    claims.CONTRADICTED: "#D55E00",
-    claims.NOT_TESTABLE: "#999999",
-}
-VERDICT_SHAPES = {
-    claims.SUPPORTED: "circle",
-    claims.PARTLY: "diamond",
-    claims.CONTRADICTED: "cross",
-    claims.NOT_TESTABLE: "square",
-}
-
-
-def verdict_chart(ev: Evidence):  # -> alt.LayerChart (altair imported only when drawing)
-    """Claims by chapter and verdict: one mark per chapter and verdict, sized by the count,
-    with the count written beside it. Chapters in the book's order (claims.csv's enum)."""
-    import altair as alt
-
-    from ivigbook import charts
-
-    counts = claims.verdict_counts(ev)
-    counts = counts[counts["claims"] > 0].copy()
-    counts["chapter"] = counts["chapter"].astype(str)
-    counts["verdict"] = counts["verdict"].astype(str)
-    chapters = [c for c in ev.enum("claims", "chapter") if c in set(counts["chapter"])]
-    verdicts = list(claims.VERDICTS)
-    x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
-    x = x.axis(labelAngle=0)
-    y = alt.Y("chapter:N", title="Chapter", sort=chapters)
-    tooltip = [
-        alt.Tooltip("chapter:N", title="Chapter"),
-        alt.Tooltip("verdict:N", title="Verdict"),
-        alt.Tooltip("claims:Q", title="Claims"),
-    ]
-    base = alt.Chart(counts)
-    marks = base.mark_point(filled=True, opacity=0.9).encode(
-        x=x,
-        y=y,
-        size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
-        color=alt.Color(
-            "verdict:N",
-            title="Verdict",
-            scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
-        ),
-        shape=alt.Shape(
-            "verdict:N",
-            title="Verdict",
-            scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
-        ),
-        tooltip=tooltip,
-    )
-    labels = base.mark_text(dx=22, align="left", fontSize=13).encode(
-        x=x, y=y, text=alt.Text("claims:Q"), tooltip=tooltip
-    )
-    return (marks + labels).properties(
-        width=charts.WIDTH - 160,
-        height=36 * max(len(chapters), 1),
-        title=alt.Title(
-            "The letter's claims by chapter and verdict",
-            subtitle="Number of claims; verdicts computed from the data at build time",
-        ),
-    )
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#$~^"})
-
-
-def markdown_text(text: object) -> str:
-    """Text from the data made safe for a MyST table cell (markup characters escaped)."""
-    return " ".join(str(text).split()).translate(_MARKDOWN_SPECIAL)
-
-
-def source_checks_markdown(ev: Evidence) -> str:
-    """The source checks as a MyST list-table (study, topic and check; what the letter says;
-    what the source says; the source as a citation), for a cell whose output is Markdown."""
-    s = ev.studies.set_index("study_id")
-    lines = [
-        "```{list-table} What the checked sources say, beside the letter",
-        ":header-rows: 1",
-        ":widths: 18 30 40 12",
-        # longtable: it may run over pages in the PDF; ivig-paginate: on the site it becomes
-        # a paginated, searchable table (_static/book.js), however many checks there are.
-        ":class: longtable ivig-paginate",
-        "",
-        "* - Study, topic: check",
-        "  - The letter says",
-        "  - The source says",
-        "  - Source",
-    ]
-    for _, row in ev.source_checks.iterrows():
-        study = s.loc[row["study_id"]]
-        ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
-        cells = [
-            markdown_text(f"{study['first_author']}{ref}, {row['topic']}: {row['verdict']}"),
-            markdown_text(row["letter_says"]),
-            markdown_text(row["source_says"]),
-            f"{{cite:p}}`{row['citation_key']}`",
-        ]
-        lines.append("* - " + cells[0])
-        lines.extend("  - " + cell for cell in cells[1:])
-    lines.append("```")
-    return "\n".join(lines)
-
-
-#: The repository's changelog, whose "Versioning rule" section the book shows.
-CHANGELOG = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
+CHANGELOG = ROOT / "CHANGELOG.md"
 RULE_HEADING = "## Versioning rule"
 
 
@@ -399,7 +274,7 @@ def contributor_files(ev: Evidence) -> pd.DataFrame:
 def scaffold_rows(ev: Evidence, study_id: str, today: dt.date) -> pd.DataFrame:
     """What ``new-study`` appends for ``study_id``: one row per file and field, with the cell
     text (the placeholder where the contributor must fill in)."""
-    from ivigbook.newstudy import template_rows
+    from ivigbook.data.newstudy import template_rows
 
     rows = template_rows(dict(ev.package), study_id, today)
     records = [

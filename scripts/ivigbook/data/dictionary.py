@@ -12,17 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ivigbook.validate import (
-    BIBLIOGRAPHY,
-    CROSS_TABLE_RULES,
-    DEFAULT_FALSE,
-    DEFAULT_TRUE,
-    PLACEHOLDER,
-    DescriptorError,
-    default_data_dir,
-    find_descriptor,
-    read_descriptor,
-)
+from ivigbook.data.problems import BIBLIOGRAPHY, DEFAULT_FALSE, DEFAULT_TRUE, PLACEHOLDER
+from ivigbook.data.rules import CROSS_TABLE_RULES
+from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
+from ivigbook.data.validate import default_data_dir
 
 README = "README.md"
 

@@ -2,7 +2,7 @@
 
 Every chapter, test and command reads the data through :func:`load`::
 
-    from ivigbook.load import load
+    from ivigbook.data.load import load
     ev = load()
     ev.studies            # one pandas DataFrame per resource, typed from the schema
     ev["outcomes"]        # the same, by name
@@ -13,7 +13,7 @@ Types follow the schema: ``string`` -> ``"string"``, ``integer`` -> ``"Int64"``,
 ``enum`` constraint becomes an ordered ``Categorical`` in the schema's enum order. Missing
 values are ``pd.NA`` (``NaT`` for dates). Rows keep the file's order.
 
-The package is validated first (:mod:`ivigbook.validate`); an invalid package raises
+The package is validated first (:mod:`ivigbook.data.validate`); an invalid package raises
 :class:`DataPackageError` listing every problem. Results are cached per resolved folder and
 the files' modification times, and every call hands out fresh copies of the tables, so a
 chapter that modifies a table cannot change what the next caller sees.
@@ -32,14 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.validate import (
-    DataPackageError,
-    FieldSpec,
-    Table,
-    default_data_dir,
-    find_descriptor,
-    run_validation,
-)
+from ivigbook.data.problems import DataPackageError
+from ivigbook.data.read import Table
+from ivigbook.data.schema import FieldSpec, find_descriptor
+from ivigbook.data.validate import default_data_dir, run_validation
 
 __all__ = ["DataPackageError", "Evidence", "default_data_dir", "load"]
 
@@ -164,7 +160,8 @@ def load(data_dir: str | os.PathLike[str] | None = None) -> Evidence:
     """Validate and load the data package.
 
     ``data_dir`` defaults to ``$IVIGBOOK_DATA_DIR``, else the repository's ``data/``. Raises
-    :class:`~ivigbook.validate.DataPackageError` (with every problem) if the package is invalid.
+    :class:`~ivigbook.data.problems.DataPackageError` (with every problem) if the package
+    is invalid.
     """
     location = Path(data_dir) if data_dir is not None else default_data_dir()
     descriptor = find_descriptor(location)

@@ -1,6 +1,6 @@
 """Sphinx extension: stamp the book's identity from CITATION.cff into the build.
 
-List it in _config.yml under ``sphinx: extra_extensions: [ivigbook.sphinx_ext]``. On
+List it in _config.yml under ``sphinx: extra_extensions: [ivigbook.publish.sphinx_ext]``. On
 ``config-inited`` it sets
 
 * ``version`` / ``release`` / ``today`` (the date on the PDF title page), ``author`` and
@@ -25,7 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from ivigbook.version import BookMetadata, book_metadata
+from ivigbook.publish.version import BookMetadata, book_metadata
 
 logger = logging.getLogger(__name__)
 

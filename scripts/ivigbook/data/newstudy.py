@@ -23,13 +23,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ivigbook.validate import (
-    PLACEHOLDER,
-    DescriptorError,
-    default_data_dir,
-    find_descriptor,
-    read_descriptor,
-)
+from ivigbook.data.problems import PLACEHOLDER
+from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
+from ivigbook.data.validate import default_data_dir
 
 STUDIES = "studies"
 OUTCOMES = "outcomes"

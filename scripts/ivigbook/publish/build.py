@@ -12,7 +12,7 @@ This module is also a small Sphinx extension (listed in ``_config.yml`` under
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
 * leaves code cells' inputs out of the PDF;
-* turns the ``text/latex`` tables made by :mod:`ivigbook.render` into raw LaTeX (myst-nb
+* turns the ``text/latex`` tables made by :mod:`ivigbook.publish.render` into raw LaTeX (myst-nb
   would otherwise typeset ``text/latex`` as an equation).
 """
 
@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from ivigbook.paths import ROOT
+
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
@@ -167,7 +168,7 @@ def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
 
 
 def _validate_data() -> int:
-    from ivigbook.validate import run_validation
+    from ivigbook.data.validate import run_validation
 
     validation = run_validation(_data_dir())
     if validation.problems:
@@ -365,10 +366,10 @@ def setup(app: Any) -> dict[str, Any]:
     from docutils import nodes
     from sphinx.transforms.post_transforms import SphinxPostTransform
 
-    from ivigbook.render import RAW_LATEX_MARKER
+    from ivigbook.publish.render import RAW_LATEX_MARKER
 
     class RawLatexOutputs(SphinxPostTransform):
-        """``text/latex`` outputs from ivigbook.render become raw LaTeX, not equations."""
+        """``text/latex`` outputs from ivigbook.publish.render become raw LaTeX, not equations."""
 
         default_priority = 5
         formats = ("latex",)

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from ivigbook.paths import ROOT
+
 CITATION_FILE = ROOT / "CITATION.cff"
 
 # The stem of release artefacts: dist/<SLUG>-<version>.zip

@@ -25,7 +25,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ivigbook.version import LICENCE_FILES, ROOT, BookMetadata, book_metadata
+from ivigbook.publish.version import LICENCE_FILES, ROOT, BookMetadata, book_metadata
 
 ZIP_PERMISSIONS = 0o644 << 16  # -rw-r--r--, in the high bits as zip stores Unix modes
 COMPRESS_LEVEL = 9

@@ -1,0 +1,139 @@
+"""Helpers shared by the claim checks: flags, row names, lists in words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ivigbook.analysis.claims.registry import KEYS
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _flag(series: pd.Series) -> pd.Series:
+    """A nullable boolean column as plain booleans, missing counted as false."""
+    return series.astype("boolean").fillna(False).astype(bool)
+
+
+def _ids(table: str, frame: pd.DataFrame) -> list[str]:
+    return [f"{table}:{value}" for value in frame[KEYS[table]]]
+
+
+def _rows(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Deciding rows, de-duplicated, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item, None)
+    return tuple(seen)
+
+
+#: Longest list a reason or table cell spells out; beyond it the rest is counted, so that a
+#: ledger over hundreds of studies stays readable (and typesets in the PDF).
+MAX_LISTED = 8
+
+
+def names(values: Iterable[object], limit: int = MAX_LISTED) -> str:
+    """'a', 'a and b', 'a, b and c'; past ``limit`` items, 'a, b, … and 12 more'."""
+    items = [str(v) for v in values]
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
+    """A "; "-joined list of deciding rows, cut to ``limit`` items with the rest counted."""
+    items = [item for item in str(joined).split("; ") if item]
+    if len(items) <= limit:
+        return "; ".join(items)
+    return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _label(studies: pd.DataFrame) -> list[str]:
+    """How a study is named in reasons: first author, year or letter reference, id."""
+    labels = []
+    for _, s in studies.iterrows():
+        when = f" {s['year']}" if not pd.isna(s["year"]) else ""
+        ref = f", ref. {s['letter_ref']}" if not pd.isna(s["letter_ref"]) else ""
+        labels.append(f"{s['first_author']}{when} ({s['study_id']}{ref})")
+    return labels
+
+
+def trials(ev: Evidence) -> pd.DataFrame:
+    """Studies flagged randomised or placebo-controlled."""
+    s = ev.studies
+    return s[_flag(s["randomised"]) | _flag(s["placebo_controlled"])]
+
+
+def study_outcomes(
+    ev: Evidence,
+    studies: pd.DataFrame,
+    domains: Iterable[str] | None = None,
+    assessment: str | None = None,
+) -> pd.DataFrame:
+    """The outcomes of the given studies, optionally limited by domain and assessment."""
+    o = ev.outcomes
+    keep = o["study_id"].isin(list(studies["study_id"]))
+    if domains is not None:
+        keep &= o["domain"].astype("string").isin(list(domains))
+    if assessment is not None:
+        keep &= o["assessment"].astype("string") == assessment
+    return o[keep.astype(bool)]
+
+
+def _result_is(outcomes: pd.DataFrame, *results: str) -> pd.DataFrame:
+    return outcomes[outcomes["result"].astype("string").isin(list(results)).astype(bool)]
+
+
+def _source_checks(ev: Evidence, study_ids: Iterable[str], **where: str) -> pd.DataFrame:
+    sc = ev.source_checks
+    keep = sc["study_id"].isin(list(study_ids))
+    for column, value in where.items():
+        keep &= sc[column].astype("string") == value
+    return sc[keep.astype(bool)]
+
+
+#: Results in plain words, for reasons.
+RESULT_WORDS = {
+    "no_effect": "no effect",
+    "trend": "a non-significant trend",
+    "improved": "improved",
+    "subjective_improvement": "a subjective improvement",
+    "not_clinically_relevant": "a change without clinical relevance",
+    "not_reported": "not reported",
+}
+
+
+def _describe_outcomes(outcomes: pd.DataFrame) -> str:
+    """'MMT in dalakas1997: a non-significant trend', for each outcome row."""
+    return names(
+        f"{row['measure_letter']} in {row['study_id']}: {RESULT_WORDS[str(row['result'])]}"
+        for _, row in outcomes.iterrows()
+    )
+
+
+def _all(n: int) -> str:
+    return {1: "The one", 2: "Both"}.get(n, f"All {n}")
+
+
+def _percent(fraction: Fraction | float) -> str:
+    return f"{float(fraction):.1%}"
+
+
+_STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")

@@ -1,0 +1,157 @@
+"""The letter against itself: its numbers, and where its text and its table disagree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ivigbook.analysis.claims.helpers import _STATED_PERCENT, _flag, _label, names
+from ivigbook.analysis.claims.ledger import verdict_counts
+from ivigbook.analysis.claims.signals import _named_crossover
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+# --- the letter against itself -------------------------------------------------------------
+
+
+def _claim_quote(ev: Evidence, check_name: str) -> str:
+    c = ev.claims
+    rows = c[c["check"] == check_name]
+    return "\u201c" + str(rows["quote"].iloc[0]) + "\u201d" if not rows.empty else ""
+
+
+def letter_numbers(ev: Evidence) -> dict[str, object]:
+    """The counts behind the letter's internal inconsistencies, computed from the data.
+
+    Keys: ``n_randomised``, ``n_placebo``, ``n_double_blind_placebo``,
+    ``randomisation_not_reported`` (study labels), ``crossover_improved``, ``crossover_n``,
+    ``crossover_share``, ``crossover_third`` (one third of crossover_n, in patients),
+    ``crossover_abstract_percent`` (the study's own figure, or None), ``endurance_n`` (the IVIG
+    group the letter's "half" is of), ``endurance_half`` (half of it, in patients).
+    """
+    s = ev.studies
+    randomised = s[_flag(s["randomised"])]
+    placebo = s[_flag(s["placebo_controlled"])]
+    double_blind = placebo[_flag(placebo["blinded"])]
+    unknown = placebo[placebo["randomised"].isna()]
+    numbers: dict[str, object] = {
+        "n_randomised": len(randomised),
+        "n_placebo": len(placebo),
+        "n_double_blind_placebo": len(double_blind),
+        "randomisation_not_reported": _label(unknown),
+    }
+    study = _named_crossover(ev)
+    r = ev.responders
+    counted = r[
+        r["study_id"].isin(list(study["study_id"]))
+        & (r["source"].astype("string") == "letter_table")
+        & r["numerator"].notna()
+    ]
+    if not counted.empty:
+        num, den = int(counted["numerator"].iloc[0]), int(counted["denominator"].iloc[0])
+        numbers.update(
+            crossover_improved=num,
+            crossover_n=den,
+            crossover_share=num / den,
+            crossover_third=den / 3,
+        )
+    primary = r[
+        r["study_id"].isin(list(study["study_id"]))
+        & (r["source"].astype("string") == "primary_source")
+    ]
+    percent = None
+    for stated in primary["stated_as"]:
+        found = _STATED_PERCENT.search(str(stated))
+        if found:
+            percent = float(found.group(1))
+    numbers["crossover_abstract_percent"] = percent
+    endurance = ev.outcomes[ev.outcomes["measure"].astype("string") == "endurance_adl"]
+    ivig = r[
+        r["outcome_id"].isin(list(endurance["outcome_id"]))
+        & (r["group"].astype("string") == "ivig")
+    ]
+    if not ivig.empty and pd.notna(ivig["denominator"].iloc[0]):
+        numbers["endurance_n"] = int(ivig["denominator"].iloc[0])
+        numbers["endurance_half"] = int(ivig["denominator"].iloc[0]) / 2
+    return numbers
+
+
+def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
+    """Where the letter's text or caption and its own Table I do not agree, with the counts
+    the data give: columns Topic, The letter says, Table I says, The data show."""
+    n = letter_numbers(ev)
+    s = ev.studies
+    # What Table I says is about the letter's own studies, not those added since.
+    placebo = s[_flag(s["placebo_controlled"]) & (s["included_by"].astype("string") == "letter")]
+    rows = [
+        {
+            "Topic": "Number of randomised trials",
+            "The letter says": _claim_quote(ev, "rct_count_is_two"),
+            "Table I says": " | ".join(
+                f"{label}: {kind}"
+                for label, kind in zip(_label(placebo), placebo["study_type_letter"], strict=True)
+            ),  # the letter's studies only, so never longer than its Table I
+            "The data show": (
+                f"{n['n_randomised']} studies called randomised; {n['n_double_blind_placebo']} "
+                f"double-blind placebo-controlled; randomisation not stated for "
+                f"{names(n['randomisation_not_reported'])}"
+            ),
+        }
+    ]
+    r = ev.responders
+    crossover = r[r["study_id"].isin(list(_named_crossover(ev)["study_id"]))]
+    table = crossover[crossover["source"].astype("string") == "letter_table"]
+    caption = crossover[crossover["source"].astype("string") == "letter_caption"]
+    if "crossover_n" in n:
+        abstract = n["crossover_abstract_percent"]
+        rows.append(
+            {
+                "Topic": "Responders in the cross-over trial",
+                "The letter says": "\u201c" + str(caption["quote"].iloc[0]) + "\u201d"
+                if not caption.empty
+                else "",
+                "Table I says": "\u201c" + str(table["quote"].iloc[0]) + "\u201d",
+                "The data show": (
+                    f"{n['crossover_improved']} of {n['crossover_n']} = "
+                    f"{float(n['crossover_share']):.1%}; one third of {n['crossover_n']} would be "
+                    f"{float(n['crossover_third']):.2f} patients"
+                    + (f"; the study's abstract says {abstract:g}%" if abstract else "")
+                ),
+            }
+        )
+    if "endurance_n" in n:
+        endurance = ev.outcomes[ev.outcomes["measure"].astype("string") == "endurance_adl"]
+        quotes = r[
+            r["outcome_id"].isin(list(endurance["outcome_id"]))
+            & (r["group"].astype("string") == "ivig")
+        ]
+        rows.append(
+            {
+                "Topic": "Endurance in the IVIG + prednisone trial",
+                "The letter says": _claim_quote(ev, "half_endurance_none_in_control"),
+                "Table I says": "\u201c" + str(quotes["quote"].iloc[0]) + "\u201d",
+                "The data show": (
+                    f"half of {n['endurance_n']} is {float(n['endurance_half']):g} patients, not "
+                    "a whole number: the count cannot be recovered"
+                ),
+            }
+        )
+    return pd.DataFrame(rows).astype("string")
+
+
+def verdict_summary(ev: Evidence) -> str:
+    """One line per chapter in the book's order: 'trials: 1 supported, 4 partly supported'."""
+    counts = verdict_counts(ev)
+    counts = counts[counts["claims"] > 0]
+    order = ev.enum("claims", "chapter")
+    parts = []
+    for chapter in sorted(set(counts["chapter"]), key=order.index):
+        rows = counts[counts["chapter"] == chapter]
+        parts.append(
+            f"{chapter}, "
+            + names(f"{int(n)} {v}" for v, n in zip(rows["verdict"], rows["claims"], strict=True))
+        )
+    return "; ".join(parts)

@@ -1,0 +1,326 @@
+"""Checks of the letter's claims about the search and the controlled trials."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivigbook.analysis.claims.helpers import (
+    MAX_LISTED,
+    _all,
+    _describe_outcomes,
+    _flag,
+    _ids,
+    _label,
+    _plural,
+    _result_is,
+    _rows,
+    _source_checks,
+    names,
+    study_outcomes,
+    trials,
+)
+from ivigbook.analysis.claims.registry import (
+    STRENGTH_SWALLOWING_EMG,
+    STRENGTH_SWALLOWING_FUNCTION,
+    STRENGTH_SWALLOWING_SERUM,
+    CheckResult,
+    check,
+)
+from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+@check
+def search_counts_match(ev: Evidence) -> CheckResult:
+    """The search counts are reported and the included count matches Table I's rows."""
+    search = ev.search.sort_values("step_order")
+    reported = _flag(search["reported"])
+    counted = search[reported & search["count"].notna()]
+    identified = counted[counted["stage"].astype("string") == "identification"]
+    included = counted[counted["stage"].astype("string") == "included"]
+    missing = search[~reported]
+    letter = ev.studies[ev.studies["included_by"].astype("string") == "letter"]
+    rows = _rows(_ids("search", identified), _ids("search", included), _ids("search", missing))
+    if identified.empty or included.empty:
+        return CheckResult(
+            NOT_TESTABLE,
+            "The search data do not give both the number of records found and the number of "
+            "studies included.",
+            rows,
+        )
+    n_found = int(identified["count"].iloc[0])
+    n_included = int(included["count"].iloc[-1])
+    gaps = (
+        f"{_plural(len(missing), 'step')} of the {len(search)}-step flow "
+        f"({names(missing['label'].str.lower())}) are not reported, so the selection cannot "
+        "be repeated"
+    )
+    if n_included == len(letter):
+        return CheckResult(
+            SUPPORTED,
+            f"The letter reports {n_found} records found and {n_included} studies included, "
+            f"and Table I has {len(letter)} rows. {gaps}.",
+            rows,
+        )
+    return CheckResult(
+        CONTRADICTED,
+        f"The letter reports {n_included} studies included, but Table I has {len(letter)} rows. "
+        f"{gaps}.",
+        rows,
+    )
+
+
+@check
+def rct_count_is_two(ev: Evidence) -> CheckResult:
+    """Two randomised controlled trials, counted from the randomised flag."""
+    s = ev.studies
+    randomised = s[_flag(s["randomised"])]
+    placebo = s[_flag(s["placebo_controlled"])]
+    unknown = placebo[placebo["randomised"].isna()]
+    j = ev.judgements
+    judged = j[
+        j["record_id"].isin(list(unknown["study_id"]))
+        & j["field"].str.contains("randomised", regex=False).fillna(False).astype(bool)
+    ]
+    rows = _rows(_ids("studies", randomised), _ids("studies", unknown), _ids("judgements", judged))
+    n_rand, n_placebo = len(randomised), len(placebo)
+    first = (
+        f"{_plural(n_rand, 'study is', 'studies are')} described as randomised "
+        f"({names(_label(randomised))}) and {n_placebo} as placebo-controlled"
+    )
+    if n_rand != 2:
+        return CheckResult(CONTRADICTED, f"{first}, not two.", rows)
+    if unknown.empty:
+        return CheckResult(SUPPORTED, f"{first}.", rows)
+    return CheckResult(
+        PARTLY,
+        f"{first}. Table I also lists {names(_label(unknown))} as double blind and "
+        "placebo-controlled without saying whether it was randomised, so the count of two "
+        "rests on the letter's wording: the trial evidence is "
+        f"{n_placebo} placebo-controlled studies, not two.",
+        rows,
+    )
+
+
+@check
+def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
+    """No randomised or placebo-controlled trial improves an objective strength, swallowing
+    or EMG outcome."""
+    t = trials(ev)
+    if t.empty:
+        return CheckResult(NOT_TESTABLE, "No study is flagged randomised or placebo-controlled.")
+    objective = study_outcomes(ev, t, STRENGTH_SWALLOWING_EMG, "objective")
+    stated = objective[objective["result"].astype("string") != "not_reported"]
+    if stated.empty:
+        return CheckResult(
+            NOT_TESTABLE,
+            "No randomised or placebo-controlled trial reports a result for an objective "
+            "strength, swallowing or EMG measure.",
+            _rows(_ids("studies", t)),
+        )
+    improved = _result_is(stated, "improved")
+    if not improved.empty:
+        return CheckResult(
+            CONTRADICTED,
+            f"{_plural(len(improved), 'objective outcome')} improved in a trial: "
+            f"{_describe_outcomes(improved)}.",
+            _rows(_ids("outcomes", improved)),
+        )
+    trend = _result_is(stated, "trend")
+    blanket = stated[stated["result_basis"].astype("string") == "blanket"]
+    other = _result_is(study_outcomes(ev, t, assessment="objective"), "not_clinically_relevant")
+    differs = _source_checks(ev, t["study_id"], topic="result", verdict="differs")
+    notes = []
+    if not trend.empty:
+        notes.append(_describe_outcomes(trend))
+    if not other.empty:
+        notes.append(_describe_outcomes(other))
+    reason = (
+        f"None of the {len(stated)} objective strength, swallowing or EMG results of the "
+        f"{len(t)} randomised or placebo-controlled trials is an improvement"
+    )
+    reason += f"; the letter reports {names(notes)}." if notes else "."
+    if not blanket.empty:
+        reason += (
+            f" {_plural(len(blanket), 'of these results comes', 'of these results come')} "
+            "from a blanket statement, not a result stated for the measure."
+        )
+    if not differs.empty:
+        reason += (
+            " A checked primary source differs from the letter's result: "
+            f"{names(differs['source_says'])}"
+        )
+    return CheckResult(
+        SUPPORTED,
+        reason.strip(),
+        _rows(_ids("outcomes", stated), _ids("outcomes", other), _ids("source_checks", differs)),
+    )
+
+
+@check
+def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResult:
+    """No randomised trial reports any effect on strength, swallowing or serum values."""
+    s = ev.studies
+    randomised = s[_flag(s["randomised"])]
+    if randomised.empty:
+        return CheckResult(NOT_TESTABLE, "No study is flagged randomised.")
+    outcomes = study_outcomes(ev, randomised, STRENGTH_SWALLOWING_SERUM)
+    stated = outcomes[outcomes["result"].astype("string") != "not_reported"]
+    if stated.empty:
+        return CheckResult(
+            NOT_TESTABLE,
+            "No randomised trial reports a strength, swallowing or serum result.",
+            _rows(_ids("studies", randomised)),
+        )
+    effects = _result_is(stated, "improved", "subjective_improvement")
+    if not effects.empty:
+        return CheckResult(
+            CONTRADICTED,
+            f"A randomised trial reports an effect: {_describe_outcomes(effects)}.",
+            _rows(_ids("outcomes", effects)),
+        )
+    trend = _result_is(stated, "trend")
+    r = ev.responders
+    improvers = r[
+        r["outcome_id"].isin(list(stated["outcome_id"]))
+        & r["group"].astype("string").isin(["ivig", "subgroup"])
+        & r["source"].astype("string").str.startswith("letter")
+        & (r["numerator"].fillna(0) > 0)
+    ]
+    missing = [d for d in STRENGTH_SWALLOWING_SERUM if d not in set(stated["domain"].astype(str))]
+    blanket = stated[stated["result_basis"].astype("string") == "blanket"]
+    base = (
+        f"The {_plural(len(randomised), 'randomised trial')} report no improvement in any of "
+        f"their {_plural(len(stated), 'strength, swallowing or serum result')}"
+    )
+    notes = []
+    if not trend.empty:
+        notes.append(f"the letter itself reports {_describe_outcomes(trend)}")
+    for _, row in improvers.head(MAX_LISTED).iterrows():
+        notes.append(
+            f"{str(row['stated_as']).lower()} of {row['denominator']} patients improved on the "
+            "same measure "
+            f"({row['responder_id']}: \u201c{row['quote']}\u201d)"
+        )
+    if len(improvers) > MAX_LISTED:
+        notes.append(
+            f"{_plural(len(improvers) - MAX_LISTED, 'more responder statement')} of the same kind"
+        )
+    if missing:
+        notes.append(f"no randomised trial measured {names(missing)}, so that part is untested")
+    if not blanket.empty:
+        notes.append(
+            f"{_plural(len(blanket), 'result')} ({names(blanket['outcome_id'])}) rest only on "
+            "a blanket statement"
+        )
+    rows = _rows(
+        _ids("outcomes", stated), _ids("responders", improvers), _ids("studies", randomised)
+    )
+    if trend.empty and improvers.empty and not missing:
+        return CheckResult(SUPPORTED, base + ".", rows)
+    return CheckResult(PARTLY, f"{base}, but {'; '.join(notes)}.", rows)
+
+
+@check
+def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
+    """Every effect a placebo-controlled trial reports is subjective, on a symptom score."""
+    s = ev.studies
+    placebo = s[_flag(s["placebo_controlled"])]
+    if placebo.empty:
+        return CheckResult(NOT_TESTABLE, "No study is flagged placebo-controlled.")
+    outcomes = study_outcomes(ev, placebo)
+    effects = _result_is(outcomes, "improved", "subjective_improvement")
+    if effects.empty:
+        return CheckResult(
+            CONTRADICTED,
+            f"None of the {len(placebo)} placebo-controlled trials reports any effect, "
+            "subjective or not.",
+            _rows(_ids("studies", placebo)),
+        )
+    objective = effects[effects["assessment"].astype("string") != "subjective"]
+    rows = _rows(_ids("outcomes", effects))
+    if not objective.empty:
+        return CheckResult(
+            CONTRADICTED,
+            "A placebo-controlled trial reports an effect that is not subjective: "
+            f"{_describe_outcomes(objective)}.",
+            rows,
+        )
+    symptoms = effects[effects["domain"].astype("string") == "symptoms"]
+    other = effects[effects["domain"].astype("string") != "symptoms"]
+    base = (
+        f"{_all(len(effects))} {'effect' if len(effects) == 1 else 'effects'} the "
+        f"{len(placebo)} placebo-controlled trials report "
+        f"{'is' if len(effects) == 1 else 'are'} patient-reported ({_describe_outcomes(effects)})"
+    )
+    if other.empty:
+        return CheckResult(SUPPORTED, base + ".", rows)
+    return CheckResult(
+        PARTLY,
+        f"{base}; but not all are on a symptom score: "
+        f"{names(other['measure_letter'])} is also reported"
+        + (f", besides {names(symptoms['measure_letter'])}." if not symptoms.empty else "."),
+        rows,
+    )
+
+
+@check
+def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
+    """A trial reports a histological change with IVIG and no clinical effect."""
+    t = trials(ev)
+    histology = study_outcomes(ev, t, ["histology"])
+    changed = _result_is(histology, "improved", "not_clinically_relevant")
+    if changed.empty:
+        if _result_is(histology, "no_effect", "trend").empty:
+            return CheckResult(
+                NOT_TESTABLE,
+                "No randomised or placebo-controlled trial reports a biopsy result.",
+                _rows(_ids("outcomes", histology)),
+            )
+        return CheckResult(
+            CONTRADICTED,
+            "Trials that took repeat biopsies report no change in necrotic fibres: "
+            f"{_describe_outcomes(histology)}.",
+            _rows(_ids("outcomes", histology)),
+        )
+    same = t[t["study_id"].isin(list(changed["study_id"]))]
+    clinical = study_outcomes(ev, same, STRENGTH_SWALLOWING_FUNCTION)
+    objective_gain = _result_is(
+        clinical[clinical["assessment"].astype("string") == "objective"], "improved"
+    )
+    subjective_gain = _result_is(clinical, "subjective_improvement", "improved")
+    subjective_gain = subjective_gain[subjective_gain["assessment"].astype("string") != "objective"]
+    rows = _rows(_ids("outcomes", changed), _ids("outcomes", clinical))
+    base = (
+        f"{names(_label(same))} reports {_describe_outcomes(changed)}, and "
+        f"none of the {len(clinical) - len(subjective_gain)} measured clinical outcomes of the "
+        "same trial improved"
+    )
+    if not objective_gain.empty:
+        return CheckResult(
+            CONTRADICTED,
+            f"The same trial reports an objective clinical improvement: "
+            f"{_describe_outcomes(objective_gain)}.",
+            rows,
+        )
+    if subjective_gain.empty:
+        return CheckResult(SUPPORTED, base + ".", rows)
+    blanket = clinical[clinical["result_basis"].astype("string") == "blanket"]
+    extra = (
+        f" The strength results ({names(blanket['outcome_id'])}) come only from the caption's "
+        "blanket statement."
+        if not blanket.empty
+        else ""
+    )
+    return CheckResult(
+        PARTLY,
+        f"{base}; but the same trial reports a patient-reported gain "
+        f"({names(subjective_gain['quote'].map(lambda q: chr(8220) + q + chr(8221)))}), "
+        f"so \u201cno clinical correlation\u201d holds only for measured outcomes.{extra}",
+        rows,
+    )

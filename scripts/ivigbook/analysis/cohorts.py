@@ -1,0 +1,76 @@
+"""Cohorts, each defined once: how a study is named, and which studies are trials or controlled.
+
+* **Controlled trials** (:data:`~ivigbook.analysis.vocabulary.TRIAL_DESIGNS`): prospective
+  trials with a comparator, i.e. the designs ``placebo_controlled_trial`` and
+  ``controlled_trial``.
+* **Controlled studies**: every study with a comparison group or period.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+from typing import Any
+
+import pandas as pd
+
+from ivigbook.analysis.vocabulary import DESIGN_LABELS, TRIAL_DESIGNS
+
+# ------------------------------------------------------------------------------------------
+# Studies
+
+
+def study_labels(studies: pd.DataFrame) -> pd.Series:
+    """``"Amato et al. (1)"`` for the letter's studies, ``"Smith et al. 2027 (added)"`` else.
+
+    Indexed like ``studies``; labels are unique because study_id is.
+    """
+    labels = []
+    for row in studies.itertuples(index=False):
+        if pd.notna(row.letter_ref):
+            label = f"{row.first_author} et al. ({row.letter_ref})"
+        else:
+            year = f" {row.year}" if pd.notna(row.year) else ""
+            label = f"{row.first_author} et al.{year} (added)"
+        labels.append(label)
+    out = pd.Series(labels, index=studies.index, dtype="string", name="study")
+    if out.duplicated().any():  # two added studies by the same author in the same year
+        out = out.where(~out.duplicated(keep=False), out + " [" + studies["study_id"] + "]")
+    return out
+
+
+def design_labels(studies: pd.DataFrame) -> pd.Series:
+    """The reader's label of each study's design."""
+    return studies["design"].astype("string").map(DESIGN_LABELS).astype("string")
+
+
+# ------------------------------------------------------------------------------------------
+# Trials
+
+
+def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:
+    """The prospective trials (designs in :data:`TRIAL_DESIGNS`).
+
+    With ``letter_only``, only the studies of the letter's Table I (``included_by`` letter),
+    for sentences about what the letter's table says.
+    """
+    s = ev.studies
+    if letter_only:
+        s = s[s["included_by"].astype(str) == "letter"]
+    return s[s["design"].astype(str).isin(TRIAL_DESIGNS)].reset_index(drop=True)
+
+
+def controlled_studies(ev: Any) -> pd.DataFrame:
+    """Every study with a comparison group or period, trials first (design order)."""
+    s = ev.studies
+    out = s[s["controlled"].eq(True).fillna(False)]
+    return out.sort_values(["design", "letter_ref"], kind="stable").reset_index(drop=True)
+
+
+def labels_by_id(ev: Evidence) -> pd.Series:
+    """The book's label of each study ("Amato et al. (1)"), indexed by study_id."""
+    labels = study_labels(ev.studies)
+    return pd.Series(labels.astype(str).to_numpy(), index=ev.studies["study_id"].astype(str))

@@ -1,0 +1,247 @@
+"""The evidence base as a whole: Table I, designs, doses, overall results and findings.
+
+Definitions a reader may want to check:
+
+* **Usual dose** (:func:`usual_dose`): the most common ``dose_g_per_kg_per_month`` among the
+  studies that give one regimen for the whole study; a tie goes to the larger dose.
+* **Overall result** (:func:`overall_results`): a study's most favourable result on an
+  *objective* measure, ranked by :data:`~ivigbook.analysis.vocabulary.OVERALL_RANK`
+  (improved > non-significant trend > change without clinical relevance > no effect > not
+  reported). A study without any objective measure is given the most favourable result on its
+  measures of *unclear* assessment, then on its *subjective* ones, and ``overall_basis`` says
+  which was used. Subjective improvements therefore never lift a study that has objective
+  measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ivigbook.analysis.cohorts import design_labels, study_labels
+from ivigbook.analysis.vocabulary import (
+    ASSESSMENT_ORDER,
+    DESIGN_LABELS,
+    NOT_REPORTED,
+    OVERALL_RANK,
+    RESULT_LABELS,
+)
+
+
+def table_one(ev: Any) -> pd.DataFrame:
+    """Table I of the letter, in the letter's words, one row per study (added ones too)."""
+    s = ev.studies
+    return pd.DataFrame(
+        {
+            "Reference": study_labels(s),
+            "Study type (letter)": s["study_type_letter"],
+            "Design": design_labels(s),
+            "Patients (letter)": s["n_total_letter"],
+            "Patients": s["n_total"],
+            "IVIG dose": s["dose_letter"],
+            "Outcome measures": s["outcome_measures_letter"],
+            "Key results": s["key_results_letter"],
+            "Study weakness": s["weaknesses_letter"],
+            "Included by": s["included_by"].astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
+def design_counts(ev: Any) -> pd.DataFrame:
+    """Studies and patients per design, in the schema's design order (empty designs kept)."""
+    s = ev.studies
+    grouped = s.groupby("design", observed=False).agg(
+        studies=("study_id", "size"), patients=("n_total", "sum")
+    )
+    out = pd.DataFrame(
+        {
+            "Design": [DESIGN_LABELS[str(d)] for d in grouped.index],
+            "Studies": grouped["studies"].astype("Int64").to_numpy(),
+            "Patients": grouped["patients"].astype("Int64").to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Dose
+
+
+@dataclass(frozen=True)
+class UsualDose:
+    """The most common monthly dose among studies with one regimen."""
+
+    g_per_kg_per_month: float
+    n_studies: int  #: studies that use it
+    n_with_dose: int  #: studies that give a single monthly dose at all
+    n_studies_total: int
+
+
+def usual_dose(ev: Any) -> UsualDose:
+    """The most common ``dose_g_per_kg_per_month`` (ties: the larger dose)."""
+    doses = ev.studies["dose_g_per_kg_per_month"].dropna().astype(float)
+    if doses.empty:
+        msg = "no study gives a single monthly dose"
+        raise ValueError(msg)
+    counts = doses.value_counts()
+    top = counts[counts == counts.max()].index.max()
+    return UsualDose(
+        g_per_kg_per_month=float(top),
+        n_studies=int((doses == top).sum()),
+        n_with_dose=len(doses),
+        n_studies_total=len(ev.studies),
+    )
+
+
+def grams_per_patient(g_per_kg_per_month: float, body_weight_kg: float) -> dict[str, float]:
+    """Grams of IVIG per patient per month and per year (twelve monthly courses)."""
+    month = g_per_kg_per_month * body_weight_kg
+    return {"month": month, "year": month * 12}
+
+
+def dose_by_study(ev: Any) -> pd.DataFrame:
+    """One row per study: monthly dose (g/kg) and planned months where the letter fixes them."""
+    s = ev.studies
+    dose = s["dose_g_per_kg_per_month"]
+    months = s["treatment_months"]
+    status = pd.Series("single regimen", index=s.index, dtype="string")
+    status = status.mask(dose.isna() & s["regimen_varied"].eq(True).fillna(False), "varied")
+    status = status.mask(dose.isna() & s["regimen_varied"].isna(), NOT_REPORTED)
+    return pd.DataFrame(
+        {
+            "study_id": s["study_id"],
+            "study": study_labels(s),
+            "design": design_labels(s),
+            "dose_g_per_kg_per_month": dose,
+            "treatment_months": months,
+            "months_text": months.astype("string").fillna(NOT_REPORTED),
+            "dose_status": status,
+            "dose_letter": s["dose_letter"],
+        }
+    ).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Outcomes and overall results
+
+
+def _rank(result: str) -> int:
+    return OVERALL_RANK.index(result)
+
+
+def overall_results(ev: Any) -> pd.DataFrame:
+    """One row per study: its overall result (see the module docstring) and why.
+
+    Columns: study_id, study, design, n_total, overall_result (a ``result`` code),
+    result_label, overall_basis (objective / unclear / subjective / none), deciding
+    (the outcome_ids with that result on that basis), key_results (the letter's words).
+    """
+    s = ev.studies
+    o = ev.outcomes.assign(
+        result=ev.outcomes["result"].astype(str),
+        assessment=ev.outcomes["assessment"].astype(str),
+    )
+    rows = []
+    for study, label, design in zip(s["study_id"], study_labels(s), design_labels(s), strict=True):
+        mine = o[o["study_id"] == study]
+        result, basis, deciding = "not_reported", "none", []
+        for assessment in ASSESSMENT_ORDER:
+            part = mine[(mine["assessment"] == assessment) & (mine["result"] != "not_reported")]
+            if part.empty:
+                continue
+            best = min(part["result"], key=_rank)
+            result, basis = best, assessment
+            deciding = part.loc[part["result"] == best, "outcome_id"].astype(str).tolist()
+            break
+        rows.append(
+            {
+                "study_id": study,
+                "study": label,
+                "design": design,
+                "overall_result": result,
+                "result_label": RESULT_LABELS[result],
+                "overall_basis": basis,
+                "deciding": "; ".join(deciding),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["n_total"] = s["n_total"].to_numpy()
+    out["key_results"] = s["key_results_letter"].to_numpy()
+    out["study_type_letter"] = s["study_type_letter"].to_numpy()
+    return out
+
+
+def overall_result_counts(ev: Any) -> dict[str, int]:
+    """Studies per overall result code (every code of :data:`OVERALL_RANK`, zeros kept)."""
+    counts = overall_results(ev)["overall_result"].value_counts()
+    return {code: int(counts.get(code, 0)) for code in OVERALL_RANK}
+
+
+def non_null_findings(ev: Any, study_ids: list[str]) -> pd.DataFrame:
+    """Outcomes of the given studies whose result is neither "no effect" nor "not reported".
+
+    One row per outcome, in the order of the outcomes table, with the reader's labels:
+    ``study``, ``measure`` (the letter's words), ``measure_code``, ``result`` (code),
+    ``result_label`` and ``assessment``.
+    """
+    o = ev.outcomes
+    o = o[
+        o["study_id"].astype(str).isin(study_ids)
+        & ~o["result"].astype(str).isin(("no_effect", "not_reported"))
+    ]
+    labels = dict(zip(ev.studies["study_id"].astype(str), study_labels(ev.studies), strict=True))
+    return pd.DataFrame(
+        {
+            "study": [labels[str(sid)] for sid in o["study_id"]],
+            "measure": [str(m) for m in o["measure_letter"]],
+            "measure_code": o["measure"].astype(str).to_numpy(),
+            "result": o["result"].astype(str).to_numpy(),
+            "result_label": o["result"].astype(str).map(RESULT_LABELS).to_numpy(),
+            "assessment": o["assessment"].astype(str).to_numpy(),
+        }
+    ).reset_index(drop=True)
+
+
+def blanket_count(ev: Any, study_ids: list[str]) -> int:
+    """Outcomes of the given studies whose result comes from a blanket statement."""
+    o = ev.outcomes
+    return int(
+        (
+            o["study_id"].astype(str).isin(study_ids) & (o["result_basis"].astype(str) == "blanket")
+        ).sum()
+    )
+
+
+def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
+    """The source checks of the given studies, for display."""
+    c = ev.source_checks
+    c = c[c["study_id"].isin(study_ids)]
+    labels = dict(zip(ev.studies["study_id"], study_labels(ev.studies), strict=True))
+    return pd.DataFrame(
+        {
+            "Study": c["study_id"].map(labels),
+            "Topic": c["topic"].astype("string"),
+            "Verdict": c["verdict"].astype("string"),
+            "The letter says": c["letter_says"],
+            "The source says": c["source_says"],
+            "Source": c["citation_key"],
+        }
+    ).reset_index(drop=True)
+
+
+def judgements_table(ev: Any) -> pd.DataFrame:
+    """The judgements table with reader-facing column names."""
+    j = ev.judgements
+    return pd.DataFrame(
+        {
+            "Id": j["judgement_id"],
+            "Table": j["table"].astype("string"),
+            "Row": j["record_id"],
+            "Field": j["field"],
+            "Value chosen": j["value"],
+            "Why": j["reason"],
+            "Source": j["source"],
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,261 @@
+"""Responder statements: shares with exact (Clopper-Pearson) 95% confidence intervals.
+
+* :func:`exact_ci`: the exact binomial interval.
+* :func:`responder_table`: the responder statements as one table, with a share and an exact
+  interval wherever the source fixes both numbers, and the reason wherever it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from ivigbook.analysis.cohorts import labels_by_id
+from ivigbook.analysis.power import CONFIDENCE
+from ivigbook.analysis.vocabulary import (
+    DESIGN_LABELS,
+    GROUP_LABELS,
+    MEASURE_NAMES,
+    NOT_REPORTED,
+    SOURCE_LABELS,
+)
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+# --------------------------------------------------------------------------------------
+# Confidence intervals
+
+
+def exact_ci(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval for ``successes`` out of ``trials``.
+
+    Uses statsmodels' ``proportion_confint(method="beta")``; the lower bound is 0 when
+    ``successes`` is 0 and the upper bound is 1 when ``successes == trials``.
+    """
+    if trials < 1 or not 0 <= successes <= trials:
+        msg = f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}"
+        raise ValueError(msg)
+    low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="beta")
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------
+# Shares stated in words
+
+_UNITS = {
+    word: value
+    for value, word in enumerate(
+        (
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen"),
+        )
+    )
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_FRACTIONS = {
+    "none": 0.0,
+    "all": 1.0,
+    "half": 0.5,
+    "one half": 0.5,
+    "one third": 1 / 3,
+    "two thirds": 2 / 3,
+    "one quarter": 0.25,
+    "three quarters": 0.75,
+}
+
+
+def words_to_int(text: str) -> int | None:
+    """A whole number from 0 to 100 written in English words ("eighty-three" -> 83)."""
+    words = text.strip().lower().replace("-", " ").split()
+    if words in (["one", "hundred"], ["hundred"]):
+        return 100
+    if len(words) == 1:
+        return _UNITS.get(words[0], _TENS.get(words[0]))
+    if len(words) == 2 and words[0] in _TENS and words[1] in _UNITS and 0 < _UNITS[words[1]] < 10:
+        return _TENS[words[0]] + _UNITS[words[1]]
+    return None
+
+
+def stated_share(text: str) -> float | None:
+    """The share a phrase states ("half", "one third", "Eighty-three percent", "28%").
+
+    Returns None for phrases that state a count rather than a share ("Six", "2 of 14").
+    """
+    phrase = " ".join(text.strip().lower().split())
+    if phrase in _FRACTIONS:
+        return _FRACTIONS[phrase]
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", phrase)
+    if match:
+        return float(match.group(1)) / 100
+    match = re.fullmatch(r"(.+?)\s+per ?cent", phrase)
+    if match:
+        number = words_to_int(match.group(1))
+        return None if number is None else number / 100
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Responder statements
+
+
+def _yes_no(value: object) -> str:
+    if pd.isna(value):
+        return NOT_REPORTED
+    return "yes" if bool(value) else "no"
+
+
+def _ci_note(numerator: object, denominator: object) -> str:
+    if pd.notna(numerator) and pd.notna(denominator):
+        return "exact 95% CI"
+    if pd.isna(denominator) and pd.isna(numerator):
+        return "no CI: neither count given"
+    if pd.isna(denominator):
+        return "no CI: denominator not given"
+    return "no CI: number of patients not fixed"
+
+
+def responder_table(ev: Evidence) -> pd.DataFrame:
+    """One row per responder statement, with share, exact 95% CI and the study's caveats.
+
+    ``share`` is numerator/denominator where both are known (``share_basis`` "count"),
+    else the share the words state ("half" -> 0.5; ``share_basis`` "stated"), else empty.
+    ``ci_low``/``ci_high`` are filled only where both numbers are known; ``ci_note`` says
+    why not otherwise and ``reason`` gives the data's own explanation (denominator_basis).
+    Caveats per statement: ``n_study``, ``controlled``, ``blinded``, ``assessment`` (of the
+    measure) and ``blinding_check`` (a source check on blinding, if any).
+    """
+    resp = ev.responders
+    studies = ev.studies.set_index(ev.studies["study_id"].astype(str))
+    outcomes = ev.outcomes.set_index(ev.outcomes["outcome_id"].astype(str))
+    checks = ev.source_checks
+    blinding = {
+        str(row.study_id): str(row.source_says)
+        for row in checks[checks["topic"] == "blinding"].itertuples()
+    }
+    labels = labels_by_id(ev)
+    rows = []
+    for r in resp.itertuples(index=False):
+        sid, oid = str(r.study_id), str(r.outcome_id)
+        study = studies.loc[sid]
+        outcome = outcomes.loc[oid]
+        num, den = r.numerator, r.denominator
+        words = stated_share(str(r.stated_as))
+        if pd.notna(num) and pd.notna(den):
+            share, basis = int(num) / int(den), "count"
+            low, high = exact_ci(int(num), int(den))
+        elif words is not None:
+            share, basis, low, high = words, "stated", None, None
+        else:
+            share, basis, low, high = None, "none", None, None
+        rows.append(
+            {
+                "responder_id": str(r.responder_id),
+                "study_id": sid,
+                "study": labels[sid],
+                "design": str(study["design"]),
+                "design_label": DESIGN_LABELS[str(study["design"])],
+                "source": str(r.source),
+                "source_label": SOURCE_LABELS[str(r.source)],
+                "from_letter": str(r.source) != "primary_source",
+                "group": str(r.group),
+                "group_label": GROUP_LABELS[str(r.group)],
+                "group_letter": str(r.group_letter),
+                "stated_as": str(r.stated_as),
+                "measure": MEASURE_NAMES[str(outcome["measure"])],
+                "assessment": str(outcome["assessment"]),
+                "numerator": num,
+                "denominator": den,
+                "share": share,
+                "share_basis": basis,
+                "ci_low": low,
+                "ci_high": high,
+                "ci_note": _ci_note(num, den),
+                "reason": str(r.denominator_basis),
+                "n_study": int(study["n_total"]),
+                "controlled": _yes_no(study["controlled"]),
+                "blinded": _yes_no(study["blinded"]),
+                "blinding_check": blinding.get(sid, pd.NA),
+                "quote": str(r.quote),
+            }
+        )
+    df = pd.DataFrame(rows)
+    for col in ("numerator", "denominator", "n_study"):
+        df[col] = df[col].astype("Int64")
+    for col in ("share", "ci_low", "ci_high"):
+        df[col] = pd.array(df[col], dtype="Float64")
+    df["ci_width"] = df["ci_high"] - df["ci_low"]
+    df["label"] = _unique_labels(df)
+    return df
+
+
+def _unique_labels(df: pd.DataFrame) -> list[str]:
+    """Labels "Study - group: words", with the measure added where that is not unique."""
+    labels = [
+        f"{s} \N{EN DASH} {g}: {w}"
+        for s, g, w in zip(df["study"], df["group_label"], df["stated_as"], strict=True)
+    ]
+    counts = pd.Series(labels).value_counts()
+    labels = [
+        f"{label} ({m})" if counts[label] > 1 else label
+        for label, m in zip(labels, df["measure"], strict=True)
+    ]
+    counts = pd.Series(labels).value_counts()
+    return [
+        f"{label} [{rid}]" if counts[label] > 1 else label
+        for label, rid in zip(labels, df["responder_id"], strict=True)
+    ]
+
+
+def responder_summary(table: pd.DataFrame) -> dict[str, object]:
+    """Counts and extremes of a :func:`responder_table` (plain Python values, for glue)."""
+    with_ci = table[table["ci_low"].notna()]
+    widest = with_ci.loc[with_ci["ci_width"].astype(float).idxmax()]
+    narrowest = with_ci.loc[with_ci["ci_width"].astype(float).idxmin()]
+    letter = table[table["from_letter"]]
+    return {
+        "n_statements": len(table),
+        "n_letter": len(letter),
+        "n_primary": int((~table["from_letter"]).sum()),
+        "n_ci": len(with_ci),
+        "n_letter_ci": int(letter["ci_low"].notna().sum()),
+        "n_no_ci": int(table["ci_low"].isna().sum()),
+        "n_uncontrolled": int((table["controlled"] == "no").sum()),
+        "n_subjective": int((table["assessment"] != "objective").sum()),
+        "widest_label": str(widest["label"]),
+        "widest_width": float(widest["ci_width"]),
+        "widest_low": float(widest["ci_low"]),
+        "widest_high": float(widest["ci_high"]),
+        "narrowest_label": str(narrowest["label"]),
+        "narrowest_width": float(narrowest["ci_width"]),
+    }
+
+
+def responder_row(table: pd.DataFrame, responder_id: str) -> dict[str, object]:
+    """One statement of a :func:`responder_table` as plain Python values (NA -> None)."""
+    row = table[table["responder_id"] == responder_id]
+    if len(row) != 1:
+        raise KeyError(responder_id)
+    out: dict[str, object] = {}
+    for key, value in row.iloc[0].items():
+        if pd.isna(value):
+            out[str(key)] = None
+        elif hasattr(value, "item"):  # numpy scalars -> Python (glue needs plain values)
+            out[str(key)] = value.item()
+        else:
+            out[str(key)] = value
+    return out

@@ -1,0 +1,64 @@
+"""What each study reports about the timing of treatment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ivigbook.analysis.cohorts import labels_by_id
+from ivigbook.analysis.vocabulary import DESIGN_LABELS, NOT_REPORTED
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+# --------------------------------------------------------------------------------------
+# Timing
+
+#: Aspect -> (label, the studies fields that report it). The letter's list of what the
+#: studies differ in: "time from diagnosis, disease duration, treatment regimes,
+#: concomitant drugs".
+TIMING_ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "time_to_treatment": ("Time from diagnosis", ("time_to_treatment_letter",)),
+    "disease_duration": ("Disease duration", ("disease_duration_letter",)),
+    "treatment_duration": ("Treatment duration", ("treatment_duration_letter", "treatment_months")),
+    "concomitant_treatment": ("Concomitant drugs", ("concomitant_treatment",)),
+}
+
+
+def timing_matrix(ev: Evidence) -> pd.DataFrame:
+    """One row per study and timing aspect: reported or not, and the letter's words."""
+    labels = labels_by_id(ev)
+    rows = []
+    for study in ev.studies.itertuples(index=False):
+        for aspect, (label, fields) in TIMING_ASPECTS.items():
+            parts = []
+            for name in fields:
+                value = getattr(study, name)
+                if pd.isna(value):
+                    continue
+                parts.append(
+                    f"planned months: {int(value)}" if name == "treatment_months" else str(value)
+                )
+            reported = bool(parts)
+            rows.append(
+                {
+                    "study_id": str(study.study_id),
+                    "study": labels[str(study.study_id)],
+                    "design_label": DESIGN_LABELS[str(study.design)],
+                    "aspect": aspect,
+                    "aspect_label": label,
+                    "reported": reported,
+                    "status": "reported" if reported else NOT_REPORTED,
+                    "letter_words": "; ".join(parts) if reported else NOT_REPORTED,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def timing_counts(ev: Evidence) -> dict[str, int]:
+    """Number of studies that report each timing aspect (keys of :data:`TIMING_ASPECTS`)."""
+    m = timing_matrix(ev)
+    counts = m.groupby("aspect", sort=False)["reported"].sum()
+    return {aspect: int(counts[aspect]) for aspect in TIMING_ASPECTS}

@@ -1,0 +1,119 @@
+"""The book's vocabulary, defined once: the labels a reader sees for the coded values of the
+data package, the verdicts, and the sets of designs and domains that the analyses share."""
+
+from __future__ import annotations
+
+# Labels a reader sees for the coded values of the data package, in display order.
+DESIGN_LABELS = {
+    "placebo_controlled_trial": "Placebo-controlled trial",
+    "controlled_trial": "Controlled trial",
+    "case_control": "Case-control study",
+    "open_label": "Open-label study",
+    "case_series": "Case series",
+    "case_report": "Case report",
+}
+RESULT_LABELS = {
+    "improved": "Improved",
+    "subjective_improvement": "Subjective improvement",
+    "trend": "Non-significant trend",
+    "not_clinically_relevant": "Change without clinical relevance",
+    "no_effect": "No effect",
+    "not_reported": "Not reported",
+}
+
+
+#: Results from most to least favourable, for the objective "overall result" of a study.
+OVERALL_RANK: tuple[str, ...] = (
+    "improved",
+    "trend",
+    "not_clinically_relevant",
+    "no_effect",
+    "subjective_improvement",
+    "not_reported",
+)
+#: Assessments in the order in which they may decide a study's overall result.
+ASSESSMENT_ORDER: tuple[str, ...] = ("objective", "unclear", "subjective")
+#: Designs that are prospective trials with a comparator.
+TRIAL_DESIGNS: tuple[str, ...] = ("placebo_controlled_trial", "controlled_trial")
+
+NOT_REPORTED = "not reported"
+
+MEASURE_LABELS = {
+    "mmt": "MMT",
+    "qmt": "QMT",
+    "swallowing": "Swallowing",
+    "oesophageal_manometry": "Oesophageal manometry",
+    "disability_score": "Disability score",
+    "functional_score": "Functional score",
+    "ck": "CK",
+    "emg": "EMG",
+    "nss": "NSS",
+    "biopsy_necrosis": "Biopsy: necrotic fibres",
+    "biopsy_t_cells": "Biopsy: T cells",
+    "biopsy_markers": "Biopsy: markers",
+    "mri": "MRI",
+    "endurance_adl": "Endurance and ADL",
+    "fatigue": "Fatigue",
+    "self_reported_strength": "Self-reported strength",
+    "self_reported_dysphagia": "Self-reported dysphagia",
+    "patient_global": "Patient's global rating",
+    "favourable_response": "Favourable response",
+}
+DOMAIN_LABELS = {
+    "strength": "Strength",
+    "swallowing": "Swallowing",
+    "function": "Function",
+    "serum": "Serum",
+    "electrophysiology": "EMG",
+    "symptoms": "Symptoms",
+    "histology": "Histology",
+    "imaging": "Imaging",
+    "global": "Global",
+}
+ASSESSMENT_LABELS = {"objective": "Objective", "subjective": "Subjective", "unclear": "Unclear"}
+BASIS_LABELS = {
+    "explicit": "Stated for this measure",
+    "blanket": "From a blanket statement",
+    "none": "No result reported",
+}
+
+
+SOURCE_LABELS = {
+    "letter_table": "Letter, Table I",
+    "letter_caption": "Letter, caption of Table I",
+    "letter_text": "Letter, text",
+    "primary_source": "Primary source (checked)",
+}
+GROUP_LABELS = {"ivig": "IVIG", "control": "Control", "subgroup": "IVIG subgroup"}
+#: Measures in words, for sentences (the chart labels are :data:`MEASURE_LABELS`).
+MEASURE_NAMES = {
+    "mmt": "manual muscle testing",
+    "qmt": "quantitative muscle testing",
+    "swallowing": "swallowing studies",
+    "oesophageal_manometry": "oesophageal manometry",
+    "disability_score": "disability score",
+    "functional_score": "functional score",
+    "ck": "serum CK",
+    "emg": "EMG",
+    "nss": "symptom score (NSS)",
+    "biopsy_necrosis": "necrotic fibres (biopsy)",
+    "biopsy_t_cells": "T cells (biopsy)",
+    "biopsy_markers": "biopsy markers",
+    "mri": "muscle MRI",
+    "endurance_adl": "endurance, daily activities",
+    "fatigue": "fatigue",
+    "self_reported_strength": "self-reported strength",
+    "self_reported_dysphagia": "self-reported dysphagia",
+    "patient_global": "patient's global assessment",
+    "favourable_response": "favourable response (undefined)",
+}
+
+SUPPORTED = "supported"
+PARTLY = "partly supported"
+CONTRADICTED = "contradicted"
+NOT_TESTABLE = "not testable"
+#: The verdicts, in display order.
+VERDICTS = (SUPPORTED, PARTLY, CONTRADICTED, NOT_TESTABLE)
+
+#: Domains whose measures are markers (serum values, biopsy findings).
+MARKER_DOMAINS = ("serum", "histology")

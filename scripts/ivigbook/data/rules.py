@@ -1,0 +1,319 @@
+"""Cross-table rules: what a Table Schema cannot express (:data:`CROSS_TABLE_RULES`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem, shown
+from ivigbook.data.read import Row, Table
+
+# ---------------------------------------------------------------------------------------------
+# Cross-table rules
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule a Table Schema cannot express: the fields it needs and a check."""
+
+    name: str
+    words: str
+    needs: dict[str, tuple[str, ...]]
+    check: Callable[[Context], Iterator[Problem]]
+
+
+@dataclass
+class Context:
+    tables: dict[str, Table]
+    bib_keys: frozenset[str] | None
+
+    def rows(self, resource: str) -> list[Row]:
+        return self.tables[resource].rows
+
+    def file(self, resource: str) -> str:
+        return self.tables[resource].file
+
+
+def _arms(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("studies")
+    for row in ctx.rows("studies"):
+        v = row.typed
+        total, ivig, control = v["n_total"], v["n_ivig"], v["n_control"]
+        if None in (total, ivig, control):
+            continue
+        if v["crossover"] is True:
+            if ivig != total:
+                yield Problem(
+                    file,
+                    row.line,
+                    "n_ivig",
+                    "arms",
+                    f"crossover study needs n_ivig == n_total ({total}), "
+                    f"violated by value {shown(ivig)}",
+                )
+            if control != 0:
+                yield Problem(
+                    file,
+                    row.line,
+                    "n_control",
+                    "arms",
+                    f"crossover study needs n_control == 0, violated by value {shown(control)}",
+                )
+        elif ivig + control != total:
+            yield Problem(
+                file,
+                row.line,
+                "n_total",
+                "arms",
+                f"n_ivig + n_control ({ivig} + {control}) must equal n_total, "
+                f"violated by value {shown(total)}",
+            )
+        if v["controlled"] is False and control != 0:
+            yield Problem(
+                file,
+                row.line,
+                "n_control",
+                "arms",
+                f"uncontrolled study needs n_control == 0, violated by value {shown(control)}",
+            )
+
+
+def _included_by(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("studies")
+    for row in ctx.rows("studies"):
+        included, ref = row.typed["included_by"], row.typed["letter_ref"]
+        if included is None:
+            continue
+        if (included == "letter") != (ref is not None):
+            msg = (
+                "included_by letter needs a letter_ref"
+                if included == "letter"
+                else f"included_by {included} needs an empty letter_ref"
+            )
+            yield Problem(
+                file,
+                row.line,
+                "included_by",
+                "included_by",
+                f"{msg}, violated by value {shown(included)}",
+            )
+
+
+def _responders(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("responders")
+    studies = {r.typed["study_id"]: r.typed for r in ctx.rows("studies")}
+    outcomes = {r.typed["outcome_id"]: r.typed for r in ctx.rows("outcomes")}
+    for row in ctx.rows("responders"):
+        v = row.typed
+        num, den, group = v["numerator"], v["denominator"], v["group"]
+        if num is not None and den is not None and num > den:
+            yield Problem(
+                file,
+                row.line,
+                "numerator",
+                "responders",
+                f"numerator must not exceed denominator ({den}), violated by value {shown(num)}",
+            )
+        study = studies.get(v["study_id"])
+        outcome = outcomes.get(v["outcome_id"])
+        if (
+            outcome is not None
+            and v["study_id"] is not None
+            and outcome["study_id"] != v["study_id"]
+        ):
+            yield Problem(
+                file,
+                row.line,
+                "outcome_id",
+                "responders",
+                f"outcome belongs to study {outcome['study_id']}, not "
+                f"{v['study_id']}, violated by value {shown(v['outcome_id'])}",
+            )
+        if study is None or group is None:
+            continue
+        arm_field = "n_control" if group == "control" else "n_ivig"
+        arm = study[arm_field]
+        if group == "control" and arm is not None and arm <= 0:
+            yield Problem(
+                file,
+                row.line,
+                "group",
+                "responders",
+                f"group control needs a study with n_control > 0 "
+                f"({v['study_id']} has {arm}), violated by value {shown(group)}",
+            )
+        elif den is not None and arm is not None and den > arm:
+            yield Problem(
+                file,
+                row.line,
+                "denominator",
+                "responders",
+                f"denominator must not exceed the study's {arm_field} ({arm}), "
+                f"violated by value {shown(den)}",
+            )
+
+
+def _outcomes(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("outcomes")
+    for row in ctx.rows("outcomes"):
+        result, basis, quote = row.typed["result"], row.typed["result_basis"], row.typed["quote"]
+        if result is None or basis is None:
+            continue
+        if (basis == "none") != (result == "not_reported"):
+            msg = (
+                "result_basis none needs result not_reported"
+                if basis == "none"
+                else "result not_reported needs result_basis none"
+            )
+            yield Problem(
+                file,
+                row.line,
+                "result_basis",
+                "outcomes",
+                f"{msg}, violated by value {shown(basis)}",
+            )
+        if result != "not_reported" and quote is None:
+            yield Problem(
+                file, row.line, "quote", "outcomes", f"quote required when result is {result}"
+            )
+
+
+def _search(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("search")
+    rows = [r for r in ctx.rows("search") if r.typed["step_order"] is not None]
+    orders = sorted(r.typed["step_order"] for r in rows)
+    if orders:
+        present = set(orders)
+        for gap in (k for k in range(1, orders[-1] + 1) if k not in present):
+            after = min(
+                (r for r in rows if r.typed["step_order"] > gap),
+                key=lambda r: r.typed["step_order"],
+            )
+            yield Problem(
+                file,
+                after.line,
+                "step_order",
+                "search",
+                f"steps must run 1..n without gaps: step {gap} missing before value "
+                f"{shown(after.typed['step_order'])}",
+            )
+    for row in ctx.rows("search"):
+        v = row.typed
+        if v["reported"] is False:
+            for name in ("count", "quote"):
+                if v[name] is not None:
+                    yield Problem(
+                        file,
+                        row.line,
+                        name,
+                        "search",
+                        f"must be empty when reported is false, violated by value {shown(v[name])}",
+                    )
+        elif v["reported"] is True and v["quote"] is None:
+            yield Problem(file, row.line, "quote", "search", "quote required when reported is true")
+
+
+def _citations(ctx: Context) -> Iterator[Problem]:
+    if ctx.bib_keys is None:
+        return
+    for table in ctx.tables.values():
+        if CITATION_FIELD not in table.spec.field_names or not table.readable:
+            continue
+        for row in table.rows:
+            key = row.typed[CITATION_FIELD]
+            if key is not None and key not in ctx.bib_keys:
+                yield Problem(
+                    table.file,
+                    row.line,
+                    CITATION_FIELD,
+                    "citation",
+                    f"no entry in {BIBLIOGRAPHY} for value {shown(key)}",
+                )
+
+
+#: The project's rules beyond Table Schema, in the order they are checked and documented.
+CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
+    CrossRule(
+        "arms",
+        "Arms add up. In a crossover study (crossover true) every patient had IVIG: n_ivig "
+        "equals n_total and n_control is 0. Otherwise n_ivig + n_control equals n_total. An "
+        "uncontrolled study (controlled false) has n_control 0.",
+        {"studies": ("n_total", "n_ivig", "n_control", "crossover", "controlled")},
+        _arms,
+    ),
+    CrossRule(
+        "included_by",
+        "A study has a letter_ref exactly when included_by is letter.",
+        {"studies": ("included_by", "letter_ref")},
+        _included_by,
+    ),
+    CrossRule(
+        "responders",
+        "Responder counts fit their study. numerator is at most denominator; denominator is "
+        "at most the arm it counts (n_ivig for groups ivig and subgroup, n_control for "
+        "control); a control-group count needs a study with n_control above 0; the outcome "
+        "(outcome_id) belongs to the same study as the count.",
+        {
+            "responders": ("numerator", "denominator", "group", "study_id", "outcome_id"),
+            "studies": ("study_id", "n_ivig", "n_control"),
+            "outcomes": ("outcome_id", "study_id"),
+        },
+        _responders,
+    ),
+    CrossRule(
+        "outcomes",
+        "An outcome's result_basis is none exactly when its result is not_reported, and it "
+        "has a quote unless its result is not_reported.",
+        {"outcomes": ("result", "result_basis", "quote")},
+        _outcomes,
+    ),
+    CrossRule(
+        "search",
+        "The search steps' step_order runs 1, 2, ... n without gaps. A step the letter does "
+        "not report (reported false) has no count and no quote; a reported step has a quote.",
+        {"search": ("step_order", "reported", "count", "quote")},
+        _search,
+    ),
+    CrossRule(
+        "citation",
+        f"Every {CITATION_FIELD} (in any table) is the key of an entry in {BIBLIOGRAPHY}, "
+        "which must parse as BibTeX.",
+        {},
+        _citations,
+    ),
+)
+
+
+def check_cross_tables(ctx: Context, descriptor_name: str, problems: list[Problem]) -> None:
+    for rule in CROSS_TABLE_RULES:
+        runnable = True
+        for resource, names in rule.needs.items():
+            table = ctx.tables.get(resource)
+            if table is None:
+                problems.append(
+                    Problem(
+                        descriptor_name,
+                        None,
+                        None,
+                        "descriptor",
+                        f"rule {rule.name} needs resource {resource!r}",
+                    )
+                )
+                runnable = False
+                continue
+            for name in names:
+                if name not in table.spec.field_names:
+                    problems.append(
+                        Problem(
+                            descriptor_name,
+                            None,
+                            f"{resource}.{name}",
+                            "descriptor",
+                            f"rule {rule.name} needs this field",
+                        )
+                    )
+                    runnable = False
+            if not table.readable:
+                runnable = False
+        if runnable:
+            problems.extend(rule.check(ctx))

@@ -1,0 +1,62 @@
+"""The chart of verdicts that moved since the letter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivigbook.analysis import claims
+from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+def verdict_change_chart(ev: Evidence):  # -> alt.LayerChart (altair imported only when drawing)
+    """Claims by chapter and verdict: one mark per chapter and verdict, sized by the count,
+    with the count written beside it. Chapters in the book's order (claims.csv's enum)."""
+    import altair as alt
+
+    from ivigbook.figures.theme import WIDTH
+
+    counts = claims.verdict_counts(ev)
+    counts = counts[counts["claims"] > 0].copy()
+    counts["chapter"] = counts["chapter"].astype(str)
+    counts["verdict"] = counts["verdict"].astype(str)
+    chapters = [c for c in ev.enum("claims", "chapter") if c in set(counts["chapter"])]
+    verdicts = list(claims.VERDICTS)
+    x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
+    x = x.axis(labelAngle=0)
+    y = alt.Y("chapter:N", title="Chapter", sort=chapters)
+    tooltip = [
+        alt.Tooltip("chapter:N", title="Chapter"),
+        alt.Tooltip("verdict:N", title="Verdict"),
+        alt.Tooltip("claims:Q", title="Claims"),
+    ]
+    base = alt.Chart(counts)
+    marks = base.mark_point(filled=True, opacity=0.9).encode(
+        x=x,
+        y=y,
+        size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
+        color=alt.Color(
+            "verdict:N",
+            title="Verdict",
+            scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
+        ),
+        shape=alt.Shape(
+            "verdict:N",
+            title="Verdict",
+            scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
+        ),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(dx=22, align="left", fontSize=13).encode(
+        x=x, y=y, text=alt.Text("claims:Q"), tooltip=tooltip
+    )
+    return (marks + labels).properties(
+        width=WIDTH - 160,
+        height=36 * max(len(chapters), 1),
+        title=alt.Title(
+            "The letter's claims by chapter and verdict",
+            subtitle="Number of claims; verdicts computed from the data at build time",
+        ),
+    )

@@ -1,0 +1,36 @@
+"""The claims-by-verdict chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH
+
+
+def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart:
+    """Bars of the number of claims per verdict, each bar labelled with its count."""
+    domain = list(counts["verdict"])
+    base = alt.Chart(counts).encode(
+        y=alt.Y("verdict:N", sort=domain, title="Verdict"),
+        x=alt.X("claims:Q", title="Claims of the letter", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("verdict:N", title="Verdict"),
+            alt.Tooltip("claims:Q", title="Claims"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "verdict:N",
+            legend=None,
+            scale=alt.Scale(domain=domain, range=[VERDICT_COLOURS[v] for v in domain]),
+        )
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="claims:Q")
+    return alt.layer(bars, labels).properties(
+        width=WIDTH - 200,
+        height=40 * len(domain),
+        title=alt.TitleParams(
+            "The letter's claims, checked against the data", subtitle="Number of claims per verdict"
+        ),
+    )

@@ -1,0 +1,289 @@
+"""Charts of the search and the evidence base: dose, search flow, evidence map."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.figures.theme import (
+    DESIGN_ORDER,
+    FONT,
+    MAP_STEP,
+    MAP_STEP_CROWDED,
+    MAX_STUDIES_SHOWN,
+    OKABE_ITO,
+    WIDTH,
+    is_added_study,
+    limit_studies,
+    result_scale,
+    result_stroke,
+    with_note,
+)
+
+
+def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
+    """Monthly IVIG dose per study (g/kg), labelled with the planned months of treatment.
+
+    ``doses`` is :func:`ivigbook.analysis.evidence.dose_by_study`. Studies without one regimen are
+    listed with the words "varied" or "not reported" instead of a point.
+    """
+    df, note = limit_studies(doses)
+    df = df.copy()
+    df["dose"] = df["dose_g_per_kg_per_month"].astype("Float64").astype(float)
+    df["label"] = [
+        (f"{m} month" if m == "1" else f"{m} months")
+        if s == "single regimen" and m != "not reported"
+        else ("months not reported" if s == "single regimen" else s)
+        for s, m in zip(df["dose_status"], df["months_text"], strict=True)
+    ]
+    df["text_x"] = df["dose"].fillna(0.0)
+    # room for the largest dose (at least 2.6 g/kg, so that 2 g/kg sits well inside)
+    x_max = max(2.6, 1.1 * float(df["dose"].fillna(0.0).max()))
+    order = df["study"].tolist()
+    base = alt.Chart(df).encode(
+        y=alt.Y("study:N", sort=order, title="Study (reference in the letter)"),
+        tooltip=[
+            alt.Tooltip("study:N", title="Study"),
+            alt.Tooltip("design:N", title="Design"),
+            alt.Tooltip("dose_letter:N", title="Dose (letter)"),
+            alt.Tooltip("dose:Q", title="g/kg per month", format=".1f"),
+            alt.Tooltip("months_text:N", title="Planned months"),
+        ],
+    )
+    points = (
+        base.transform_filter("isValid(datum.dose)")
+        .mark_point(filled=True, size=110, shape="circle", color=OKABE_ITO["blue"])
+        .encode(
+            x=alt.X(
+                "dose:Q",
+                title="IVIG per month (grams per kg of body weight)",
+                scale=alt.Scale(domain=[0, x_max]),
+            )
+        )
+    )
+    labels = base.mark_text(align="left", dx=9, fontSize=12, font=FONT).encode(
+        x=alt.X("text_x:Q"), text="label:N"
+    )
+    return (points + labels).properties(
+        width=WIDTH - 200,
+        height=alt.Step(26),
+        title=alt.Title(
+            "Monthly IVIG dose per study",
+            subtitle=with_note(
+                "Label: planned months of IVIG, or why there is no single dose", note
+            ),
+        ),
+    )
+
+
+def search_flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
+    """The letter's search as a flow diagram: one box per step, top to bottom.
+
+    ``flow`` is :func:`ivigbook.analysis.search.search_flow`. Steps the letter does not report are
+    drawn with a dashed grey border and say "not reported"; the last box counts the studies
+    in the evidence base now.
+    """
+    df = flow.copy()
+    n = len(df)
+    df["y0"] = df["order"] * 1.0
+    df["y1"] = df["order"] + 0.78
+    df["ymid"] = df["order"] + 0.39
+    df["status"] = ["Reported" if r else "Not reported" for r in df["reported"]]
+    df["line1"] = df["label"]
+    df["line2"] = [f"n = {c}" if c[:1].isdigit() else c for c in df["count_text"]]
+    y_scale = alt.Scale(domain=[n, -0.2], nice=False)
+    x_scale = alt.Scale(domain=[0, 1], nice=False)
+    hidden = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
+    tooltip = [
+        alt.Tooltip("stage:N", title="Stage"),
+        alt.Tooltip("label:N", title="Step"),
+        alt.Tooltip("count_text:N", title="Count"),
+        alt.Tooltip("detail:N", title="Detail"),
+        alt.Tooltip("quote:N", title="The letter's words"),
+    ]
+    arrows = (
+        alt.Chart(df[df["order"] < n - 1])
+        .transform_calculate(x="0.5", y_next="datum.order + 1")
+        .mark_rule(color=OKABE_ITO["grey"], strokeWidth=1.5)
+        .encode(
+            x=alt.X("x:Q", scale=x_scale, axis=hidden),
+            y=alt.Y("y1:Q", scale=y_scale, axis=hidden),
+            y2="y_next:Q",
+        )
+    )
+    boxes = (
+        alt.Chart(df)
+        .transform_calculate(x0="0.12", x1="0.88")
+        .mark_rect(strokeWidth=1.5, cornerRadius=3)
+        .encode(
+            x=alt.X("x0:Q", scale=x_scale, axis=hidden),
+            x2="x1:Q",
+            y=alt.Y("y0:Q", scale=y_scale, axis=hidden),
+            y2="y1:Q",
+            fill=alt.Fill(
+                "status:N",
+                title="In the letter",
+                scale=alt.Scale(domain=["Reported", "Not reported"], range=["#E8F1F8", "#F2F2F2"]),
+            ),
+            stroke=alt.Stroke(
+                "status:N",
+                scale=alt.Scale(
+                    domain=["Reported", "Not reported"],
+                    range=[OKABE_ITO["blue"], OKABE_ITO["grey"]],
+                ),
+                legend=None,
+            ),
+            strokeDash=alt.StrokeDash(
+                "status:N",
+                scale=alt.Scale(domain=["Reported", "Not reported"], range=[[1, 0], [5, 3]]),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    text_base = alt.Chart(df).transform_calculate(x="0.5")
+    title_text = text_base.mark_text(fontSize=12, fontWeight="bold", dy=-8, font=FONT).encode(
+        x=alt.X("x:Q", scale=x_scale, axis=hidden),
+        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        text="line1:N",
+        tooltip=tooltip,
+    )
+    count_text = text_base.mark_text(fontSize=12, dy=9, font=FONT).encode(
+        x=alt.X("x:Q", scale=x_scale, axis=hidden),
+        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        text="line2:N",
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(domain=["Reported", "Not reported"], range=["#000000", "#595959"]),
+            legend=None,
+        ),
+        tooltip=tooltip,
+    )
+    stage_text = (
+        text_base.mark_text(fontSize=11, align="right", angle=0, font=FONT, color="#595959")
+        .transform_calculate(xs="0.11")
+        .encode(
+            x=alt.X("xs:Q", scale=x_scale, axis=hidden),
+            y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+            text="stage:N",
+        )
+    )
+    return (arrows + boxes + title_text + count_text + stage_text).properties(
+        width=WIDTH,
+        height=62 * n,
+        title=alt.Title(
+            "The letter's literature search, step by step",
+            subtitle="Dashed grey boxes: steps of a PRISMA flow diagram the letter does not report",
+        ),
+    )
+
+
+def _map_tooltip() -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("study:N", title="Study"),
+        alt.Tooltip("study_type_letter:N", title="Study type (letter)"),
+        alt.Tooltip("n:Q", title="Patients"),
+        alt.Tooltip("result_label:N", title="Overall result"),
+        alt.Tooltip("overall_basis:N", title="Decided by measures that are"),
+        alt.Tooltip("key_results:N", title="Key results (letter)"),
+    ]
+
+
+def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
+    """Study design x number of patients, one mark per study, coloured and shaped by result.
+
+    ``overall`` is :func:`ivigbook.analysis.evidence.overall_results`. Studies of the same
+    design are
+    spread vertically so that none hides another; each mark is labelled with its study.
+
+    With more than :data:`MAX_STUDIES_SHOWN` studies, the letter's studies keep their own
+    labelled marks, while the added studies with the same design, number of patients and
+    result share one mark, sized by how many they are and labelled with that number; the
+    subtitle says so.
+    """
+    df = overall.copy()
+    df["n"] = df["n_total"].astype(int)
+    crowded = len(df) > MAX_STUDIES_SHOWN
+    added = df["study"].map(is_added_study).astype(bool) if crowded else df["n"] < 0
+    groups = pd.DataFrame()
+    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
+    if crowded:
+        groups = (
+            df[added]
+            .groupby(["design", "n", "result_label"], observed=True, sort=True)
+            .agg(studies=("study_id", "size"))
+            .reset_index()
+        )
+        groups["slot"] = groups.groupby("design").cumcount()
+        groups["label"] = [f"{k:,} added" for k in groups["studies"]]
+        df = df[~added].copy()
+        subtitle = [
+            subtitle,
+            f"{int(added.sum()):,} added studies grouped: one mark per design, size and result,",
+            "sized and labelled by its number of studies; the letter's own each have a mark",
+        ]
+    step = MAP_STEP_CROWDED if crowded else MAP_STEP
+    df["slot"] = df.groupby("design").cumcount()
+    df["size_in_design"] = df.groupby("design")["study_id"].transform("size")
+    # yOffset counts from the top of the design's band: centre the marks in the band (in
+    # its upper part when grouped marks for added studies take the lower part).
+    centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
+    df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
+    designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
+    scales = result_scale("result_label", title="Overall result")
+    x = alt.X(
+        "n:Q",
+        title="Number of patients (log scale)",
+        scale=alt.Scale(type="log", domain=[0.8, max(100, int(overall["n_total"].max()) * 3)]),
+    )
+    y = alt.Y("design:N", sort=designs, title="Study design")
+    base = alt.Chart(df).encode(
+        x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None), tooltip=_map_tooltip()
+    )
+    points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
+        # One column when a second legend (marks per group) stands beside it, so both fit.
+        color=scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
+        stroke=result_stroke("result_label", title="Overall result"),
+        shape=scales["shape"],
+    )
+    labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
+    layers: list[alt.Chart] = [points, labels]
+    if crowded and len(groups):
+        groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
+        group_base = alt.Chart(groups).encode(
+            x=x,
+            y=y,
+            yOffset=alt.YOffset("offset:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("studies:Q", title="Added studies", format=","),
+                alt.Tooltip("design:N", title="Design"),
+                alt.Tooltip("n:Q", title="Patients in each"),
+                alt.Tooltip("result_label:N", title="Overall result"),
+            ],
+        )
+        group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
+            color=scales["color"],
+            stroke=result_stroke("result_label", title="Overall result"),
+            shape=scales["shape"],
+            size=alt.Size(
+                "studies:Q",
+                title="Added studies per mark",
+                scale=alt.Scale(type="sqrt", range=[60, 700], zero=False),
+                legend=alt.Legend(orient="bottom", format=",", symbolFillColor="#999999"),
+            ),
+        )
+        group_labels = group_base.mark_text(
+            align="left", dx=14, fontSize=11, font=FONT, color="#595959"
+        ).encode(text="label:N")
+        layers = [group_points, group_labels, points, labels]
+    chart = alt.layer(*layers)
+    if crowded:
+        chart = chart.resolve_scale(size="independent")
+    return chart.properties(
+        width=WIDTH - 80,
+        height=alt.Step(step),
+        title=alt.Title(
+            "Evidence map: design, size and overall result of each study",
+            subtitle=subtitle,
+        ),
+    )

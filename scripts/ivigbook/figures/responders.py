@@ -1,0 +1,233 @@
+"""The responder chart: shares with exact intervals, and their caveats."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.analysis.vocabulary import DESIGN_LABELS
+from ivigbook.figures.theme import (
+    DESIGN_COLOURS,
+    DESIGN_SHAPES,
+    OKABE_ITO,
+    RESPONDER_LABEL_LIMIT,
+    RESPONDER_PLOT_WIDTH,
+    ROW_HEIGHT,
+    limit_studies,
+    with_note,
+)
+
+
+def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
+    """Colour and shape for the given design codes (in the schema's order)."""
+    keys = [k for k in DESIGN_LABELS if k in designs]
+    domain = [DESIGN_LABELS[k] for k in keys]
+    return {
+        "color": alt.Color(
+            "design_label:N",
+            title="Study design",
+            scale=alt.Scale(domain=domain, range=[DESIGN_COLOURS[k] for k in keys]),
+        ),
+        "shape": alt.Shape(
+            "design_label:N",
+            title="Study design",
+            scale=alt.Scale(domain=domain, range=[DESIGN_SHAPES[k] for k in keys]),
+        ),
+    }
+
+
+def _pct(value: object) -> str:
+    return "" if pd.isna(value) else f"{float(value):.0%}"
+
+
+def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The responder table with the display columns the chart needs, in display order."""
+    df = table.copy()
+    order = {k: i for i, k in enumerate(DESIGN_LABELS)}
+    df["_design_order"] = df["design"].map(order)
+    df = df.sort_values(["_design_order", "study", "responder_id"], kind="stable")
+    df["share_text"] = [_pct(v) for v in df["share"]]
+    df["ci_text"] = [
+        f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else note.removeprefix("no CI: ")
+        for lo, hi, note in zip(df["ci_low"], df["ci_high"], df["ci_note"], strict=True)
+    ]
+    df["ci_column"] = [
+        f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else "no CI"
+        for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
+    ]
+    df["measure_text"] = [
+        f"{m} ({a})" for m, a in zip(df["measure"], df["assessment"], strict=True)
+    ]
+    df["blinded_text"] = [
+        f"{b} (weak)" if pd.notna(c) else b
+        for b, c in zip(df["blinded"], df["blinding_check"], strict=True)
+    ]
+    df["counts_text"] = [
+        f"{int(k)} of {int(n)}" if pd.notna(k) and pd.notna(n) else "not fixed"
+        for k, n in zip(df["numerator"], df["denominator"], strict=True)
+    ]
+    df["has_ci"] = df["ci_low"].notna().map({True: "exact 95% CI", False: "no CI"})
+    for col in ("share", "ci_low", "ci_high"):
+        df[col] = df[col].astype("float64")
+    df["n_study"] = df["n_study"].astype("int64")
+    return df.drop(columns=["_design_order"]).reset_index(drop=True)
+
+
+def responder_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The responder statements as a reader's table (text columns, in chart order)."""
+    df = responder_frame(table)
+    return pd.DataFrame(
+        {
+            "Study": df["study"],
+            "Design": df["design_label"],
+            "Source": df["source_label"],
+            "Group": df["group_letter"],
+            "Stated as": df["stated_as"],
+            "Count": df["counts_text"],
+            "Share": df["share_text"].replace("", "not given"),
+            "Exact 95% CI": df["ci_text"],
+            "Denominator": df["reason"],
+            "Measure": df["measure_text"],
+            "Patients in study": df["n_study"],
+            "Control group": df["controlled"],
+            "Blinded": df["blinded"],
+        }
+    )
+
+
+_TOOLTIP = [
+    alt.Tooltip("study:N", title="Study"),
+    alt.Tooltip("design_label:N", title="Design"),
+    alt.Tooltip("source_label:N", title="Source"),
+    alt.Tooltip("group_letter:N", title="Group"),
+    alt.Tooltip("stated_as:N", title="Stated as"),
+    alt.Tooltip("counts_text:N", title="Count"),
+    alt.Tooltip("share_text:N", title="Share"),
+    alt.Tooltip("ci_text:N", title="95% CI"),
+    alt.Tooltip("reason:N", title="Denominator"),
+    alt.Tooltip("measure_text:N", title="Measure"),
+    alt.Tooltip("n_study:Q", title="Patients in study"),
+    alt.Tooltip("controlled:N", title="Control group"),
+    alt.Tooltip("blinded:N", title="Blinded"),
+    alt.Tooltip("blinding_check:N", title="Source check on blinding"),
+    alt.Tooltip("quote:N", title="Words"),
+]
+
+#: Caveat columns beside the plot: (field, header, width in pixels). The measure's name is
+#: in the tooltip and in the table above the chart; the column says how it was assessed.
+_CAVEATS = (
+    ("assessment", "Measure", 60),
+    ("n_study", "n", 26),
+    ("controlled", "Control", 48),
+    ("blinded_text", "Blinded", 76),
+)
+#: Splits "Study <en dash> group: words" into two label lines (Vega draws an array as lines).
+_TWO_LINE_LABEL = "split(datum.label, ' \N{EN DASH} ')"
+
+
+def _responder_block(
+    df: pd.DataFrame, title: str, n_max: int, designs: list[str]
+) -> alt.HConcatChart:
+    y = alt.Y(
+        "label:N",
+        sort=list(df["label"]),
+        title=None,
+        # minExtent: both panels' plots start at the same x, so their columns line up.
+        axis=alt.Axis(
+            labelLimit=RESPONDER_LABEL_LIMIT,
+            labelExpr=_TWO_LINE_LABEL,
+            minExtent=RESPONDER_LABEL_LIMIT,
+            # clear of a large marker at 0%
+            offset=10,
+        ),
+    )
+    base = alt.Chart(df).encode(y=y, tooltip=_TOOLTIP)
+    x = alt.X(
+        "share:Q",
+        title="Share of patients who improved",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format="%", tickCount=5),
+    )
+    interval = (
+        base.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
+        .encode(
+            x=alt.X(
+                "ci_low:Q",
+                title="Share of patients who improved",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", tickCount=5),
+            ),
+            x2=alt.X2("ci_high:Q"),
+        )
+    )
+    point = base.mark_point(filled=True, opacity=0.95).encode(
+        x=x,
+        size=alt.Size(
+            "n_study:Q",
+            title="Patients in study",
+            scale=alt.Scale(domain=[1, n_max], range=[70, 300]),
+            # A few sizes are enough to read marker size, and keep the legends narrow.
+            legend=alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
+        ),
+        **_design_encodings(designs),
+    )
+    no_ci = (
+        base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
+        .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
+        .encode(x=x, text=alt.Text("ci_column:N"))
+    )
+    height = ROW_HEIGHT * len(df)
+    plot = alt.layer(interval, point, no_ci).properties(
+        width=RESPONDER_PLOT_WIDTH, height=height, title=title
+    )
+    columns = [
+        base.mark_text(align="left", fontSize=11)
+        .encode(
+            x=alt.value(0),
+            text=alt.Text(f"{field}:N"),
+            y=alt.Y("label:N", sort=list(df["label"]), axis=None),
+        )
+        .properties(
+            width=width, height=height, title=alt.TitleParams(header, fontSize=11, anchor="start")
+        )
+        for field, header, width in _CAVEATS
+    ]
+    return alt.hconcat(plot, *columns, spacing=6)
+
+
+def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
+    """Dot-and-interval chart of every responder statement, with its caveats beside it.
+
+    One row per statement (letter's statements first, then the checked primary sources),
+    rows grouped by study design; x is the share, the grey line the exact 95% CI where both
+    counts are known ("no CI" written beside the marker otherwise). Colour and shape show
+    the design, marker size the study's number of patients; text columns give the measure
+    and whether it is subjective, n, whether the study had a control group and blinding.
+    """
+    shown, note = limit_studies(table)
+    df = responder_frame(shown)
+    n_max = int(df["n_study"].max())
+    designs = list(dict.fromkeys(df["design"]))
+    blocks = []
+    letter = df[df["from_letter"]]
+    primary = df[~df["from_letter"]]
+    if len(letter):
+        blocks.append(_responder_block(letter, "As the letter states them", n_max, designs))
+    if len(primary):
+        blocks.append(
+            _responder_block(primary, "As the checked primary sources state them", n_max, designs)
+        )
+    return (
+        alt.vconcat(*blocks, spacing=18)
+        .resolve_scale(color="shared", shape="shared", size="shared")
+        .configure_legend(orient="bottom", direction="horizontal", columns=1)
+        .properties(
+            title=alt.TitleParams(
+                "Responder counts and shares, with exact 95% confidence intervals",
+                subtitle=with_note(
+                    "Beside each: the measure, study size, control group and blinding", note
+                ),
+            )
+        )
+    )

@@ -1,0 +1,206 @@
+"""The one visual theme of the book's charts: palette, shapes, fonts, width, and the rules
+for charts with many studies.
+
+Every chart is an Altair chart with a title, axis titles and a colour-blind-safe palette
+(Okabe & Ito). Colour never carries meaning alone: each colour encoding is paired with a
+shape, a text label or a position.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.analysis.vocabulary import (
+    CONTRADICTED,
+    DESIGN_LABELS,
+    NOT_TESTABLE,
+    PARTLY,
+    RESULT_LABELS,
+    SUPPORTED,
+)
+
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+
+RESULT_COLOURS = {
+    "improved": OKABE_ITO["blue"],
+    "subjective_improvement": OKABE_ITO["orange"],
+    "trend": OKABE_ITO["sky_blue"],
+    "not_clinically_relevant": OKABE_ITO["reddish_purple"],
+    "no_effect": OKABE_ITO["vermillion"],
+    "not_reported": OKABE_ITO["grey"],
+}
+RESULT_SHAPES = {
+    "improved": "triangle-up",
+    "subjective_improvement": "diamond",
+    "trend": "circle",
+    "not_clinically_relevant": "square",
+    "no_effect": "cross",
+    "not_reported": "stroke",
+}
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+WIDTH = 560  # fits the book's text column and an A4 page at print scale
+
+
+def result_scale(
+    field: str = "result_label", title: str = "Result"
+) -> dict[str, alt.Color | alt.Shape]:
+    """Colour and shape encodings for a result field, both keyed to the same labels."""
+    domain = list(RESULT_LABELS.values())
+    return {
+        "color": alt.Color(
+            f"{field}:N",
+            title=title,
+            scale=alt.Scale(domain=domain, range=[RESULT_COLOURS[k] for k in RESULT_LABELS]),
+        ),
+        "shape": alt.Shape(
+            f"{field}:N",
+            title=title,
+            scale=alt.Scale(domain=domain, range=[RESULT_SHAPES[k] for k in RESULT_LABELS]),
+        ),
+    }
+
+
+def book_theme() -> alt.theme.ThemeConfig:
+    """Altair theme: readable type sizes for screen and print, no chart border."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": WIDTH},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
+            "range": {"category": list(OKABE_ITO.values())[1:]},
+        }
+    }
+
+
+alt.theme.register("ivigbook", enable=True)(book_theme)
+
+
+# ------------------------------------------------------------------------------------------
+# Chart factories for the chapters on the introduction, the search, the evidence and the
+# trials. Each takes a frame made by ivigbook.analysis and returns an Altair chart; alt text
+# and captions are written next to the figure in the chapter.
+
+#: Charts with one row per study show every study up to this many. Beyond it they show the
+#: letter's studies and the most recently added ones, up to this many in all, and say in
+#: their subtitle how many were left out (every study stays in the chapters' tables).
+MAX_STUDIES_SHOWN = 30
+
+
+def is_added_study(label: object) -> bool:
+    """Whether a study label (:func:`ivigbook.analysis.cohorts.study_labels`) names a study added
+    after the letter: those read "... (added)" or "... (added) [study_id]"."""
+    text = str(label)
+    return text.endswith("(added)") or "(added) [" in text
+
+
+def limit_studies(
+    frame: pd.DataFrame, column: str = "study", limit: int = MAX_STUDIES_SHOWN
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of at most ``limit`` studies, and a note saying what was left out.
+
+    Up to ``limit`` studies, ``frame`` is returned whole and the note is None. Beyond it,
+    the rows of the letter's studies are kept, with those of the most recently added studies
+    (the last to appear in ``frame``, whose rows follow the data, where new studies are
+    appended) up to ``limit`` studies in all; the note counts the studies not shown.
+    """
+    studies = list(dict.fromkeys(frame[column]))
+    if len(studies) <= limit:
+        return frame, None
+    added = [s for s in studies if is_added_study(s)]
+    letter = [s for s in studies if not is_added_study(s)]
+    room = max(limit - len(letter), 0)
+    shown_added = added[len(added) - room :] if room else []
+    keep = set(letter) | set(shown_added)
+    hidden = len(studies) - len(keep)
+    note = (
+        f"{hidden:,} more added {'study' if hidden == 1 else 'studies'} not shown "
+        f"(shown: the letter's {len(letter)} and the {len(shown_added)} most recently added); "
+        "see the table"
+    )
+    return frame[frame[column].isin(keep)], note
+
+
+def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
+    """A subtitle with the note about studies not shown as its last line (if there is one)."""
+    if note is None:
+        return subtitle
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return [*lines, note]
+
+
+DESIGN_ORDER = list(DESIGN_LABELS.values())
+RESULT_ORDER = list(RESULT_LABELS.values())
+MAP_STEP = 56  # pixels per design row in the evidence map
+MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
+
+
+def result_stroke(field: str = "result_label", title: str = "Result") -> alt.Stroke:
+    """The result colours as a stroke, so filled, hollow and line-shaped marks all show.
+
+    Give it the same title as :func:`result_scale` so that the three share one legend.
+    """
+    return alt.Stroke(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=RESULT_ORDER, range=[RESULT_COLOURS[k] for k in RESULT_LABELS]),
+    )
+
+
+DESIGN_COLOURS = {
+    "placebo_controlled_trial": OKABE_ITO["blue"],
+    "controlled_trial": OKABE_ITO["sky_blue"],
+    "case_control": OKABE_ITO["bluish_green"],
+    "open_label": OKABE_ITO["orange"],
+    "case_series": OKABE_ITO["vermillion"],
+    "case_report": OKABE_ITO["reddish_purple"],
+}
+DESIGN_SHAPES = {
+    "placebo_controlled_trial": "square",
+    "controlled_trial": "diamond",
+    "case_control": "triangle-up",
+    "open_label": "triangle-down",
+    "case_series": "circle",
+    "case_report": "cross",
+}
+#: Width of the plotting area of the responder chart (its caveat columns come beside it).
+#: With the two-line row labels and the caveat columns the whole chart fits the text column
+#: of the HTML page and an A4 page (``tests/test_browser.py`` holds every chart to it).
+RESPONDER_PLOT_WIDTH = 130
+#: Width of the responder chart's row labels, and the least room kept for them.
+RESPONDER_LABEL_LIMIT = 220
+#: Each row's label takes two lines: the study, then the group and the words of the statement.
+ROW_HEIGHT = 34
+#: Width of one timing aspect's column: four fit the text column and an A4 page.
+TIMING_CELL_WIDTH = 100
+
+
+#: Verdict colours (Okabe-Ito) and marker shapes; the verdict is also the x position and a
+#: text label, so colour never carries it alone.
+VERDICT_COLOURS = {
+    SUPPORTED: "#009E73",
+    PARTLY: "#E69F00",
+    CONTRADICTED: "#D55E00",
+    NOT_TESTABLE: "#999999",
+}
+VERDICT_SHAPES = {
+    SUPPORTED: "circle",
+    PARTLY: "diamond",
+    CONTRADICTED: "cross",
+    NOT_TESTABLE: "square",
+}

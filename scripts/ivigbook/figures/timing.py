@@ -1,0 +1,77 @@
+"""The timing matrix: what each study reports about when treatment began."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.figures.theme import (
+    OKABE_ITO,
+    TIMING_CELL_WIDTH,
+    limit_studies,
+    with_note,
+)
+
+
+def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
+    """Matrix of studies by timing aspect; each cell coloured and labelled "reported" or not."""
+    df, note = limit_studies(matrix)
+    df = df.copy()
+    studies = list(dict.fromkeys(df["study"]))
+    # Column headings on two lines ("Time from" / "diagnosis"), so that four columns fit.
+    df["aspect_heading"] = [
+        "|".join(label.rsplit(" ", 1)) for label in df["aspect_label"].astype(str)
+    ]
+    aspects = list(dict.fromkeys(df["aspect_heading"]))
+    status_domain = ["reported", "not reported"]
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "aspect_heading:N",
+            sort=aspects,
+            title="What the letter says about",
+            axis=alt.Axis(
+                labelAngle=0,
+                orient="top",
+                labelLimit=TIMING_CELL_WIDTH - 4,
+                labelExpr="split(datum.label, '|')",
+                # two-line labels grow downwards from their baseline: lift them clear
+                labelPadding=18,
+            ),
+        ),
+        y=alt.Y("study:N", sort=studies, title=None),
+        tooltip=[
+            alt.Tooltip("study:N", title="Study"),
+            alt.Tooltip("design_label:N", title="Design"),
+            alt.Tooltip("aspect_label:N", title="Aspect"),
+            alt.Tooltip("status:N", title="Status"),
+            alt.Tooltip("letter_words:N", title="The letter's words"),
+        ],
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "status:N",
+            # Every cell says "reported" or "not reported" in words: no legend needed.
+            legend=None,
+            scale=alt.Scale(domain=status_domain, range=[OKABE_ITO["blue"], "#E8E8E8"]),
+        )
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="status:N",
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(domain=status_domain, range=["white", OKABE_ITO["black"]]),
+            legend=None,
+        ),
+    )
+    return (
+        alt.layer(cells, text)
+        .resolve_scale(color="independent")
+        .properties(
+            width=TIMING_CELL_WIDTH * len(aspects),
+            height=30 * len(studies),
+            title=alt.TitleParams(
+                "What the letter says about each study's timing and co-treatment",
+                subtitle=with_note("Each cell: whether the letter reports it for the study", note),
+            ),
+        )
+    )

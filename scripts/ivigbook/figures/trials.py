@@ -1,0 +1,179 @@
+"""The outcome matrix of the controlled studies."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.figures.theme import (
+    FONT,
+    OKABE_ITO,
+    limit_studies,
+    result_scale,
+    result_stroke,
+    with_note,
+)
+
+ASSESSMENT_FILL = {"Objective": 1.0, "Unclear": 0.4, "Subjective": 0.0}
+ASSESSMENT_KEY = {
+    "Objective": "Objective measure (filled)",
+    "Unclear": "Assessment unclear (half-filled)",
+    "Subjective": "Subjective, patient-reported (hollow)",
+}
+
+
+def _assessment_key() -> alt.LayerChart:
+    """A key for the marks' fill (Vega-Lite draws no legend for a fillOpacity encoding)."""
+    key = pd.DataFrame(
+        {
+            "assessment": list(ASSESSMENT_FILL),
+            "text": [ASSESSMENT_KEY[a] for a in ASSESSMENT_FILL],
+            "fill": list(ASSESSMENT_FILL.values()),
+        }
+    )
+    base = alt.Chart(key, title=alt.Title("Assessment (fill)", fontSize=13)).encode(
+        y=alt.Y("assessment:N", sort=list(ASSESSMENT_FILL), axis=None)
+    )
+    marks = base.mark_point(
+        shape="square", size=120, filled=True, color="#595959", stroke="#595959", strokeWidth=2
+    ).encode(x=alt.value(8), fillOpacity=alt.FillOpacity("fill:Q", scale=None))
+    labels = base.mark_text(align="left", dx=18, fontSize=12, font=FONT).encode(
+        x=alt.value(8), text="text:N"
+    )
+    return (marks + labels).properties(width=260, height=alt.Step(20))
+
+
+#: Pixels per outcome measure in the matrix: with the two-line row labels, about twenty
+#: measures fit the text column of the HTML page and an A4 page.
+MATRIX_STEP = 24
+MATRIX_ROW_STEP = 34
+#: Separates a row label's two lines; the axis draws each part on a line of its own (a study
+#: label that itself holds the separator just gets one more line).
+ROW_LINE_BREAK = " \N{MIDDLE DOT} "
+
+
+def _domain_headers(
+    df: pd.DataFrame, measure_order: list[str], domain_order: list[str]
+) -> tuple[alt.Chart, alt.Chart]:
+    """Domain names above the matrix, each at its first measure, and rules between domains.
+
+    Drawn as layers rather than as facets: a facet per domain made every domain as wide as
+    its slanted axis labels, which pushed the matrix far beyond the text column.
+    """
+    first = []
+    for domain in domain_order:
+        measures = set(df.loc[df["domain"] == domain, "measure"])
+        in_order = [m for m in measure_order if m in measures]
+        if in_order:
+            first.append({"domain": domain, "measure": in_order[0]})
+    heads = pd.DataFrame(first)
+    x = alt.X("measure:N", sort=measure_order)
+    names = (
+        alt.Chart(heads)
+        .mark_text(align="left", baseline="middle", angle=300, dx=-2, dy=-6, fontSize=12, font=FONT)
+        .encode(x=x, y=alt.value(0), text="domain:N")
+    )
+    rules = (
+        alt.Chart(heads.iloc[1:])
+        .mark_rule(color=OKABE_ITO["grey"], strokeDash=[2, 3], xOffset=-MATRIX_STEP / 2)
+        .encode(x=x)
+    )
+    return names, rules
+
+
+def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
+    """Study x outcome measure matrix, measures grouped by domain.
+
+    ``matrix`` is :func:`ivigbook.analysis.trials.outcome_matrix`. Colour and shape give the result;
+    filled marks are objective measures, hollow ones subjective, half-filled unclear (a key
+    below the matrix says so); large marks are results the letter states for the measure,
+    small ones come from a blanket statement. Domains are named above their measures.
+    """
+    df, note = limit_studies(matrix)
+    df = df.copy()
+    study_order = matrix.attrs.get("study_order", sorted(df["study"].unique()))
+    study_order = [s for s in study_order if s in set(df["study"])]
+    measure_order = matrix.attrs.get("measure_order", sorted(df["measure"].unique()))
+    domain_order = matrix.attrs.get("domain_order", sorted(df["domain"].unique()))
+    # Measures grouped by domain (in the domains' order), so that each domain is one block.
+    domain_of = dict(zip(df["measure"], df["domain"], strict=True))
+    rank = {d: i for i, d in enumerate(domain_order)}
+    measure_order = sorted(
+        (m for m in measure_order if m in domain_of),
+        key=lambda m: rank.get(domain_of[m], len(rank)),
+    )
+    # Two label lines (Vega draws an array as lines): the study, then its design.
+    df["row"] = df["study"] + ROW_LINE_BREAK + df["design"]
+    row_order = [
+        f"{s}{ROW_LINE_BREAK}{d}"
+        for s in study_order
+        for d in df.loc[df["study"] == s, "design"].unique()
+    ]
+    scales = result_scale("result_label", title="Result")
+    marks = (
+        alt.Chart(df)
+        .mark_point(filled=True, strokeWidth=2)
+        .encode(
+            x=alt.X(
+                "measure:N",
+                sort=measure_order,
+                title=None,
+                axis=alt.Axis(labelAngle=-45, labelLimit=150, grid=False),
+            ),
+            y=alt.Y(
+                "row:N",
+                sort=row_order,
+                title=None,
+                axis=alt.Axis(
+                    labelLimit=180,
+                    labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})",
+                ),
+            ),
+            color=scales["color"],
+            stroke=result_stroke("result_label"),
+            shape=scales["shape"],
+            fillOpacity=alt.FillOpacity(
+                "assessment:N",
+                scale=alt.Scale(domain=list(ASSESSMENT_FILL), range=list(ASSESSMENT_FILL.values())),
+                legend=None,
+            ),
+            size=alt.Size(
+                "basis:N",
+                title="Basis of the result (size)",
+                scale=alt.Scale(
+                    domain=[
+                        "Stated for this measure",
+                        "From a blanket statement",
+                        "No result reported",
+                    ],
+                    range=[220, 55, 110],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("study:N", title="Study"),
+                alt.Tooltip("design:N", title="Design"),
+                alt.Tooltip("measure_letter:N", title="Measure (letter)"),
+                alt.Tooltip("domain:N", title="Domain"),
+                alt.Tooltip("assessment:N", title="Assessment"),
+                alt.Tooltip("result_label:N", title="Result"),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("quote:N", title="The letter's words"),
+            ],
+        )
+    )
+    names, rules = _domain_headers(df, measure_order, domain_order)
+    matrix_chart = alt.layer(rules, marks, names).properties(
+        width=alt.Step(MATRIX_STEP), height=alt.Step(MATRIX_ROW_STEP)
+    )
+    return (
+        alt.vconcat(matrix_chart, _assessment_key(), spacing=16)
+        .properties(
+            title=alt.Title(
+                "What the controlled studies found, measure by measure",
+                subtitle=with_note(
+                    "Filled: objective measure; hollow: subjective; small: blanket result", note
+                ),
+            )
+        )
+        .configure_legend(orient="bottom", columns=1, direction="vertical")
+    )

@@ -1,0 +1,53 @@
+"""Data as Markdown text for a chapter: escaped values, source checks as a list."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#$~^"})
+
+
+def markdown_text(text: object) -> str:
+    """Text from the data made safe for a MyST table cell (markup characters escaped)."""
+    return " ".join(str(text).split()).translate(_MARKDOWN_SPECIAL)
+
+
+def source_checks_markdown(ev: Evidence) -> str:
+    """The source checks as a MyST list-table (study, topic and check; what the letter says;
+    what the source says; the source as a citation), for a cell whose output is Markdown."""
+    s = ev.studies.set_index("study_id")
+    lines = [
+        "```{list-table} What the checked sources say, beside the letter",
+        ":header-rows: 1",
+        ":widths: 18 30 40 12",
+        # longtable: it may run over pages in the PDF; ivig-paginate: on the site it becomes
+        # a paginated, searchable table (_static/book.js), however many checks there are.
+        ":class: longtable ivig-paginate",
+        "",
+        "* - Study, topic: check",
+        "  - The letter says",
+        "  - The source says",
+        "  - Source",
+    ]
+    for _, row in ev.source_checks.iterrows():
+        study = s.loc[row["study_id"]]
+        ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
+        cells = [
+            markdown_text(f"{study['first_author']}{ref}, {row['topic']}: {row['verdict']}"),
+            markdown_text(row["letter_says"]),
+            markdown_text(row["source_says"]),
+            f"{{cite:p}}`{row['citation_key']}`",
+        ]
+        lines.append("* - " + cells[0])
+        lines.extend("  - " + cell for cell in cells[1:])
+    lines.append("```")
+    return "\n".join(lines)
+
+
+#: The repository's changelog, whose "Versioning rule" section the book shows.

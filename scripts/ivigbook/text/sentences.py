@@ -1,0 +1,198 @@
+"""Sentences whose wording follows the data: singular or plural, lists, "none" or "all".
+
+Each builder takes plain numbers or frames from :mod:`ivigbook.analysis` and returns a
+sentence to glue into a chapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ivigbook.analysis.claims import VERDICTS
+from ivigbook.analysis.summary import _count_word
+from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED
+
+if TYPE_CHECKING:
+    pass
+
+
+# --------------------------------------------------------------------------------------
+# Wording that follows the data (singular/plural, lists, "none"/"all")
+
+#: Singular and plural noun of each design, for running text.
+DESIGN_NOUNS: dict[str, tuple[str, str]] = {
+    "placebo_controlled_trial": ("placebo-controlled trial", "placebo-controlled trials"),
+    "controlled_trial": ("controlled trial", "controlled trials"),
+    "case_control": ("case-control study", "case-control studies"),
+    "open_label": ("open-label study", "open-label studies"),
+    "case_series": ("case series", "case series"),
+    "case_report": ("case report", "case reports"),
+}
+
+
+def count_phrase(n: int, singular: str, plural: str, zero: str | None = None) -> str:
+    """``"1 study"``, ``"3 studies"``; ``zero`` (e.g. "no studies") replaces ``"0 studies"``."""
+    if n == 0 and zero is not None:
+        return zero
+    return _count_word(n, singular, plural)
+
+
+def join_words(items: Iterable[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"`` (empty string for no items)."""
+    words = [str(i) for i in items]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def design_listing(counts: Mapping[str, int]) -> str:
+    """Studies per design in words, zero counts left out.
+
+    ``{"case_series": 3, "case_report": 1}`` -> ``"3 case series and 1 case report"``.
+    """
+    parts = [
+        _count_word(int(n), *DESIGN_NOUNS.get(design, (design, design)))
+        for design, n in counts.items()
+        if int(n) > 0
+    ]
+    return join_words(parts) or "no studies"
+
+
+def quoted_listing(words: Iterable[str]) -> str:
+    """Distinct phrases in double quotes, in first-seen order: ``"half" and "one third"``."""
+    return join_words(
+        f"\N{LEFT DOUBLE QUOTATION MARK}{w}\N{RIGHT DOUBLE QUOTATION MARK}"
+        for w in dict.fromkeys(str(w) for w in words)
+    )
+
+
+def range_phrase(low: float, high: float, singular: str, plural: str) -> str:
+    """``"3 months"`` where low equals high, else ``"2 to 6 months"``."""
+    lo, hi = (int(v) if float(v).is_integer() else v for v in (low, high))
+    if lo == hi:
+        return _count_word(lo, singular, plural)  # type: ignore[arg-type]
+    return f"{lo} to {hi} {plural}"
+
+
+def improvement_sentence(n_improved: int, n_improved_uncontrolled: int, n_uncontrolled: int) -> str:
+    """Where the studies whose overall result is an improvement lie (with or without control)."""
+    if n_improved == 0:
+        return "No study has an improvement as its overall result."
+    own = "its" if n_improved == 1 else "their"
+    studies = count_phrase(n_improved, "study has", "studies have")
+    head = f"{studies} an improvement as {own} overall result"
+    without = count_phrase(n_uncontrolled, "study", "studies")
+    if n_improved_uncontrolled == 0:
+        tail = "none of them lacks a control group"
+    elif n_improved_uncontrolled == n_improved == 1:
+        tail = f"it is one of the {without} without a control group"
+    elif n_improved_uncontrolled == n_improved:
+        tail = f"all of them are among the {without} without a control group"
+    else:
+        verb = "is" if n_improved_uncontrolled == 1 else "are"
+        tail = (
+            f"{n_improved_uncontrolled} of them {verb} among the {without} without a control group"
+        )
+    return f"{head}; {tail}."
+
+
+def unstated_randomisation_sentence(labels: Iterable[str]) -> str:
+    """Which trials the data leave without a statement on randomisation."""
+    labels = list(labels)
+    if not labels:
+        return "Every trial is described as randomised or not."
+    trials = "trial" if len(labels) == 1 else "trials"
+    return f"Whether patients were randomised is not stated for the {trials} {join_words(labels)}."
+
+
+#: Results as nouns for running text ("an improvement in ...").
+RESULT_NOUNS = {
+    "improved": "improvement",
+    "subjective_improvement": "subjective improvement",
+    "trend": "non-significant trend",
+    "not_clinically_relevant": "change without clinical relevance",
+    "no_effect": "no effect",
+    "not_reported": NOT_REPORTED,
+}
+_NO_EFFECT = "\N{LEFT DOUBLE QUOTATION MARK}no effect\N{RIGHT DOUBLE QUOTATION MARK}"
+
+
+def findings_sentence(findings: pd.DataFrame, what: str) -> str:
+    """Results other than "no effect" among ``what`` (e.g. "the trials"), in one sentence.
+
+    ``findings`` is :func:`ivigbook.analysis.evidence.non_null_findings` (columns ``study``,
+    ``measure``, ``measure_code``, ``result_label``, ``assessment``); measures are named
+    with :data:`MEASURE_NAMES`.
+    """
+    if findings.empty:
+        return f"No result other than {_NO_EFFECT} is reported for {what}."
+    parts = [
+        f"{RESULT_NOUNS.get(str(r.result), str(r.result_label).lower())} in "
+        f"{MEASURE_NAMES.get(str(r.measure_code), r.measure)}"
+        f" ({r.assessment} measure, {r.study})"
+        for r in findings.itertuples(index=False)
+    ]
+    return f"Results other than {_NO_EFFECT} for {what}: {'; '.join(parts)}."
+
+
+def objective_benefit_sentence(n_studies: int, n_patients: int, n_benefit: int, kind: str) -> str:
+    """How many of ``n_studies`` (``kind``: plural noun) report an objective improvement."""
+    group = f"{n_studies} {kind} ({_count_word(n_patients, 'patient', 'patients')})"
+    if n_studies == 0:
+        return f"The data hold no {kind}."
+    if n_benefit == 0:
+        return f"None of the {group} reports an objective improvement on IVIG."
+    if n_benefit == n_studies:
+        return f"All of the {group} report an objective improvement on IVIG."
+    verb = "reports" if n_benefit == 1 else "report"
+    return f"{n_benefit} of the {group} {verb} an objective improvement on IVIG."
+
+
+def update_sentence(n_added: int) -> str:
+    """Whether any study has been added since the letter's search."""
+    if n_added == 0:
+        return "No study has been added to the evidence since the letter's search."
+    studies = _count_word(n_added, "study has", "studies have")
+    return f"{studies} been added to the evidence since the letter's search."
+
+
+def count_verdicts(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Claims per verdict in ``claims.evaluate(ev)``, every verdict listed (0 where none).
+
+    Verdicts come in the order of :data:`ivigbook.analysis.claims.VERDICTS`.
+    """
+    counts = evaluated["verdict"].astype(str).value_counts()
+    unknown = set(counts.index) - set(VERDICTS)
+    if unknown:
+        msg = f"unknown verdicts: {sorted(unknown)}"
+        raise ValueError(msg)
+    return pd.DataFrame(
+        {"verdict": list(VERDICTS), "claims": [int(counts.get(v, 0)) for v in VERDICTS]}
+    )
+
+
+def claim_verdict(evaluated: pd.DataFrame, claim_id: str) -> str:
+    """The verdict of one claim in ``claims.evaluate(ev)``."""
+    rows = evaluated[evaluated["claim_id"] == claim_id]
+    if len(rows) != 1:
+        raise KeyError(claim_id)
+    return str(rows.iloc[0]["verdict"])
+
+
+def verdict_sentence(counts: Mapping[str, int] | pd.DataFrame) -> str:
+    """A sentence summarising claim verdicts, e.g. "Of 13 claims, 9 are supported, ..."."""
+    if isinstance(counts, pd.DataFrame):
+        counts = dict(zip(counts["verdict"], counts["claims"], strict=True))
+    total = sum(counts.values())
+    if total == 0:
+        return "The data hold no claims to check."
+    parts = [f"{n} {'is' if n == 1 else 'are'} {v}" for v, n in counts.items() if n]
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) == 1 and counts.get(VERDICTS[0], 0) == total:
+        return (
+            f"All {_count_word(total, 'claim', 'claims')} of the letter checked here are supported."
+        )
+    return f"Of the letter's {_count_word(total, 'claim', 'claims')} checked here, {listing}."

@@ -140,14 +140,15 @@ def inputs_fingerprint(source: Path = ROOT) -> str:
     digest = hashlib.sha256(str(_data_dir()).encode("utf-8"))
     files = [
         *sorted(_data_dir().rglob("*")),
-        *sorted((source / "scripts" / "ivigbook").glob("*.py")),
+        *sorted((source / "scripts" / "ivigbook").rglob("*.py")),
         # read by chapters too: the versioning rule and the book's metadata
         source / "CHANGELOG.md",
         source / "CITATION.cff",
     ]
     for path in files:
         if path.is_file():
-            digest.update(path.name.encode("utf-8"))
+            name = path.relative_to(source) if path.is_relative_to(source) else path.name
+            digest.update(str(name).encode("utf-8"))
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

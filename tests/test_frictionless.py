@@ -36,6 +36,11 @@ def test_real_package_passes_frictionless() -> None:
         "search",
         "source_checks",
         "judgements",
+        "risk_of_bias",
+        "findings",
+        "downgrades",
+        "harms",
+        "overlaps",
         "claims",
     }
 

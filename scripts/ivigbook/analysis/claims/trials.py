@@ -113,7 +113,7 @@ def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     or EMG outcome."""
     t = trials(ev)
     if t.empty:
-        return CheckResult(NOT_TESTABLE, "No study is flagged randomised or placebo-controlled.")
+        return CheckResult(NOT_TESTABLE, "No study in the data is a controlled trial.")
     objective = study_outcomes(ev, t, STRENGTH_SWALLOWING_EMG, "objective")
     stated = objective[objective["result"].astype("string") != "not_reported"]
     if stated.empty:

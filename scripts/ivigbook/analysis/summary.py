@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 def evidence_summary(ev: Evidence) -> dict[str, int]:
     """Counts behind the conclusions (plain ints).
 
-    ``n_trials``/``n_trial_patients``: controlled trials (:func:`~ivigbook.analysis.cohorts.is_trial`)
-    and their patients; ``n_trials_objective_benefit``: trials with an improvement
-    (:func:`~ivigbook.analysis.cohorts.studies_with_improvement`); the same for all controlled studies (trials and
-    case-control studies); ``n_added``: studies added since the letter's search
+    ``n_trials``/``n_trial_patients``: controlled trials
+    (:func:`~ivigbook.analysis.cohorts.is_trial`) and their patients;
+    ``n_trials_objective_benefit``: trials with an improvement
+    (:func:`~ivigbook.analysis.cohorts.studies_with_improvement`); the same for all
+    controlled studies (trials and case-control studies); ``n_added``: studies added since
+    the letter's search
     (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
     """
     studies = ev.studies

@@ -41,6 +41,7 @@ def test_real_package_passes_frictionless() -> None:
         "downgrades",
         "harms",
         "overlaps",
+        "checked_results",
         "claims",
     }
 

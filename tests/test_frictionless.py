@@ -36,6 +36,12 @@ def test_real_package_passes_frictionless() -> None:
         "search",
         "source_checks",
         "judgements",
+        "risk_of_bias",
+        "findings",
+        "downgrades",
+        "harms",
+        "overlaps",
+        "checked_results",
         "claims",
     }
 

@@ -155,6 +155,16 @@ def test_the_new_study_appears_in_table_one(built: Path) -> None:
     assert "FICTITIOUS TEST DATA" in html
 
 
+def test_the_new_trial_appears_in_the_risk_of_bias_figure_and_table(built: Path) -> None:
+    html = page(built, "appraisal")
+    # The traffic-light chart's data and the risk-of-bias table both carry the trial's row.
+    points = re.findall(r"\{[^{}]*\}", html)
+    assert any(
+        "Fictitious" in point and re.search(r'"judgement":\s*"high"', point) for point in points
+    ), "the fictitious trial's risk-of-bias row is not in the chart"
+    assert "FICTITIOUS TEST DATA: a judgement invented for the tests." in html
+
+
 def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
     html = page(built, "claims-ledger")
     # The verdict chart's data and the ledger's tables are in the page.

@@ -102,7 +102,7 @@ def test_cli_exit_0_and_summary(pkg: Path, capsys: pytest.CaptureFixture[str]) -
     assert cli.main(["validate", str(pkg)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert "7 tables" in out[0]
+    assert "13 tables" in out[0]
     assert "studies 3" in out[0]
 
 
@@ -670,6 +670,12 @@ def test_load_types(pkg: Path) -> None:
         "search": 3,
         "source_checks": 1,
         "judgements": 1,
+        "risk_of_bias": 0,
+        "findings": 0,
+        "downgrades": 0,
+        "harms": 0,
+        "overlaps": 0,
+        "checked_results": 0,
         "claims": 1,
     }
     assert ev.bib_keys == frozenset({"alpha2001", "beta2002", "gamma2003"})

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 #: Tables whose rows belong to one study (by ``study_id``).
-STUDY_TABLES = ("outcomes", "responders", "source_checks")
+STUDY_TABLES = ("outcomes", "responders", "source_checks", "risk_of_bias", "harms")
 
 
 def with_tables(ev: Evidence, **tables: pd.DataFrame) -> Evidence:

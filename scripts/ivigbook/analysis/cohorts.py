@@ -3,7 +3,13 @@
 * **Controlled trials** (:data:`~ivigbook.analysis.vocabulary.TRIAL_DESIGNS`): prospective
   trials with a comparator, i.e. the designs ``placebo_controlled_trial`` and
   ``controlled_trial``.
-* **Controlled studies**: every study with a comparison group or period.
+* **Controlled studies**: every study with a comparison group or period (``controlled``).
+* **Objective measures**: outcomes whose ``assessment`` is objective
+  (:data:`~ivigbook.analysis.vocabulary.OBJECTIVE`).
+* **An improvement**: an outcome whose result is improved on an objective measure
+  (:func:`improvement_outcomes`); a study "with an improvement" has at least one.
+
+Every count, chart and verdict takes these sets from here, so that the pages agree.
 """
 
 from __future__ import annotations
@@ -17,7 +23,12 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.vocabulary import DESIGN_LABELS, TRIAL_DESIGNS
+from ivigbook.analysis.vocabulary import (
+    DESIGN_LABELS,
+    IMPROVEMENT_RESULT,
+    OBJECTIVE,
+    TRIAL_DESIGNS,
+)
 
 # ------------------------------------------------------------------------------------------
 # Studies
@@ -60,13 +71,13 @@ def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:
     s = ev.studies
     if letter_only:
         s = s[s["included_by"].astype(str) == "letter"]
-    return s[s["design"].astype(str).isin(TRIAL_DESIGNS)].reset_index(drop=True)
+    return s[is_trial(s)].reset_index(drop=True)
 
 
 def controlled_studies(ev: Any) -> pd.DataFrame:
     """Every study with a comparison group or period, trials first (design order)."""
     s = ev.studies
-    out = s[s["controlled"].eq(True).fillna(False)]
+    out = s[is_controlled(s)]
     return out.sort_values(["design", "letter_ref"], kind="stable").reset_index(drop=True)
 
 
@@ -74,3 +85,34 @@ def labels_by_id(ev: Evidence) -> pd.Series:
     """The book's label of each study ("Amato et al. (1)"), indexed by study_id."""
     labels = study_labels(ev.studies)
     return pd.Series(labels.astype(str).to_numpy(), index=ev.studies["study_id"].astype(str))
+
+
+# ------------------------------------------------------------------------------------------
+# Measures and improvements
+
+
+def is_trial(studies: pd.DataFrame) -> pd.Series:
+    """True for the prospective trials with a comparator (design in TRIAL_DESIGNS)."""
+    return studies["design"].astype("string").isin(TRIAL_DESIGNS).fillna(False).astype(bool)
+
+
+def is_controlled(studies: pd.DataFrame) -> pd.Series:
+    """True for every study with a comparison group or period (missing counts as false)."""
+    return studies["controlled"].astype("boolean").fillna(False).astype(bool)
+
+
+def objective_outcomes(ev: Any) -> pd.DataFrame:
+    """The outcomes measured objectively (assessment objective)."""
+    o = ev.outcomes
+    return o[(o["assessment"].astype("string") == OBJECTIVE).fillna(False).astype(bool)]
+
+
+def improvement_outcomes(ev: Any) -> pd.DataFrame:
+    """The outcomes that count as an improvement: result improved on an objective measure."""
+    o = objective_outcomes(ev)
+    return o[(o["result"].astype("string") == IMPROVEMENT_RESULT).fillna(False).astype(bool)]
+
+
+def studies_with_improvement(ev: Any) -> set[str]:
+    """The study_ids with at least one improvement (:func:`improvement_outcomes`)."""
+    return set(improvement_outcomes(ev)["study_id"].astype(str))

@@ -20,7 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.cohorts import design_labels, study_labels
+from ivigbook.analysis.cohorts import (
+    design_labels,
+    is_controlled,
+    studies_with_improvement,
+    study_labels,
+)
 from ivigbook.analysis.vocabulary import (
     ASSESSMENT_ORDER,
     DESIGN_LABELS,
@@ -257,8 +262,9 @@ def evidence_facts(ev: Any) -> dict[str, int]:
     s = ev.studies
     by_design = design_counts(ev)
     overall = overall_results(ev)
-    uncontrolled = ~s["controlled"].eq(True).fillna(False).to_numpy()
-    improved = (overall["overall_result"] == "improved").to_numpy()
+    uncontrolled = ~is_controlled(s).to_numpy()
+    # One definition of "a study with an improvement" for every page (analysis.cohorts).
+    improved = s["study_id"].astype(str).isin(studies_with_improvement(ev)).to_numpy()
     facts = {
         "n_studies": len(s),
         "n_patients": int(s["n_total"].sum()),

@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING
 
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
-from ivigbook.analysis.cohorts import trial_studies
+from ivigbook.analysis.cohorts import (
+    is_controlled,
+    is_trial,
+    studies_with_improvement,
+    trial_studies,
+)
 from ivigbook.analysis.responders import responder_summary, responder_table
-from ivigbook.analysis.vocabulary import TRIAL_DESIGNS
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -22,21 +26,18 @@ if TYPE_CHECKING:
 def evidence_summary(ev: Evidence) -> dict[str, int]:
     """Counts behind the conclusions (plain ints).
 
-    ``n_trials``/``n_trial_patients``: controlled trials (:data:`TRIAL_DESIGNS`) and their
-    patients; ``n_trials_objective_benefit``: trials with at least one objective outcome
-    whose result is "improved"; the same for all controlled studies (trials and
-    case-control studies); ``n_added``: studies added since the letter's search
+    ``n_trials``/``n_trial_patients``: controlled trials
+    (:func:`~ivigbook.analysis.cohorts.is_trial`) and their patients;
+    ``n_trials_objective_benefit``: trials with an improvement
+    (:func:`~ivigbook.analysis.cohorts.studies_with_improvement`); the same for all
+    controlled studies (trials and case-control studies); ``n_added``: studies added since
+    the letter's search
     (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
     """
     studies = ev.studies
-    out = ev.outcomes
-    benefit = set(
-        out.loc[
-            (out["assessment"] == "objective") & (out["result"] == "improved"), "study_id"
-        ].astype(str)
-    )
-    trials = studies[studies["design"].isin(TRIAL_DESIGNS)]
-    controlled = studies[studies["controlled"].fillna(False).astype(bool)]
+    benefit = studies_with_improvement(ev)
+    trials = studies[is_trial(studies)]
+    controlled = studies[is_controlled(studies)]
     return {
         "n_studies": len(studies),
         "n_trials": len(trials),

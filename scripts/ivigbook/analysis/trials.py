@@ -7,7 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.cohorts import controlled_studies, design_labels, study_labels, trial_studies
+from ivigbook.analysis.cohorts import (
+    controlled_studies,
+    design_labels,
+    studies_with_improvement,
+    study_labels,
+    trial_studies,
+)
 from ivigbook.analysis.vocabulary import (
     ASSESSMENT_LABELS,
     BASIS_LABELS,
@@ -138,7 +144,7 @@ def trial_facts(ev: Any) -> TrialFacts:
     o = ev.outcomes[ev.outcomes["study_id"].astype(str).isin(trial_ids)]
     improved = o["result"].astype(str).isin(("improved", "subjective_improvement"))
     objective = o["assessment"].astype(str) == "objective"
-    with_objective = set(o.loc[improved & objective, "study_id"].astype(str))
+    with_objective = studies_with_improvement(ev) & set(trial_ids)
     with_subjective = set(o.loc[improved & ~objective, "study_id"].astype(str))
     checks = ev.source_checks
     differs = (

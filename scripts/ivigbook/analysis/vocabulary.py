@@ -117,3 +117,74 @@ VERDICTS = (SUPPORTED, PARTLY, CONTRADICTED, NOT_TESTABLE)
 
 #: Domains whose measures are markers (serum values, biopsy findings).
 MARKER_DOMAINS = ("serum", "histology")
+
+# ------------------------------------------------------------------------------------------
+# Appraisal: risk of bias, certainty, harms
+
+#: Risk-of-bias judgements in display order, with the label and the symbol that stands
+#: beside the colour (so that colour is never the only cue). ``not_assessed`` marks a study
+#: of the data that has no row in risk_of_bias.csv.
+ROB_JUDGEMENT_LABELS = {
+    "low": "Low risk",
+    "unclear": "Unclear risk",
+    "high": "High risk",
+    "not_assessed": "Not assessed",
+}
+ROB_SYMBOLS = {"low": "+", "unclear": "?", "high": "\u2212", "not_assessed": "\u00b7"}
+ROB_TOOL_LABELS = {
+    "rob1": "Randomised trials: Cochrane risk-of-bias tool (version 1)",
+    "nrs": "Other studies: the book's four-domain scheme",
+}
+ROB_DOMAIN_LABELS = {
+    "sequence_generation": "Random sequence generation",
+    "allocation_concealment": "Allocation concealment",
+    "blinding_participants": "Blinding of participants and staff",
+    "blinding_outcome": "Blinding of outcome assessment",
+    "incomplete_data": "Incomplete outcome data",
+    "selective_reporting": "Selective reporting",
+    "other_bias": "Other bias",
+    "comparison": "Comparison group",
+    "confounding": "Confounding and co-treatment",
+    "measurement": "Outcome measurement",
+    "selection": "Selection of patients",
+}
+ROB_SOURCE_LABELS = {
+    "cochrane": "Cochrane review (published judgement)",
+    "book": "The book's judgement",
+}
+CERTAINTY_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very_low": "Very low"}
+#: GRADE's circles: filled for each level of certainty kept.
+CERTAINTY_SYMBOLS = {
+    "high": "\u2295\u2295\u2295\u2295",
+    "moderate": "\u2295\u2295\u2295\u25cb",
+    "low": "\u2295\u2295\u25cb\u25cb",
+    "very_low": "\u2295\u25cb\u25cb\u25cb",
+}
+#: What each certainty level means, in GRADE's words for readers.
+CERTAINTY_MEANINGS = {
+    "high": "further research is very unlikely to change the estimate",
+    "moderate": "further research may well change the estimate",
+    "low": "further research is likely to change the estimate",
+    "very_low": "any estimate is very uncertain",
+}
+GRADE_DOMAIN_LABELS = {
+    "risk_of_bias": "Risk of bias",
+    "inconsistency": "Inconsistency",
+    "indirectness": "Indirectness",
+    "imprecision": "Imprecision",
+    "publication_bias": "Publication bias",
+}
+FINDING_LABELS = {
+    "strength": "Muscle strength",
+    "swallowing": "Swallowing",
+    "function": "Function and daily activities",
+    "symptoms": "Patient-reported symptoms",
+    "adverse_events": "Adverse events and withdrawals",
+}
+HARM_KIND_LABELS = {"adverse_event": "Adverse event", "withdrawal": "Withdrawal"}
+ARM_LABELS = {"ivig": "IVIG", "control": "Control or placebo", "not_stated": "Arm not stated"}
+
+#: The one definition of "an improvement" used by every count, chart and verdict: an outcome
+#: whose result is improved on an objective measure (assessment objective).
+IMPROVEMENT_RESULT = "improved"
+OBJECTIVE = "objective"

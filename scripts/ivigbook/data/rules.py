@@ -213,6 +213,96 @@ def _search(ctx: Context) -> Iterator[Problem]:
             yield Problem(file, row.line, "quote", "search", "quote required when reported is true")
 
 
+#: The domains of each risk-of-bias tool, in display order (risk_of_bias.tool -> domains).
+ROB_DOMAINS: dict[str, tuple[str, ...]] = {
+    "rob1": (
+        "sequence_generation",
+        "allocation_concealment",
+        "blinding_participants",
+        "blinding_outcome",
+        "incomplete_data",
+        "selective_reporting",
+        "other_bias",
+    ),
+    "nrs": ("comparison", "confounding", "measurement", "selection"),
+}
+#: GRADE certainty levels from highest to lowest, and the GRADE domains rated per outcome.
+CERTAINTY_LEVELS: tuple[str, ...] = ("high", "moderate", "low", "very_low")
+GRADE_DOMAINS: tuple[str, ...] = (
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
+)
+
+
+def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("risk_of_bias")
+    tools: dict[str, set[str]] = {}
+    for row in ctx.rows("risk_of_bias"):
+        v = row.typed
+        tool, domain, study = v["tool"], v["domain"], v["study_id"]
+        if tool is None or domain is None:
+            continue
+        if domain not in ROB_DOMAINS.get(tool, ()):
+            yield Problem(
+                file,
+                row.line,
+                "domain",
+                "risk_of_bias",
+                f"tool {tool} has domains {', '.join(ROB_DOMAINS.get(tool, ()))}, "
+                f"violated by value {shown(domain)}",
+            )
+        if study is not None:
+            tools.setdefault(study, set()).add(tool)
+            if len(tools[study]) > 1:
+                yield Problem(
+                    file,
+                    row.line,
+                    "tool",
+                    "risk_of_bias",
+                    f"a study is judged with one tool, violated by value {shown(tool)}",
+                )
+
+
+def _certainty(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("findings")
+    levels: dict[str, dict[str, int]] = {}
+    for row in ctx.rows("downgrades"):
+        v = row.typed
+        if v["outcome"] is not None and v["grade_domain"] is not None and v["levels"] is not None:
+            levels.setdefault(v["outcome"], {})[v["grade_domain"]] = v["levels"]
+    for row in ctx.rows("findings"):
+        v = row.typed
+        outcome, start, certainty = v["outcome"], v["start"], v["certainty"]
+        if outcome is None or start is None or certainty is None:
+            continue
+        mine = levels.get(outcome, {})
+        missing = [d for d in GRADE_DOMAINS if d not in mine]
+        if missing:
+            yield Problem(
+                file,
+                row.line,
+                "outcome",
+                "certainty",
+                f"every GRADE domain needs a row in downgrades.csv, missing {', '.join(missing)} "
+                f"for value {shown(outcome)}",
+            )
+            continue
+        index = min(CERTAINTY_LEVELS.index(start) + sum(mine.values()), len(CERTAINTY_LEVELS) - 1)
+        expected = CERTAINTY_LEVELS[index]
+        if certainty != expected:
+            yield Problem(
+                file,
+                row.line,
+                "certainty",
+                "certainty",
+                f"start {start} downgraded by {sum(mine.values())} level(s) gives {expected}, "
+                f"violated by value {shown(certainty)}",
+            )
+
+
 def _citations(ctx: Context) -> Iterator[Problem]:
     if ctx.bib_keys is None:
         return
@@ -273,6 +363,27 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
         "not report (reported false) has no count and no quote; a reported step has a quote.",
         {"search": ("step_order", "reported", "count", "quote")},
         _search,
+    ),
+    CrossRule(
+        "risk_of_bias",
+        "A risk-of-bias domain belongs to its tool (rob1: "
+        + ", ".join(ROB_DOMAINS["rob1"])
+        + "; nrs: "
+        + ", ".join(ROB_DOMAINS["nrs"])
+        + "), and each study is judged with one tool.",
+        {"risk_of_bias": ("study_id", "tool", "domain")},
+        _risk_of_bias,
+    ),
+    CrossRule(
+        "certainty",
+        "Every outcome of the summary of findings has one row per GRADE domain in downgrades "
+        "(" + ", ".join(GRADE_DOMAINS) + "), and its certainty is its start lowered by the sum "
+        "of the levels (never below very_low).",
+        {
+            "findings": ("outcome", "start", "certainty"),
+            "downgrades": ("outcome", "grade_domain", "levels"),
+        },
+        _certainty,
     ),
     CrossRule(
         "citation",

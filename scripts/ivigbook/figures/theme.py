@@ -204,3 +204,15 @@ VERDICT_SHAPES = {
     CONTRADICTED: "cross",
     NOT_TESTABLE: "square",
 }
+
+
+#: Risk-of-bias colours (Okabe-Ito, as robvis's traffic lights but colour-blind safe); each
+#: cell also carries the judgement's symbol (:data:`~ivigbook.analysis.vocabulary.ROB_SYMBOLS`).
+ROB_COLOURS = {
+    "low": OKABE_ITO["bluish_green"],
+    "unclear": OKABE_ITO["yellow"],
+    "high": OKABE_ITO["vermillion"],
+    "not_assessed": "#DDDDDD",
+}
+#: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
+ROB_LABEL_WIDTH = 190

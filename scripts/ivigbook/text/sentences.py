@@ -76,12 +76,12 @@ def range_phrase(low: float, high: float, singular: str, plural: str) -> str:
 
 
 def improvement_sentence(n_improved: int, n_improved_uncontrolled: int, n_uncontrolled: int) -> str:
-    """Where the studies whose overall result is an improvement lie (with or without control)."""
+    """Where the studies with an improvement on an objective measure lie (with or without a
+    control group); "an improvement" as :mod:`ivigbook.analysis.cohorts` defines it."""
     if n_improved == 0:
-        return "No study has an improvement as its overall result."
-    own = "its" if n_improved == 1 else "their"
-    studies = count_phrase(n_improved, "study has", "studies have")
-    head = f"{studies} an improvement as {own} overall result"
+        return "No study reports an improvement on an objective measure."
+    studies = count_phrase(n_improved, "study reports", "studies report")
+    head = f"{studies} an improvement on an objective measure"
     without = count_phrase(n_uncontrolled, "study", "studies")
     if n_improved_uncontrolled == 0:
         tail = "none of them lacks a control group"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.registry import KEYS
+from ivigbook.analysis.cohorts import is_trial
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -76,9 +77,9 @@ def _label(studies: pd.DataFrame) -> list[str]:
 
 
 def trials(ev: Evidence) -> pd.DataFrame:
-    """Studies flagged randomised or placebo-controlled."""
+    """The trials, as every page defines them (:func:`ivigbook.analysis.cohorts.is_trial`)."""
     s = ev.studies
-    return s[_flag(s["randomised"]) | _flag(s["placebo_controlled"])]
+    return s[is_trial(s)]
 
 
 def study_outcomes(

@@ -25,6 +25,8 @@ KEYS = {
     "search": "step_id",
     "source_checks": "check_id",
     "judgements": "judgement_id",
+    "risk_of_bias": "rob_id",
+    "harms": "harm_id",
     "claims": "claim_id",
 }
 

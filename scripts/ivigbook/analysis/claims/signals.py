@@ -97,10 +97,9 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
         return CheckResult(SUPPORTED, reason + ".", rows)
     if round(third) == num:
         return CheckResult(
-            PARTLY,
-            reason + ". \u201cOne third\u201d is a rounding of the table's own count (the "
-            "nearest whole number to a third), not an exact share, and the study's own figure "
-            "is lower.",
+            SUPPORTED,
+            reason + ". Note: \u201cone third\u201d rounds the table's own count (the nearest "
+            "whole number to a third); a rounding is a note, not a reason to lower the verdict.",
             rows,
         )
     return CheckResult(CONTRADICTED, reason + ", which is not about a third.", rows)
@@ -204,10 +203,14 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
         + ", so the count cannot be recovered"
     )
     if not subjective.empty:
-        reason += "; endurance was patient-reported"
+        reason += "; endurance was patient-reported (the letter says reported)"
     if not listed.empty:
         reason += " and is not among the trial's listed outcome measures"
-    return CheckResult(PARTLY, reason + ".", rows)
+    reason += (
+        ". Note: \u201chalf\u201d of an odd group is a wording, not an error; the claim "
+        "matches the letter's table, so this is a note, not a reason to lower the verdict"
+    )
+    return CheckResult(SUPPORTED if half is not None else PARTLY, reason + ".", rows)
 
 
 @check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ivigbook.analysis.appraisal import rct_readings
 from ivigbook.analysis.claims.helpers import (
     MAX_LISTED,
     _all,
@@ -77,15 +78,23 @@ def search_counts_match(ev: Evidence) -> CheckResult:
 
 @check
 def rct_count_is_two(ev: Evidence) -> CheckResult:
-    """Two randomised controlled trials, counted from the randomised flag."""
+    """Two randomised controlled trials: counted from the randomised flag, and read both ways.
+
+    Read from Table I's labels, the two RCTs are the studies it calls randomised; read from
+    the text, they are the placebo-controlled studies minus the one the text calls "in
+    vitro" (:func:`ivigbook.analysis.appraisal.rct_readings`). Where the readings name
+    different trials, the letter is inconsistent and the claim is partly supported.
+    """
     s = ev.studies
     randomised = s[_flag(s["randomised"])]
     placebo = s[_flag(s["placebo_controlled"])]
     unknown = placebo[placebo["randomised"].isna()]
+    readings = rct_readings(ev)
+    by_id = dict(zip(s["study_id"].astype(str), _label(s), strict=True))
     j = ev.judgements
     judged = j[
-        j["record_id"].isin(list(unknown["study_id"]))
-        & j["field"].str.contains("randomised", regex=False).fillna(False).astype(bool)
+        j["record_id"].isin(list(unknown["study_id"]) + readings["in_vitro"])
+        & j["field"].str.contains("randomised|study type", regex=True).fillna(False).astype(bool)
     ]
     rows = _rows(_ids("studies", randomised), _ids("studies", unknown), _ids("judgements", judged))
     n_rand, n_placebo = len(randomised), len(placebo)
@@ -95,16 +104,25 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
     )
     if n_rand != 2:
         return CheckResult(CONTRADICTED, f"{first}, not two.", rows)
-    if unknown.empty:
+    notes = []
+    if readings["in_vitro"] and readings["text"] != readings["table"]:
+        notes.append(
+            "Read from Table I's labels, the two RCTs are "
+            f"{names(by_id[i] for i in readings['table'])}. Read from the text, which calls "
+            f"{names(by_id[i] for i in readings['in_vitro'])} \u201ca small in vitro "
+            "study\u201d although Table I lists it as a randomised trial, they are "
+            f"{names(by_id[i] for i in readings['text'])}. Both readings give two, but they "
+            "name different trials, so the letter is inconsistent with itself"
+        )
+    if not unknown.empty:
+        notes.append(
+            f"Table I also lists {names(_label(unknown))} as double blind and "
+            "placebo-controlled without saying whether it was randomised: the trial evidence "
+            f"is {n_placebo} placebo-controlled studies, not two"
+        )
+    if not notes:
         return CheckResult(SUPPORTED, f"{first}.", rows)
-    return CheckResult(
-        PARTLY,
-        f"{first}. Table I also lists {names(_label(unknown))} as double blind and "
-        "placebo-controlled without saying whether it was randomised, so the count of two "
-        "rests on the letter's wording: the trial evidence is "
-        f"{n_placebo} placebo-controlled studies, not two.",
-        rows,
-    )
+    return CheckResult(PARTLY, f"{first}. " + ". ".join(notes) + ".", rows)
 
 
 @check
@@ -113,7 +131,7 @@ def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     or EMG outcome."""
     t = trials(ev)
     if t.empty:
-        return CheckResult(NOT_TESTABLE, "No study is flagged randomised or placebo-controlled.")
+        return CheckResult(NOT_TESTABLE, "No study in the data is a controlled trial.")
     objective = study_outcomes(ev, t, STRENGTH_SWALLOWING_EMG, "objective")
     stated = objective[objective["result"].astype("string") != "not_reported"]
     if stated.empty:

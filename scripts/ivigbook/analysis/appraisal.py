@@ -1,0 +1,396 @@
+"""How much the evidence can be trusted: risk of bias, certainty, harms, cost and overlaps.
+
+* **Risk of bias** (:func:`rob_table`): one row per study and domain. Randomised trials are
+  judged with the Cochrane risk-of-bias tool (version 1), the tool whose published judgements
+  can be cited; the other studies with the book's four-domain scheme. A study of the data
+  without rows in ``risk_of_bias.csv`` is shown with every domain *not assessed*
+  (:func:`unassessed_studies` lists them), so that a new study appears at once.
+* **Summary of findings** (:func:`findings_table`): per outcome that matters to patients, the
+  trials and participants counted from the data (:func:`ivigbook.analysis.cohorts.is_trial`),
+  what the evidence shows, and the book's certainty with each downgrade and its reason.
+* **Harms** (:func:`harms_by_study`): adverse events and withdrawals as the sources report
+  them; "not reported" for every study without a row.
+* **Patients** (:func:`patient_totals`): totals with and without studies whose patients may
+  be counted in another study (``overlaps.csv``).
+* **Two readings of "the two RCTs"** (:func:`rct_readings`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ivigbook.analysis.cohorts import is_trial, labels_by_id, study_labels
+from ivigbook.analysis.evidence import grams_per_patient, usual_dose
+from ivigbook.analysis.vocabulary import (
+    ARM_LABELS,
+    CERTAINTY_LABELS,
+    CERTAINTY_MEANINGS,
+    CERTAINTY_SYMBOLS,
+    FINDING_LABELS,
+    GRADE_DOMAIN_LABELS,
+    HARM_KIND_LABELS,
+    NOT_REPORTED,
+    ROB_DOMAIN_LABELS,
+    ROB_JUDGEMENT_LABELS,
+    ROB_SOURCE_LABELS,
+    ROB_SYMBOLS,
+    ROB_TOOL_LABELS,
+)
+from ivigbook.data.rules import ROB_DOMAINS
+
+NOT_ASSESSED = "not_assessed"
+
+# ------------------------------------------------------------------------------------------
+# Risk of bias
+
+
+def tool_for(studies: pd.DataFrame) -> pd.Series:
+    """The tool a study is judged with: rob1 for the trials, nrs for every other design."""
+    return pd.Series(
+        ["rob1" if t else "nrs" for t in is_trial(studies)], index=studies.index, dtype="string"
+    )
+
+
+def rob_table(ev: Any) -> pd.DataFrame:
+    """Every study x domain of its tool, in the data's study order and the tool's domain order.
+
+    Columns: study_id, study, letter (True for a study of the letter's Table I), tool,
+    tool_label, domain, domain_label, judgement (low / unclear / high / not_assessed),
+    judgement_label, symbol, support, source, source_label, citation_key.
+    """
+    s = ev.studies
+    rob = ev.risk_of_bias
+    labels = study_labels(s)
+    default_tool = tool_for(s)
+    records = []
+    for i, study in enumerate(s["study_id"].astype(str)):
+        mine = rob[rob["study_id"].astype(str) == study]
+        tool = str(mine["tool"].iloc[0]) if not mine.empty else str(default_tool.iloc[i])
+        by_domain = {str(r["domain"]): r for _, r in mine.iterrows()}
+        for domain in ROB_DOMAINS[tool]:
+            row = by_domain.get(domain)
+            judgement = NOT_ASSESSED if row is None else str(row["judgement"])
+            source = "" if row is None else str(row["source"])
+            records.append(
+                {
+                    "study_id": study,
+                    "study": str(labels.iloc[i]),
+                    "letter": str(s["included_by"].iloc[i]) == "letter",
+                    "tool": tool,
+                    "tool_label": ROB_TOOL_LABELS[tool],
+                    "domain": domain,
+                    "domain_label": ROB_DOMAIN_LABELS[domain],
+                    "judgement": judgement,
+                    "judgement_label": ROB_JUDGEMENT_LABELS[judgement],
+                    "symbol": ROB_SYMBOLS[judgement],
+                    "support": "not assessed" if row is None else str(row["support"]),
+                    "source": source,
+                    "source_label": ROB_SOURCE_LABELS.get(source, ""),
+                    "citation_key": "" if row is None else str(row["citation_key"]),
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def unassessed_studies(ev: Any, letter_only: bool = False) -> list[str]:
+    """The study_ids with no risk-of-bias row (optionally only the letter's studies)."""
+    s = ev.studies
+    if letter_only:
+        s = s[s["included_by"].astype(str) == "letter"]
+    judged = set(ev.risk_of_bias["study_id"].astype(str))
+    return [sid for sid in s["study_id"].astype(str) if sid not in judged]
+
+
+def rob_summary(ev: Any) -> pd.DataFrame:
+    """Per tool and domain, the share of studies with each judgement (for the summary bars).
+
+    Columns: tool, tool_label, domain, domain_label, judgement, judgement_label, symbol,
+    studies (count), share (of the tool's studies).
+    """
+    table = rob_table(ev)
+    if table.empty:
+        return table
+    counts = (
+        table.groupby(["tool", "domain", "judgement"], sort=False).size().rename("studies")
+    ).reset_index()
+    totals = table.groupby(["tool", "domain"], sort=False).size().rename("total").reset_index()
+    counts = counts.merge(totals, on=["tool", "domain"])
+    counts["share"] = counts["studies"] / counts["total"]
+    counts["tool_label"] = counts["tool"].map(ROB_TOOL_LABELS)
+    counts["domain_label"] = counts["domain"].map(ROB_DOMAIN_LABELS)
+    counts["judgement_label"] = counts["judgement"].map(ROB_JUDGEMENT_LABELS)
+    counts["symbol"] = counts["judgement"].map(ROB_SYMBOLS)
+    return counts.drop(columns="total")
+
+
+def rob_source_counts(ev: Any) -> dict[str, int]:
+    """How many judgements are Cochrane's and how many the book's own."""
+    source = ev.risk_of_bias["source"].astype(str)
+    return {"cochrane": int((source == "cochrane").sum()), "book": int((source == "book").sum())}
+
+
+def rob_display(ev: Any) -> pd.DataFrame:
+    """The risk-of-bias table for readers: Study, Domain, Judgement, Support, Source."""
+    table = rob_table(ev)
+    return pd.DataFrame(
+        {
+            "Study": table["study"],
+            "Domain": table["domain_label"],
+            "Judgement": table["symbol"] + " " + table["judgement_label"],
+            "Support for the judgement": table["support"],
+            "Source": table["source_label"].where(table["source_label"] != "", "\u2014"),
+        }
+    ).astype("string")
+
+
+# ------------------------------------------------------------------------------------------
+# Summary of findings
+
+
+def _domains(text: object) -> list[str]:
+    if text is None or pd.isna(text):
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
+    """The trials that inform one outcome: trials with a result in its outcome domains, or,
+    for adverse events, trials with a row in the harms table."""
+    s = ev.studies
+    trials = s[is_trial(s)]
+    row = ev.findings[ev.findings["outcome"].astype(str) == outcome].iloc[0]
+    domains = _domains(row["outcome_domains"])
+    if domains:
+        o = ev.outcomes
+        ids = set(o.loc[o["domain"].astype("string").isin(domains).fillna(False), "study_id"])
+    else:
+        ids = set(ev.harms["study_id"])
+    return trials[trials["study_id"].isin(ids)]
+
+
+def downgrades_text(ev: Any, outcome: str) -> str:
+    """'Risk of bias (-1): reason; ...' for the domains that lower the certainty, else 'none'."""
+    d = ev.downgrades[ev.downgrades["outcome"].astype(str) == outcome]
+    lowered = d[d["levels"] > 0]
+    if lowered.empty:
+        return "none"
+    return " ".join(
+        f"{GRADE_DOMAIN_LABELS[str(r['grade_domain'])]} (\u2212{int(r['levels'])}): {r['reason']}"
+        for _, r in lowered.iterrows()
+    )
+
+
+def findings_table(ev: Any) -> pd.DataFrame:
+    """One row per outcome: label, trials, participants, finding, certainty, downgrades.
+
+    Columns: outcome, outcome_label, n_trials, n_participants, trials (names), finding,
+    certainty, certainty_label, certainty_symbol, meaning, downgrades, levels, cochrane_grade.
+    """
+    f = ev.findings.sort_values("display_order")
+    names = labels_by_id(ev)
+    records = []
+    for _, row in f.iterrows():
+        outcome = str(row["outcome"])
+        trials = finding_studies(ev, outcome)
+        d = ev.downgrades[ev.downgrades["outcome"].astype(str) == outcome]
+        certainty = str(row["certainty"])
+        records.append(
+            {
+                "outcome": outcome,
+                "outcome_label": FINDING_LABELS[outcome],
+                "n_trials": len(trials),
+                "n_participants": int(trials["n_total"].sum()),
+                "trials": "; ".join(names[sid] for sid in trials["study_id"].astype(str)),
+                "finding": str(row["finding"]),
+                "certainty": certainty,
+                "certainty_label": CERTAINTY_LABELS[certainty],
+                "certainty_symbol": CERTAINTY_SYMBOLS[certainty],
+                "meaning": CERTAINTY_MEANINGS[certainty],
+                "downgrades": downgrades_text(ev, outcome),
+                "levels": int(d["levels"].sum()),
+                "cochrane_grade": str(row["cochrane_grade"]),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def findings_display(ev: Any) -> pd.DataFrame:
+    """The summary of findings for readers."""
+    t = findings_table(ev)
+    return pd.DataFrame(
+        {
+            "Outcome": t["outcome_label"],
+            "Trials (patients)": [
+                f"{n} ({p})" for n, p in zip(t["n_trials"], t["n_participants"], strict=True)
+            ],
+            "What the evidence shows": t["finding"],
+            "Certainty (the book's rating)": t["certainty_symbol"] + " " + t["certainty_label"],
+            "Why it is lowered": t["downgrades"],
+            "Cochrane review": t["cochrane_grade"],
+        }
+    ).astype("string")
+
+
+def certainty_words(ev: Any) -> str:
+    """'Muscle strength: low; swallowing: very low; ...' for key messages."""
+    t = findings_table(ev)
+    parts = [
+        f"{label.lower() if i else label}: {c.lower()}"
+        for i, (label, c) in enumerate(zip(t["outcome_label"], t["certainty_label"], strict=True))
+    ]
+    return "; ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------
+# Harms and cost
+
+
+def harms_by_study(ev: Any, letter_only: bool = False) -> pd.DataFrame:
+    """Every study with its harms as reported, or "not reported".
+
+    Columns: study_id, study, kind, arm, count, description (one row per harms row; a study
+    without a row gets one row whose kind and description say not reported).
+    """
+    s = ev.studies
+    if letter_only:
+        s = s[s["included_by"].astype(str) == "letter"]
+    labels = study_labels(s)
+    h = ev.harms
+    records = []
+    for i, study in enumerate(s["study_id"].astype(str)):
+        mine = h[h["study_id"].astype(str) == study]
+        if mine.empty:
+            records.append(
+                {
+                    "study_id": study,
+                    "study": str(labels.iloc[i]),
+                    "kind": NOT_REPORTED,
+                    "arm": "",
+                    "count": NOT_REPORTED,
+                    "description": "Adverse events and withdrawals: " + NOT_REPORTED + ".",
+                }
+            )
+            continue
+        for _, r in mine.iterrows():
+            records.append(
+                {
+                    "study_id": study,
+                    "study": str(labels.iloc[i]),
+                    "kind": HARM_KIND_LABELS[str(r["kind"])],
+                    "arm": ARM_LABELS[str(r["arm"])],
+                    "count": NOT_REPORTED if pd.isna(r["count"]) else str(int(r["count"])),
+                    "description": str(r["description"]),
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def harms_display(ev: Any) -> pd.DataFrame:
+    t = harms_by_study(ev)
+    return pd.DataFrame(
+        {
+            "Study": t["study"],
+            "What": t["kind"],
+            "Arm": t["arm"].where(t["arm"] != "", "\u2014"),
+            "Patients": t["count"],
+            "As the source reports it": t["description"],
+        }
+    ).astype("string")
+
+
+def harm_counts(ev: Any) -> dict[str, int]:
+    """Studies with any harms row, studies without, and adverse-event rows."""
+    reported = set(ev.harms["study_id"].astype(str))
+    ids = set(ev.studies["study_id"].astype(str))
+    kinds = ev.harms["kind"].astype(str)
+    return {
+        "n_with_harms": len(ids & reported),
+        "n_without_harms": len(ids - reported),
+        "n_adverse_event_rows": int((kinds == "adverse_event").sum()),
+        "n_withdrawal_rows": int((kinds == "withdrawal").sum()),
+    }
+
+
+def course_grams(ev: Any, body_weight_kg: float, months: int | None = None) -> dict[str, float]:
+    """Grams of immunoglobulin for one patient: a month, a year, and a trial-length course.
+
+    Reuses :func:`ivigbook.analysis.evidence.usual_dose` and ``grams_per_patient``; the
+    course length is the most common planned duration of the trials unless ``months`` is given.
+    """
+    dose = usual_dose(ev)
+    grams = grams_per_patient(dose.g_per_kg_per_month, body_weight_kg)
+    if months is None:
+        s = ev.studies
+        planned = s.loc[is_trial(s), "treatment_months"].dropna().astype(int)
+        months = int(planned.mode().max()) if not planned.empty else 0
+    return {
+        "g_per_kg_per_month": dose.g_per_kg_per_month,
+        "month": grams["month"],
+        "year": grams["year"],
+        "course_months": float(months),
+        "course": grams["month"] * months,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Patients counted once
+
+
+def patient_totals(ev: Any) -> dict[str, int]:
+    """Patients in all studies, and without the studies that may overlap another study."""
+    s = ev.studies
+    overlapping = set(ev.overlaps["study_id"].astype(str))
+    total = int(s["n_total"].sum())
+    without = int(s.loc[~s["study_id"].astype(str).isin(overlapping), "n_total"].sum())
+    return {
+        "all": total,
+        "without_overlaps": without,
+        "possibly_double": total - without,
+        "n_overlapping_studies": len(overlapping & set(s["study_id"].astype(str))),
+    }
+
+
+def overlaps_display(ev: Any) -> pd.DataFrame:
+    names = labels_by_id(ev)
+    o = ev.overlaps
+    return pd.DataFrame(
+        {
+            "Study": [names[str(x)] for x in o["study_id"]],
+            "May overlap with": [names[str(x)] for x in o["overlaps_with"]],
+            "Status": o["status"].astype(str),
+            "Why": o["reason"].astype(str),
+        }
+    ).astype("string")
+
+
+# ------------------------------------------------------------------------------------------
+# "The two RCTs"
+
+
+def rct_readings(ev: Any) -> dict[str, list[str]]:
+    """Two readings of the letter's "two RCTs", from the data.
+
+    ``table``: the letter's studies that Table I calls randomised. ``text``: the letter's
+    placebo-controlled studies minus any the letter's text labels otherwise (a judgement row
+    on ``studies`` whose field starts with "study type" and whose value is "in vitro").
+    ``in_vitro``: the studies so labelled. Lists of study_ids in the data's order.
+    """
+    s = ev.studies
+    s = s[s["included_by"].astype(str) == "letter"]
+    randomised = s["randomised"].astype("boolean").fillna(False).astype(bool)
+    placebo = s["placebo_controlled"].astype("boolean").fillna(False).astype(bool)
+    j = ev.judgements
+    labelled = j[
+        (j["table"].astype(str) == "studies")
+        & j["field"].astype(str).str.startswith("study type")
+        & (j["value"].astype(str) == "in vitro")
+    ]
+    in_vitro = {part.strip() for ids in labelled["record_id"] for part in str(ids).split(";")}
+    ids = s["study_id"].astype(str)
+    return {
+        "table": ids[randomised].tolist(),
+        "text": ids[placebo & ~ids.isin(in_vitro)].tolist(),
+        "in_vitro": ids[ids.isin(in_vitro)].tolist(),
+    }

@@ -1,0 +1,142 @@
+"""The risk-of-bias charts: a traffic-light plot (study x domain, as robvis draws it) and a
+summary bar per domain. Colour is paired with the judgement's symbol in every cell and bar."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ivigbook.analysis.vocabulary import (
+    ROB_DOMAIN_LABELS,
+    ROB_JUDGEMENT_LABELS,
+    ROB_SYMBOLS,
+    ROB_TOOL_LABELS,
+)
+from ivigbook.figures.theme import (
+    ROB_COLOURS,
+    ROB_LABEL_WIDTH,
+    WIDTH,
+    limit_studies,
+    with_note,
+)
+
+_LEGEND = [f"{ROB_SYMBOLS[k]} {label}" for k, label in ROB_JUDGEMENT_LABELS.items()]
+
+
+def _colour(title: str = "Risk of bias") -> alt.Color:
+    return alt.Color(
+        "legend:N",
+        title=title,
+        scale=alt.Scale(domain=_LEGEND, range=[ROB_COLOURS[k] for k in ROB_JUDGEMENT_LABELS]),
+        legend=alt.Legend(orient="bottom", direction="horizontal"),
+    )
+
+
+def _with_legend(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(legend=frame["symbol"] + " " + frame["judgement_label"])
+
+
+def _cell_width(n_domains: int) -> float:
+    return max(24.0, (WIDTH - ROB_LABEL_WIDTH) / max(n_domains, 1))
+
+
+def _panel(part: pd.DataFrame, tool: str) -> alt.LayerChart:
+    domains = [ROB_DOMAIN_LABELS[d] for d in dict.fromkeys(part["domain"])]
+    studies = list(dict.fromkeys(part["study"]))
+    step = _cell_width(len(domains))
+    base = alt.Chart(part).encode(
+        x=alt.X(
+            "domain_label:N",
+            sort=domains,
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=230),
+        ),
+        y=alt.Y(
+            "study:N",
+            sort=studies,
+            title=None,
+            axis=alt.Axis(labelLimit=ROB_LABEL_WIDTH - 10),
+        ),
+        tooltip=[
+            alt.Tooltip("study:N", title="Study"),
+            alt.Tooltip("domain_label:N", title="Domain"),
+            alt.Tooltip("judgement_label:N", title="Judgement"),
+            alt.Tooltip("support:N", title="Support"),
+            alt.Tooltip("source_label:N", title="Source"),
+        ],
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(color=_colour())
+    symbols = base.mark_text(fontSize=16, fontWeight="bold", color="black").encode(text="symbol:N")
+    return alt.layer(cells, symbols).properties(
+        width=step * len(domains),
+        height=alt.Step(26),
+        title=alt.TitleParams(ROB_TOOL_LABELS[tool], anchor="start", fontSize=13),
+    )
+
+
+def rob_traffic_light(table: pd.DataFrame) -> alt.VConcatChart:
+    """One panel per tool: a row per study, a column per domain, a coloured cell with the
+    judgement's symbol (+ low, ? unclear, - high, dot not assessed)."""
+    shown, note = limit_studies(table)
+    shown = _with_legend(shown)
+    panels = [
+        _panel(shown[shown["tool"] == tool], tool)
+        for tool in ROB_TOOL_LABELS
+        if (shown["tool"] == tool).any()
+    ]
+    return alt.vconcat(*panels, spacing=24).properties(
+        title=alt.TitleParams(
+            "Risk of bias, study by study",
+            subtitle=with_note(
+                "Each cell: the judgement for one domain, as colour and symbol", note
+            ),
+        )
+    )
+
+
+def rob_summary_chart(summary: pd.DataFrame) -> alt.VConcatChart:
+    """Per domain, the share of studies judged low, unclear, high or not assessed."""
+    frame = _with_legend(summary)
+    order = {k: i for i, k in enumerate(ROB_JUDGEMENT_LABELS)}
+    frame = frame.assign(order=frame["judgement"].map(order))
+    panels = []
+    for tool in ROB_TOOL_LABELS:
+        part = frame[frame["tool"] == tool]
+        if part.empty:
+            continue
+        domains = [ROB_DOMAIN_LABELS[d] for d in dict.fromkeys(part["domain"])]
+        base = alt.Chart(part).encode(
+            y=alt.Y("domain_label:N", sort=domains, title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X(
+                "share:Q",
+                stack="zero",
+                title="Share of studies",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("domain_label:N", title="Domain"),
+                alt.Tooltip("judgement_label:N", title="Judgement"),
+                alt.Tooltip("studies:Q", title="Studies"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        bars = base.mark_bar(stroke="white").encode(color=_colour())
+        labels = base.mark_text(fontSize=13, fontWeight="bold", color="black", dx=-8).encode(
+            x=alt.X("share:Q", stack="zero", bandPosition=1),
+            text="symbol:N",
+        )
+        panels.append(
+            alt.layer(bars, labels).properties(
+                width=WIDTH - 240,
+                height=alt.Step(24),
+                title=alt.TitleParams(ROB_TOOL_LABELS[tool], anchor="start", fontSize=13),
+            )
+        )
+    return alt.vconcat(*panels, spacing=20).properties(
+        title=alt.TitleParams(
+            "Risk of bias, domain by domain",
+            subtitle="Share of studies with each judgement; the symbol repeats the colour",
+        )
+    )

@@ -1,0 +1,336 @@
+"""The appraisal: risk of bias, summary of findings, harms, overlaps, the two readings of
+"the two RCTs", verdicts on two bases, and one definition per concept.
+
+Expected values are recomputed here from the CSV files with the standard library, never read
+back from the library under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from fixtures_living.living import DATA, ROOT, package_with, read_rows
+
+from ivigbook.analysis import appraisal, claims, cohorts, summary
+from ivigbook.analysis.claims import helpers
+from ivigbook.analysis.claims.bases import checked_basis, evaluate_bases, letter_basis
+from ivigbook.data.load import load
+from ivigbook.data.rules import CERTAINTY_LEVELS, GRADE_DOMAINS, ROB_DOMAINS
+from ivigbook.figures.appraisal import rob_summary_chart, rob_traffic_light
+from ivigbook.figures.theme import WIDTH
+
+TRIAL_DESIGNS = {"placebo_controlled_trial", "controlled_trial"}
+
+
+def raw(name: str, data: Path = DATA) -> list[dict[str, str]]:
+    return read_rows(data / f"{name}.csv")
+
+
+def is_true(value: str) -> bool:
+    return value.strip().lower() == "true"
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return load(DATA)
+
+
+# --- risk of bias ------------------------------------------------------------------------------
+
+
+def test_every_study_of_the_letter_is_assessed() -> None:
+    """A study of the letter without rows is an error; an added study may wait (not assessed)."""
+    judged = {r["study_id"] for r in raw("risk_of_bias")}
+    letter = [s["study_id"] for s in raw("studies") if s["included_by"] == "letter"]
+    assert [s for s in letter if s not in judged] == []
+
+
+def test_tool_follows_the_design_and_every_domain_is_judged() -> None:
+    studies = {s["study_id"]: s for s in raw("studies")}
+    rows: dict[str, dict[str, str]] = {}
+    for r in raw("risk_of_bias"):
+        rows.setdefault(r["study_id"], {})[r["domain"]] = r["tool"]
+    for study_id, domains in rows.items():
+        tools = set(domains.values())
+        assert len(tools) == 1, study_id
+        tool = tools.pop()
+        expected = "rob1" if studies[study_id]["design"] in TRIAL_DESIGNS else "nrs"
+        assert tool == expected, study_id
+        assert set(domains) == set(ROB_DOMAINS[tool]), study_id
+
+
+def test_cochrane_judgements_are_only_the_confirmed_ones() -> None:
+    """Only the four judgements read in the stored Cochrane records are Cochrane's."""
+    cochrane = {r["rob_id"] for r in raw("risk_of_bias") if r["source"] == "cochrane"}
+    assert cochrane == {
+        "dalakas1997-sequence_generation",
+        "dalakas1997-allocation_concealment",
+        "dalakas1997-blinding_participants",
+        "dalakas2001-sequence_generation",
+    }
+    keys = {r["citation_key"] for r in raw("risk_of_bias") if r["source"] == "cochrane"}
+    assert keys <= {"rose2015cochrane", "jones2016cochrane"}
+    # the book's own judgements are recorded as such in judgements.csv
+    tools = {j["value"] for j in raw("judgements") if j["table"] == "risk_of_bias"}
+    assert {"rob1", "nrs"} <= tools
+
+
+def test_rob_table_has_every_study_and_domain(ev) -> None:
+    table = appraisal.rob_table(ev)
+    expected = 0
+    for s in raw("studies"):
+        tool = "rob1" if s["design"] in TRIAL_DESIGNS else "nrs"
+        expected += len(ROB_DOMAINS[tool])
+    assert len(table) == expected
+    judged = {(r["study_id"], r["domain"]): r["judgement"] for r in raw("risk_of_bias")}
+    for row in table.itertuples():
+        assert row.judgement == judged[(row.study_id, row.domain)]
+        assert row.symbol in {"+", "?", "\u2212"}
+
+
+def _chart_studies(chart) -> set[str]:
+    spec = chart.to_dict()
+    return {row["study"] for rows in spec["datasets"].values() for row in rows if "study" in row}
+
+
+def test_fictitious_trial_with_a_row_appears_and_a_study_without_rows_is_not_assessed(
+    tmp_path: Path,
+) -> None:
+    pkg = package_with(tmp_path / "data", "positive_trial", "case_report")
+    ev = load(pkg)
+    table = appraisal.rob_table(ev)
+    trial = table[table["study_id"] == "fictitious2026"]
+    assert set(trial["tool"]) == {"rob1"}
+    judged = trial.set_index("domain")["judgement"]
+    assert judged["sequence_generation"] == "high"
+    assert (judged.drop("sequence_generation") == "not_assessed").all()
+    added = [s["study_id"] for s in raw("studies", pkg) if s["included_by"] != "letter"]
+    case = [s for s in added if s != "fictitious2026"]
+    assert case
+    for study_id in case:
+        rows = table[table["study_id"] == study_id]
+        assert set(rows["judgement"]) == {"not_assessed"}
+        assert set(rows["tool"]) == {"nrs"}
+    assert appraisal.unassessed_studies(ev, letter_only=True) == []
+    assert set(case) <= set(appraisal.unassessed_studies(ev))
+    drawn = _chart_studies(rob_traffic_light(table))
+    labels = set(table.loc[table["study_id"].isin(["fictitious2026", *case]), "study"])
+    assert labels <= drawn
+
+
+def test_charts_fit_the_width(ev) -> None:
+    spec = rob_traffic_light(appraisal.rob_table(ev)).to_dict()
+    for panel in spec["vconcat"]:
+        assert panel["width"] + 190 <= WIDTH
+    summary_spec = rob_summary_chart(appraisal.rob_summary(ev)).to_dict()
+    for panel in summary_spec["vconcat"]:
+        assert panel["width"] <= WIDTH
+
+
+def test_summary_shares_add_up(ev) -> None:
+    s = appraisal.rob_summary(ev)
+    totals = s.groupby(["tool", "domain"])["share"].sum()
+    assert ((totals - 1).abs() < 1e-9).all()
+
+
+# --- validation: required reasons ------------------------------------------------------------
+
+
+def _blank(path: Path, key_field: str, key: str, field: str) -> int:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+        header = list(rows[0])
+    line = next(i for i, r in enumerate(rows, start=2) if r[key_field] == key)
+    for r in rows:
+        if r[key_field] == key:
+            r[field] = ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return line
+
+
+def test_make_validate_refuses_a_missing_reason(tmp_path: Path) -> None:
+    pkg = tmp_path / "data"
+    shutil.copytree(DATA, pkg)
+    rob_line = _blank(pkg / "risk_of_bias.csv", "rob_id", "walter2000-other_bias", "support")
+    harm_line = _blank(pkg / "overlaps.csv", "study_id", "zschuntzsch2012", "reason")
+    with (pkg / "downgrades.csv").open(encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    index = next(i for i, text in enumerate(lines) if text.startswith("swallowing,imprecision,"))
+    lines[index] = "swallowing,imprecision,2,"
+    (pkg / "downgrades.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        ["make", "--no-print-directory", "validate", f"DATA_DIR={pkg}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    out = done.stdout + done.stderr
+    assert f"risk_of_bias.csv:{rob_line}: support: required value missing" in out
+    assert f"overlaps.csv:{harm_line}: reason: required value missing" in out
+    assert f"downgrades.csv:{index + 1}: reason: required value missing" in out
+
+
+def test_certainty_must_follow_the_downgrades(tmp_path: Path) -> None:
+    pkg = tmp_path / "data"
+    shutil.copytree(DATA, pkg)
+    text = (pkg / "downgrades.csv").read_text(encoding="utf-8")
+    (pkg / "downgrades.csv").write_text(
+        text.replace("strength,imprecision,1,", "strength,imprecision,0,"), encoding="utf-8"
+    )
+    from ivigbook import cli
+
+    assert cli.main(["validate", str(pkg)]) == 1
+
+
+# --- summary of findings -----------------------------------------------------------------------
+
+
+def test_certainty_recomputed_from_the_downgrades() -> None:
+    levels: dict[str, int] = {}
+    domains: dict[str, set[str]] = {}
+    for d in raw("downgrades"):
+        levels[d["outcome"]] = levels.get(d["outcome"], 0) + int(d["levels"])
+        domains.setdefault(d["outcome"], set()).add(d["grade_domain"])
+        assert d["reason"].strip()
+    for f in raw("findings"):
+        assert domains[f["outcome"]] == set(GRADE_DOMAINS)
+        index = min(CERTAINTY_LEVELS.index(f["start"]) + levels[f["outcome"]], 3)
+        assert f["certainty"] == CERTAINTY_LEVELS[index]
+
+
+def test_findings_count_trials_and_patients_independently(ev) -> None:
+    studies = {s["study_id"]: s for s in raw("studies")}
+    trials = {k for k, s in studies.items() if s["design"] in TRIAL_DESIGNS}
+    outcomes = raw("outcomes")
+    harms = {h["study_id"] for h in raw("harms")}
+    table = appraisal.findings_table(ev).set_index("outcome")
+    for f in raw("findings"):
+        domains = {d.strip() for d in f["outcome_domains"].split(";") if d.strip()}
+        if domains:
+            ids = {o["study_id"] for o in outcomes if o["domain"] in domains} & trials
+        else:
+            ids = harms & trials
+        row = table.loc[f["outcome"]]
+        assert row["n_trials"] == len(ids)
+        assert row["n_participants"] == sum(int(studies[i]["n_total"]) for i in ids)
+    # Cochrane gave no GRADE rating for strength: the book says its ratings are its own
+    assert "no GRADE rating" in table.loc["strength", "cochrane_grade"]
+
+
+def test_harms_not_reported_where_the_sources_are_silent(ev) -> None:
+    harms = {h["study_id"] for h in raw("harms")}
+    table = appraisal.harms_by_study(ev)
+    silent = table[table["kind"] == "not reported"]["study_id"]
+    assert set(silent) == {s["study_id"] for s in raw("studies")} - harms
+    amato = table[table["study_id"] == "amato1994"]
+    assert "neutropenia" in amato["description"].iloc[0]
+
+
+def test_course_grams_reuse_the_dose(ev) -> None:
+    doses = [
+        float(s["dose_g_per_kg_per_month"]) for s in raw("studies") if s["dose_g_per_kg_per_month"]
+    ]
+    usual = max(set(doses), key=lambda d: (doses.count(d), d))
+    grams = appraisal.course_grams(ev, 70, months=3)
+    assert grams["month"] == usual * 70
+    assert grams["course"] == usual * 70 * 3
+    assert grams["year"] == usual * 70 * 12
+
+
+# --- overlaps, readings, definitions -----------------------------------------------------------
+
+
+def test_patient_totals_with_and_without_overlaps(ev) -> None:
+    studies = raw("studies")
+    overlapping = {o["study_id"] for o in raw("overlaps")}
+    total = sum(int(s["n_total"]) for s in studies)
+    once = sum(int(s["n_total"]) for s in studies if s["study_id"] not in overlapping)
+    assert appraisal.patient_totals(ev)["all"] == total
+    assert appraisal.patient_totals(ev)["without_overlaps"] == once
+    assert once < total
+
+
+def test_two_readings_of_the_two_rcts(ev) -> None:
+    letter = [s for s in raw("studies") if s["included_by"] == "letter"]
+    in_vitro = {
+        part.strip()
+        for j in raw("judgements")
+        if j["table"] == "studies" and j["value"] == "in vitro"
+        for part in j["record_id"].split(";")
+    }
+    table = [s["study_id"] for s in letter if is_true(s["randomised"])]
+    text = [
+        s["study_id"]
+        for s in letter
+        if is_true(s["placebo_controlled"]) and s["study_id"] not in in_vitro
+    ]
+    readings = appraisal.rct_readings(ev)
+    assert readings["table"] == table
+    assert readings["text"] == text
+    assert len(table) == len(text) == 2
+    assert table != text
+    ledger = claims.evaluate(ev).set_index("claim_id")
+    reason = ledger.loc["rct_count", "reason"]
+    assert "in vitro" in reason
+    assert ledger.loc["rct_count", "verdict"] == "partly supported"
+
+
+def test_one_definition_of_trial_and_improvement(ev) -> None:
+    studies = raw("studies")
+    trials = {s["study_id"] for s in studies if s["design"] in TRIAL_DESIGNS}
+    controlled = {s["study_id"] for s in studies if is_true(s["controlled"])}
+    improved = {
+        o["study_id"]
+        for o in raw("outcomes")
+        if o["assessment"] == "objective" and o["result"] == "improved"
+    }
+    assert set(helpers.trials(ev)["study_id"]) == trials
+    assert set(cohorts.trial_studies(ev)["study_id"]) == trials
+    assert cohorts.studies_with_improvement(ev) == improved
+    counts = summary.evidence_summary(ev)
+    assert counts["n_trials"] == len(trials)
+    assert counts["n_trials_objective_benefit"] == len(trials & improved)
+    assert counts["n_controlled_objective_benefit"] == len(controlled & improved)
+    assert counts["n_uncontrolled_objective_benefit"] == len(improved - controlled)
+
+
+# --- verdicts on two bases ---------------------------------------------------------------------
+
+
+def test_letter_basis_has_no_checks_and_checked_basis_applies_them(ev) -> None:
+    letter = letter_basis(ev)
+    assert letter.source_checks.empty
+    assert "primary_source" not in set(letter.responders["source"].astype(str))
+    checked = checked_basis(ev).outcomes.set_index("outcome_id")
+    for row in raw("checked_results"):
+        assert checked.loc[row["outcome_id"], "result"] == row["result"]
+    original = {o["outcome_id"]: o["result"] for o in raw("outcomes")}
+    changed = [r for r in raw("checked_results") if original[r["outcome_id"]] != r["result"]]
+    assert changed
+
+
+def test_differing_verdicts_say_so_in_one_sentence(ev) -> None:
+    table = evaluate_bases(ev)
+    assert table["differs"].any()
+    for row in table.itertuples():
+        if row.differs:
+            assert row.difference.count(". ") == 0
+            assert str(row.verdict_letter) in row.difference
+            assert str(row.verdict_checked) in row.difference
+        else:
+            assert row.difference == ""
+    # with no checked result, both bases agree on the letter's data
+    j = ev.checked_results
+    from ivigbook.analysis.changes import with_tables
+
+    quiet = with_tables(ev, checked_results=j.iloc[0:0])
+    assert not evaluate_bases(quiet)["differs"].any()

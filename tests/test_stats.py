@@ -437,12 +437,12 @@ def test_quoted_listing_and_range_phrase() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((0, 0, 5), "No study has an improvement as its overall result."),
-        ((1, 1, 5), "1 study has an improvement as its overall result; it is one of the 5"),
-        ((4, 4, 5), "4 studies have an improvement as their overall result; all of them are"),
-        ((5, 4, 5), "5 studies have an improvement as their overall result; 4 of them are"),
-        ((2, 1, 5), "2 studies have an improvement as their overall result; 1 of them is"),
-        ((2, 0, 5), "2 studies have an improvement as their overall result; none of them"),
+        ((0, 0, 5), "No study reports an improvement on an objective measure."),
+        ((1, 1, 5), "1 study reports an improvement on an objective measure; it is one of the 5"),
+        ((4, 4, 5), "4 studies report an improvement on an objective measure; all of them are"),
+        ((5, 4, 5), "5 studies report an improvement on an objective measure; 4 of them are"),
+        ((2, 1, 5), "2 studies report an improvement on an objective measure; 1 of them is"),
+        ((2, 0, 5), "2 studies report an improvement on an objective measure; none of them"),
     ],
 )
 def test_improvement_sentence(args: tuple, expected: str) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -116,3 +117,48 @@ def improvement_outcomes(ev: Any) -> pd.DataFrame:
 def studies_with_improvement(ev: Any) -> set[str]:
     """The study_ids with at least one improvement (:func:`improvement_outcomes`)."""
     return set(improvement_outcomes(ev)["study_id"].astype(str))
+
+
+# ------------------------------------------------------------------------------------------
+# Names a reader knows, in place of the data's ids
+
+
+def short_label(study: pd.Series) -> str:
+    """``"Dalakas 1997"``; without a year, ``"Cherin (ref. 7)"`` or the first author alone."""
+    author = str(study["first_author"])
+    if pd.notna(study["year"]):
+        return f"{author} {int(study['year'])}"
+    if pd.notna(study["letter_ref"]):
+        return f"{author} (ref. {study['letter_ref']})"
+    return author
+
+
+def readable(text: object, ev: Any) -> str:
+    """Text with the data's ids replaced by names a reader knows.
+
+    ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"``; a bare
+    study id becomes the study's short label; an outcome id becomes "measure, study"; a
+    responder id or a source-check id becomes its study's label. Ids are matched whole, longest
+    first, so ``dalakas1997-r1`` is never read as ``dalakas1997``.
+    """
+    s = ev.studies
+    names = {str(r["study_id"]): short_label(r) for _, r in s.iterrows()}
+    replace = dict(names)
+    for _, o in ev.outcomes.iterrows():
+        study = names.get(str(o["study_id"]), str(o["study_id"]))
+        replace[str(o["outcome_id"])] = f"{o['measure_letter']}, {study}"
+    for table, key in (("responders", "responder_id"), ("source_checks", "check_id")):
+        frame = getattr(ev, table)
+        for _, row in frame.iterrows():
+            replace[str(row[key])] = names.get(str(row["study_id"]), str(row["study_id"]))
+    out = str(text)
+    # "Label (study_id, ref. N)" and "Label (study_id)": the id repeats the label.
+    out = re.sub(r" \(([a-z][a-z0-9_]*), (ref\. [0-9]+)\)", r" (\2)", out)
+    out = re.sub(
+        r" \(([a-z][a-z0-9_]*)\)",
+        lambda m: "" if m.group(1) in names else m.group(0),
+        out,
+    )
+    for key in sorted(replace, key=len, reverse=True):
+        out = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", replace[key], out)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ivigbook.analysis.appraisal import findings_table
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
 from ivigbook.analysis.cohorts import (
@@ -80,6 +81,8 @@ class KeyFacts:
     timing_verdict: str
     marker_verdict: str
     n_added: int
+    #: The book's certainty ratings: (certainty label, outcome labels), best first.
+    certainty: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def key_facts(ev: Evidence) -> KeyFacts:
@@ -93,7 +96,12 @@ def key_facts(ev: Evidence) -> KeyFacts:
     verdicts = dict(
         zip(*(evaluate(ev)[c].astype(str) for c in ("claim_id", "verdict")), strict=True)
     )
+    findings = findings_table(ev)
+    levels: dict[str, list[str]] = {}
+    for label, outcome in zip(findings["certainty_label"], findings["outcome_label"], strict=True):
+        levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
     return KeyFacts(
+        certainty=tuple((level, tuple(outcomes)) for level, outcomes in levels.items()),
         n_studies=counts["n_studies"],
         n_trials=counts["n_trials"],
         n_trial_patients=counts["n_trial_patients"],

@@ -188,3 +188,7 @@ ARM_LABELS = {"ivig": "IVIG", "control": "Control or placebo", "not_stated": "Ar
 #: whose result is improved on an objective measure (assessment objective).
 IMPROVEMENT_RESULT = "improved"
 OBJECTIVE = "objective"
+
+#: An illustrative body weight for turning g/kg into grams: an assumption, not data (the
+#: letter reports no weights). Chapters that let a reader change it do so in a parameters cell.
+ILLUSTRATIVE_BODY_WEIGHT_KG = 70

@@ -209,3 +209,20 @@ def conclusions_in_short(facts: KeyFacts, verdicts: Mapping[str, int]) -> str:
         "if anyone, benefits. New, larger trials that measure outcomes objectively are needed, "
         "as the letter says."
     )
+
+
+def rct_readings_sentence(readings: Mapping[str, list[str]], labels: Mapping[str, str]) -> str:
+    """The two readings of the letter's "two RCTs" (``readings``:
+    :func:`~ivigbook.analysis.appraisal.rct_readings`; ``labels``: study labels by id)."""
+
+    def named(ids: list[str]) -> str:
+        return join_words(str(labels.get(i, i)) for i in ids) or "no trial"
+
+    sentence = f"From Table I's labels, they are {named(readings['table'])}."
+    text = f" From the text, they are {named(readings['text'])}"
+    if readings.get("in_vitro"):
+        text += (
+            f", because the text calls {named(readings['in_vitro'])} "
+            "\N{LEFT DOUBLE QUOTATION MARK}a small in vitro study\N{RIGHT DOUBLE QUOTATION MARK}"
+        )
+    return sentence + text + "."

@@ -92,6 +92,25 @@ def timing_marker_message(facts: KeyFacts) -> str:
     return f"{timing} {marker}"
 
 
+def certainty_message(facts: KeyFacts) -> str:
+    """How certain the evidence is, in words, outcome by outcome (the book's own ratings)."""
+    if not facts.certainty:
+        return "The book has not rated the certainty of the evidence."
+    parts = [f"{level} for {_series(outcomes)}" for level, outcomes in facts.certainty]
+    return (
+        f"The book rates the certainty of this evidence as {'; '.join(parts)}. These are "
+        "the book's own ratings, made with the GRADE approach; the Cochrane review gave none "
+        "for strength."
+    )
+
+
+def _series(items: tuple[str, ...]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b, and c"`` (serial comma: the items contain "and")."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
 def caution_message() -> str:
     """The letter's recommendation (its own words are quoted in the conclusions)."""
     return (
@@ -104,6 +123,7 @@ def key_messages(facts: KeyFacts) -> dict[str, str]:
     """The key messages, by name, in reading order."""
     return {
         "trials": trials_message(facts),
+        "certainty": certainty_message(facts),
         "signals": signals_message(facts),
         "timing_markers": timing_marker_message(facts),
         "caution": caution_message(),
@@ -125,6 +145,15 @@ def plain_summary(facts: KeyFacts) -> dict[str, str]:
         else f"{number_word(facts.n_trials_objective_benefit, capital=True)} of them found a "
         "measured benefit."
     )
+    uncertain = bool(facts.certainty) and all(
+        level in ("low", "very low") for level, _ in facts.certainty
+    )
+    sure = (
+        " We cannot be very sure of these results, because there are few studies and few "
+        "people in them."
+        if uncertain
+        else ""
+    )
     how = "mostly" if 2 * facts.n_signal_weak > facts.n_signal_statements else "often"
     return {
         "question": (
@@ -138,7 +167,7 @@ def plain_summary(facts: KeyFacts) -> dict[str, str]:
             f"{trials} {noun} compared IVIG with {comparator}. {found} "
             f"Some people did seem to improve, but {how} in reports that had no comparison "
             "group or that relied on how people felt. Such reports cannot tell whether IVIG "
-            "caused the improvement."
+            f"caused the improvement.{sure}"
         ),
         "means": (
             "IVIG is expensive, it has recently been in short supply worldwide, and it may have "

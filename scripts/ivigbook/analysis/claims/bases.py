@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.ledger import evaluate
+from ivigbook.analysis.cohorts import readable
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -120,6 +121,8 @@ def bases_display(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
             "Claim (quote)": ["\u201c" + str(q) + "\u201d" for q in t["quote"]],
             "On the letter's evidence": t["verdict_letter"].astype("string"),
             "With the sources checked": t["verdict_checked"].astype("string"),
-            "What changes": [d if d else "Nothing: the verdicts agree." for d in t["difference"]],
+            "What changes": [
+                readable(d, ev) if d else "Nothing: the verdicts agree." for d in t["difference"]
+            ],
         }
     ).astype("string")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.registry import CHECKS
+from ivigbook.analysis.cohorts import readable
 from ivigbook.analysis.vocabulary import VERDICTS
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
     if chapter is None:
         columns["Chapter"] = table["chapter"].to_list()
     columns["Verdict"] = table["verdict"].astype("string").to_list()
-    columns["Why"] = table["reason"].to_list()
+    columns["Why"] = [readable(r, ev) for r in table["reason"]]
     return pd.DataFrame(columns).astype("string")
 
 

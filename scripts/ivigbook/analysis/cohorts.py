@@ -162,3 +162,16 @@ def readable(text: object, ev: Any) -> str:
     for key in sorted(replace, key=len, reverse=True):
         out = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", replace[key], out)
     return out
+
+
+def citation_label(key: object) -> str:
+    """A bibliography key as a reader reads a citation: ``jones2016cochrane`` ->
+    ``"Jones 2016"``, ``letter2024`` -> ``"The letter 2024"``; a key without a year is
+    capitalised as it is."""
+    text = str(key)
+    match = re.match(r"([a-z]+)(\d{4})", text)
+    if not match:
+        return text[:1].upper() + text[1:]
+    author, year = match.groups()
+    name = "The letter" if author == "letter" else author.capitalize()
+    return f"{name} {year}"

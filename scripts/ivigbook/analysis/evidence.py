@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 
 from ivigbook.analysis.cohorts import (
+    citation_label,
     design_labels,
     is_controlled,
+    short_label,
     studies_with_improvement,
     study_labels,
 )
@@ -224,6 +226,11 @@ def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
     c = ev.source_checks
     c = c[c["study_id"].isin(study_ids)]
     labels = dict(zip(ev.studies["study_id"], study_labels(ev.studies), strict=True))
+    by_key = {
+        str(s["citation_key"]): short_label(s)
+        for _, s in ev.studies.iterrows()
+        if pd.notna(s["citation_key"])
+    }
     return pd.DataFrame(
         {
             "Study": c["study_id"].map(labels),
@@ -231,7 +238,7 @@ def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
             "Verdict": c["verdict"].astype("string"),
             "The letter says": c["letter_says"],
             "The source says": c["source_says"],
-            "Source": c["citation_key"],
+            "Source": c["citation_key"].map(lambda k: by_key.get(str(k), citation_label(k))),
         }
     ).reset_index(drop=True)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
@@ -226,3 +228,29 @@ def rct_readings_sentence(readings: Mapping[str, list[str]], labels: Mapping[str
             "\N{LEFT DOUBLE QUOTATION MARK}a small in vitro study\N{RIGHT DOUBLE QUOTATION MARK}"
         )
     return sentence + text + "."
+
+
+def appraisal_in_short(rob: pd.DataFrame, certainty: str) -> str:
+    """The answer of the appraisal chapter: how the risk-of-bias judgements fall, for the
+    trials and for the other studies, then the certainty message
+    (``rob``: :func:`~ivigbook.analysis.appraisal.rob_table`)."""
+
+    def split(cells: pd.DataFrame) -> str:
+        counts = cells["judgement"].astype(str).value_counts()
+        parts = [
+            f"{int(counts.get(level, 0)) or 'none'} {word}"
+            for level, word in (("low", "low risk"), ("unclear", "unclear"), ("high", "high"))
+        ]
+        verb = "is" if counts.get("low", 0) == 1 else "are"
+        return f"{parts[0].split(' ', 1)[0]} {verb} {parts[0].split(' ', 1)[1]}, " + (
+            f"{parts[1]} and {parts[2]}"
+        )
+
+    trials = rob[rob["tool"] == "rob1"]
+    others = rob[rob["tool"] != "rob1"]
+    sentences = []
+    if len(trials):
+        sentences.append(f"Of the trials' {len(trials)} risk-of-bias judgements, {split(trials)}.")
+    if len(others):
+        sentences.append(f"Of the other studies' {len(others)} judgements, {split(others)}.")
+    return " ".join([*sentences, certainty])

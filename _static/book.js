@@ -48,3 +48,40 @@
     });
   });
 })();
+
+/* Large tables (more rows than ivigbook.publish.render.JSON_ROWS_FROM) keep their rows in a
+   JSON file beside the page (data-src); they load it here into the same DataTables bundle,
+   searchable, sortable and paginated like every other table. Without JavaScript the page
+   names the file instead. */
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var holders = document.querySelectorAll("div.ivig-json-table[data-src]");
+    if (!holders.length || !window.ivigbookDataTables) { return; }
+    holders.forEach(function (holder) {
+      var table = holder.querySelector("table");
+      var rows = fetch(new URL(holder.getAttribute("data-src"), document.baseURI))
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status + " " + response.url); }
+          return response.json();
+        });
+      Promise.all([window.ivigbookDataTables, rows]).then(function (loaded) {
+        var DataTable = loaded[0].default;
+        var payload = loaded[1];
+        var options = Object.assign({}, payload.options, {
+          data: payload.data,
+          deferRender: true,
+          columns: payload.columns.map(function (title, i) {
+            var column = { title: title, defaultContent: "" };
+            if (!payload.numeric[i]) { column.render = DataTable.render.text(); }
+            return column;
+          })
+        });
+        new DataTable(table, options);
+        var note = holder.querySelector(".ivig-json-note");
+        if (note) { note.hidden = true; }
+      }).catch(function (err) {
+        console.error("table rows could not be loaded:", err);
+      });
+    });
+  });
+})();

@@ -450,3 +450,22 @@ def test_make_book_with_nothing_changed_is_quick(build_dir: Path) -> None:
     assert "nothing changed" in result.stdout, result.stdout
     assert "jupyter-book" not in result.stdout + result.stderr
     assert seconds < 1.0, f"no-change make book took {seconds:.2f} s"
+
+
+@pytest.mark.book
+def test_every_icon_the_site_uses_is_drawn(html_dir: Path) -> None:
+    """No icon font: each fa-* icon in the pages or the theme's scripts has a CSS mask."""
+    css = (html_dir / "_static" / "ivigbook" / "icons.css").read_text(encoding="utf-8")
+    drawn = set(re.findall(r"\.fa-([a-z0-9-]+)::before\{--ivig-icon", css))
+    helpers = {"solid", "regular", "brands", "lg", "xs", "sm", "fw", "spin"}
+    used: set[str] = set()
+    texts = [p.read_text(encoding="utf-8") for p in _pages(html_dir)]
+    texts += [p.read_text(encoding="utf-8") for p in (html_dir / "_static").rglob("*.js")]
+    for text in texts:
+        used |= set(re.findall(r"\bfa-(?:solid|regular) fa-([a-z0-9-]+)", text))
+        used |= set(re.findall(r'class="[^"]*\bfa-([a-z0-9-]+)', text)) - helpers
+    assert used, "no icon found: the check found nothing to check"
+    assert used <= drawn, f"icons without a drawing: {sorted(used - drawn)}"
+    theme_css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
+    assert "webfonts/fa-" not in theme_css, "the theme still declares the icon font"
+    assert not list(html_dir.rglob("fa-*.woff2")), "the icon font is still shipped"

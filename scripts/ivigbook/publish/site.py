@@ -242,7 +242,6 @@ def meta_tags(meta: BookMetadata, pdf_href: str) -> str:
         ("citation_publication_date", date),
         ("citation_date", date),
         ("citation_version", meta.version),
-        ("citation_publisher", meta.authors[0]),
         ("citation_language", "en"),
         ("citation_pdf_url", pdf_href),
         ("citation_keywords", "; ".join(meta.keywords)),

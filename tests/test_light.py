@@ -483,3 +483,38 @@ def test_every_icon_the_site_uses_is_drawn(html_dir: Path) -> None:
     theme_css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
     assert "webfonts/fa-" not in theme_css, "the theme still declares the icon font"
     assert not list(html_dir.rglob("fa-*.woff2")), "the icon font is still shipped"
+
+
+def test_large_static_table_rows_move_to_json(tmp_path: Path) -> None:
+    """The book's own paginated tables (cells with citations) move out above the threshold."""
+    from ivigbook.publish.site import move_static_rows_out
+
+    def table(n: int) -> str:
+        rows = "".join(
+            f'<tr class="row-odd"><td><p>study {i}</p></td>'
+            f'<td><p><a href="references.html#id{i}">ref {i}</a></p></td></tr>\n'
+            for i in range(n)
+        )
+        return (
+            '<table class="longtable ivig-paginate table" id="id15">\n<caption>c</caption>'
+            "<thead><tr><th>Study</th><th>Source</th></tr></thead>\n"
+            f"<tbody>\n{rows}</tbody>\n</table>"
+        )
+
+    page = tmp_path / "ledger.html"
+    small = table(JSON_ROWS_FROM)
+    assert move_static_rows_out(small, page) == (small, {})
+    body, files = move_static_rows_out(table(JSON_ROWS_FROM + 5), page)
+    ((path, content),) = files.items()
+    assert path == tmp_path / "ledger.id15.json"
+    payload = json.loads(content)
+    assert len(payload["data"]) == JSON_ROWS_FROM + 5
+    assert payload["data"][7] == [
+        "<p>study 7</p>",
+        '<p><a href="references.html#id7">ref 7</a></p>',
+    ]
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.table["data-src"] == "ledger.id15.json"
+    assert not soup.select("tbody tr"), "the rows are still in the page"
+    assert [th.get_text() for th in soup.select("thead th")] == ["Study", "Source"]
+    assert soup.select_one(".ivig-json-note a")["href"] == "ledger.id15.json"

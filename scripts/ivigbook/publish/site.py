@@ -328,6 +328,42 @@ _ROWS_SCRIPT = re.compile(
 )
 
 
+_PAGINATE_TABLE = re.compile(
+    r'(<table class="[^"]*\bivig-paginate\b[^"]*" id="([\w-]+)")'
+    r"(>.*?<tbody>)(.*?)(</tbody>\s*</table>)",
+    re.S,
+)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S)
+
+
+def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
+    """The same for the book's own paginated tables (``ivig-paginate``, e.g. the source
+    checks): above JSON_ROWS_FROM rows, their rows' HTML (made by Sphinx, citations
+    included) goes into ``<page>.<table id>.json`` and ``_static/book.js`` puts it back."""
+    from ivigbook.publish.render import JSON_ROWS_FROM
+
+    files: dict[Path, bytes] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        rows = [_CELL.findall(row) for row in _ROW.findall(match.group(4))]
+        if len(rows) <= JSON_ROWS_FROM:
+            return match.group(0)
+        name = f"{page_path.stem}.{match.group(2)}.json"
+        payload = {"html": True, "data": [[cell.strip() for cell in row] for row in rows]}
+        files[page_path.parent / name] = json.dumps(payload, separators=(",", ":")).encode()
+        note = (
+            f'<p class="ivig-json-note">This table has {len(rows):,} rows. They are loaded '
+            f'from the data file <a href="{html.escape(name)}">{html.escape(name)}</a> beside '
+            "this page, which needs JavaScript; the same rows are in the data package.</p>"
+        )
+        return (
+            f'{match.group(1)} data-src="{html.escape(name)}"{match.group(3)}{match.group(5)}{note}'
+        )
+
+    return _PAGINATE_TABLE.sub(replace, body), files
+
+
 def move_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
     """``body`` with every large table's rows replaced by a link to ``<page>.<table id>.json``
     beside the page (``page_path`` is the page's HTML file); returns the files to write."""
@@ -459,9 +495,11 @@ def _on_page_context(
     if app.builder.format != "html":
         return
     body = context.get("body") or ""
-    if JSON_ROWS_MARKER in body:
+    if JSON_ROWS_MARKER in body or "ivig-paginate" in body:
         page_path = Path(app.outdir) / app.builder.get_target_uri(pagename)
         body, files = move_rows_out(body, page_path)
+        body, static_files = move_static_rows_out(body, page_path)
+        files.update(static_files)
         for path, content in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)

@@ -138,8 +138,8 @@ def test_data_files_in_site_match_the_package(html_dir: Path) -> None:
         members = {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist()}
     for name in ["datapackage.yaml", "references.bib", "README.md", *(p.name for p in csvs)]:
         assert members[name] == (data / name).read_bytes(), f"{name} missing or changed in zip"
-    # SHA256SUMS checks, as `sha256sum -c` would
-    lines = (downloads / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    # the checksums verify, as `sha256sum -c` would check them
+    lines = (downloads / "sha256sums.txt").read_text(encoding="utf-8").splitlines()
     listed = {}
     for line in lines:
         digest, name = line.split("  ", 1)
@@ -195,7 +195,7 @@ def test_release_data_in_release_archive_site(html_dir: Path) -> None:
     from ivigbook.publish.release import _visible_files
 
     visible = {p.relative_to(html_dir).as_posix() for p in _visible_files(html_dir)}
-    assert "downloads/SHA256SUMS" in visible
+    assert "downloads/sha256sums.txt" in visible
     assert any(v.startswith("downloads/") and v.endswith("-data.zip") for v in visible)
 
 

@@ -10,7 +10,7 @@ Listed in ``_config.yml`` under ``sphinx: extra_extensions``. For the HTML build
 * moves the rows of large tables (see :data:`ivigbook.publish.render.JSON_ROWS_FROM`) out of
   the page into a JSON file beside it, which ``_static/book.js`` loads into the table;
 * writes the data package into ``downloads/``: a zip (descriptor, CSVs, bibliography,
-  README), each file on its own and ``SHA256SUMS``; the ``{ivigbook-downloads}`` directive
+  README), each file on its own and ``sha256sums.txt``; the ``{ivigbook-downloads}`` directive
   links to them (``data``: a list with checksums; ``data-line``: one sentence;
   ``citation``: the book's ``.bib`` and ``.ris``);
 * puts Highwire ``citation_*`` meta tags on every page and schema.org JSON-LD (the book and
@@ -37,6 +37,7 @@ from ivigbook.publish.render import JSON_ROWS_MARKER
 from ivigbook.publish.version import BookMetadata, book_metadata
 
 DOWNLOADS = "downloads"
+CHECKSUMS = "sha256sums.txt"
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 VEGA_MARK = "ivigbook/vega-bundle.js"
 TABLES_MARK = "ivigbook/itables/"
@@ -112,7 +113,8 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
     )
     files[f"{meta.archive_name}.bib"] = (meta.bibtex() + "\n").encode("utf-8")
     files[f"{meta.archive_name}.ris"] = ris(meta).encode("utf-8")
-    files["SHA256SUMS"] = "".join(
+    # Not named SHA256SUMS: the release zip has one SHA256SUMS, for the whole archive.
+    files[CHECKSUMS] = "".join(
         f"{hashlib.sha256(content).hexdigest()}  {name}\n"
         for name, content in sorted(files.items())
     ).encode("utf-8")
@@ -121,7 +123,7 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
 
 def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
     """Path under ``downloads/`` -> contents: the data files, their zip, the citation files
-    and SHA256SUMS (in ``sha256sum -c`` format)."""
+    and their checksums (``sha256sums.txt``, in ``sha256sum -c`` format)."""
     folder = (data_dir or _data_dir()).resolve()
     digest = hashlib.sha256()
     for path in _visible_files(folder):
@@ -130,7 +132,13 @@ def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
 
 
 def write_downloads(outdir: Path) -> None:
-    for name, content in download_files().items():
+    files = download_files()
+    folder = outdir / DOWNLOADS
+    if folder.is_dir():  # a file dropped from the package (or renamed) leaves no stale copy
+        for path in folder.rglob("*"):
+            if path.is_file() and path.relative_to(folder).as_posix() not in files:
+                path.unlink()
+    for name, content in files.items():
         target = outdir / DOWNLOADS / name
         if target.is_file() and target.read_bytes() == content:
             continue
@@ -193,8 +201,8 @@ def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
         "and a README). Each table on its own:</p>"
         f"<ul>{items}</ul><p>The other files: {others}.</p>"
         "<details><summary>SHA-256 checksums</summary>"
-        f"<p>Check the files against these checksums, or with {link('SHA256SUMS')} and "
-        "<code>sha256sum -c SHA256SUMS</code> in the download folder.</p>"
+        f"<p>Check the files against these checksums, or with {link(CHECKSUMS)} and "
+        f"<code>sha256sum -c {CHECKSUMS}</code> in the download folder.</p>"
         f'<ul class="ivig-checksums">{sums}</ul></details></div>'
     )
 

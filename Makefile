@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help env system validate html pdf book test test-fast lint release bench new-study dictionary clean
+.PHONY: help env system validate html pdf book book-build test test-fast lint release bench new-study dictionary clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,7 +40,14 @@ html: $(STAMP) validate  ## Build the HTML site into $(BUILD_DIR)/html
 pdf: $(STAMP) system validate  ## Build the PDF into $(BUILD_DIR)/latex
 	$(PY) -m ivigbook build pdf --build-dir $(BUILD_DIR)
 
-book: $(STAMP) system validate  ## Build the whole book: HTML site with the PDF inside it
+# With nothing changed since the last build (same data, chapters, library, configuration,
+# static files: see ivigbook.publish.build.book_fingerprint) `make book` returns at once,
+# skipping the system check, the validation and both builders; any real change rebuilds.
+book: $(STAMP)  ## Build the whole book: HTML site with the PDF inside it
+	@$(PY) -m ivigbook build book --build-dir $(BUILD_DIR) --up-to-date \
+		|| $(MAKE) --no-print-directory book-build
+
+book-build: $(STAMP) system validate
 	$(PY) -m ivigbook build book --build-dir $(BUILD_DIR)
 
 test: $(STAMP) system book node_modules/.package-lock.json  ## Run every test (data, chapters, built HTML and PDF, browser)

@@ -174,3 +174,27 @@ def test_build_rows_mark_the_code_cell_edit() -> None:
     assert missed == ["  notebooks re-executed"]
     builds["html after editing a code cell"]["executed"] = 1
     assert [r[0] for r in build_rows(builds) if r[3]] == []
+
+
+def test_first_visit_rows_mark_home_page_pages_and_404s() -> None:
+    from ivigbook.publish.bench import HOME_PAGE, first_visit_rows
+
+    kb = 1024
+    visits = {
+        HOME_PAGE: {"bytes": 1100 * kb, "requests": 20, "not_found": [], "refused": []},
+        "chapters/trials.html": {
+            "bytes": 1900 * kb,
+            "requests": 30,
+            "not_found": ["http://127.0.0.1/favicon.ico"],
+            "refused": [],
+        },
+    }
+    rows = {
+        step.split(" (")[0]: (value, missed)
+        for step, value, _, missed in first_visit_rows(visits, "real")
+    }
+    # 1,100 KB misses the 1 MB home-page target; 1,900 KB meets the 2 MB page target
+    assert rows[f"first visit {HOME_PAGE}"][1] is True
+    assert rows["first visit chapters/trials.html"][1] is False
+    assert rows["  requests answered 404 or refused"] == ("1", True)
+    assert first_visit_rows({"error": "no browser"}, "real")[0][3] is True

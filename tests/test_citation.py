@@ -275,7 +275,8 @@ def _tiny_book(folder: Path, title: str) -> Path:
         "author": "placeholder",
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "off"},
-        "sphinx": {"extra_extensions": ["ivigbook.publish.sphinx_ext"]},
+        # site: the {ivigbook-downloads} directive that how-to-cite.md uses
+        "sphinx": {"extra_extensions": ["ivigbook.publish.sphinx_ext", "ivigbook.publish.site"]},
     }
     (folder / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (folder / "_toc.yml").write_text(

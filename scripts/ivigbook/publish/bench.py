@@ -77,6 +77,12 @@ PROSE_EDIT_EXECUTED_TARGET = 0
 EDIT_PAGES_READ_TARGET = 1
 PAGE_BYTES_TARGET = 300 * 1024
 KB = 1024
+#: First visit, empty cache, everything a page loads (issue 15): the home page, any other page.
+HOME_FIRST_VISIT_TARGET = 1024 * KB
+PAGE_FIRST_VISIT_TARGET = 2048 * KB
+NO_CHANGE_BOOK_TARGET = 1.0
+MANY_RATIO_TARGET = 2.6
+HOME_PAGE = "chapters/index.html"
 
 #: What ``ivigbook build`` prints after each builder: "[ivigbook build] html: 12.3 s".
 _BUILDER_SECONDS = re.compile(r"^\[ivigbook build\] (html|pdflatex): ([0-9.]+) s$", re.M)
@@ -229,6 +235,7 @@ def build_timings(
     real = _fresh(out / "real")
     results: dict[str, dict[str, Any]] = {}
     results["book clean"] = _build("book", source, real, env, "1-clean")
+    results["make book no change"] = make_book_no_change(source, real, env)
     results["html no change"] = _build("html", source, real, env, "2-no-change")
     chapter = source / "chapters" / "evidence.md"
     if not chapter.is_file():
@@ -244,6 +251,7 @@ def build_timings(
         "chapter": chapter.name,
     }
     results["pages"] = page_sizes(html_dir(real))
+    results["first visit"] = _first_visits(html_dir(real))
     # The N-study book is built from a second copy of the sources whose data/ IS the
     # generated package, as when a contributor adds studies to data/: _config.yml reads
     # the bibliography from data/references.bib, whatever IVIGBOOK_DATA_DIR says.
@@ -256,7 +264,62 @@ def build_timings(
         "data": str(data),
     }
     results[f"pages, {n_studies} studies"] = page_sizes(html_dir(many))
+    results[f"first visit, {n_studies} studies"] = _first_visits(html_dir(many))
     return results
+
+
+def make_book_no_change(source: Path, build_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """What ``make book`` does first, right after a build with nothing changed: the input
+    fingerprint check (``ivigbook build book --up-to-date``), timed as a whole command.
+    (``make`` itself cannot be pointed at the copy of the sources the bench builds.)"""
+    cmd = [sys.executable, "-m", "ivigbook", "build", "book", "--up-to-date"]
+    cmd += ["--build-dir", str(build_dir), "--source", str(source)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    output = proc.stdout + proc.stderr
+    (build_dir.parent / "1b-no-change-check.log").write_text(output, encoding="utf-8")
+    return {
+        "seconds": round(seconds, 3),
+        "returncode": proc.returncode,
+        "ok": proc.returncode == 0,
+        "rebuilt": proc.returncode != 0,
+        "tail": output.strip().splitlines()[-8:] if proc.returncode else [],
+    }
+
+
+def _first_visits(html: Path) -> dict[str, Any]:
+    """First-visit transfer per page in headless Chromium; {"error": ...} when it cannot run."""
+    from ivigbook.publish.transfer import first_visits
+
+    try:
+        visits = first_visits(html)
+    except Exception as exc:  # reported in the table as a miss, never fatal to the timings
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {page: {k: v for k, v in info.items() if k != "files"} for page, info in visits.items()}
+
+
+def first_visit_rows(visits: dict[str, Any], label: str) -> list[Row]:
+    """Rows for first-visit transfer: bytes per page against the home/page targets, 404s."""
+    if "error" in visits:
+        return [(f"first visit ({label})", "not measured", visits["error"], True)]
+    rows: list[Row] = []
+    not_found = 0
+    for page, info in visits.items():
+        target = HOME_FIRST_VISIT_TARGET if page == HOME_PAGE else PAGE_FIRST_VISIT_TARGET
+        text, missed = mark(info["bytes"], target, unit=_kb)
+        rows.append(
+            (
+                f"first visit {page} ({label}, {info['requests']} requests)",
+                _kb(info["bytes"]),
+                text,
+                missed,
+            )
+        )
+        not_found += len(info["not_found"]) + len(info["refused"])
+    text, missed = mark(not_found, 0, "exactly")
+    rows.append((f"  requests answered 404 or refused ({label})", str(not_found), text, missed))
+    return rows
 
 
 Row = tuple[str, str, str, bool]  # step, value, target mark, missed
@@ -297,8 +360,17 @@ def build_rows(builds: dict[str, dict[str, Any]], n_studies: int = 1000) -> list
     )
     add("  of which HTML", _value(clean_html), None, None)
     add("  of which PDF", _value(clean_pdf), None, None)
+    make = builds.get("make book no change")
+    if make:
+        add(
+            "no-change `make book`: fingerprint check",
+            _value(make["seconds"]),
+            make["seconds"] if make["ok"] and not make["rebuilt"] else None,
+            NO_CHANGE_BOOK_TARGET,
+            unit="{:g} s".format,
+        )
     same = builds["html no change"]
-    add("no-change HTML rebuild (whole command)", _value(same["seconds"]), None, None)
+    add("no-change HTML rebuild, forced Sphinx pass", _value(same["seconds"]), None, None)
     share = ratio(same["seconds"], clean_html)
     add(
         "  ratio to the clean HTML build",
@@ -363,9 +435,16 @@ def build_rows(builds: dict[str, dict[str, Any]], n_studies: int = 1000) -> list
     add(
         f"  ratio {n_studies} studies / real book",
         "?" if times is None else f"{times:.1f}x",
-        None,
-        None,
+        times,
+        MANY_RATIO_TARGET,
+        unit="{:g}x".format,
     )
+    for key, label in (
+        ("first visit", "real book"),
+        (f"first visit, {n_studies} studies", f"{n_studies} studies"),
+    ):
+        if builds.get(key):
+            rows.extend(first_visit_rows(builds[key], label))
     for name, info in builds.items():
         if not info.get("ok", True):
             rows.append((f"BUILD FAILED: {name}", f"exit {info['returncode']}", "", True))

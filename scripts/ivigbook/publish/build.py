@@ -58,6 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=ROOT,
         help="book source folder holding _config.yml (default: the repository)",
     )
+    parser.add_argument(
+        "--up-to-date",
+        action="store_true",
+        help="build nothing: exit 0 if the last build of TARGET saw the same inputs "
+        "(see book_fingerprint) and its outputs are there, 3 otherwise",
+    )
 
 
 def _jupyter_book() -> str:
@@ -153,6 +159,58 @@ def inputs_fingerprint(source: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
+#: Everything a build reads besides the data package, relative to the book's source.
+BUILD_INPUTS = (
+    "_config.yml",
+    "_toc.yml",
+    "CITATION.cff",
+    "CHANGELOG.md",
+    "requirements.txt",
+    "chapters",
+    "scripts/ivigbook",
+    "_static",
+    "_templates",
+)
+
+
+def book_fingerprint(target: str, source: Path = ROOT) -> str:
+    """Hash of every input of a build of ``target``: the data package (wherever
+    IVIGBOOK_DATA_DIR puts it), the chapters, the library, the configuration, the static
+    files and templates, the pinned requirements and the interpreter. Contents, not times:
+    a file touched but unchanged rebuilds nothing."""
+    digest = hashlib.sha256(f"{target}\0{sys.executable}\0{_data_dir()}\0".encode())
+    roots = [_data_dir(), *(source / name for name in BUILD_INPUTS)]
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            digest.update(f"\0{path}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _book_stamp(build_dir: Path, target: str) -> Path:
+    return build_dir / f".{target}-fingerprint"
+
+
+def _outputs(build_dir: Path, target: str) -> list[Path]:
+    return {
+        "html": [html_dir(build_dir) / "index.html"],
+        "pdf": [pdf_path(build_dir)],
+        "book": [html_dir(build_dir) / "index.html", site_pdf_path(build_dir)],
+    }[target]
+
+
+def up_to_date(target: str, build_dir: Path, source: Path = ROOT) -> bool:
+    """True when the last successful build of ``target`` into ``build_dir`` saw exactly the
+    current inputs and its outputs are still there."""
+    stamp = _book_stamp(build_dir, target)
+    if not stamp.is_file() or not all(p.is_file() for p in _outputs(build_dir, target)):
+        return False
+    return stamp.read_text() == book_fingerprint(target, source)
+
+
 def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
     """Drop the execution cache and the parsed pages when data or library changed, so that
     every chapter re-executes; otherwise a rebuild re-executes only the edited chapters."""
@@ -186,9 +244,12 @@ def _validate_data() -> int:
 
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     builders = {"html": ["html"], "pdf": ["pdflatex"], "book": ["html", "pdflatex"]}[target]
+    fingerprint = book_fingerprint(target, source)  # before: an edit during the build rebuilds
     if _validate_data():
         return 1
     build_dir.mkdir(parents=True, exist_ok=True)
+    for other in ("html", "pdf", "book"):  # any build of the folder may change its outputs
+        _book_stamp(build_dir, other).unlink(missing_ok=True)
     stamp = _reset_if_inputs_changed(build_dir, source)
     for builder in builders:
         status = _run_jb(source, build_dir, builder)
@@ -201,11 +262,18 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
         shutil.copy2(pdf_path(build_dir), site_pdf_path(build_dir))
         print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
     stamp.write_text(inputs_fingerprint(source))
+    _book_stamp(build_dir, target).write_text(fingerprint)
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    return build(args.target, args.build_dir.resolve(), args.source.resolve())
+    build_dir, source = args.build_dir.resolve(), args.source.resolve()
+    if args.up_to_date:
+        if up_to_date(args.target, build_dir, source):
+            print(f"[ivigbook build] {args.target}: nothing changed since the last build")
+            return 0
+        return 3
+    return build(args.target, build_dir, source)
 
 
 # --------------------------------------------------------------------------------------

@@ -278,6 +278,55 @@ def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None
     )
 
 
+#: Tables with more rows than this keep their rows out of the page: the HTML holds the header
+#: and a script element that :mod:`ivigbook.publish.site` moves into a JSON file beside the
+#: page at build time; ``_static/book.js`` loads it into the table (sorting, filtering and
+#: paging as every other table). Without JavaScript the page names the file.
+JSON_ROWS_FROM = 100
+JSON_ROWS_MARKER = "ivig-table-rows"
+#: itables-only options, not DataTables ones.
+_ITABLES_ONLY = {"display_logo_when_loading", "allow_html", "classes", "caption", "table_id"}
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def json_table_html(
+    df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
+) -> str:
+    """A table whose rows travel as JSON (see JSON_ROWS_FROM)."""
+    columns = [str(c) for c in df.columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    settings = {k: v for k, v in options.items() if k not in _ITABLES_ONLY}
+    settings.setdefault("order", [])
+    payload = {
+        "columns": columns,
+        "numeric": [bool(pd.api.types.is_numeric_dtype(t)) for t in df.dtypes],
+        "options": settings,
+        "data": [[_json_value(v) for v in row] for row in df.itertuples(index=False)],
+    }
+    classes = html.escape(str(options.get("classes", "display compact")))
+    n = len(df)
+    return (
+        f'<div class="ivig-json-table" data-rows-for="{table_id}">\n'
+        f'<table id="{table_id}" class="{classes}">{caption_html}'
+        f"<thead><tr>{head}</tr></thead><tbody></tbody></table>\n"
+        f'<p class="ivig-json-note">This table has {n:,} rows. They are loaded from the data '
+        f'file <a href="ivig-rows-file:{table_id}">ivig-rows-file:{table_id}</a> beside this '
+        "page, which needs JavaScript; the same rows are in the data package.</p>\n"
+        f'<script type="application/json" class="{JSON_ROWS_MARKER}" data-table="{table_id}">'
+        f"{_json_for_script(payload)}</script>\n</div>"
+    )
+
+
 ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
 
 
@@ -306,6 +355,8 @@ class Table:
 
         options = dict(self.options)
         options.setdefault("table_id", self.table_id())
+        if len(self.df) > JSON_ROWS_FROM:
+            return json_table_html(self.df, options["table_id"], self.caption, options)
         if self.caption:
             options["caption"] = html.escape(self.caption)
         # connected=False: the page loads DataTables once from _static (see build.py)

@@ -1,6 +1,13 @@
 """Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``).
 
-It is pybtex's ``alpha`` style with one difference in the labels. pybtex tells apart entries
+One citation style, author-year, in the text and in the list: the text cites "Dalakas et al.
+(1997)" (``bibtex_reference_style: author_year``) and each entry of the list starts with its
+authors and year, "Dalakas, M. C., Sonies, B., ... (1997). Title. *Journal* 48(3):712-716."
+A BibTeX ``and others`` prints "et al." as in the text; the DOI is printed once, as a link.
+
+Entries are sorted by author, year and title. The PDF prints no labels (see
+``ivigbook.publish.latex``), but pybtex still makes one per entry for the links; they are
+pybtex's ``alpha`` labels with one difference. pybtex tells apart entries
 whose labels collide ("Syn26") by appending ``chr(ord("a") + k)``, which after the 26th
 entry runs past "z" into ``{``, ``|``, ``}``, ``~`` and the DEL control character; LaTeX
 stops at the latter ("Text line contains an invalid character"), so a book with many
@@ -15,8 +22,22 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pybtex.plugin
-from pybtex.style.formatting.alpha import Style as AlphaStyle
+from pybtex.richtext import Text
+from pybtex.style.formatting import toplevel
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import pages
 from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
+from pybtex.style.template import (
+    FieldIsMissing,
+    field,
+    first_of,
+    join,
+    node,
+    optional,
+    optional_field,
+    sentence,
+    tag,
+)
 from sphinx.application import Sphinx
 
 STYLE_NAME = "ivigbook"
@@ -50,8 +71,68 @@ class LabelStyle(AlphaLabelStyle):
                 seen[label] += 1
 
 
-class Style(AlphaStyle):
+def _is_others(person: Any) -> bool:
+    """BibTeX's ``and others``: pybtex reads it as a person whose last name is "others"."""
+    return [str(n) for n in person.last_names] == ["others"] and not person.first_names
+
+
+@node
+def author_names(children: list[Any], context: dict[str, Any], role: str) -> Text:
+    """The persons of ``role`` as "Last, F., Last, F., and Last, F.", or "Last, F. et al."
+    when the entry's list ends in ``and others``."""
+    assert not children
+    persons = list(context["entry"].persons.get(role, ()))
+    if not persons:
+        raise FieldIsMissing(role, context["entry"])
+    style = context["style"]
+    truncated = _is_others(persons[-1])
+    named = [style.format_name(p, style.abbreviate_names) for p in persons if not _is_others(p)]
+    if truncated:
+        return join(sep=", ")[named].format_data(context) + Text(" et al.")
+    return join(sep=", ", sep2=" and ", last_sep=", and ")[named].format_data(context)
+
+
+#: "(1997)" right after the authors, as an author-year list reads.
+year = join["(", field("year"), ")"]
+
+
+class Style(UnsrtStyle):
+    """Author-year entries: authors (year). Title. Journal volume(number):pages. Note. Links."""
+
     default_label_style = STYLE_NAME
+    default_name_style = "lastfirst"
+    default_sorting_style = "author_year_title"
+
+    def author_year(self) -> Any:
+        return sentence(sep=" ")[author_names("author"), optional[year]]
+
+    def get_article_template(self, e: Any) -> Any:
+        volume_and_pages = first_of[
+            optional[join[field("volume"), optional["(", field("number"), ")"], ":", pages]],
+            optional[pages],
+        ]
+        return toplevel[
+            self.author_year(),
+            self.format_title(e, "title"),
+            sentence[tag("em")[field("journal")], optional[volume_and_pages]],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+    def get_misc_template(self, e: Any) -> Any:
+        return toplevel[
+            optional[self.author_year()],
+            optional[self.format_title(e, "title")],
+            optional[sentence[field("howpublished")]],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+    def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
+        """Titles as written in the data (pybtex's default lowercases all but the first
+        letter, which mangles names such as "IVIg" or "ENMC")."""
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
 
 
 def register() -> None:

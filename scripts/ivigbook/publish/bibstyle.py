@@ -112,7 +112,7 @@ class Style(UnsrtStyle):
             optional[pages],
         ]
         return toplevel[
-            self.author_year(),
+            optional[self.author_year()],
             self.format_title(e, "title"),
             sentence[tag("em")[field("journal")], optional[volume_and_pages]],
             sentence[optional_field("note")],
@@ -120,9 +120,15 @@ class Style(UnsrtStyle):
         ]
 
     def get_misc_template(self, e: Any) -> Any:
-        return toplevel[
+        # Without authors, the title leads and the year follows it: "Myositis (2024)."
+        lead = first_of[
             optional[self.author_year()],
-            optional[self.format_title(e, "title")],
+            sentence(sep=" ")[field("title"), optional[year]],
+        ]
+        title = self.format_title(e, "title") if "author" in e.persons else None
+        return toplevel[
+            lead,
+            optional[title] if title else "",
             optional[sentence[field("howpublished")]],
             sentence[optional_field("note")],
             self.format_web_refs(e),

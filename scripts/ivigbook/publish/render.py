@@ -296,9 +296,13 @@ ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
 class Table:
     """A table for the book: interactive in HTML, typeset in the PDF."""
 
-    def __init__(self, df: pd.DataFrame, caption: str | None = None, **options: Any) -> None:
+    def __init__(
+        self, df: pd.DataFrame, caption: str | None = None, *, pdf: bool = True, **options: Any
+    ) -> None:
         self.df = df
         self.caption = caption
+        #: False: the table is left out of the PDF (one that repeats another table there).
+        self.pdf = pdf
         wide = _text_column_count(df) >= LANDSCAPE_FROM_TEXT_COLUMNS
         wide_options = {**WIDE_TABLE_OPTIONS, "columnDefs": _column_widths(df)} if wide else {}
         self.options = {**TABLE_DEFAULTS, **wide_options, **options}
@@ -324,6 +328,12 @@ class Table:
         return ITABLES_LINK.sub(r"\1", to_html_datatable(self.df, connected=False, **options))
 
     def to_latex(self) -> str:
+        if not self.pdf:
+            return f"{RAW_LATEX_MARKER}\n"
+        if self.df.empty:
+            # No empty table in print: one line says what it would hold.
+            what = latex_escape(self.caption or "Table")
+            return f"{RAW_LATEX_MARKER}\n\\par\\noindent\\emph{{{what}: none.}}\\par\n"
         return table_latex(self.df, caption=self.caption)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -334,9 +344,15 @@ class Table:
         }
 
 
-def show_table(df: pd.DataFrame, caption: str | None = None, **itables_options: Any) -> Table:
-    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it)."""
-    return Table(df, caption=caption, **itables_options)
+def show_table(
+    df: pd.DataFrame, caption: str | None = None, *, pdf: bool = True, **itables_options: Any
+) -> Table:
+    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it).
+
+    ``pdf=False`` leaves it out of the PDF (for a table that repeats another one there); an
+    empty table prints as one line, "<caption>: none."
+    """
+    return Table(df, caption=caption, pdf=pdf, **itables_options)
 
 
 # --------------------------------------------------------------------------------------

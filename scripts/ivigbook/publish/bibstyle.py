@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import pybtex.plugin
@@ -39,6 +41,10 @@ from pybtex.style.template import (
     tag,
 )
 from sphinx.application import Sphinx
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import join as etal_join
 
 STYLE_NAME = "ivigbook"
 
@@ -141,8 +147,65 @@ class Style(UnsrtStyle):
         return sentence[title] if as_sentence else title
 
 
+#: "et al." in the text as in the list (sphinxcontrib-bibtex's default sets it in italics).
+ET_AL = " et al."
+
+
+@node
+def cited_names(children: list[Any], context: dict[str, Any], role: str, **kwargs: Any) -> Text:
+    """Names for an in-text citation: sphinxcontrib-bibtex's, except that a list ending in
+    BibTeX's ``and others`` cites as "First et al.", not "First and others"."""
+    assert not children
+    persons = list(context["entry"].persons.get(role, ()))
+    if not persons:
+        raise FieldIsMissing(role, context["entry"])
+    person_style = context["style"].person
+    named = [
+        person_style.style_plugin.format(p, person_style.abbreviate)
+        for p in persons
+        if not _is_others(p)
+    ]
+    if len(named) < len(persons):
+        if kwargs.get("other") is None:  # the full list was asked for
+            return etal_join(sep=kwargs["sep"])[named].format_data(context) + Text(ET_AL)
+        return Text(named[0].format_data(context), ET_AL)
+    return etal_join(**kwargs)[named].format_data(context)
+
+
+@dataclass
+class EtAlPersonStyle(PersonStyle):
+    """Person names of in-text citations, with "et al." for ``and others``."""
+
+    other: Any = ET_AL
+
+    def names(self, role: str, full: bool) -> Any:
+        return cited_names(
+            role=role,
+            sep=self.sep,
+            sep2=self.sep2,
+            last_sep=self.last_sep,
+            other=None if full else self.other,
+        )
+
+    def author_or_editor_or_title(self, full: bool) -> Any:
+        return first_of[
+            optional[self.names("author", full)],
+            optional[self.names("editor", full)],
+            tag("em")[field("title")],
+        ]
+
+
+@dataclass
+class ReferenceStyle(AuthorYearReferenceStyle):
+    """sphinxcontrib-bibtex's author-year citations (``bibtex_reference_style: ivigbook``),
+    with one "et al." whatever the entry's author list ends in."""
+
+    person: PersonStyle = dataclass_field(default_factory=EtAlPersonStyle)
+
+
 def register() -> None:
-    """Make the style known to pybtex (idempotent)."""
+    """Make the styles known to pybtex and sphinxcontrib-bibtex (idempotent)."""
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, ReferenceStyle)
     for group, plugin in (
         ("pybtex.style.labels", LabelStyle),
         ("pybtex.style.formatting", Style),

@@ -202,11 +202,18 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
         for c, is_num in zip(frame.columns, numeric, strict=True)
         if is_num
     }
-    # Each column costs 2\tabcolsep of padding (about 0.024 of a portrait line).
-    share = 0.98 - 0.024 * len(frame.columns) * (char_width / CHAR_WIDTH) ** 0.5
+    # Each column costs 2\tabcolsep (8 pt, see table_latex) and a little slack: about 0.022
+    # of a portrait line, 0.014 of a landscape one.
+    padding = 0.022 if char_width == CHAR_WIDTH else 0.014
+    share = 0.97 - padding * len(frame.columns)
     share -= sum(number_width.values())
+    # Headers are bold, about a tenth wider than body text.
     minimum = {
-        c: char_width * max(len(w) for t in texts[c] for w in _pieces(t) or [""])
+        c: char_width
+        * max(
+            1.1 * max(len(w) for w in _pieces(str(c)) or [""]),
+            *(len(w) for t in texts[c][1:] for w in _pieces(t) or [""]),
+        )
         for c in text_columns
     }
     if sum(minimum.values()) > share:
@@ -221,7 +228,10 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
             parts.append("r")
         else:
             fraction = minimum[column] + spare * weight[column] / total
-            parts.append(f">{{\\raggedright\\arraybackslash}}p{{{fraction:.3f}\\linewidth}}")
+            # \hspace{0pt}: TeX hyphenates the first word of a cell too.
+            parts.append(
+                f">{{\\raggedright\\arraybackslash\\hspace{{0pt}}}}p{{{fraction:.3f}\\linewidth}}"
+            )
     return "".join(parts)
 
 
@@ -268,7 +278,7 @@ def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None 
     if caption_line and label:
         caption_line += f"\\label{{{label}}}"
     n = len(frame.columns)
-    lines = [f"\\begin{{longtable}}{{{column_format}}}"]
+    lines = ["\\setlength{\\tabcolsep}{4pt}", f"\\begin{{longtable}}{{{column_format}}}"]
     if caption_line:
         lines.append(caption_line + " \\\\")
     lines += ["\\toprule", header, "\\midrule", "\\endfirsthead"]

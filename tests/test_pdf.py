@@ -53,7 +53,10 @@ def test_no_stray_reprs(pdf_text: str, needle: str) -> None:
 
 
 GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}", re.M)
-INCLUDED_GRAPHIC = re.compile(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{?([^}]+?)\}?\}")
+#: \sphinxincludegraphics[options]{{name}.ext} (Sphinx braces the name) or {name.ext}.
+INCLUDED_GRAPHIC = re.compile(
+    r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{(?:\{([^}]+)\}(\.\w+)|([^}]+))\}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,9 @@ def test_every_chart_is_a_vector_graphic(tex: str) -> None:
         len(GLUE_FIGURE.findall((ROOT / f"{page}.md").read_text(encoding="utf-8")))
         for page in toc_files()
     )
-    graphics = INCLUDED_GRAPHIC.findall(tex)
+    graphics = [
+        f"{name}{ext}" if name else plain for name, ext, plain in INCLUDED_GRAPHIC.findall(tex)
+    ]
     assert figures, "no {glue:figure} in the chapters"
     assert len(graphics) == figures, (figures, graphics)
     raster = [g for g in graphics if not g.endswith(".pdf")]
@@ -188,7 +193,7 @@ def test_bibliography_in_references_chapter(reader: PdfReader) -> None:
 
 def test_contents_page_is_titled(pdf_text: str, tex: str) -> None:
     assert "\\renewcommand{\\contentsname}{Contents}" in tex
-    assert "Contents" in pdf_text
+    assert "contents" in pdf_text.lower()
 
 
 def test_parts_are_parts(tex: str) -> None:
@@ -261,3 +266,21 @@ def test_tables_typeset(tex: str) -> None:
         seen[body] = seen.get(body, 0) + 1
     twice = [body[:200] for body, n in seen.items() if n > 1]
     assert not twice, f"tables printed more than once: {twice}"
+
+
+PARAMETER_CELL = re.compile(r"```\{code-cell\}[^\n]*\n:tags: \[parameters\]\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_assumptions_are_printed(pdf_text: str, page: str) -> None:
+    """A chapter's parameter cell (its stated assumptions) is printed in the PDF: every
+    name it sets appears there."""
+    source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+    names = [
+        line.split("=", 1)[0].strip()
+        for cell in PARAMETER_CELL.findall(source)
+        for line in cell.splitlines()
+        if re.match(r"^[A-Z_][A-Z0-9_]* *=", line)
+    ]
+    missing = [name for name in names if name not in pdf_text.replace(" ", "")]
+    assert not missing, f"assumptions of {page} not in the PDF: {missing}"

@@ -10,6 +10,9 @@
 * **Parts** of ``_toc.yml`` as ``\\part`` pages; the unnumbered last part is back matter: its
   first chapter (the references, holding the bibliography) unnumbered, the others lettered
   appendices.
+* **Builder-aware words** inside a paragraph or a caption, where ``{only}`` (a block)
+  cannot go: ``{html-only}`text``` is printed on the site only, ``{pdf-only}`text``` in
+  the PDF only, e.g. ``{html-only}`Hover over a mark for the letter's words.```
 * **Bibliography** in the References chapter, not in a "Bibliography" chapter of its own at
   the end; author-year, without labels (the LaTeX environment is in ``_config.yml``'s
   preamble); DOIs printed once, as links, not repeated as footnotes.
@@ -168,7 +171,42 @@ class DoiOnce(SphinxPostTransform):
                     ref.children = [nodes.Text(uri)]
 
 
+#: Role name -> the class its text carries.
+ONLY_ROLES = {"html-only": "ivig-html-only", "pdf-only": "ivig-pdf-only"}
+
+
+def _only_role(css_class: str) -> Any:
+    def role(
+        name: str,
+        rawtext: str,
+        text: str,
+        lineno: int,
+        inliner: Any,
+        options: Any = None,
+        content: Any = (),
+    ) -> tuple[list[nodes.Node], list[Any]]:
+        return [nodes.inline(rawtext, text, classes=[css_class])], []
+
+    return role
+
+
+class BuilderAwareText(SphinxPostTransform):
+    """Drop the ``{pdf-only}`` words from the site and the ``{html-only}`` ones from the PDF."""
+
+    default_priority = 50
+
+    def run(self, **_: Any) -> None:
+        in_print = self.app.builder.format == "latex"
+        drop = ONLY_ROLES["html-only" if in_print else "pdf-only"]
+        for node in list(self.document.findall(nodes.inline)):
+            if drop in node["classes"]:
+                node.parent.remove(node)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    for name, css_class in ONLY_ROLES.items():
+        app.add_role(name, _only_role(css_class))
+    app.add_post_transform(BuilderAwareText)
     app.connect("config-inited", _set_title_page, priority=950)
     app.add_post_transform(PrintStructure)
     app.add_post_transform(DoiOnce)

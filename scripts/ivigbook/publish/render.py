@@ -186,10 +186,11 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
     """Column spec that keeps a table inside the text block.
 
     Numbers are right-aligned; a narrow table keeps natural-width ``l`` columns. In a wide
-    one every text column becomes a ragged-right paragraph column: first wide enough for
-    its longest unbreakable piece, then the rest of the line shared out by the length of its
-    longest cell (capped, so that one long quote does not squeeze the other columns). If
-    the pieces alone do not fit, every column shrinks in proportion (words then hyphenate).
+    one numbers keep one line (their header wraps) and every text column becomes a
+    ragged-right paragraph column: first wide enough for its longest unbreakable piece, then
+    the rest of the line shared out by the amount of text in it (mean and capped longest
+    cell, so one long quote does not squeeze the other columns). If the pieces alone do not
+    fit, every column shrinks in proportion (words then hyphenate).
     """
     texts = {c: [str(c), *(_cell_text(v) for v in frame[c].dropna())] for c in frame.columns}
     numeric = [pd.api.types.is_numeric_dtype(t) for t in frame.dtypes]
@@ -197,8 +198,14 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
     if natural * char_width <= NATURAL_WIDTH_CHARS * CHAR_WIDTH:
         return "".join("r" if is_num else "l" for is_num in numeric)
     text_columns = [c for c, is_num in zip(frame.columns, numeric, strict=True) if not is_num]
+
+    def header_piece(column: str) -> float:
+        # Headers are bold, about a tenth wider than body text.
+        return 1.1 * max(len(w) for w in _pieces(str(column)) or [""])
+
+    # Numbers keep one line; a long header wraps above them.
     number_width = {
-        c: char_width * max(len(t) for t in texts[c]) + 0.01
+        c: char_width * max(header_piece(c), *(len(t) for t in texts[c][1:])) + 0.005
         for c, is_num in zip(frame.columns, numeric, strict=True)
         if is_num
     }
@@ -207,25 +214,26 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
     padding = 0.022 if char_width == CHAR_WIDTH else 0.014
     share = 0.97 - padding * len(frame.columns)
     share -= sum(number_width.values())
-    # Headers are bold, about a tenth wider than body text.
     minimum = {
         c: char_width
-        * max(
-            1.1 * max(len(w) for w in _pieces(str(c)) or [""]),
-            *(len(w) for t in texts[c][1:] for w in _pieces(t) or [""]),
-        )
+        * max(header_piece(c), *(len(w) for t in texts[c][1:] for w in _pieces(t) or [""]))
         for c in text_columns
     }
     if sum(minimum.values()) > share:
         scale = share / sum(minimum.values())
         minimum = {c: width * scale for c, width in minimum.items()}
-    weight = {c: min(max(len(t) for t in texts[c]), 60) for c in text_columns}
+    # The rest of the line goes by the amount of text: mean and (capped) longest cell.
+    weight = {}
+    for c in text_columns:
+        lengths = [len(t) for t in texts[c][1:]] or [len(c)]
+        weight[c] = (sum(lengths) / len(lengths) * min(max(lengths), 120)) ** 0.5
     spare = max(share - sum(minimum.values()), 0.0)
     total = sum(weight.values()) or 1
     parts = []
     for column, is_num in zip(frame.columns, numeric, strict=True):
         if is_num:
-            parts.append("r")
+            width = number_width[column]
+            parts.append(f">{{\\raggedleft\\arraybackslash}}p{{{width:.3f}\\linewidth}}")
         else:
             fraction = minimum[column] + spare * weight[column] / total
             # \hspace{0pt}: TeX hyphenates the first word of a cell too.
@@ -307,11 +315,17 @@ class Table:
     """A table for the book: interactive in HTML, typeset in the PDF."""
 
     def __init__(
-        self, df: pd.DataFrame, caption: str | None = None, *, pdf: bool = True, **options: Any
+        self,
+        df: pd.DataFrame,
+        caption: str | None = None,
+        *,
+        pdf: bool | pd.DataFrame = True,
+        **options: Any,
     ) -> None:
         self.df = df
         self.caption = caption
-        #: False: the table is left out of the PDF (one that repeats another table there).
+        #: False: the table is left out of the PDF (one that repeats another table there);
+        #: a DataFrame: the PDF prints it instead (the same rows, columns chosen for print).
         self.pdf = pdf
         wide = _text_column_count(df) >= LANDSCAPE_FROM_TEXT_COLUMNS
         wide_options = {**WIDE_TABLE_OPTIONS, "columnDefs": _column_widths(df)} if wide else {}
@@ -338,13 +352,14 @@ class Table:
         return ITABLES_LINK.sub(r"\1", to_html_datatable(self.df, connected=False, **options))
 
     def to_latex(self) -> str:
-        if not self.pdf:
+        if self.pdf is False:
             return f"{RAW_LATEX_MARKER}\n"
-        if self.df.empty:
+        frame = self.pdf if isinstance(self.pdf, pd.DataFrame) else self.df
+        if frame.empty:
             # No empty table in print: one line says what it would hold.
             what = latex_escape(self.caption or "Table")
             return f"{RAW_LATEX_MARKER}\n\\par\\noindent\\emph{{{what}: none.}}\\par\n"
-        return table_latex(self.df, caption=self.caption)
+        return table_latex(frame, caption=self.caption)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {
@@ -355,12 +370,17 @@ class Table:
 
 
 def show_table(
-    df: pd.DataFrame, caption: str | None = None, *, pdf: bool = True, **itables_options: Any
+    df: pd.DataFrame,
+    caption: str | None = None,
+    *,
+    pdf: bool | pd.DataFrame = True,
+    **itables_options: Any,
 ) -> Table:
     """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it).
 
-    ``pdf=False`` leaves it out of the PDF (for a table that repeats another one there); an
-    empty table prints as one line, "<caption>: none."
+    ``pdf=False`` leaves it out of the PDF (for a table that repeats another one there);
+    ``pdf=<DataFrame>`` prints that frame instead (the same content with columns chosen for
+    the page). An empty table prints as one line, "<caption>: none."
     """
     return Table(df, caption=caption, pdf=pdf, **itables_options)
 

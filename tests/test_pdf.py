@@ -284,3 +284,17 @@ def test_assumptions_are_printed(pdf_text: str, page: str) -> None:
     ]
     missing = [name for name in names if name not in pdf_text.replace(" ", "")]
     assert not missing, f"assumptions of {page} not in the PDF: {missing}"
+
+
+def test_claims_with_reasons_printed_once(tex: str) -> None:
+    """The claims and the reasons for their verdicts make one long table; the PDF prints
+    it once (other chapters refer to it, or print only their own claims)."""
+    from ivigbook.analysis import claims
+    from ivigbook.data.load import load
+    from ivigbook.publish.render import latex_cell
+
+    evaluated = claims.evaluate(load())
+    counts = {str(r)[:40]: tex.count(latex_cell(r)[:60]) for r in evaluated["reason"]}
+    assert any(counts.values()), "no claim reason found in the PDF's tables"
+    repeated = {reason: n for reason, n in counts.items() if n > 1}
+    assert not repeated, f"{len(repeated)} claim reasons printed more than once: {repeated}"

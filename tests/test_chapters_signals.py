@@ -91,17 +91,17 @@ def test_signals_crossover_interval() -> None:
     row = responder("dalakas1997-r1")
     k, n = int(row["numerator"]), int(row["denominator"])
     low, high = clopper_pearson(k, n)
-    assert (values["sig_crossover_k"], values["sig_crossover_n"]) == (k, n)
+    assert (values["sig_crossover_numerator"], values["sig_crossover_denominator"]) == (k, n)
     assert values["sig_crossover_share"] == pytest.approx(k / n)
-    assert values["sig_crossover_low"] == pytest.approx(low, abs=1e-9)
-    assert values["sig_crossover_high"] == pytest.approx(high, abs=1e-9)
+    assert values["sig_crossover_ci_low"] == pytest.approx(low, abs=1e-9)
+    assert values["sig_crossover_ci_high"] == pytest.approx(high, abs=1e-9)
     assert values["sig_crossover_quote"] == row["quote"]
 
 
 def test_signals_control_none_interval_and_blinding_note() -> None:
     values = execute_chapter("signals")["values"]
     row = responder("dalakas2001-r2")
-    assert values["sig_endurance_control_high"] == pytest.approx(
+    assert values["sig_endurance_control_ci_high"] == pytest.approx(
         clopper_pearson(0, int(row["denominator"]))[1], abs=1e-9
     )
     (check,) = [
@@ -109,7 +109,7 @@ def test_signals_control_none_interval_and_blinding_note() -> None:
         for c in read_csv("source_checks")
         if c["study_id"] == "dalakas1997" and c["topic"] == "blinding"
     ]
-    assert values["sig_blinding_check"] == check["source_says"]
+    assert values["sig_crossover_blinding_check"] == check["source_says"]
 
 
 def test_signals_caveat_counts() -> None:

@@ -245,3 +245,43 @@ def judgements_table(ev: Any) -> pd.DataFrame:
             "Source": j["source"],
         }
     ).reset_index(drop=True)
+
+
+def evidence_facts(ev: Any) -> dict[str, int]:
+    """The counts of the evidence chapter (glued with the prefix ``ev``).
+
+    ``n_<design>`` for every design of the schema (0 where none), ``n_<result>`` for every
+    overall result, and the counts of studies without a control group and of those among
+    them whose overall result is an improvement.
+    """
+    s = ev.studies
+    by_design = design_counts(ev)
+    overall = overall_results(ev)
+    uncontrolled = ~s["controlled"].eq(True).fillna(False).to_numpy()
+    improved = (overall["overall_result"] == "improved").to_numpy()
+    facts = {
+        "n_studies": len(s),
+        "n_patients": int(s["n_total"].sum()),
+        "n_designs": int((by_design["Studies"] > 0).sum()),
+        "n_not_objective": int((overall["overall_basis"] != "objective").sum()),
+        "n_uncontrolled": int(uncontrolled.sum()),
+        "n_improved_all": int(improved.sum()),
+        "n_improved_uncontrolled": int((improved & uncontrolled).sum()),
+    }
+    for design, n in zip(s["design"].cat.categories, by_design["Studies"], strict=True):
+        facts[f"n_{design}"] = int(n)
+    for result, n in overall_result_counts(ev).items():
+        facts[f"n_{result}"] = int(n)
+    return facts
+
+
+def table_one_design(ev: Any) -> pd.DataFrame:
+    """Table I, first half: what each study was (the letter's words)."""
+    t = table_one(ev)
+    return t[["Reference", "Study type (letter)", "Patients (letter)", "IVIG dose"]]
+
+
+def table_one_results(ev: Any) -> pd.DataFrame:
+    """Table I, second half: what each study measured and found, and its weaknesses."""
+    t = table_one(ev)
+    return t[["Reference", "Outcome measures", "Key results", "Study weakness"]]

@@ -236,6 +236,7 @@ def responder_summary(table: pd.DataFrame) -> dict[str, object]:
         "n_no_ci": int(table["ci_low"].isna().sum()),
         "n_uncontrolled": int((table["controlled"] == "no").sum()),
         "n_subjective": int((table["assessment"] != "objective").sum()),
+        "n_weak": int(((table["controlled"] == "no") | (table["assessment"] != "objective")).sum()),
         "widest_label": str(widest["label"]),
         "widest_width": float(widest["ci_width"]),
         "widest_low": float(widest["ci_low"]),

@@ -1,10 +1,14 @@
-"""The counts behind the conclusions."""
+"""The counts behind the conclusions, and the facts behind the key messages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis.changes import added_since_letter
+from ivigbook.analysis.claims import evaluate
+from ivigbook.analysis.cohorts import trial_studies
+from ivigbook.analysis.responders import responder_summary, responder_table
 from ivigbook.analysis.vocabulary import TRIAL_DESIGNS
 
 if TYPE_CHECKING:
@@ -50,5 +54,57 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
     }
 
 
-def _count_word(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
+#: Domains that matter to patients, in the order a reader expects them.
+PATIENT_DOMAINS = ("strength", "swallowing", "function")
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    """The facts behind the key messages and the plain-language summary (plain values)."""
+
+    n_studies: int
+    n_trials: int
+    n_trial_patients: int
+    n_trials_objective_benefit: int
+    n_trials_placebo: int
+    #: Patient-important domains (codes) that the trials measured objectively.
+    trial_domains: tuple[str, ...]
+    n_uncontrolled: int
+    n_uncontrolled_patients: int
+    n_uncontrolled_objective_benefit: int
+    #: Responder statements ("some patients improved"), and how many of them come from a
+    #: study without a control group or rest on a subjective or undefined measure.
+    n_signal_statements: int
+    n_signal_weak: int
+    timing_verdict: str
+    marker_verdict: str
+    n_added: int
+
+
+def key_facts(ev: Evidence) -> KeyFacts:
+    """Everything the key messages say, computed from the data."""
+    counts = evidence_summary(ev)
+    trial_ids = set(trial_studies(ev)["study_id"].astype(str))
+    o = ev.outcomes
+    objective = o[o["study_id"].astype(str).isin(trial_ids) & (o["assessment"] == "objective")]
+    measured = set(objective["domain"].astype(str))
+    signals = responder_summary(responder_table(ev))
+    verdicts = dict(
+        zip(*(evaluate(ev)[c].astype(str) for c in ("claim_id", "verdict")), strict=True)
+    )
+    return KeyFacts(
+        n_studies=counts["n_studies"],
+        n_trials=counts["n_trials"],
+        n_trial_patients=counts["n_trial_patients"],
+        n_trials_objective_benefit=counts["n_trials_objective_benefit"],
+        n_trials_placebo=int(trial_studies(ev)["placebo_controlled"].eq(True).sum()),
+        trial_domains=tuple(d for d in PATIENT_DOMAINS if d in measured),
+        n_uncontrolled=counts["n_uncontrolled"],
+        n_uncontrolled_patients=counts["n_uncontrolled_patients"],
+        n_uncontrolled_objective_benefit=counts["n_uncontrolled_objective_benefit"],
+        n_signal_statements=int(signals["n_statements"]),
+        n_signal_weak=int(signals["n_weak"]),
+        timing_verdict=verdicts["responders_started_earlier"],
+        marker_verdict=verdicts["no_biomarkers"],
+        n_added=counts["n_added"],
+    )

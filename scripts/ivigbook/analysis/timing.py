@@ -62,3 +62,20 @@ def timing_counts(ev: Evidence) -> dict[str, int]:
     m = timing_matrix(ev)
     counts = m.groupby("aspect", sort=False)["reported"].sum()
     return {aspect: int(counts[aspect]) for aspect in TIMING_ASPECTS}
+
+
+def timing_words_table(ev: Evidence) -> pd.DataFrame:
+    """The letter's words on timing and co-treatment: one row per study, one column per
+    aspect (in the order of :data:`TIMING_ASPECTS`), for display."""
+    timing = timing_matrix(ev)
+    table = (
+        timing.pivot_table(
+            index="study", columns="aspect_label", values="letter_words", aggfunc="first"
+        )
+        .reindex(columns=list(dict.fromkeys(timing["aspect_label"])))
+        .reindex(list(dict.fromkeys(timing["study"])))
+        .reset_index()
+        .rename(columns={"study": "Study"})
+    )
+    table.columns.name = None
+    return table

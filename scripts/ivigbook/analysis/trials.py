@@ -63,7 +63,6 @@ def trial_design_table(ev: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Study": study_labels(t),
-            "Study type (letter)": t["study_type_letter"],
             "Randomised": flag("randomised"),
             "Double blind": flag("blinded"),
             "Placebo": flag("placebo_controlled"),
@@ -103,3 +102,84 @@ def outcome_matrix(ev: Any, study_ids: list[str] | None = None) -> pd.DataFrame:
         DOMAIN_LABELS[d] for d in ev.outcomes["domain"].cat.categories if d in set(o["domain"])
     ]
     return out
+
+
+@dataclass(frozen=True)
+class TrialFacts:
+    """The facts of the trials chapter (plain values, glued with the prefix ``tr``)."""
+
+    n_trials: int
+    n_patients: int
+    n_placebo: int
+    n_randomised: int
+    n_randomised_unstated: int
+    n_blinded: int
+    n_crossover: int
+    n_controlled: int
+    n_controlled_other: int
+    letter_n_placebo: int
+    letter_n_randomised: int
+    #: Trial outcomes whose result comes from a blanket "No effects." rather than the measure.
+    n_blanket: int
+    #: Trials with an improvement on an objective measure / on a subjective measure only.
+    n_objective_benefit: int
+    n_subjective_benefit_only: int
+    #: Source checks of the controlled studies in which the source reports another result.
+    n_result_differs: int
+    unstated_labels: tuple[str, ...]
+
+
+def trial_facts(ev: Any) -> TrialFacts:
+    """Everything the trials chapter says in numbers."""
+    flags = trial_flags(ev)
+    letter = trial_flags(ev, letter_only=True)
+    controlled = controlled_studies(ev)
+    trial_ids = trial_studies(ev)["study_id"].astype(str).tolist()
+    o = ev.outcomes[ev.outcomes["study_id"].astype(str).isin(trial_ids)]
+    improved = o["result"].astype(str).isin(("improved", "subjective_improvement"))
+    objective = o["assessment"].astype(str) == "objective"
+    with_objective = set(o.loc[improved & objective, "study_id"].astype(str))
+    with_subjective = set(o.loc[improved & ~objective, "study_id"].astype(str))
+    checks = ev.source_checks
+    differs = (
+        checks["study_id"].astype(str).isin(controlled["study_id"].astype(str))
+        & (checks["topic"].astype(str) == "result")
+        & (checks["verdict"].astype(str) == "differs")
+    )
+    return TrialFacts(
+        n_trials=flags.n_trials,
+        n_patients=flags.patients,
+        n_placebo=flags.n_placebo_controlled,
+        n_randomised=flags.n_randomised,
+        n_randomised_unstated=flags.n_randomised_unstated,
+        n_blinded=flags.n_blinded,
+        n_crossover=flags.n_crossover,
+        n_controlled=len(controlled),
+        n_controlled_other=len(controlled) - flags.n_trials,
+        letter_n_placebo=letter.n_placebo_controlled,
+        letter_n_randomised=letter.n_randomised,
+        n_blanket=int((o["result_basis"].astype(str) == "blanket").sum()),
+        n_objective_benefit=len(with_objective),
+        n_subjective_benefit_only=len(with_subjective - with_objective),
+        n_result_differs=int(differs.sum()),
+        unstated_labels=tuple(flags.unstated_labels),
+    )
+
+
+def findings_table(ev: Any) -> pd.DataFrame:
+    """The trials' results other than "no effect" or "not reported", for display."""
+    trial_ids = trial_studies(ev)["study_id"].astype(str).tolist()
+    o = ev.outcomes
+    o = o[
+        o["study_id"].astype(str).isin(trial_ids)
+        & ~o["result"].astype(str).isin(("no_effect", "not_reported"))
+    ]
+    labels = dict(zip(ev.studies["study_id"], study_labels(ev.studies), strict=True))
+    return pd.DataFrame(
+        {
+            "Trial": o["study_id"].map(labels).astype(str),
+            "Measure (the letter's words)": o["measure_letter"].astype(str),
+            "Result": o["result"].astype(str).map(RESULT_LABELS),
+            "Measured by": o["assessment"].astype(str).map(ASSESSMENT_LABELS),
+        }
+    ).reset_index(drop=True)

@@ -74,23 +74,33 @@ def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def responder_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The responder statements as a reader's table (text columns, in chart order)."""
+    """The responder statements as a reader's table (in chart order): who improved, how
+    many, and what limits the report. :func:`responder_counting` says how each was counted."""
+    df = responder_frame(table)
+    share = df["share_text"].replace("", "not given")
+    ci = df["ci_text"].where(df["ci_text"].astype(str) != "", "no CI")
+    return pd.DataFrame(
+        {
+            "Study": df["study"],
+            "Group": df["group_letter"],
+            "Share improved (exact 95% CI)": share + " (" + ci + ")",
+            "Measure": df["measure_text"],
+            "Control group": df["controlled"],
+            "Blinded": df["blinded"],
+        }
+    )
+
+
+def responder_counting(table: pd.DataFrame) -> pd.DataFrame:
+    """How each responder statement was counted: its words, count, denominator and source."""
     df = responder_frame(table)
     return pd.DataFrame(
         {
             "Study": df["study"],
-            "Design": df["design_label"],
-            "Source": df["source_label"],
-            "Group": df["group_letter"],
             "Stated as": df["stated_as"],
             "Count": df["counts_text"],
-            "Share": df["share_text"].replace("", "not given"),
-            "Exact 95% CI": df["ci_text"],
             "Denominator": df["reason"],
-            "Measure": df["measure_text"],
-            "Patients in study": df["n_study"],
-            "Control group": df["controlled"],
-            "Blinded": df["blinded"],
+            "Source": df["source_label"],
         }
     )
 

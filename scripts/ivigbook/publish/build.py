@@ -148,7 +148,8 @@ def inputs_fingerprint(source: Path = ROOT) -> str:
     ]
     for path in files:
         if path.is_file():
-            digest.update(path.name.encode("utf-8"))
+            name = path.relative_to(source) if path.is_relative_to(source) else path.name
+            digest.update(str(name).encode("utf-8"))
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -308,6 +308,25 @@ def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None 
     return f"{RAW_LATEX_MARKER}\n{{\\small\n{body}\n}}\n"
 
 
+#: Tables with at most this many rows are plain HTML tables: paging, search and "entries per
+#: page" controls only get in the way of a reader of five rows.
+PLAIN_TABLE_MAX_ROWS = 5
+
+
+def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None) -> str:
+    """A small table as plain, accessible HTML: caption, column headers, no controls."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<div class="ivig-table-wrap"><table id="{table_id}" class="ivig-plain">'
+        f"{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
 ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
 
 
@@ -339,6 +358,9 @@ class Table:
         return f"ivig-table-{digest.hexdigest()[:16]}"
 
     def to_html(self) -> str:
+        if len(self.df) <= PLAIN_TABLE_MAX_ROWS:
+            plain_id = self.table_id().replace("ivig-table-", "ivig-plain-")
+            return plain_table_html(self.df, plain_id, self.caption)
         from itables import to_html_datatable
 
         options = dict(self.options)

@@ -7,20 +7,18 @@ sentence to glue into a chapter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims import VERDICTS
-from ivigbook.analysis.summary import _count_word
-from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED
-
-if TYPE_CHECKING:
-    pass
-
+from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED, VERDICTS
 
 # --------------------------------------------------------------------------------------
 # Wording that follows the data (singular/plural, lists, "none"/"all")
+
+
+def _count_word(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
 
 #: Singular and plural noun of each design, for running text.
 DESIGN_NOUNS: dict[str, tuple[str, str]] = {

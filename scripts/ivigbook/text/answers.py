@@ -1,0 +1,211 @@
+"""Each chapter's answer first: the "In short" sentences that open the argument chapters.
+
+Every builder takes a facts object from :mod:`ivigbook.analysis` and returns plain sentences
+whose wording follows the numbers, so the answer stays true when a study is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ivigbook.analysis.summary import KeyFacts
+from ivigbook.analysis.trials import TrialFacts
+from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
+from ivigbook.text.messages import number_word, trials_message
+from ivigbook.text.sentences import (
+    DESIGN_NOUNS,
+    design_listing,
+    improvement_sentence,
+    join_words,
+    objective_benefit_sentence,
+)
+
+
+def _trials(n: int) -> str:
+    return f"{number_word(n)} controlled {'trial' if n == 1 else 'trials'}"
+
+
+def trials_in_short(f: TrialFacts) -> str:
+    """The answer of the trials chapter."""
+    if f.n_trials == 0:
+        return "The data hold no controlled trial of IVIG."
+    first = f"{_trials(f.n_trials).capitalize()}, with {f.n_patients} patients, tested IVIG."
+    if f.n_objective_benefit == 0:
+        second = "None found a benefit on an objective measure, such as muscle strength."
+    else:
+        second = (
+            f"{number_word(f.n_objective_benefit).capitalize()} of them found a benefit on an "
+            "objective measure."
+        )
+    if f.n_subjective_benefit_only == 0:
+        third = ""
+    else:
+        which = (
+            "one trial"
+            if f.n_subjective_benefit_only == 1
+            else (f"{number_word(f.n_subjective_benefit_only)} trials")
+        )
+        third = f" In {which}, patients reported improvements that no examiner or device measured."
+    return f"{first} {second}{third}"
+
+
+def randomised_count_sentence(f: TrialFacts) -> str:
+    """The letter's "two RCTs" beside its own table."""
+    return (
+        "The letter's text speaks of \N{LEFT DOUBLE QUOTATION MARK}the two RCTs "
+        "conducted\N{RIGHT DOUBLE QUOTATION MARK}. Its own Table I lists "
+        f"{number_word(f.letter_n_placebo)} placebo-controlled trials, and calls "
+        f"{number_word(f.letter_n_randomised)} of them randomised."
+    )
+
+
+def unstated_sentence(f: TrialFacts) -> str:
+    """Which trials the letter leaves without a statement on randomisation."""
+    if not f.unstated_labels:
+        return "The letter says for every trial whether it was randomised."
+    return f"It does not say whether {join_words(f.unstated_labels)} was randomised."
+
+
+def trials_texts(f: TrialFacts) -> dict[str, str]:
+    """The sentences of the trials chapter, by glue name (without the prefix)."""
+    return {
+        "in_short": trials_in_short(f),
+        "randomised_sentence": randomised_count_sentence(f),
+        "unstated_sentence": unstated_sentence(f),
+    }
+
+
+def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict[str, str]:
+    """The sentences of the evidence chapter, by glue name (without the prefix ``ev``).
+
+    ``facts`` is :func:`ivigbook.analysis.evidence.evidence_facts`, ``summary`` is
+    :func:`ivigbook.analysis.summary.evidence_summary`.
+    """
+    designs = {k[2:]: v for k, v in facts.items() if k[2:] in DESIGN_NOUNS}
+    n_trials, n_controlled = summary["n_trials"], summary["n_controlled"]
+    n_other, n_without = n_controlled - n_trials, summary["n_uncontrolled"]
+    groups = [
+        f"{number_word(n_trials)} controlled {'trial' if n_trials == 1 else 'trials'}",
+        f"{number_word(n_other)} other {'study' if n_other == 1 else 'studies'} with a "
+        "comparison group",
+        f"{number_word(n_without)} {'study' if n_without == 1 else 'studies'} without one",
+    ]
+    k_with = summary["n_controlled_objective_benefit"]
+    k_without = summary["n_uncontrolled_objective_benefit"]
+    with_part = (
+        "None of the studies with a comparison group reports an objective improvement on IVIG"
+        if k_with == 0
+        else f"{number_word(k_with).capitalize()} of the {number_word(n_controlled)} studies "
+        "with a comparison group report an objective improvement on IVIG"
+    )
+    verb = "does" if k_without == 1 else "do"
+    without_part = (
+        "none of those without one does"
+        if k_without == 0
+        else f"{number_word(k_without)} of the {number_word(n_without)} without one {verb}"
+    )
+    in_short = (
+        f"Table I holds {facts['n_studies']} studies with {facts['n_patients']} patients: "
+        f"{join_words(groups)}. {with_part}; {without_part}."
+    )
+    return {
+        "in_short": in_short,
+        "design_listing": design_listing(designs),
+        "improvement_sentence": improvement_sentence(
+            facts["n_improved_all"], facts["n_improved_uncontrolled"], facts["n_uncontrolled"]
+        ),
+        "controlled_sentence": objective_benefit_sentence(
+            n_controlled,
+            summary["n_controlled_patients"],
+            summary["n_controlled_objective_benefit"],
+            "studies with a control group",
+        ),
+        "uncontrolled_sentence": objective_benefit_sentence(
+            summary["n_uncontrolled"],
+            summary["n_uncontrolled_patients"],
+            summary["n_uncontrolled_objective_benefit"],
+            "studies without a control group",
+        ),
+    }
+
+
+def signals_in_short(summary: Mapping[str, object], crossover: Mapping[str, object]) -> str:
+    """The answer of the signals chapter.
+
+    ``summary`` is :func:`ivigbook.analysis.responders.responder_summary`; ``crossover`` is
+    the responder row of the crossover trial the letter singles out (its Table I count).
+    """
+    n, weak = int(summary["n_statements"]), int(summary["n_weak"])
+    if n == 0:
+        return "No study reports how many patients improved."
+    first = (
+        f"Some patients did improve on IVIG: {crossover['numerator']} of "
+        f"{crossover['denominator']} in one crossover trial, and a few patients in small "
+        "reports without a control group."
+    )
+    second = (
+        "Each count is small, so the range of true shares it is compatible with (its 95% "
+        "confidence interval) is wide."
+    )
+    third = (
+        f"And {weak} of the {n} reports of improvement come from studies without a control "
+        "group, or rest on subjective or undefined measures."
+    )
+    return f"{first} {second} {third}"
+
+
+def timing_in_short(counts: Mapping[str, int], n_studies: int, verdict: str) -> str:
+    """The answer of the timing chapter (``counts``: :func:`~ivigbook.analysis.timing.
+    timing_counts`; ``verdict``: the verdict on the letter's timing claim)."""
+    k = counts["time_to_treatment"]
+    recorded = (
+        "No study records the time from diagnosis to treatment."
+        if k == 0
+        else f"Only {number_word(k)} of the {n_studies} studies records the time from "
+        "diagnosis to treatment."
+        if k == 1
+        else f"Only {number_word(k)} of the {n_studies} studies record the time from "
+        "diagnosis to treatment."
+    )
+    judged = {
+        NOT_TESTABLE: "The letter's claim that timing matters cannot be tested with these data.",
+        SUPPORTED: "The data support the letter's claim that timing matters.",
+        PARTLY: "The data give only partial support to the letter's claim that timing matters.",
+    }.get(verdict, "The data contradict the letter's claim that timing matters.")
+    return (
+        f"{recorded} {judged} A longer course among patients who did well proves little: "
+        "patients who seem to improve are the ones kept on treatment."
+    )
+
+
+def introduction_in_short(g_per_kg_month: float, grams_month: float, weight_kg: float) -> str:
+    """The answer of the introduction: the disease, why IVIG, and what a course means."""
+    return (
+        "Sporadic inclusion body myositis weakens muscles slowly but relentlessly, and no "
+        "drug is approved for it. IVIG is tried because inflammation may play a part. The "
+        f"most common dose in the studies, {g_per_kg_month:g} g per kilogram a month, means "
+        f"{grams_month:,.0f} g of IVIG a month for a patient of {weight_kg:g} kg."
+    )
+
+
+def conclusions_in_short(facts: KeyFacts, verdicts: Mapping[str, int]) -> str:
+    """The answer of the conclusions: does the letter's argument hold, in two or three
+    sentences (``verdicts``: claims per verdict, every verdict present)."""
+    total = sum(verdicts.values())
+    holds = verdicts.get(SUPPORTED, 0) + verdicts.get(PARTLY, 0)
+    contradicted = verdicts.get(CONTRADICTED, 0)
+    if contradicted == 0 and holds:
+        first = (
+            f"The letter's argument holds up against the data: none of its {total} checked "
+            "claims is contradicted."
+        )
+    else:
+        first = (
+            f"{number_word(contradicted, capital=True)} of the letter's {total} checked "
+            "claims are contradicted by the data."
+        )
+    return (
+        f"{first} {trials_message(facts)} Reports of improvement are too weak to show who, "
+        "if anyone, benefits. New, larger trials that measure outcomes objectively are needed, "
+        "as the letter says."
+    )

@@ -1,0 +1,148 @@
+"""The book's bottom line in words: key messages for clinicians and a plain-language summary
+for patients and families, built from :class:`~ivigbook.analysis.summary.KeyFacts`.
+
+Every number comes from the facts; the wording follows them (none, some, all), so a study added
+to the data changes the messages without a chapter being edited. The plain-language summary
+spells small numbers as words and avoids statistics, as Cochrane's summaries do.
+"""
+
+from __future__ import annotations
+
+from ivigbook.analysis.summary import KeyFacts
+from ivigbook.analysis.vocabulary import NOT_TESTABLE, PARTLY, SUPPORTED
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+#: How a domain reads in a sentence about benefit.
+DOMAIN_PHRASES = {
+    "strength": "muscle strength",
+    "swallowing": "swallowing",
+    "function": "daily function",
+}
+
+
+def number_word(n: int, capital: bool = False) -> str:
+    """``3`` -> ``"three"`` (up to twelve; larger numbers as digits)."""
+    word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+    return word[:1].upper() + word[1:] if capital else word
+
+
+def _domains(facts: KeyFacts) -> str:
+    """``"muscle strength, swallowing or daily function"``."""
+    words = [DOMAIN_PHRASES[d] for d in facts.trial_domains]
+    if not words:
+        return "any measured outcome"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def trials_message(facts: KeyFacts) -> str:
+    """What the controlled trials show."""
+    if facts.n_trials == 0:
+        return "No controlled trial of IVIG in s-IBM is in the data."
+    trials = "controlled trial" if facts.n_trials == 1 else "controlled trials"
+    group = (
+        f"{number_word(facts.n_trials, capital=True)} {trials} ({facts.n_trial_patients} patients)"
+    )
+    if facts.n_trials_objective_benefit == 0:
+        return f"{group} found no measured benefit of IVIG on {_domains(facts)}."
+    return (
+        f"{group} tested IVIG; {number_word(facts.n_trials_objective_benefit)} of them "
+        f"found a measured benefit."
+    )
+
+
+def signals_message(facts: KeyFacts) -> str:
+    """What the reports of improvement are worth."""
+    if facts.n_signal_statements == 0:
+        return "No study reports a group of patients who improved."
+    return (
+        f"Some patients improved, but {facts.n_signal_weak} of the "
+        f"{facts.n_signal_statements} reports of improvement come from studies without a "
+        "control group, or rest on patients' own reports or on undefined measures. Such "
+        "reports cannot show that IVIG caused the improvement."
+    )
+
+
+def timing_marker_message(facts: KeyFacts) -> str:
+    """Whether timing matters and whether a marker predicts response."""
+    timing = {
+        NOT_TESTABLE: "The data cannot test whether starting IVIG early helps.",
+        SUPPORTED: "The data support the letter's view that patients who started IVIG early "
+        "responded more often.",
+        PARTLY: "The data give only partial support to the view that starting IVIG early helps.",
+    }.get(facts.timing_verdict, "The data contradict the view that starting IVIG early helps.")
+    marker = (
+        "No marker is known that predicts who will respond."
+        if facts.marker_verdict == SUPPORTED
+        else "Whether a marker predicts response is not settled by the data."
+    )
+    return f"{timing} {marker}"
+
+
+def caution_message() -> str:
+    """The letter's recommendation (its own words are quoted in the conclusions)."""
+    return (
+        "The letter advises caution, because IVIG is costly, in short supply and can cause "
+        "adverse events. It asks for larger trials that measure outcomes objectively."
+    )
+
+
+def key_messages(facts: KeyFacts) -> dict[str, str]:
+    """The key messages, by name, in reading order."""
+    return {
+        "trials": trials_message(facts),
+        "signals": signals_message(facts),
+        "timing_markers": timing_marker_message(facts),
+        "caution": caution_message(),
+    }
+
+
+def plain_summary(facts: KeyFacts) -> dict[str, str]:
+    """The plain-language summary, paragraph by paragraph (no statistics)."""
+    trials = number_word(facts.n_trials, capital=True)
+    noun = "trial" if facts.n_trials == 1 else "trials"
+    comparator = (
+        "a dummy treatment (a placebo)"
+        if facts.n_trials_placebo == facts.n_trials
+        else "a dummy treatment (a placebo) or another treatment"
+    )
+    found = (
+        "None of them found that IVIG made muscles measurably stronger or swallowing easier."
+        if facts.n_trials_objective_benefit == 0
+        else f"{number_word(facts.n_trials_objective_benefit, capital=True)} of them found a "
+        "measured benefit."
+    )
+    how = "mostly" if 2 * facts.n_signal_weak > facts.n_signal_statements else "often"
+    return {
+        "question": (
+            "Inclusion body myositis is the most common acquired muscle disease in people over "
+            "fifty. It gets worse slowly but steadily, and no medicine is approved for it. "
+            "Inflammation may play a "
+            "part, so doctors have tried treatments that act on the immune system. One of "
+            "them is immunoglobulin given into a vein (IVIG)."
+        ),
+        "found": (
+            f"{trials} {noun} compared IVIG with {comparator}. {found} "
+            f"Some people did seem to improve, but {how} in reports that had no comparison "
+            "group or that relied on how people felt. Such reports cannot tell whether IVIG "
+            "caused the improvement."
+        ),
+        "means": (
+            "IVIG is expensive, it has recently been in short supply worldwide, and it may have "
+            "side effects. The letter this book starts from advises caution. It asks for "
+            "larger, better trials to find out whether some people benefit, and who they are."
+        ),
+    }

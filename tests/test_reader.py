@@ -1,0 +1,239 @@
+"""The book as its readers meet it: the bottom line first, plain prose, tables and charts that
+fit the screen.
+
+* Fast tier: the key messages and the plain-language summary follow the numbers (wording for
+  none, one, some), independently of the chapters.
+* Built book: the home page opens with key messages whose numbers are glued and agree with an
+  independent count from the CSV files; every argument chapter opens with "In short"; the
+  prose meets the targets of the reader-first issue (mean sentence length, longest sentence)
+  and shows no internal id or code name outside collapsed sections.
+* Browser: at 1,280 px no table is wider than its column and tables of five rows or fewer
+  carry no DataTables controls; at 390 px (a phone) no chart is wider than the screen.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from reader_text import ARGUMENT_PAGES, measure, page_path
+
+from ivigbook.analysis.summary import KeyFacts
+from ivigbook.text.messages import key_messages, number_word, plain_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+#: Targets of the reader-first issue, measured on the prose a reader reads.
+MEAN_WORDS = 21
+MAX_WORDS = 45
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+
+FACTS = KeyFacts(
+    n_studies=10,
+    n_trials=3,
+    n_trial_patients=77,
+    n_trials_objective_benefit=0,
+    n_trials_placebo=3,
+    trial_domains=("strength", "swallowing"),
+    n_uncontrolled=5,
+    n_uncontrolled_patients=33,
+    n_uncontrolled_objective_benefit=3,
+    n_signal_statements=17,
+    n_signal_weak=11,
+    timing_verdict="not testable",
+    marker_verdict="supported",
+    n_added=0,
+)
+
+
+# --------------------------------------------------------------------------------------
+# Fast: the wording follows the facts
+
+
+def test_number_words() -> None:
+    assert [number_word(n) for n in (0, 1, 3, 12)] == ["no", "one", "three", "twelve"]
+    assert number_word(13) == "13"
+    assert number_word(2, capital=True) == "Two"
+
+
+def test_trials_message_follows_the_counts() -> None:
+    none = key_messages(FACTS)["trials"]
+    assert none.startswith("Three controlled trials (77 patients) found no measured benefit")
+    assert "muscle strength or swallowing" in none
+    one = key_messages(replace(FACTS, n_trials=4, n_trials_objective_benefit=1))["trials"]
+    assert one.startswith("Four controlled trials")
+    assert "one of them found a measured benefit" in one
+    assert "no measured benefit" not in one
+
+
+def test_signal_and_timing_messages_follow_the_verdicts() -> None:
+    messages = key_messages(FACTS)
+    assert "11 of the 17 reports of improvement" in messages["signals"]
+    assert "cannot test" in messages["timing_markers"]
+    assert "No marker is known" in messages["timing_markers"]
+    other = key_messages(replace(FACTS, timing_verdict="supported", marker_verdict="partly"))
+    assert "support the letter's view" in other["timing_markers"]
+    assert "No marker is known" not in other["timing_markers"]
+
+
+def test_plain_summary_has_no_statistics() -> None:
+    text = " ".join(plain_summary(FACTS).values())
+    assert "Three trials compared IVIG with a dummy treatment" in text
+    for jargon in ("confidence", "interval", "%", "p <", "significant", "CI"):
+        assert jargon not in text, jargon
+    mixed = " ".join(plain_summary(replace(FACTS, n_trials_placebo=2)).values())
+    assert "or another treatment" in mixed
+
+
+# --------------------------------------------------------------------------------------
+# Built book
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.book
+def test_home_page_opens_with_glued_key_messages(html_dir: Path) -> None:
+    soup = BeautifulSoup(page_path(html_dir, "index").read_text(encoding="utf-8"), "html.parser")
+    section = soup.find(id="key-messages")
+    assert section is not None, "no Key messages section on the home page"
+    items = section.select("li")
+    assert len(items) >= 4
+    assert all(item.select(".pasted-text") for item in items), "a key message is not glued"
+    # Independent count: trials are the designs with a comparator, from the CSV itself.
+    trials = [
+        s
+        for s in _rows("studies")
+        if s["design"] in ("placebo_controlled_trial", "controlled_trial")
+    ]
+    patients = sum(int(s["n_total"]) for s in trials)
+    assert f"({patients} patients)" in items[0].get_text(" ", strip=True)
+    assert number_word(len(trials), capital=True) in items[0].get_text(" ", strip=True)
+    summary = soup.find(id="plain-language-summary")
+    assert summary is not None, "no plain-language summary on the home page"
+    # The key messages come before everything else on the page but its introduction.
+    headings = [h.get_text(" ", strip=True).rstrip("#").strip() for h in soup.select("section h2")]
+    assert headings[:2] == ["Key messages", "Plain-language summary"], headings
+
+
+def _existing(html_dir: Path) -> list[str]:
+    return [s for s in ARGUMENT_PAGES if page_path(html_dir, s).exists()]
+
+
+@pytest.mark.book
+def test_argument_chapters_open_with_their_answer(html_dir: Path) -> None:
+    missing = []
+    for stem in _existing(html_dir):
+        if stem == "index":
+            continue
+        soup = BeautifulSoup(page_path(html_dir, stem).read_text(encoding="utf-8"), "html.parser")
+        main = soup.select_one("main")
+        first = main.select_one("section .admonition") if main else None
+        box = main.select_one(".admonition.in-short") if main else None
+        if box is None or first is not box or not box.select(".pasted-text"):
+            missing.append(stem)
+    assert not missing, f"chapters without a glued 'In short' answer first: {missing}"
+
+
+@pytest.mark.book
+def test_prose_is_plain(html_dir: Path) -> None:
+    problems = []
+    for stem in _existing(html_dir):
+        m = measure(page_path(html_dir, stem))
+        if m["mean_words"] > MEAN_WORDS:
+            problems.append(f"{stem}: mean sentence {m['mean_words']:.1f} words")
+        if m["max_words"] > MAX_WORDS:
+            problems.append(f"{stem}: a sentence of {m['max_words']} words: {m['longest']!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+def test_no_internal_ids_or_code_names_in_reader_text(html_dir: Path) -> None:
+    found = {}
+    for stem in _existing(html_dir):
+        ids = measure(page_path(html_dir, stem))["identifiers"]
+        if ids:
+            found[stem] = ids[:6]
+    assert not found, f"internal ids or code names a reader sees: {found}"
+
+
+# --------------------------------------------------------------------------------------
+# Browser
+
+TABLES_WIDER_THAN_THEIR_COLUMN_JS = """
+() => {
+  const article = document.querySelector('main article') || document.querySelector('main');
+  const box = article.getBoundingClientRect();
+  const style = getComputedStyle(article);
+  const right = box.right - parseFloat(style.paddingRight);
+  return Array.from(article.querySelectorAll('table'))
+    .filter(t => t.offsetParent !== null)
+    .map(t => [t.id || t.innerText.slice(0, 40), Math.ceil(t.getBoundingClientRect().right)])
+    .filter(([, edge]) => edge > right + 1)
+    .map(([id, edge]) => `${id}: right edge at ${edge} px, column ends at ${Math.floor(right)} px`);
+}
+"""
+SMALL_TABLES_WITH_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll('main table'))
+  .filter(t => t.querySelectorAll('tbody tr').length <= 5 && t.closest('.dt-container'))
+  .map(t => t.id)
+"""
+CHARTS_WIDER_THAN_THE_SCREEN_JS = """
+() => Array.from(document.querySelectorAll('.ivig-chart'))
+  .map(el => [el.id, Math.ceil(el.querySelector('svg').getBoundingClientRect().right)])
+  .filter(([, right]) => right > window.innerWidth)
+  .map(([id, right]) => `${id}: right edge at ${right} px`)
+"""
+
+
+@pytest.fixture(scope="module")
+def site(html_dir: Path) -> Iterator[str]:
+    from browser_tools import serve
+
+    with serve(html_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from browser_tools import chromium
+
+    with chromium() as context:
+        yield context
+
+
+def _open(browser: object, url: str, size: dict[str, int]) -> object:
+    from browser_tools import open_page
+
+    tab = open_page(browser, url)
+    tab.set_viewport_size(size)  # type: ignore[attr-defined]
+    tab.wait_for_timeout(400)  # type: ignore[attr-defined]
+    return tab
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("stem", ARGUMENT_PAGES)
+def test_tables_fit_and_charts_fit_a_phone(
+    browser: object, site: str, html_dir: Path, stem: str
+) -> None:
+    if not page_path(html_dir, stem).exists():
+        pytest.skip(f"{stem} is not in this book")
+    url = f"{site}/chapters/{stem}.html"
+    tab = _open(browser, url, LAPTOP)
+    wide = tab.evaluate(TABLES_WIDER_THAN_THEIR_COLUMN_JS)  # type: ignore[attr-defined]
+    small = tab.evaluate(SMALL_TABLES_WITH_CONTROLS_JS)  # type: ignore[attr-defined]
+    tab.set_viewport_size(PHONE)  # type: ignore[attr-defined]
+    tab.wait_for_timeout(600)  # type: ignore[attr-defined]
+    charts = tab.evaluate(CHARTS_WIDER_THAN_THE_SCREEN_JS)  # type: ignore[attr-defined]
+    tab.close()  # type: ignore[attr-defined]
+    assert not wide, f"{stem}: tables wider than their column at 1280 px: {wide}"
+    assert not small, f"{stem}: tables of 5 rows or fewer with DataTables controls: {small}"
+    assert not charts, f"{stem}: charts wider than a 390 px phone: {charts}"

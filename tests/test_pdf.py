@@ -124,6 +124,16 @@ def test_nothing_runs_past_the_margin(latex_log: str) -> None:
     assert not wide, f"{len(wide)} overfull boxes: " + "; ".join(wide[:10])
 
 
+OVERFULL_PAGE = re.compile(r"Overfull \\vbox \((\d+(?:\.\d+)?)pt too high\)")
+
+
+def test_nothing_runs_past_the_page_foot(latex_log: str) -> None:
+    """No page is more than 5 pt taller than the text block (a figure overprinting the foot
+    of a page beside a longtable showed as a 335 pt overfull vbox)."""
+    tall = [float(m.group(1)) for m in OVERFULL_PAGE.finditer(latex_log) if float(m.group(1)) > 5]
+    assert not tall, f"pages overfull by {tall} pt"
+
+
 #: Words that only make sense on the interactive site.
 SCREEN_ONLY = ["hover", "show code", "the cell below", "the next cell", "filter box", "tooltip"]
 

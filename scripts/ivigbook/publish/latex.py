@@ -6,7 +6,8 @@
   every section of the home page that is left in the PDF, as unnumbered chapters before
   chapter 1. The home page is site-only except what it marks for print: a top-level
   (``##``) section outside its ``{only} html`` block (or inside an ``{only} latex`` block)
-  prints here, e.g. ``(key-messages)=`` / ``## Key messages``.
+  prints here, e.g. ``(key-messages)=`` / ``## Key messages``. Text directly under the
+  home page's title, before its first ``##``, stays on the site.
 * **Parts** of ``_toc.yml`` as ``\\part`` pages; the unnumbered last part is back matter: its
   first chapter (the references, holding the bibliography) unnumbered, the others lettered
   appendices.
@@ -111,6 +112,7 @@ class PrintStructure(SphinxPostTransform):
         starts = {node["docname"]: node for node in self.document.findall(addnodes.start_of_file)}
         if not starts:
             return
+        self._site_only_lead()
         self.document.insert(0, _raw(FRONT_MATTER))
         first = True
         for caption, numbered, docnames in toc_parts(self.app):
@@ -130,6 +132,20 @@ class PrintStructure(SphinxPostTransform):
                 second = starts[present[1]]
                 second.parent.insert(second.parent.index(second), _raw(APPENDICES))
         self._move_bibliography(starts)
+
+    def _site_only_lead(self) -> None:
+        """Text of the home page directly under its title (before its first ``##``) is the
+        site's welcome; the PDF has its title page instead, and would print it loose on a
+        page of its own between the contents and the key messages."""
+        root = next(iter(self.document.findall(nodes.section)), None)
+        if root is None:
+            return
+        for child in list(root.children):
+            if isinstance(child, (nodes.title, nodes.section, nodes.target, nodes.raw)):
+                continue
+            if next(iter(child.findall(addnodes.start_of_file)), None) is not None:
+                continue
+            root.remove(child)
 
     def _move_bibliography(self, starts: dict[str, Any]) -> None:
         """Sphinx puts every citation in one list at the very end of the PDF, after the

@@ -55,3 +55,48 @@ def test_register_is_idempotent() -> None:
     assert pybtex.plugin.find_plugin("pybtex.style.labels", bibstyle.STYLE_NAME) is (
         bibstyle.LabelStyle
     )
+
+
+BIB = """
+@article{amato1994, author = {Amato, A. A. and others}, title = {Inclusion body myositis:
+  treatment with intravenous immunoglobulin}, journal = {Neurology}, year = {1994},
+  volume = {44}, number = {8}, pages = {1516--1518}, doi = {10.1212/wnl.44.8.1516}}
+@article{dalakas1997, author = {Dalakas, M. C. and Sonies, B. and Dambrosia, J.},
+  title = {Treatment of inclusion-body myositis with IVIg}, journal = {Neurology},
+  year = {1997}}
+@misc{guide2024, title = {Myositis}, howpublished = {Dutch neurology guideline}, year = {2024}}
+"""
+
+
+def _formatted() -> dict[str, str]:
+    bibstyle.register()
+    style = pybtex.plugin.find_plugin("pybtex.style.formatting", bibstyle.STYLE_NAME)()
+    data = parse_string(BIB, "bibtex")
+    return {
+        entry.key: entry.text.render_as("text")
+        for entry in style.format_entries(data.entries.values())
+    }
+
+
+def test_entries_are_author_year() -> None:
+    text = _formatted()
+    assert text["dalakas1997"].startswith("Dalakas, M. C., Sonies, B., and Dambrosia, J. (1997). ")
+    # Titles keep their capitals (pybtex's default would print "ivig").
+    assert "with IVIg." in text["dalakas1997"]
+    assert text["guide2024"].startswith("Myositis (2024).")
+
+
+def test_and_others_is_et_al_in_the_list() -> None:
+    text = _formatted()["amato1994"]
+    assert text.startswith("Amato, A. A. et al. (1994). ")
+    assert "others" not in text
+    # The DOI once, as a link's text.
+    assert text.count("10.1212/wnl.44.8.1516") == 1
+
+
+def test_reference_style_registered() -> None:
+    from sphinxcontrib.bibtex.plugin import find_plugin
+
+    bibstyle.register()
+    style = find_plugin("sphinxcontrib.bibtex.style.referencing", bibstyle.STYLE_NAME)()
+    assert style.person.other == bibstyle.ET_AL

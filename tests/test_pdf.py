@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,259 @@ def test_no_stray_reprs(pdf_text: str, needle: str) -> None:
     assert needle not in pdf_text
 
 
-def test_charts_are_images(reader: PdfReader) -> None:
-    """Every chart page carries an image (the glued charts are PNGs in the PDF)."""
-    pages_with_images = [i for i, page in enumerate(reader.pages) if page.images]
-    assert pages_with_images, "no images in the PDF: charts did not become images"
+GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}", re.M)
+#: \sphinxincludegraphics[options]{{name}.ext} (Sphinx braces the name) or {name.ext}.
+INCLUDED_GRAPHIC = re.compile(
+    r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{(?:\{([^}]+)\}(\.\w+)|([^}]+))\}"
+)
 
 
-def test_tables_typeset(pdf_text: str) -> None:
-    # The demo table's escaped specials come out literally.
-    if "Pipeline demo" in pdf_text:
-        for literal in ("demo & test", "50 %", "$5", "#1", "a_b", "{x}"):
-            assert literal in pdf_text, f"{literal!r} not typeset literally"
+@pytest.fixture(scope="module")
+def tex(pdf_path: Path) -> str:
+    return pdf_path.with_suffix(".tex").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def latex_log(pdf_path: Path) -> str:
+    return pdf_path.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+
+
+def test_every_chart_is_a_vector_graphic(tex: str) -> None:
+    """Each {glue:figure} of the chapters is one included PDF (vector) graphic."""
+    figures = sum(
+        len(GLUE_FIGURE.findall((ROOT / f"{page}.md").read_text(encoding="utf-8")))
+        for page in toc_files()
+    )
+    graphics = [
+        f"{name}{ext}" if name else plain for name, ext, plain in INCLUDED_GRAPHIC.findall(tex)
+    ]
+    assert figures, "no {glue:figure} in the chapters"
+    assert len(graphics) == figures, (figures, graphics)
+    raster = [g for g in graphics if not g.endswith(".pdf")]
+    assert not raster, f"charts included as raster images: {raster}"
+
+
+def test_no_raster_images(pdf_path: Path) -> None:
+    """`pdfimages -list` finds no bitmap in the PDF: charts are vector drawings."""
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    images = [line for line in listing[2:] if line.strip()]
+    assert not images, "raster images in the PDF:\n" + "\n".join(images[:10])
+
+
+def test_chart_fonts_embedded(pdf_path: Path) -> None:
+    listing = subprocess.run(
+        ["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    # The last five columns are emb, sub, uni, object and ID ("type" may hold spaces).
+    rows = [line.split() for line in listing[2:] if line.strip()]
+    assert rows, "no fonts listed"
+    missing = [r for r in rows if r[-5] != "yes"]
+    assert not missing, f"fonts not embedded: {missing}"
+
+
+OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (.*)")
+
+
+def test_overfull_detector() -> None:
+    line = "Overfull \\hbox (56.6051pt too wide) in alignment at lines 2027--2032"
+    match = OVERFULL.search(line)
+    assert match
+    assert float(match.group(1)) == pytest.approx(56.6051)
+
+
+def test_nothing_runs_past_the_margin(latex_log: str) -> None:
+    """No line or table in the PDF is more than 5 pt wider than the text block."""
+    wide = [
+        f"{float(m.group(1)):.0f} pt {m.group(2)}"
+        for m in OVERFULL.finditer(latex_log)
+        if float(m.group(1)) > 5
+    ]
+    assert not wide, f"{len(wide)} overfull boxes: " + "; ".join(wide[:10])
+
+
+OVERFULL_PAGE = re.compile(r"Overfull \\vbox \((\d+(?:\.\d+)?)pt too high\)")
+
+
+def test_nothing_runs_past_the_page_foot(latex_log: str) -> None:
+    """No page is more than 5 pt taller than the text block (a figure overprinting the foot
+    of a page beside a longtable showed as a 335 pt overfull vbox)."""
+    tall = [float(m.group(1)) for m in OVERFULL_PAGE.finditer(latex_log) if float(m.group(1)) > 5]
+    assert not tall, f"pages overfull by {tall} pt"
+
+
+#: Words that only make sense on the interactive site.
+SCREEN_ONLY = ["hover", "show code", "the cell below", "the next cell", "filter box", "tooltip"]
+
+
+@pytest.mark.parametrize("words", SCREEN_ONLY)
+def test_no_screen_only_words(pdf_text: str, words: str) -> None:
+    found = [
+        pdf_text[max(m.start() - 60, 0) : m.end() + 40]
+        for m in re.finditer(re.escape(words), pdf_text, re.I)
+    ]
+    assert not found, f"{words!r} printed in the PDF: {found[:3]}"
+
+
+ALPHA_LABEL = re.compile(r"\[[A-Za-z]{1,20}\+?\d{0,2}[a-z]{0,2}\]")
+
+
+def test_alpha_label_pattern() -> None:
+    for label in ("[A+94]", "[DSD+97]", "[C+]", "[Authorsnconfirmed24]", "[dut24]"):
+        assert ALPHA_LABEL.search(label), label
+    assert not ALPHA_LABEL.search("Dalakas et al. (1997)")
+
+
+def test_bibliography_is_author_year(pdf_text: str) -> None:
+    labels = ALPHA_LABEL.findall(pdf_text)
+    assert not labels, f"alpha labels in the PDF: {labels[:10]}"
+    assert " and others" not in pdf_text, "'and others' printed; the text says 'et al.'"
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, int]]:
+    """(title, page index) of every bookmark, in order, flattened."""
+    out: list[tuple[str, int]] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((_normalise(item.title), reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    return out
+
+
+def _page_of(outline: list[tuple[str, int]], title: str) -> int:
+    for text, page in outline:
+        if text == title or text.endswith(" " + title):
+            return page
+    msg = f"{title!r} not in the PDF's bookmarks: {[t for t, _ in outline]}"
+    raise AssertionError(msg)
+
+
+def test_bibliography_in_references_chapter(reader: PdfReader) -> None:
+    """Every DOI of references.bib is printed once, inside the References chapter."""
+    outline = _outline(reader)
+    start = _page_of(outline, _normalise(_title("chapters/references")))
+    end = min(p for _, p in outline if p > start)
+    dois = re.findall(r"doi\s*=\s*\{([^}]+)\}", (ROOT / "data" / "references.bib").read_text())
+    assert dois
+    pages = [
+        "".join((reader.pages[i].extract_text() or "").split()) for i in range(len(reader.pages))
+    ]
+    for doi in dois:
+        where = [i for i, text in enumerate(pages) for _ in range(text.count(doi))]
+        assert len(where) == 1, f"DOI {doi} printed {len(where)} times (pages {where})"
+        assert start <= where[0] <= end, f"DOI {doi} on page {where[0]}, not in References"
+
+
+def test_contents_page_is_titled(pdf_text: str, tex: str) -> None:
+    assert "\\renewcommand{\\contentsname}{Contents}" in tex
+    assert "contents" in pdf_text.lower()
+
+
+def test_parts_are_parts(tex: str) -> None:
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    numbered = [p["caption"] for p in toc["parts"] if p.get("numbered")]
+    parts = re.findall(r"\\part\{([^}]*)\}", tex)
+    assert [p.replace("\\", "") for p in parts] == list(numbered), parts
+
+
+def test_title_page_from_citation(reader: PdfReader) -> None:
+    from ivigbook.publish.version import book_metadata
+
+    meta = book_metadata()
+    first = _normalise(reader.pages[0].extract_text() or "")
+    for needle in (f"Version {meta.version}", meta.release_date_long, meta.licence, "How to cite"):
+        assert needle in first, f"{needle!r} not on the title page"
+
+
+def _print_headings(source: str) -> list[str]:
+    """The ``##`` headings of the home page that are not inside an ``{only} html`` block:
+    the block of the home page that the PDF prints before chapter 1."""
+    headings: list[str] = []
+    fence: list[tuple[str, bool]] = []  # (closing marker, html-only)
+    for line in source.splitlines():
+        stripped = line.strip()
+        if fence and stripped == fence[-1][0]:
+            fence.pop()
+            continue
+        opening = re.match(r"^(`{3,}|:{3,})\{?([\w:-]*)\}?\s*(.*)$", stripped)
+        if opening and opening.group(2):
+            fence.append(
+                (opening.group(1), opening.group(2) == "only" and "html" in opening.group(3))
+            )
+            continue
+        if line.startswith("## ") and not any(html for _, html in fence):
+            headings.append(line[3:].strip())
+    return headings
+
+
+def test_print_headings_parser() -> None:
+    source = "# T\n:::{only} html\n## Site\n:::\n## Key messages\n```{note}\nx\n```\n## Summary"
+    assert _print_headings(source) == ["Key messages", "Summary"]
+
+
+def test_key_messages_before_chapter_one(reader: PdfReader) -> None:
+    """The home page's block marked for print (its ``##`` sections outside the site-only
+    block) comes after the contents and before chapter 1."""
+    headings = _print_headings((ROOT / "chapters" / "index.md").read_text(encoding="utf-8"))
+    assert headings, "the home page marks no section for print (key messages)"
+    outline = _outline(reader)
+    first_chapter = _page_of(outline, _normalise(_title(toc_files()[1])))
+    for heading in headings:
+        page = _page_of(outline, _normalise(heading))
+        assert page < first_chapter, f"{heading!r} on page {page}, chapter 1 on {first_chapter}"
+
+
+def test_tables_typeset(tex: str) -> None:
+    """No printed table is empty, and none is printed twice."""
+    tables = re.findall(r"\\begin\{longtable\}.*?\\end\{longtable\}", tex, re.S)
+    assert tables
+    bodies = [
+        t.split("\\endlastfoot", 1)[-1].replace("\\end{longtable}", "").strip() for t in tables
+    ]
+    empty = [t[:200] for t, body in zip(tables, bodies, strict=True) if not body]
+    assert not empty, f"empty tables: {empty}"
+    seen: dict[str, int] = {}
+    for body in bodies:
+        seen[body] = seen.get(body, 0) + 1
+    twice = [body[:200] for body, n in seen.items() if n > 1]
+    assert not twice, f"tables printed more than once: {twice}"
+
+
+PARAMETER_CELL = re.compile(r"```\{code-cell\}[^\n]*\n:tags: \[parameters\]\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_assumptions_are_printed(pdf_text: str, page: str) -> None:
+    """A chapter's parameter cell (its stated assumptions) is printed in the PDF: every
+    name it sets appears there."""
+    source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+    names = [
+        line.split("=", 1)[0].strip()
+        for cell in PARAMETER_CELL.findall(source)
+        for line in cell.splitlines()
+        if re.match(r"^[A-Z_][A-Z0-9_]* *=", line)
+    ]
+    missing = [name for name in names if name not in pdf_text.replace(" ", "")]
+    assert not missing, f"assumptions of {page} not in the PDF: {missing}"
+
+
+def test_claims_with_reasons_printed_once(tex: str) -> None:
+    """The claims and the reasons for their verdicts make one long table; the PDF prints
+    it once (other chapters refer to it, or print only their own claims)."""
+    from ivigbook.analysis import claims
+    from ivigbook.data.load import load
+    from ivigbook.publish.render import latex_cell
+
+    evaluated = claims.evaluate(load())
+    counts = {str(r)[:40]: tex.count(latex_cell(r)[:60]) for r in evaluated["reason"]}
+    assert any(counts.values()), "no claim reason found in the PDF's tables"
+    repeated = {reason: n for reason, n in counts.items() if n > 1}
+    assert not repeated, f"{len(repeated)} claim reasons printed more than once: {repeated}"

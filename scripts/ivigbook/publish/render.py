@@ -8,8 +8,9 @@ Every chapter calls :func:`setup` in its one hidden first cell::
 After that:
 
 * an Altair chart's mimebundle holds ``text/html`` (a ``<div>`` plus a ``vegaEmbed`` call that
-  uses the vega bundle served once from ``_static/ivigbook/``; tooltips work) and ``image/png``
-  (print quality, made by vl-convert) for the PDF. ``glue(name, chart, display=False)`` plus
+  uses the vega bundle served once from ``_static/ivigbook/``; tooltips work) and
+  ``application/pdf`` (vector, fonts embedded, made by vl-convert from the same spec) for the
+  PDF. ``glue(name, chart, display=False)`` plus
   ``{glue:figure}`` works in both builders.
 * :func:`show_table` returns an object whose mimebundle holds ``text/html`` (an itables
   DataTable that loads DataTables from ``_static/ivigbook/itables/``), ``text/latex`` (a booktabs
@@ -99,6 +100,12 @@ def chart_png(spec: dict[str, Any], scale: float = PNG_SCALE) -> bytes:
     return vlc.vegalite_to_png(spec, scale=scale)
 
 
+def chart_pdf(spec: dict[str, Any]) -> bytes:
+    """The chart as a vector PDF made by vl-convert, its fonts embedded: what the book's PDF
+    prints (text stays text, lines stay sharp at any zoom)."""
+    return vlc.vegalite_to_pdf(spec)
+
+
 def _describe(spec: dict[str, Any]) -> str:
     title = spec.get("title")
     if isinstance(title, dict):
@@ -109,11 +116,10 @@ def _describe(spec: dict[str, Any]) -> str:
 
 
 def altair_renderer(spec: dict[str, Any], **_: Any) -> tuple[dict[str, str], dict[str, Any]]:
-    """Altair renderer: interactive HTML for the site, a PNG for the PDF."""
-    png = chart_png(spec)
+    """Altair renderer: interactive HTML for the site, a vector PDF for the book's PDF."""
     bundle = {
         "text/html": chart_html(spec),
-        "image/png": base64.b64encode(png).decode("ascii"),
+        "application/pdf": base64.b64encode(chart_pdf(spec)).decode("ascii"),
         "text/plain": _describe(spec),
     }
     return bundle, {}
@@ -143,15 +149,21 @@ def latex_escape(text: object) -> str:
 
 #: Tables whose widest cells add up to fewer characters than this fit a line as they are.
 NATURAL_WIDTH_CHARS = 90
-#: Width of one character of \small text as a share of the line (about 100 per line).
+#: Width of one character of \small text as a share of the portrait text line (about 100).
 CHAR_WIDTH = 0.0105
-#: Tables with this many text columns print as records (see records_latex).
-RECORDS_FROM_TEXT_COLUMNS = 7
+#: Tables with this many text columns print on landscape pages in \footnotesize: as columns
+#: they read across, which label/value blocks per row do not.
+LANDSCAPE_FROM_TEXT_COLUMNS = 7
+#: A \footnotesize character on a landscape line, as a share of that (1.41 times longer) line.
+LANDSCAPE_CHAR_WIDTH = CHAR_WIDTH * (9 / 10) / 1.41
 #: On the site, such wide tables scroll sideways with readable column widths instead of
 #: squeezing every column into the text block.
 # (Not DataTables' scrollX: it splits the header into a separate table, which screen
 # readers cannot relate to the cells; the container scrolls instead, see _static/book.css.)
 WIDE_TABLE_OPTIONS: dict[str, Any] = {"autoWidth": False}
+#: Long identifiers and paths may break after "_" or "/" in a printed cell.
+_BREAK_AFTER = re.compile(r"([_/])(?=\w)")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -165,70 +177,70 @@ def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return definitions
 
 
-def latex_column_format(frame: pd.DataFrame) -> str:
+def _pieces(text: str) -> list[str]:
+    """The unbreakable pieces of a cell: words, split again where a break is allowed."""
+    return [piece for word in text.split() for piece in _BREAK_AFTER.sub(r"\1 ", word).split()]
+
+
+def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> str:
     """Column spec that keeps a table inside the text block.
 
     Numbers are right-aligned; a narrow table keeps natural-width ``l`` columns. In a wide
-    one every text column becomes a ragged-right paragraph column: first wide enough for
-    its longest word, then the rest of the line shared out by the length of its longest
-    cell (capped, so that one long quote does not squeeze the other columns).
+    one numbers keep one line (their header wraps) and every text column becomes a
+    ragged-right paragraph column: first wide enough for its longest unbreakable piece, then
+    the rest of the line shared out by the amount of text in it (mean and capped longest
+    cell, so one long quote does not squeeze the other columns). If the pieces alone do not
+    fit, every column shrinks in proportion (words then hyphenate).
     """
-    texts = {c: [str(c), *(str(v) for v in frame[c].dropna())] for c in frame.columns}
+    texts = {c: [str(c), *(_cell_text(v) for v in frame[c].dropna())] for c in frame.columns}
     numeric = [pd.api.types.is_numeric_dtype(t) for t in frame.dtypes]
-    if sum(max(len(t) for t in texts[c]) for c in frame.columns) <= NATURAL_WIDTH_CHARS:
+    natural = sum(max(len(t) for t in texts[c]) for c in frame.columns)
+    if natural * char_width <= NATURAL_WIDTH_CHARS * CHAR_WIDTH:
         return "".join("r" if is_num else "l" for is_num in numeric)
     text_columns = [c for c, is_num in zip(frame.columns, numeric, strict=True) if not is_num]
-    # Each column costs 2\tabcolsep of padding; numbers keep their natural width.
-    share = 0.97 - 0.025 * len(frame.columns) - 0.05 * sum(numeric)
+
+    def header_piece(column: str) -> float:
+        # Headers are bold, about a tenth wider than body text.
+        return 1.1 * max(len(w) for w in _pieces(str(column)) or [""])
+
+    # Numbers keep one line; a long header wraps above them.
+    number_width = {
+        c: char_width * max(header_piece(c), *(len(t) for t in texts[c][1:])) + 0.005
+        for c, is_num in zip(frame.columns, numeric, strict=True)
+        if is_num
+    }
+    # Each column costs 2\tabcolsep (8 pt, see table_latex) and a little slack: about 0.022
+    # of a portrait line, 0.014 of a landscape one.
+    padding = 0.022 if char_width == CHAR_WIDTH else 0.014
+    share = 0.97 - padding * len(frame.columns)
+    share -= sum(number_width.values())
     minimum = {
-        c: CHAR_WIDTH * max(len(w) for t in texts[c] for w in t.split() or [""])
+        c: char_width
+        * max(header_piece(c), *(len(w) for t in texts[c][1:] for w in _pieces(t) or [""]))
         for c in text_columns
     }
-    weight = {c: min(max(len(t) for t in texts[c]), 60) for c in text_columns}
+    if sum(minimum.values()) > share:
+        scale = share / sum(minimum.values())
+        minimum = {c: width * scale for c, width in minimum.items()}
+    # The rest of the line goes by the amount of text: mean and (capped) longest cell.
+    weight = {}
+    for c in text_columns:
+        lengths = [len(t) for t in texts[c][1:]] or [len(c)]
+        weight[c] = (sum(lengths) / len(lengths) * min(max(lengths), 120)) ** 0.5
     spare = max(share - sum(minimum.values()), 0.0)
     total = sum(weight.values()) or 1
     parts = []
     for column, is_num in zip(frame.columns, numeric, strict=True):
         if is_num:
-            parts.append("r")
+            width = number_width[column]
+            parts.append(f">{{\\raggedleft\\arraybackslash}}p{{{width:.3f}\\linewidth}}")
         else:
             fraction = minimum[column] + spare * weight[column] / total
-            parts.append(f">{{\\raggedright\\arraybackslash}}p{{{fraction:.3f}\\linewidth}}")
+            # \hspace{0pt}: TeX hyphenates the first word of a cell too.
+            parts.append(
+                f">{{\\raggedright\\arraybackslash\\hspace{{0pt}}}}p{{{fraction:.3f}\\linewidth}}"
+            )
     return "".join(parts)
-
-
-def records_latex(frame: pd.DataFrame, caption: str | None = None) -> str:
-    """A wide table as a list of records: one block per row, one line per column.
-
-    A table with many text columns cannot be read on a portrait page as columns; as records
-    every value keeps the full width of the line. The first column names each record.
-    """
-    ragged = ">{\\raggedright\\arraybackslash}"
-    spec = f"{ragged}p{{0.26\\linewidth}}{ragged}p{{0.68\\linewidth}}"
-    lines = [f"\\begin{{longtable}}{{{spec}}}"]
-    if caption:
-        lines.append(f"\\caption{{{latex_escape(caption)}}}\\\\")
-    lines += [
-        "\\toprule",
-        "\\endfirsthead",
-        "\\toprule",
-        "\\endhead",
-        "\\bottomrule",
-        "\\endlastfoot",
-    ]
-    title_column, *columns = frame.columns
-    for index, (_, row) in enumerate(frame.iterrows()):
-        if index:
-            lines.append("\\midrule")
-        lines.append(
-            f"\\multicolumn{{2}}{{p{{0.96\\linewidth}}}}{{\\textbf{{{latex_escape(_cell(row[title_column]))}}}}}\\\\*"
-        )
-        lines += [
-            f"{latex_escape(str(column))} & {latex_escape(_cell(row[column]))}\\\\"
-            for column in columns
-        ]
-    lines.append("\\end{longtable}")
-    return "\n".join(lines) + "\n"
 
 
 def _text_column_count(frame: pd.DataFrame) -> int:
@@ -239,24 +251,61 @@ def _cell(value: Any) -> str:
     return "" if pd.isna(value) else str(value)
 
 
+def _cell_text(value: Any) -> str:
+    """A cell as printed: floats with two decimals, Markdown code marks dropped."""
+    if isinstance(value, float) and not pd.isna(value):
+        return f"{value:.2f}"
+    return _CODE_SPAN.sub(r"\1", _cell(value))
+
+
+def latex_cell(value: Any) -> str:
+    """A cell escaped for LaTeX; `code` in the text prints in type, and long identifiers
+    may break after ``_`` or ``/``."""
+    if isinstance(value, float) and not pd.isna(value):
+        return f"{value:.2f}"
+    text = _cell(value)
+    out = []
+    for index, part in enumerate(_CODE_SPAN.split(text)):
+        escaped = latex_escape(_BREAK_AFTER.sub("\\1\0", part)).replace("\0", r"\allowbreak{}")
+        out.append(f"\\texttt{{{escaped}}}" if index % 2 else escaped)
+    return "".join(out)
+
+
 def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = None) -> str:
-    """A booktabs longtable, every data and header text escaped for LaTeX."""
+    """A booktabs longtable that fits the text block, every data and header text escaped.
+
+    Tables with many text columns go on landscape pages in smaller type.
+    """
     frame = df.copy()
     frame.columns = [str(c) for c in frame.columns]
-    if _text_column_count(frame) >= RECORDS_FROM_TEXT_COLUMNS:
-        return f"{RAW_LATEX_MARKER}\n{{\\small\n{records_latex(frame, caption)}}}\n"
-    styler = frame.style.hide(axis="index")
-    styler = styler.format(escape="latex", na_rep="", precision=2)
-    styler = styler.format_index(escape="latex", axis=1)
-    column_format = latex_column_format(frame)
-    body = styler.to_latex(
-        environment="longtable",
-        hrules=True,
-        column_format=column_format,
-        caption=latex_escape(caption) if caption else None,
-        label=label,
-    )
-    return f"{RAW_LATEX_MARKER}\n{{\\small\n{body}}}\n"
+    landscape = _text_column_count(frame) >= LANDSCAPE_FROM_TEXT_COLUMNS
+    char_width = LANDSCAPE_CHAR_WIDTH if landscape else CHAR_WIDTH
+    column_format = latex_column_format(frame, char_width)
+    header = " & ".join(f"\\textbf{{{latex_cell(c)}}}" for c in frame.columns) + " \\\\"
+    caption_line = f"\\caption{{{latex_escape(caption)}}}" if caption else ""
+    if caption_line and label:
+        caption_line += f"\\label{{{label}}}"
+    n = len(frame.columns)
+    lines = ["\\setlength{\\tabcolsep}{4pt}", f"\\begin{{longtable}}{{{column_format}}}"]
+    if caption_line:
+        lines.append(caption_line + " \\\\")
+    lines += ["\\toprule", header, "\\midrule", "\\endfirsthead"]
+    if caption:
+        lines.append(f"\\caption[]{{{latex_escape(caption)} (continued)}} \\\\")
+    lines += ["\\toprule", header, "\\midrule", "\\endhead"]
+    lines += [
+        f"\\midrule\\multicolumn{{{n}}}{{r}}{{\\emph{{Continued on next page}}}} \\\\",
+        "\\endfoot",
+    ]
+    lines += ["\\bottomrule", "\\endlastfoot"]
+    for _, row in frame.iterrows():
+        lines.append(" & ".join(latex_cell(row[c]) for c in frame.columns) + " \\\\")
+    lines.append("\\end{longtable}")
+    body = "\n".join(lines)
+    if landscape:
+        body = f"\\begin{{landscape}}\n{{\\footnotesize\n{body}\n}}\n\\end{{landscape}}"
+        return f"{RAW_LATEX_MARKER}\n{body}\n"
+    return f"{RAW_LATEX_MARKER}\n{{\\small\n{body}\n}}\n"
 
 
 #: Tables with at most this many rows are plain HTML tables: paging, search and "entries per
@@ -333,10 +382,20 @@ ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
 class Table:
     """A table for the book: interactive in HTML, typeset in the PDF."""
 
-    def __init__(self, df: pd.DataFrame, caption: str | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        caption: str | None = None,
+        *,
+        pdf: bool | pd.DataFrame = True,
+        **options: Any,
+    ) -> None:
         self.df = df
         self.caption = caption
-        wide = _text_column_count(df) >= RECORDS_FROM_TEXT_COLUMNS
+        #: False: the table is left out of the PDF (one that repeats another table there);
+        #: a DataFrame: the PDF prints it instead (the same rows, columns chosen for print).
+        self.pdf = pdf
+        wide = _text_column_count(df) >= LANDSCAPE_FROM_TEXT_COLUMNS
         wide_options = {**WIDE_TABLE_OPTIONS, "columnDefs": _column_widths(df)} if wide else {}
         self.options = {**TABLE_DEFAULTS, **wide_options, **options}
 
@@ -366,7 +425,14 @@ class Table:
         return ITABLES_LINK.sub(r"\1", to_html_datatable(self.df, connected=False, **options))
 
     def to_latex(self) -> str:
-        return table_latex(self.df, caption=self.caption)
+        if self.pdf is False:
+            return f"{RAW_LATEX_MARKER}\n"
+        frame = self.pdf if isinstance(self.pdf, pd.DataFrame) else self.df
+        if frame.empty:
+            # No empty table in print: one line says what it would hold.
+            what = latex_escape(self.caption or "Table")
+            return f"{RAW_LATEX_MARKER}\n\\par\\noindent\\emph{{{what}: none.}}\\par\n"
+        return table_latex(frame, caption=self.caption)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {
@@ -376,9 +442,20 @@ class Table:
         }
 
 
-def show_table(df: pd.DataFrame, caption: str | None = None, **itables_options: Any) -> Table:
-    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it)."""
-    return Table(df, caption=caption, **itables_options)
+def show_table(
+    df: pd.DataFrame,
+    caption: str | None = None,
+    *,
+    pdf: bool | pd.DataFrame = True,
+    **itables_options: Any,
+) -> Table:
+    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it).
+
+    ``pdf=False`` leaves it out of the PDF (for a table that repeats another one there);
+    ``pdf=<DataFrame>`` prints that frame instead (the same content with columns chosen for
+    the page). An empty table prints as one line, "<caption>: none."
+    """
+    return Table(df, caption=caption, pdf=pdf, **itables_options)
 
 
 # --------------------------------------------------------------------------------------

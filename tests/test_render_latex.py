@@ -1,0 +1,56 @@
+"""Tables typeset for the page: column widths that add up to the text block."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from ivigbook.publish import render
+
+
+def _widths(spec: str) -> list[float]:
+    return [float(w) for w in re.findall(r"p\{([0-9.]+)\\linewidth\}", spec)]
+
+
+@pytest.mark.parametrize("n_columns", [3, 6, 9, 13])
+def test_wide_tables_fit_the_line(n_columns: int) -> None:
+    frame = pd.DataFrame(
+        {
+            f"column {i}": ["a long cell of prose " * (i + 1), "identifier_with_parts"]
+            for i in range(n_columns)
+        }
+    ).assign(**{"Patients in study": [19, 200]})
+    landscape = n_columns >= render.LANDSCAPE_FROM_TEXT_COLUMNS
+    char_width = render.LANDSCAPE_CHAR_WIDTH if landscape else render.CHAR_WIDTH
+    widths = _widths(render.latex_column_format(frame, char_width))
+    assert len(widths) == n_columns + 1  # the numbers keep a column of their own
+    # 4 pt of padding each side of a column: 8/430 of a portrait line, 8/700 of a landscape one.
+    padding = (8 / 700 if landscape else 8 / 430) * (n_columns + 1)
+    assert sum(widths) + padding <= 1.0
+
+
+def test_many_text_columns_go_landscape() -> None:
+    frame = pd.DataFrame(
+        {f"c{i}": ["text " * 20] for i in range(render.LANDSCAPE_FROM_TEXT_COLUMNS)}
+    )
+    latex = render.table_latex(frame, caption="Wide")
+    assert "\\begin{landscape}" in latex
+    assert "\\footnotesize" in latex
+    narrow = render.table_latex(frame.iloc[:, :3], caption="Narrow")
+    assert "landscape" not in narrow
+
+
+def test_cells_escape_and_break() -> None:
+    assert render.latex_cell("a_b & 50 %") == "a\\_\\allowbreak{}b \\& 50 \\%"
+    assert render.latex_cell("see `x_y`") == "see \\texttt{x\\_\\allowbreak{}y}"
+    assert render.latex_cell(0.5) == "0.50"
+
+
+def test_empty_table_prints_a_line_and_pdf_false_prints_nothing() -> None:
+    empty = render.show_table(pd.DataFrame({"a": []}), caption="Studies added").to_latex()
+    assert "longtable" not in empty
+    assert "Studies added: none." in empty
+    hidden = render.show_table(pd.DataFrame({"a": [1]}), caption="Repeat", pdf=False).to_latex()
+    assert hidden.strip() == render.RAW_LATEX_MARKER

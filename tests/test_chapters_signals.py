@@ -337,6 +337,7 @@ def updated_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outcome_measures_letter="MMT",
         key_results_letter="Improved strength.",
         weaknesses_letter="-",
+        route="intravenous",
         included_by="update",
         added_on="2099-01-01",
     )

@@ -4,6 +4,10 @@
   trials with a comparator, i.e. the designs ``placebo_controlled_trial`` and
   ``controlled_trial``.
 * **Controlled studies**: every study with a comparison group or period.
+* **IVIG studies** (:data:`~ivigbook.analysis.vocabulary.IVIG_ROUTES`): studies whose
+  immunoglobulin was given intravenously. Trials, controlled studies, the conclusions' counts
+  and every claim check (:func:`ivig_evidence`) see only these, so a subcutaneous study changes
+  no IVIG verdict. This module is the one place that filter is applied.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.vocabulary import DESIGN_LABELS, TRIAL_DESIGNS
+from ivigbook.analysis.vocabulary import DESIGN_LABELS, IVIG_ROUTES, TRIAL_DESIGNS
 
 # ------------------------------------------------------------------------------------------
 # Studies
@@ -51,21 +56,55 @@ def design_labels(studies: pd.DataFrame) -> pd.Series:
 # Trials
 
 
+def is_ivig(studies: pd.DataFrame) -> pd.Series:
+    """True for studies whose immunoglobulin was intravenous (:data:`IVIG_ROUTES`).
+
+    A package without a ``route`` column (older copies) is all intravenous, like the letter.
+    """
+    if "route" not in studies.columns:
+        return pd.Series(True, index=studies.index)
+    return studies["route"].astype("string").isin(IVIG_ROUTES).fillna(False).astype(bool)
+
+
+def ivig_studies(ev: Any) -> pd.DataFrame:
+    """The studies of intravenous immunoglobulin, in the data's order."""
+    s = ev.studies
+    return s[is_ivig(s)]
+
+
+def ivig_evidence(ev: Any) -> Any:
+    """The evidence restricted to IVIG studies: every table keyed by study loses the others.
+
+    The claim checks run on this view, so a subcutaneous study is in the evidence map and the
+    counts of all studies but in no IVIG cohort and no IVIG verdict.
+    """
+    keep = set(ivig_studies(ev)["study_id"].astype(str))
+    if len(keep) == len(ev.studies):
+        return ev
+    tables = {}
+    for name, df in ev.tables.items():
+        if "study_id" in df.columns and name != "claims":
+            ids = df["study_id"].astype("string")
+            df = df[ids.isin(keep).fillna(False) | ids.isna()].reset_index(drop=True)
+        tables[name] = df
+    return dataclasses.replace(ev, tables=tables)
+
+
 def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:
-    """The prospective trials (designs in :data:`TRIAL_DESIGNS`).
+    """The prospective IVIG trials (designs in :data:`TRIAL_DESIGNS`, intravenous route).
 
     With ``letter_only``, only the studies of the letter's Table I (``included_by`` letter),
     for sentences about what the letter's table says.
     """
-    s = ev.studies
+    s = ivig_studies(ev)
     if letter_only:
         s = s[s["included_by"].astype(str) == "letter"]
     return s[s["design"].astype(str).isin(TRIAL_DESIGNS)].reset_index(drop=True)
 
 
 def controlled_studies(ev: Any) -> pd.DataFrame:
-    """Every study with a comparison group or period, trials first (design order)."""
-    s = ev.studies
+    """Every IVIG study with a comparison group or period, trials first (design order)."""
+    s = ivig_studies(ev)
     out = s[s["controlled"].eq(True).fillna(False)]
     return out.sort_values(["design", "letter_ref"], kind="stable").reset_index(drop=True)
 

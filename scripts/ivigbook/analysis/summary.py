@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis.changes import added_since_letter
+from ivigbook.analysis.cohorts import ivig_studies
 from ivigbook.analysis.vocabulary import TRIAL_DESIGNS
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
     case-control studies); ``n_added``: studies added since the letter's search
     (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
     """
-    studies = ev.studies
+    everything = ev.studies
+    studies = ivig_studies(ev)  # trials and controlled studies: intravenous only
     out = ev.outcomes
     benefit = set(
         out.loc[
@@ -34,7 +36,8 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
     trials = studies[studies["design"].isin(TRIAL_DESIGNS)]
     controlled = studies[studies["controlled"].fillna(False).astype(bool)]
     return {
-        "n_studies": len(studies),
+        "n_studies": len(everything),
+        "n_ivig_studies": len(studies),
         "n_trials": len(trials),
         "n_trial_patients": int(trials["n_total"].sum()),
         "n_trials_objective_benefit": int(trials["study_id"].astype(str).isin(benefit).sum()),
@@ -43,8 +46,9 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
         "n_controlled_objective_benefit": int(
             controlled["study_id"].astype(str).isin(benefit).sum()
         ),
-        "n_uncontrolled": len(studies) - len(controlled),
-        "n_uncontrolled_patients": int(studies["n_total"].sum()) - int(controlled["n_total"].sum()),
+        "n_uncontrolled": len(everything) - len(controlled),
+        "n_uncontrolled_patients": int(everything["n_total"].sum())
+        - int(controlled["n_total"].sum()),
         "n_uncontrolled_objective_benefit": len(benefit - set(controlled["study_id"].astype(str))),
         "n_added": len(added_since_letter(ev)),
     }

@@ -35,6 +35,9 @@ OVERALL_RANK: tuple[str, ...] = (
 ASSESSMENT_ORDER: tuple[str, ...] = ("objective", "unclear", "subjective")
 #: Designs that are prospective trials with a comparator.
 TRIAL_DESIGNS: tuple[str, ...] = ("placebo_controlled_trial", "controlled_trial")
+#: Routes of immunoglobulin that count as IVIG: the letter's claims are about these only.
+IVIG_ROUTES: tuple[str, ...] = ("intravenous",)
+ROUTE_LABELS = {"intravenous": "Intravenous (IVIG)", "subcutaneous": "Subcutaneous (SCIg)"}
 
 NOT_REPORTED = "not reported"
 

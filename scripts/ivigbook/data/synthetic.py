@@ -180,6 +180,7 @@ def generate_package(
             n_control=str(control),
             n_total_letter=SYNTHETIC,
             included_by="update",
+            route="intravenous",
             added_on=(letter_date + timedelta(days=(i * span) // n)).isoformat()
             if keep_studies
             else letter_date.isoformat(),

@@ -61,6 +61,7 @@ MEASURE_LABELS = {
     "self_reported_dysphagia": "Self-reported dysphagia",
     "patient_global": "Patient's global rating",
     "favourable_response": "Favourable response",
+    "strength_unspecified": "Strength (method not reported)",
 }
 DOMAIN_LABELS = {
     "strength": "Strength",
@@ -109,6 +110,7 @@ MEASURE_NAMES = {
     "self_reported_dysphagia": "self-reported dysphagia",
     "patient_global": "patient's global assessment",
     "favourable_response": "favourable response (undefined)",
+    "strength_unspecified": "muscle strength (method not reported)",
 }
 
 SUPPORTED = "supported"

@@ -247,9 +247,9 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
             return None if row is None else row.typed["count"]
 
         for target, plus, minus in _SEARCH_SUMS:
-            values = [count(s) for s in (target, *plus, *minus)]
-            if None in values:
-                missing = [s for s, v in zip((target, *plus, *minus), values, strict=True) if v is None]
+            names = (target, *plus, *minus)
+            if any(count(s) is None for s in names):
+                missing = [s for s in names if count(s) is None]
                 yield Problem(
                     file,
                     last.line,

@@ -22,10 +22,21 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.vocabulary import DESIGN_LABELS, IVIG_ROUTES, TRIAL_DESIGNS
+from ivigbook.analysis.vocabulary import (
+    AUTHOR_NOT_REPORTED,
+    DESIGN_LABELS,
+    IVIG_ROUTES,
+    TRIAL_DESIGNS,
+)
 
 # ------------------------------------------------------------------------------------------
 # Studies
+
+
+def author_words(first_author: object) -> str:
+    """The first author as a reader sees it: "Authors not reported" where the record shows none."""
+    text = str(first_author)
+    return "Authors not reported" if text.strip().lower() == AUTHOR_NOT_REPORTED else text
 
 
 def study_labels(studies: pd.DataFrame) -> pd.Series:
@@ -39,7 +50,9 @@ def study_labels(studies: pd.DataFrame) -> pd.Series:
             label = f"{row.first_author} et al. ({row.letter_ref})"
         else:
             year = f" {row.year}" if pd.notna(row.year) else ""
-            label = f"{row.first_author} et al.{year} (added)"
+            author = author_words(row.first_author)
+            etal = "" if author != str(row.first_author) else " et al."
+            label = f"{author}{etal}{year} (added)"
         labels.append(label)
     out = pd.Series(labels, index=studies.index, dtype="string", name="study")
     if out.duplicated().any():  # two added studies by the same author in the same year

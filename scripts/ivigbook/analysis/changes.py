@@ -348,3 +348,66 @@ def why_verdicts_stand(ev: Evidence, baseline: str = "letter") -> str:
     )
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + ". " + outcome
+
+
+# ------------------------------------------------------------------------------------------
+# A real addition, as the contributor chapter shows it
+
+
+def example_addition(ev: Evidence) -> pd.Series | None:
+    """The first study added since the letter (by added_on, then data order), or None."""
+    added = added_since_letter(ev)
+    if added.empty:
+        return None
+    return added.sort_values("added_on", kind="stable").iloc[0]
+
+
+def study_cells(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """One study's row as filled in: field and value ("(empty)" for an empty cell), in the
+    file's order."""
+    row = ev.studies[ev.studies["study_id"].astype(str) == study_id].iloc[0]
+    values = []
+    for field in ev.studies.columns:
+        value = row[field]
+        if pd.isna(value):
+            text = "(empty)"
+        elif isinstance(value, pd.Timestamp):
+            text = value.strftime("%Y-%m-%d")
+        else:
+            text = str(value)
+            text = text.lower() if text in ("True", "False") else text
+        values.append({"Field": field, "Value": text})
+    return pd.DataFrame(values).astype("string")
+
+
+def study_outcome_rows(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """The outcomes rows of one study: measure, domain, assessment, result and quote."""
+    o = ev.outcomes[ev.outcomes["study_id"].astype(str) == study_id]
+    return pd.DataFrame(
+        {
+            "outcome_id": o["outcome_id"].astype("string"),
+            "measure": o["measure"].astype("string"),
+            "domain": o["domain"].astype("string"),
+            "assessment": o["assessment"].astype("string"),
+            "result": o["result"].astype("string"),
+            "quote": o["quote"].astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
+def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """The judgement rows about one study or its outcomes: field, value, reason, source."""
+    j = ev.judgements
+    outcome_ids = set(ev.outcomes.loc[ev.outcomes["study_id"] == study_id, "outcome_id"])
+    ids = {study_id} | {str(x) for x in outcome_ids}
+    mine = j["record_id"].map(lambda text: bool({r.strip() for r in str(text).split(";")} & ids))
+    rows = j[mine.astype(bool)]
+    return pd.DataFrame(
+        {
+            "Record": rows["record_id"].astype("string"),
+            "Field": rows["field"].astype("string"),
+            "Value": rows["value"].astype("string"),
+            "Why": rows["reason"].astype("string"),
+            "Source": rows["source"].astype("string"),
+        }
+    ).reset_index(drop=True)

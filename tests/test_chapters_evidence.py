@@ -90,7 +90,8 @@ def test_known_values_of_the_letter() -> None:
     exp = expected(DATA)
     assert exp["records_identified"] == 226
     assert exp["studies_included_search"] == 10
-    assert exp["n_studies"] == 10
+    assert exp["from_letter"] == 10
+    assert exp["n_studies"] == 10 + exp["added"]
     assert exp["n_placebo"] == 3
     assert exp["n_randomised"] == 2
     assert exp["trial_patients"] == 19 + 36 + 22

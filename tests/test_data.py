@@ -88,7 +88,9 @@ def test_in_letter_rejects_what_is_not_there() -> None:
 def test_ten_letter_studies_with_refs_1_to_10() -> None:
     refs = [row["letter_ref"] for row in STUDIES if row["included_by"] == "letter"]
     assert sorted(int(r) for r in refs) == list(range(1, 11))
-    assert len(STUDIES) == 10
+    added = [row for row in STUDIES if row["included_by"] == "update"]
+    assert len(STUDIES) == 10 + len(added)
+    assert all(row["letter_ref"] == "" for row in added)
     assert len({row["study_id"] for row in STUDIES}) == len(STUDIES)
 
 
@@ -160,8 +162,16 @@ def test_responder_counts_sample() -> None:
     assert any(r["numerator"] == r["denominator"] == "4" for r in by_study[BY_REF[7]["study_id"]])
 
 
+#: Studies of the letter's Table I: their quotes are the letter's words. An added study's
+#: quotes are the words of its own record (see test_added_study_quotes_are_its_key_results).
+LETTER_STUDY_IDS = {r["study_id"] for r in read("studies") if r["included_by"] == "letter"}
+
 QUOTES = [
-    *(("outcomes", r["outcome_id"], r["quote"]) for r in read("outcomes") if r["quote"]),
+    *(
+        ("outcomes", r["outcome_id"], r["quote"])
+        for r in read("outcomes")
+        if r["quote"] and r["study_id"] in LETTER_STUDY_IDS
+    ),
     *(
         ("responders", r["responder_id"], r["quote"])
         for r in read("responders")
@@ -213,3 +223,11 @@ def test_dictionary_frame_has_every_field() -> None:
     assert row["type"] == "integer"
     assert "at least 1" in row["constraints"]
     assert frame["description"].str.len().min() > 0
+
+
+def test_added_study_quotes_are_its_key_results() -> None:
+    # An added study's outcome quotes come from its record, as its key results do.
+    studies = {r["study_id"]: r for r in read("studies") if r["included_by"] == "update"}
+    quoted = [r for r in read("outcomes") if r["study_id"] in studies and r["quote"]]
+    for row in quoted:
+        assert row["quote"] in studies[row["study_id"]]["key_results_letter"], row["outcome_id"]

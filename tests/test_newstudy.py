@@ -83,6 +83,7 @@ def test_filled_in_rows_validate(pkg: Path) -> None:
         outcome_measures_letter="MMT",
         key_results_letter="Synthetic",
         weaknesses_letter="-",
+        route="intravenous",
     )
     filled = {k: ("" if v == PLACEHOLDER else v) for k, v in filled.items()}
     (pkg / "studies.csv").write_text(

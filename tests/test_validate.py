@@ -24,7 +24,7 @@ import yaml
 from ivigbook import cli
 from ivigbook.data import load
 from ivigbook.data.problems import MAX_SHOWN, PLACEHOLDER, DataPackageError
-from ivigbook.data.validate import default_data_dir, validate
+from ivigbook.data.validate import default_data_dir, rewrite_canonical, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "package"
@@ -102,7 +102,7 @@ def test_cli_exit_0_and_summary(pkg: Path, capsys: pytest.CaptureFixture[str]) -
     assert cli.main(["validate", str(pkg)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert "13 tables" in out[0]
+    assert f"{len(SCHEMA['resources'])} tables" in out[0]
     assert "studies 3" in out[0]
 
 
@@ -158,10 +158,47 @@ def test_non_utf8_bytes(pkg: Path) -> None:
     only(pkg, "studies.csv:3: not valid UTF-8 (byte(s) 0xE9)")
 
 
-def test_byte_order_mark(pkg: Path) -> None:
+def test_byte_order_mark_is_read_as_utf8(pkg: Path) -> None:
+    # A spreadsheet's "CSV UTF-8" starts with a BOM: the file reads as if it had none.
     path = pkg / "search.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    only(pkg, "search.csv:1: file starts with a byte order mark (BOM); save as UTF-8 without BOM")
+    assert problems(pkg) == []
+    ev = load.load(pkg)
+    assert next(iter(ev.search.columns)) == "step_id"  # not "\ufeffstep_id"
+
+
+def test_crlf_line_ends_are_read(pkg: Path) -> None:
+    path = pkg / "studies.csv"
+    before = load.load(pkg).studies.copy()
+    load.clear_cache()
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert problems(pkg) == []
+    after = load.load(pkg).studies
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_bom_and_crlf_rewritten_only_on_request(pkg: Path) -> None:
+    path = pkg / "studies.csv"
+    original = path.read_bytes()
+    spreadsheet = b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n")
+    path.write_bytes(spreadsheet)
+    assert problems(pkg) == []
+    assert path.read_bytes() == spreadsheet  # validating changes nothing
+    assert rewrite_canonical(pkg) == [path]
+    assert path.read_bytes() == original
+    assert rewrite_canonical(pkg) == []
+
+
+def test_semicolon_file_refused_with_one_message(pkg: Path) -> None:
+    path = pkg / "studies.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    found = [p for p in problems(pkg) if p.startswith("studies.csv")]
+    assert len(found) == 1, found
+    assert "semicolons" in found[0]
+    assert "comma" in found[0]
 
 
 def test_malformed_yaml_descriptor(pkg: Path) -> None:
@@ -677,6 +714,11 @@ def test_load_types(pkg: Path) -> None:
         "overlaps": 0,
         "checked_results": 0,
         "claims": 1,
+        "criteria": 5,
+        "update_searches": 1,
+        "update_search": 8,
+        "screened_records": 18,
+        "guidance": 5,
     }
     assert ev.bib_keys == frozenset({"alpha2001", "beta2002", "gamma2003"})
     assert ev.data_dir == pkg.resolve()

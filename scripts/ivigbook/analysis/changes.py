@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis import claims
+from ivigbook.analysis.cohorts import author_words, is_ivig
+from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
 from ivigbook.paths import ROOT
 
 if TYPE_CHECKING:
@@ -213,9 +215,9 @@ def added_summary(ev: Evidence) -> str:
             f"is the letter's {len(ev.studies)} studies."
         )
     names = [
-        f"{row['first_author']}"
+        author_words(row["first_author"])
         + (f" {row['year']}" if pd.notna(row["year"]) else "")
-        + f" ({row['study_id']}, added on {_long_date(row['added_on'])})"
+        + f" (added on {_long_date(row['added_on'])})"
         for _, row in added.iterrows()
     ]
     studies = "study has" if len(added) == 1 else "studies have"
@@ -288,15 +290,124 @@ def scaffold_rows(ev: Evidence, study_id: str, today: dt.date) -> pd.DataFrame:
 def added_table(ev: Evidence) -> pd.DataFrame:
     """The added studies, ready to show (no rows when none was added)."""
     added = added_since_letter(ev)
+    route = (
+        added["route"].astype("string").map(ROUTE_LABELS)
+        if "route" in added.columns
+        else pd.Series(ROUTE_LABELS["intravenous"], index=added.index)
+    )
     return pd.DataFrame(
         {
             "Study": added["study_id"],
-            "First author": added["first_author"],
+            "First author": added["first_author"].map(author_words),
             "Year": added["year"],
-            "Study type": added["study_type_letter"],
+            "Design": added["design"].astype("string").map(DESIGN_LABELS),
+            "Route": route,
             "Patients": added["n_total"],
             "Key results": added["key_results_letter"],
             "Added on": added["added_on"].dt.strftime("%Y-%m-%d"),
             "Included by": added["included_by"].astype("string"),
         }
     )
+
+
+def why_verdicts_stand(ev: Evidence, baseline: str = "letter") -> str:
+    """Why the added studies move the verdicts they move, or none: each added study is
+    outside the IVIG cohorts (not intravenous), uncontrolled, or a controlled IVIG study that
+    can move the trial claims. One or two sentences, recomputed at every build."""
+    added = added_since_letter(ev)
+    if added.empty:
+        return "No study has been added, so every verdict is the letter's."
+    not_ivig = added[~is_ivig(added)]
+    ivig = added[is_ivig(added)]
+    controlled = ivig[ivig["controlled"].fillna(False).astype(bool)]
+    parts = []
+    if len(not_ivig):
+        word = "study gave" if len(not_ivig) == 1 else "studies gave"
+        parts.append(
+            f"{len(not_ivig)} added {word} immunoglobulin other than intravenously, so "
+            "it counts among all studies but in no IVIG cohort and no verdict on IVIG"
+        )
+    uncontrolled = len(ivig) - len(controlled)
+    if uncontrolled:
+        word = "IVIG study has" if uncontrolled == 1 else "IVIG studies have"
+        parts.append(
+            f"{uncontrolled} added {word} no comparison group, so it can move only the "
+            "claims about uncontrolled reports"
+        )
+    if len(controlled):
+        word = "IVIG study has" if len(controlled) == 1 else "IVIG studies have"
+        parts.append(
+            f"{len(controlled)} added {word} a comparison group and can move the claims "
+            "about trials and controlled studies"
+        )
+    n_changed = len(changed_verdicts(ev, baseline))
+    outcome = (
+        "No verdict moved."
+        if n_changed == 0
+        else f"{n_changed} verdict{'s' if n_changed != 1 else ''} moved."
+    )
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + ". " + outcome
+
+
+# ------------------------------------------------------------------------------------------
+# A real addition, as the contributor chapter shows it
+
+
+def example_addition(ev: Evidence) -> pd.Series | None:
+    """The first study added since the letter (by added_on, then data order), or None."""
+    added = added_since_letter(ev)
+    if added.empty:
+        return None
+    return added.sort_values("added_on", kind="stable").iloc[0]
+
+
+def study_cells(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """One study's row as filled in: field and value ("(empty)" for an empty cell), in the
+    file's order."""
+    row = ev.studies[ev.studies["study_id"].astype(str) == study_id].iloc[0]
+    values = []
+    for field in ev.studies.columns:
+        value = row[field]
+        if pd.isna(value):
+            text = "(empty)"
+        elif isinstance(value, pd.Timestamp):
+            text = value.strftime("%Y-%m-%d")
+        else:
+            text = str(value)
+            text = text.lower() if text in ("True", "False") else text
+        values.append({"Field": field, "Value": text})
+    return pd.DataFrame(values).astype("string")
+
+
+def study_outcome_rows(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """The outcomes rows of one study: measure, domain, assessment, result and quote."""
+    o = ev.outcomes[ev.outcomes["study_id"].astype(str) == study_id]
+    return pd.DataFrame(
+        {
+            "outcome_id": o["outcome_id"].astype("string"),
+            "measure": o["measure"].astype("string"),
+            "domain": o["domain"].astype("string"),
+            "assessment": o["assessment"].astype("string"),
+            "result": o["result"].astype("string"),
+            "quote": o["quote"].astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
+def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
+    """The judgement rows about one study or its outcomes: field, value, reason, source."""
+    j = ev.judgements
+    outcome_ids = set(ev.outcomes.loc[ev.outcomes["study_id"] == study_id, "outcome_id"])
+    ids = {study_id} | {str(x) for x in outcome_ids}
+    mine = j["record_id"].map(lambda text: bool({r.strip() for r in str(text).split(";")} & ids))
+    rows = j[mine.astype(bool)]
+    return pd.DataFrame(
+        {
+            "Record": rows["record_id"].astype("string"),
+            "Field": rows["field"].astype("string"),
+            "Value": rows["value"].astype("string"),
+            "Why": rows["reason"].astype("string"),
+            "Source": rows["source"].astype("string"),
+        }
+    ).reset_index(drop=True)

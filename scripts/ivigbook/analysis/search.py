@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.vocabulary import NOT_REPORTED
+from ivigbook.analysis.vocabulary import DECISION_LABELS, NOT_REPORTED
 
 # ------------------------------------------------------------------------------------------
 # Search
@@ -111,3 +111,126 @@ def unreported_steps(ev: Any) -> pd.DataFrame:
             "In the letter": NOT_REPORTED,
         }
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Update searches (the living review's, after the letter's)
+
+
+@dataclass(frozen=True)
+class UpdateSearch:
+    """One update search as the data record it: query, date, where it was run, counts."""
+
+    search_id: str
+    run_on: pd.Timestamp
+    run_against: str
+    pubmed_query: str
+    queries_run: list[str]
+    note: str
+    counts: dict[str, int]  #: step_id -> count
+
+
+def update_searches(ev: Any) -> list[UpdateSearch]:
+    """Every update search, oldest first; empty when the package records none."""
+    if "update_searches" not in ev.tables:
+        return []
+    steps = ev.update_search
+    out = []
+    for row in ev.update_searches.sort_values("run_on", kind="stable").itertuples(index=False):
+        mine = steps[steps["search_id"].astype(str) == str(row.search_id)]
+        out.append(
+            UpdateSearch(
+                search_id=str(row.search_id),
+                run_on=pd.Timestamp(row.run_on),
+                run_against=str(row.run_against),
+                pubmed_query=str(row.pubmed_query),
+                queries_run=[q.strip() for q in str(row.queries_run).split("|") if q.strip()],
+                note=str(row.note),
+                counts={
+                    str(k): int(v)
+                    for k, v in zip(mine["step_id"], mine["count"], strict=True)
+                    if pd.notna(v)
+                },
+            )
+        )
+    return out
+
+
+def latest_update_search(ev: Any) -> UpdateSearch | None:
+    """The most recent update search, or None."""
+    searches = update_searches(ev)
+    return searches[-1] if searches else None
+
+
+def evidence_current_to(ev: Any) -> pd.Timestamp:
+    """The day the evidence is current to: the latest update search, else the letter's search
+    (the latest ``added_on`` of the letter's studies)."""
+    latest = latest_update_search(ev)
+    if latest is not None:
+        return latest.run_on
+    letter = ev.studies[ev.studies["included_by"].astype("string") == "letter"]["added_on"]
+    return pd.Timestamp(letter.max())
+
+
+def long_date(value: pd.Timestamp) -> str:
+    """``29 November 2026``."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def update_search_flow(ev: Any, search_id: str | None = None) -> pd.DataFrame:
+    """The update search's boxes, in the columns of :func:`search_flow` (every step is
+    reported: the update search records all its counts), for the same flow chart."""
+    searches = {s.search_id: s for s in update_searches(ev)}
+    if not searches:
+        return search_flow(ev).iloc[0:0]
+    chosen = searches[search_id] if search_id else list(searches.values())[-1]
+    steps = ev.update_search
+    steps = steps[steps["search_id"].astype(str) == chosen.search_id].sort_values("step_order")
+    return pd.DataFrame(
+        {
+            "order": range(len(steps)),
+            "stage": steps["stage"].astype("string").str.capitalize().to_numpy(),
+            "label": steps["label"].astype("string").to_numpy(),
+            "count_text": steps["count"].astype("string").to_numpy(),
+            "reported": True,
+            "detail": steps["detail"].astype("string").fillna("").to_numpy(),
+            "quote": "",
+        }
+    )
+
+
+def screened_records(ev: Any, search_id: str | None = None) -> pd.DataFrame:
+    """The records an update search screened, as a reader's table, in flow order of decision:
+    record, identifier, decision, reason."""
+    if "screened_records" not in ev.tables:
+        return pd.DataFrame(columns=["Record", "Identifier", "Decision", "Reason"])
+    r = ev.screened_records
+    if search_id is not None:
+        r = r[r["search_id"].astype(str) == search_id]
+    order = {d: i for i, d in enumerate(DECISION_LABELS)}
+    r = r.assign(_o=r["decision"].astype(str).map(order)).sort_values(
+        ["_o", "record_id"], kind="stable"
+    )
+    return pd.DataFrame(
+        {
+            "Record": r["title"].astype("string").to_numpy(),
+            "Identifier": r["identifier"].astype("string").to_numpy(),
+            "Decision": r["decision"].astype(str).map(DECISION_LABELS).to_numpy(),
+            "Reason": r["reason"].astype("string").to_numpy(),
+        }
+    ).astype("string")
+
+
+def criteria_table(ev: Any) -> pd.DataFrame:
+    """The inclusion criteria as a reader's table."""
+    if "criteria" not in ev.tables:
+        return pd.DataFrame(columns=["Element", "Admitted", "Excluded", "Why"])
+    c = ev.criteria
+    return pd.DataFrame(
+        {
+            "Element": c["element"].astype("string"),
+            "Admitted": c["admitted"].astype("string"),
+            "Excluded": c["excluded"].astype("string"),
+            "Why": c["reason"].astype("string"),
+        }
+    ).astype("string")

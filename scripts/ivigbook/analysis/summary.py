@@ -11,6 +11,7 @@ from ivigbook.analysis.claims import evaluate
 from ivigbook.analysis.cohorts import (
     is_controlled,
     is_trial,
+    ivig_studies,
     studies_with_improvement,
     trial_studies,
 )
@@ -35,12 +36,14 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
     the letter's search
     (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
     """
-    studies = ev.studies
+    everything = ev.studies
+    studies = ivig_studies(ev)  # trials and controlled studies: intravenous only
     benefit = studies_with_improvement(ev)
     trials = studies[is_trial(studies)]
     controlled = studies[is_controlled(studies)]
     return {
-        "n_studies": len(studies),
+        "n_studies": len(everything),
+        "n_ivig_studies": len(studies),
         "n_trials": len(trials),
         "n_trial_patients": int(trials["n_total"].sum()),
         "n_trials_objective_benefit": int(trials["study_id"].astype(str).isin(benefit).sum()),
@@ -49,8 +52,9 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
         "n_controlled_objective_benefit": int(
             controlled["study_id"].astype(str).isin(benefit).sum()
         ),
-        "n_uncontrolled": len(studies) - len(controlled),
-        "n_uncontrolled_patients": int(studies["n_total"].sum()) - int(controlled["n_total"].sum()),
+        "n_uncontrolled": len(everything) - len(controlled),
+        "n_uncontrolled_patients": int(everything["n_total"].sum())
+        - int(controlled["n_total"].sum()),
         "n_uncontrolled_objective_benefit": len(benefit - set(controlled["study_id"].astype(str))),
         "n_added": len(added_since_letter(ev)),
     }

@@ -35,6 +35,29 @@ OVERALL_RANK: tuple[str, ...] = (
 ASSESSMENT_ORDER: tuple[str, ...] = ("objective", "unclear", "subjective")
 #: Designs that are prospective trials with a comparator.
 TRIAL_DESIGNS: tuple[str, ...] = ("placebo_controlled_trial", "controlled_trial")
+#: Routes of immunoglobulin that count as IVIG: the letter's claims are about these only.
+IVIG_ROUTES: tuple[str, ...] = ("intravenous",)
+ROUTE_LABELS = {"intravenous": "Intravenous (IVIG)", "subcutaneous": "Subcutaneous (SCIg)"}
+#: What a reader sees for an update search's screening decisions, in flow order.
+DECISION_LABELS = {
+    "excluded_screening": "Excluded at screening",
+    "already_included": "Already in the letter's Table I",
+    "excluded_assessment": "Excluded after assessment",
+    "included": "Included",
+}
+#: Where an update search was run.
+RUN_AGAINST_LABELS = {
+    "pubmed": "PubMed",
+    "stored_copies": "stored copies of public records (not live PubMed)",
+}
+#: What a guidance says about IVIG in IBM.
+DIRECTION_LABELS = {
+    "against": "Advises against",
+    "conditional_for": "Supports in a defined situation",
+    "no_recommendation": "No recommendation on IVIG",
+}
+#: The first author of an added study whose record shows no author list (the data's words).
+AUTHOR_NOT_REPORTED = "not reported"
 
 NOT_REPORTED = "not reported"
 
@@ -58,6 +81,7 @@ MEASURE_LABELS = {
     "self_reported_dysphagia": "Self-reported dysphagia",
     "patient_global": "Patient's global rating",
     "favourable_response": "Favourable response",
+    "strength_unspecified": "Strength (method not reported)",
 }
 DOMAIN_LABELS = {
     "strength": "Strength",
@@ -106,6 +130,7 @@ MEASURE_NAMES = {
     "self_reported_dysphagia": "self-reported dysphagia",
     "patient_global": "patient's global assessment",
     "favourable_response": "favourable response (undefined)",
+    "strength_unspecified": "muscle strength (method not reported)",
 }
 
 SUPPORTED = "supported"

@@ -39,18 +39,14 @@ class Table:
         return self.spec.path
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _decode(raw: bytes, file: str, problems: list[Problem]) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(
-            Problem(
-                file,
-                1,
-                None,
-                "encoding",
-                "file starts with a byte order mark (BOM); save as UTF-8 without BOM",
-            )
-        )
-        raw = raw[3:]
+    # A spreadsheet program's "CSV UTF-8" starts with a byte order mark: read it as UTF-8.
+    # CRLF line ends need nothing here: the csv reader accepts both.
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
     text = raw.decode("utf-8", errors="surrogateescape")
     if _SURROGATE.search(text):
         for number, line in enumerate(text.split("\n"), start=1):
@@ -126,6 +122,35 @@ def _check_cell(
     return value, ok
 
 
+SEMICOLON_MESSAGE = (
+    "columns are separated by semicolons (;), not commas: save the file again as "
+    '"CSV (comma delimited)", UTF-8, or set the list separator to a comma'
+)
+
+
+def semicolon_delimited(header: list[str], expected: list[str]) -> bool:
+    """The header is one cell that splits on ``;`` into more known column names than it has.
+
+    A spreadsheet program in many locales writes semicolons; a comma-separated header never
+    has a single cell holding two of the schema's column names.
+    """
+    if len(header) != 1 or ";" not in header[0]:
+        return False
+    names = [name.strip() for name in header[0].split(";")]
+    return sum(name in expected for name in names) >= 2
+
+
+def canonical_bytes(raw: bytes) -> bytes:
+    """The canonical form of a CSV file: no byte order mark, LF line ends, a final newline.
+
+    Used only on request (``python -m ivigbook validate --rewrite``); reading accepts both.
+    """
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    raw = raw.replace(b"\r\n", b"\n")
+    return raw if not raw or raw.endswith(b"\n") else raw + b"\n"
+
+
 def read_table(spec: ResourceSpec, base: Path, problems: list[Problem]) -> Table:
     """Read and check one CSV resource against its schema (every problem of the file)."""
     table = Table(spec)
@@ -150,6 +175,9 @@ def read_table(spec: ResourceSpec, base: Path, problems: list[Problem]) -> Table
         problems.append(Problem(file, reader.line_num, None, "csv", f"malformed CSV: {exc}"))
         return table
     expected = spec.field_names
+    if semicolon_delimited(header, expected):
+        problems.append(Problem(file, 1, None, "csv", SEMICOLON_MESSAGE))
+        return table
     seen: set[str] = set()
     for name in header:
         if name in seen:

@@ -303,6 +303,106 @@ def _certainty(ctx: Context) -> Iterator[Problem]:
             )
 
 
+#: The update search's steps that count screened_records by decision.
+_DECISION_STEPS = {
+    "excluded_screening": "excluded_screening",
+    "already_included": "already_included",
+    "excluded_assessment": "excluded_assessment",
+    "included": "studies_included",
+}
+#: Each update search's arithmetic: the first step equals the sum (or difference) of the others.
+_SEARCH_SUMS = (
+    ("records_screened", ("records_identified",), ("duplicates_removed",)),
+    ("records_screened", ("excluded_screening", "already_included", "records_assessed"), ()),
+    ("records_assessed", ("excluded_assessment", "studies_included"), ()),
+)
+
+
+def _update_search(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("update_search")
+    steps: dict[str, dict[str, Row]] = {}
+    for row in ctx.rows("update_search"):
+        v = row.typed
+        if v["search_id"] is not None and v["step_id"] is not None and v["count"] is not None:
+            steps.setdefault(v["search_id"], {})[v["step_id"]] = row
+    records: dict[str, list[Row]] = {}
+    for row in ctx.rows("screened_records"):
+        if row.typed["search_id"] is not None:
+            records.setdefault(row.typed["search_id"], []).append(row)
+    for search_id, by_step in steps.items():
+        last = max(by_step.values(), key=lambda r: r.line)
+
+        def count(step: str, by_step: dict[str, Row] = by_step) -> int | None:
+            row = by_step.get(step)
+            return None if row is None else row.typed["count"]
+
+        for target, plus, minus in _SEARCH_SUMS:
+            names = (target, *plus, *minus)
+            if any(count(s) is None for s in names):
+                missing = [s for s in names if count(s) is None]
+                yield Problem(
+                    file,
+                    last.line,
+                    "step_id",
+                    "update_search",
+                    f"search {search_id}: step(s) {', '.join(missing)} missing",
+                )
+                continue
+            total = sum(count(s) or 0 for s in plus) - sum(count(s) or 0 for s in minus)
+            if count(target) != total:
+                words = " + ".join(plus) + "".join(f" - {s}" for s in minus)
+                yield Problem(
+                    file,
+                    by_step[target].line,
+                    "count",
+                    "update_search",
+                    f"search {search_id}: {target} ({count(target)}) must equal {words} ({total})",
+                )
+        rows = records.get(search_id, [])
+        screened = count("records_screened")
+        if screened is not None and screened != len(rows):
+            yield Problem(
+                file,
+                by_step["records_screened"].line,
+                "count",
+                "update_search",
+                f"search {search_id}: records_screened ({screened}) must equal the "
+                f"{len(rows)} screened_records rows of the search",
+            )
+        for decision, step in _DECISION_STEPS.items():
+            listed = sum(r.typed["decision"] == decision for r in rows)
+            if count(step) is not None and count(step) != listed:
+                yield Problem(
+                    file,
+                    by_step[step].line,
+                    "count",
+                    "update_search",
+                    f"search {search_id}: {step} ({count(step)}) must equal the {listed} "
+                    f"screened_records rows with decision {decision}",
+                )
+    rec_file = ctx.file("screened_records")
+    for row in ctx.rows("screened_records"):
+        v = row.typed
+        needs_study = v["decision"] in ("included", "already_included")
+        if needs_study and v["study_id"] is None:
+            yield Problem(
+                rec_file,
+                row.line,
+                "study_id",
+                "update_search",
+                f"required when decision is {v['decision']}",
+            )
+        elif v["decision"] is not None and not needs_study and v["study_id"] is not None:
+            yield Problem(
+                rec_file,
+                row.line,
+                "study_id",
+                "update_search",
+                f"must be empty when decision is {v['decision']}, "
+                f"violated by value {shown(v['study_id'])}",
+            )
+
+
 def _citations(ctx: Context) -> Iterator[Problem]:
     if ctx.bib_keys is None:
         return
@@ -384,6 +484,20 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
             "downgrades": ("outcome", "grade_domain", "levels"),
         },
         _certainty,
+    ),
+    CrossRule(
+        "update_search",
+        "An update search's counts add up: records_screened = records_identified - "
+        "duplicates_removed = excluded_screening + already_included + records_assessed, and "
+        "records_assessed = excluded_assessment + studies_included. Each count of a decision "
+        "equals the screened_records rows with that decision, and records_screened equals all "
+        "of the search's rows. An included or already_included record names its study; an "
+        "excluded one does not.",
+        {
+            "update_search": ("search_id", "step_id", "count"),
+            "screened_records": ("search_id", "decision", "study_id"),
+        },
+        _update_search,
     ),
     CrossRule(
         "citation",

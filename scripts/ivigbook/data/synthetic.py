@@ -116,6 +116,27 @@ def _write_csv(path: Path, fields: list[dict[str, Any]], rows: list[dict[str, st
         writer.writerows([row[f["name"]] for f in fields] for row in rows)
 
 
+#: Copied tables whose rows name the real studies: emptied when the real studies are not kept.
+_NAMES_STUDIES = ("screened_records", "update_search")
+
+
+def _detach_copied_tables(package: dict[str, Any], paths: dict[str, Path]) -> None:
+    """Copied tables keep no reference to the real studies or the real bibliography."""
+    for res in package["resources"]:
+        name = res["name"]
+        if name in GENERATED or not paths[name].is_file():
+            continue
+        fields = _fields(package, name)
+        names = [f["name"] for f in fields]
+        if name in _NAMES_STUDIES:
+            _write_csv(paths[name], fields, [])
+        elif "citation_key" in names:
+            rows = _read_rows(paths[name])
+            for row in rows:
+                row["citation_key"] = ""
+            _write_csv(paths[name], fields, rows)
+
+
 def generate_package(
     n: int,
     dest: str | os.PathLike[str],
@@ -163,6 +184,8 @@ def generate_package(
     letter_date = date.fromisoformat(
         str(_fields_by_name(study_fields)["added_on"]["constraints"]["minimum"])
     )
+    if keep_studies and studies:  # additions come after the last real one, as in a living review
+        letter_date = max(letter_date, *(date.fromisoformat(r["added_on"]) for r in studies))
     span = max((date.today() - letter_date).days, 1)
     for i in range(start, n + 1):
         sid = f"synthetic{i:05d}"
@@ -180,7 +203,10 @@ def generate_package(
             n_control=str(control),
             n_total_letter=SYNTHETIC,
             included_by="update",
-            added_on=(letter_date + timedelta(days=(i * span) // n)).isoformat()
+            route="intravenous",
+            added_on=(
+                letter_date + timedelta(days=1 + ((i - start) * span) // max(n - start + 1, 1))
+            ).isoformat()
             if keep_studies
             else letter_date.isoformat(),
             dose_g_per_kg_per_month="2",
@@ -242,6 +268,8 @@ def generate_package(
             f"benchmarks)}},\n  note = {{Not a real publication}}\n}}\n"
         )
     paths = {res["name"]: dest / res["path"] for res in package["resources"]}
+    if not keep_studies:
+        _detach_copied_tables(package, paths)
     _write_csv(paths["studies"], study_fields, studies)
     _write_csv(paths["outcomes"], outcome_fields, outcomes)
     _write_csv(paths["responders"], _fields(package, "responders"), responders)

@@ -40,7 +40,13 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem
-from ivigbook.data.read import Table, check_foreign_keys, read_bibliography, read_table
+from ivigbook.data.read import (
+    Table,
+    canonical_bytes,
+    check_foreign_keys,
+    read_bibliography,
+    read_table,
+)
 from ivigbook.data.rules import Context, check_cross_tables
 from ivigbook.data.schema import (
     DescriptorError,
@@ -114,6 +120,20 @@ def default_data_dir() -> Path:
     return ROOT / "data"
 
 
+def rewrite_canonical(location: str | os.PathLike[str]) -> list[Path]:
+    """Rewrite the package's CSV files that are not canonical; the paths rewritten."""
+    base = Path(location)
+    base = base.parent if base.is_file() else base
+    changed = []
+    for path in sorted(base.glob("*.csv")):
+        raw = path.read_bytes()
+        new = canonical_bytes(raw)
+        if new != raw:
+            path.write_bytes(new)
+            changed.append(path)
+    return changed
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "data_dir",
@@ -122,10 +142,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="data package folder or descriptor (default: $IVIGBOOK_DATA_DIR "
         "or the repository's data/)",
     )
+    parser.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="first rewrite each CSV file in the canonical form (UTF-8 without a byte order "
+        "mark, LF line ends); without it no file is changed",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     location = Path(args.data_dir) if args.data_dir else default_data_dir()
+    if getattr(args, "rewrite", False):
+        for path in rewrite_canonical(location):
+            print(f"rewritten in canonical form: {path}")
     result = run_validation(location)
     if result.problems:
         for problem in result.problems:

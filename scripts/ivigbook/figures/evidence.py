@@ -76,7 +76,11 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def search_flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
+def search_flow_chart(
+    flow: pd.DataFrame,
+    title: str = "The letter's literature search, step by step",
+    subtitle: str = "Dashed grey boxes: steps of a PRISMA flow diagram the letter does not report",
+) -> alt.LayerChart:
     """The letter's search as a flow diagram: one box per step, top to bottom.
 
     ``flow`` is :func:`ivigbook.analysis.search.search_flow`. Steps the letter does not report are
@@ -171,10 +175,7 @@ def search_flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
     return (arrows + boxes + title_text + count_text + stage_text).properties(
         width=WIDTH,
         height=62 * n,
-        title=alt.Title(
-            "The letter's literature search, step by step",
-            subtitle="Dashed grey boxes: steps of a PRISMA flow diagram the letter does not report",
-        ),
+        title=alt.Title(title, subtitle=subtitle),
     )
 
 

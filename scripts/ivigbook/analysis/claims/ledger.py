@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.registry import CHECKS
-from ivigbook.analysis.cohorts import readable
+from ivigbook.analysis.cohorts import ivig_evidence, readable
 from ivigbook.analysis.vocabulary import VERDICTS
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
     string of ``table:row_id`` items joined by ``"; "``.
     """
     records = []
+    ivig = ivig_evidence(ev)  # the letter's claims are about intravenous studies only
     for _, claim in ev.claims.iterrows():
-        result = CHECKS[str(claim["check"])](ev)
+        result = CHECKS[str(claim["check"])](ivig)
         records.append(
             {
                 "claim_id": claim["claim_id"],

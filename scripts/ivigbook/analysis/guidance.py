@@ -1,0 +1,81 @@
+"""Guidance since the letter's sources: what each body recommends on IVIG in IBM, and which
+could be the "recent consensus statement" the letter cites without naming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ivigbook.analysis.vocabulary import DIRECTION_LABELS, NOT_REPORTED
+
+# ------------------------------------------------------------------------------------------
+# Guidance
+
+
+def guidance(ev: Any) -> pd.DataFrame:
+    """The guidance table, newest first (rows without a year last); empty when the package
+    has no guidance table."""
+    if "guidance" not in ev.tables:
+        return pd.DataFrame(columns=["guidance_id", "body", "year", "direction"])
+    g = ev.guidance.copy()
+    g["_year"] = g["year"].astype("Float64")
+    return (
+        g.sort_values("_year", ascending=False, na_position="last", kind="stable")
+        .drop(columns="_year")
+        .reset_index(drop=True)
+    )
+
+
+def guidance_display(ev: Any) -> pd.DataFrame:
+    """The guidance as a reader's table: body, year, what it says on IVIG in IBM, direction,
+    level of evidence and identifier."""
+    g = guidance(ev)
+    if g.empty:
+        return pd.DataFrame(
+            columns=["Body", "Year", "On IVIG in IBM", "Direction", "Level of evidence", "Source"]
+        )
+    year = g["year"].astype("Int64").astype("string").fillna(NOT_REPORTED)
+    return pd.DataFrame(
+        {
+            "Body": g["body"].astype("string"),
+            "Year": year,
+            "On IVIG in IBM": g["recommendation"].astype("string"),
+            "Direction": g["direction"].astype("string").map(DIRECTION_LABELS),
+            "Level of evidence": g["level_of_evidence"].astype("string"),
+            "Source": g["identifier"].astype("string"),
+        }
+    ).astype("string")
+
+
+def letter_candidates(ev: Any) -> pd.DataFrame:
+    """Each guidance judged against the letter's unnamed "recent consensus statement":
+    the book's judgement (candidate or not) and its reason. Nothing is resolved."""
+    g = guidance(ev)
+    if g.empty:
+        return pd.DataFrame(columns=["Guidance", "Year", "A candidate?", "Why"])
+    year = g["year"].astype("Int64").astype("string").fillna(NOT_REPORTED)
+    candidate = g["letter_candidate"].astype("boolean")
+    return pd.DataFrame(
+        {
+            "Guidance": g["body"].astype("string"),
+            "Year": year,
+            "A candidate?": candidate.map({True: "candidate", False: "unlikely"}),
+            "Why": g["candidate_note"].astype("string"),
+        }
+    ).astype("string")
+
+
+def guidance_counts(ev: Any) -> dict[str, int]:
+    """Counts for sentences: guidance records, those advising against IVIG in IBM, those
+    supporting it in a defined situation, and candidates for the letter's statement."""
+    g = guidance(ev)
+    if g.empty:
+        return {"n_guidance": 0, "n_against": 0, "n_conditional_for": 0, "n_candidates": 0}
+    direction = g["direction"].astype("string")
+    return {
+        "n_guidance": len(g),
+        "n_against": int((direction == "against").sum()),
+        "n_conditional_for": int((direction == "conditional_for").sum()),
+        "n_candidates": int(g["letter_candidate"].astype("boolean").fillna(False).sum()),
+    }

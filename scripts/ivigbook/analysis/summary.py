@@ -15,6 +15,7 @@ from ivigbook.analysis.cohorts import (
     studies_with_improvement,
     trial_studies,
 )
+from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.responders import responder_summary, responder_table
 
 if TYPE_CHECKING:
@@ -87,6 +88,11 @@ class KeyFacts:
     n_added: int
     #: The book's certainty ratings: (certainty label, outcome labels), best first.
     certainty: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Guidance statements on immunoglobulin in IBM, and how many advise against it or find
+    #: no data to support it, or support it only conditionally.
+    n_guidance: int = 0
+    n_guidance_against: int = 0
+    n_guidance_conditional: int = 0
 
 
 def key_facts(ev: Evidence) -> KeyFacts:
@@ -104,7 +110,11 @@ def key_facts(ev: Evidence) -> KeyFacts:
     levels: dict[str, list[str]] = {}
     for label, outcome in zip(findings["certainty_label"], findings["outcome_label"], strict=True):
         levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
+    guidance = guidance_counts(ev)
     return KeyFacts(
+        n_guidance=guidance["n_guidance"],
+        n_guidance_against=guidance["n_against"],
+        n_guidance_conditional=guidance["n_conditional_for"],
         certainty=tuple((level, tuple(outcomes)) for level, outcomes in levels.items()),
         n_studies=counts["n_studies"],
         n_trials=counts["n_trials"],

@@ -107,7 +107,8 @@ def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict
         else f"{number_word(k_without)} of the {number_word(n_without)} without one {verb}"
     )
     in_short = (
-        f"Table I holds {facts['n_studies']} studies with {facts['n_patients']} patients: "
+        f"The evidence base holds {facts['n_studies']} studies with {facts['n_patients']} "
+        "patients: "
         f"{join_words(groups)}. {with_part}; {without_part}."
     )
     return {

@@ -111,12 +111,28 @@ def _series(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
-def caution_message() -> str:
-    """The letter's recommendation (its own words are quoted in the conclusions)."""
-    return (
+def caution_message(facts: KeyFacts) -> str:
+    """The letter's recommendation, beside the guidance the data record."""
+    letter = (
         "The letter advises caution, because IVIG is costly, in short supply and can cause "
         "adverse events. It asks for larger trials that measure outcomes objectively."
     )
+    if facts.n_guidance == 0:
+        return letter
+    against = facts.n_guidance_against
+    guidance = (
+        f" Of the {number_word(facts.n_guidance)} guidance documents the book records, "
+        f"{number_word(against)} "
+        f"{'advises' if against == 1 else 'advise'} against IVIG in inclusion body myositis or "
+        "find no data to support it"
+    )
+    if facts.n_guidance_conditional:
+        guidance += (
+            f"; {number_word(facts.n_guidance_conditional)} "
+            f"{'supports' if facts.n_guidance_conditional == 1 else 'support'} it in a defined "
+            "situation"
+        )
+    return letter + guidance + "."
 
 
 def key_messages(facts: KeyFacts) -> dict[str, str]:
@@ -126,7 +142,7 @@ def key_messages(facts: KeyFacts) -> dict[str, str]:
         "certainty": certainty_message(facts),
         "signals": signals_message(facts),
         "timing_markers": timing_marker_message(facts),
-        "caution": caution_message(),
+        "caution": caution_message(facts),
     }
 
 

@@ -37,6 +37,7 @@ def test_real_package_passes_frictionless() -> None:
         "source_checks",
         "judgements",
         "claims",
+        "planning",
     }
 
 

@@ -102,7 +102,7 @@ def test_cli_exit_0_and_summary(pkg: Path, capsys: pytest.CaptureFixture[str]) -
     assert cli.main(["validate", str(pkg)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert "7 tables" in out[0]
+    assert "8 tables" in out[0]
     assert "studies 3" in out[0]
 
 
@@ -671,6 +671,7 @@ def test_load_types(pkg: Path) -> None:
         "source_checks": 1,
         "judgements": 1,
         "claims": 1,
+        "planning": 2,
     }
     assert ev.bib_keys == frozenset({"alpha2001", "beta2002", "gamma2003"})
     assert ev.data_dir == pkg.resolve()

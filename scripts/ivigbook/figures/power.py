@@ -283,22 +283,37 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
     frame = pd.DataFrame({"n": [per_arm], "label": [label]})
     base = alt.Chart(frame).encode(y="n:Q")
     rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-    text = base.mark_text(align="left", baseline="top", dy=3, dx=3, fontSize=11).encode(
-        x=alt.value(0), text="label:N"
+    text = base.mark_text(align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11).encode(
+        x=alt.value(EXPLORER_PANEL_WIDTH), text="label:N"
     )
     return alt.layer(rule, text)
 
 
-def _current_point(x_expr: str, n_expr: str, label_expr: str, x_field: str) -> alt.LayerChart:
+def _current_point(
+    x_expr: str, n_expr: str, label_expr: str, x_field: str, middle: float, dy: int = -12
+) -> alt.LayerChart:
+    """The chosen value as a diamond with its numbers; the label turns to the left past
+    ``middle`` so that it stays inside the plot whatever the control's value."""
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
-        .transform_calculate(**{x_field: x_expr, "n": n_expr, "label": label_expr})
+        .transform_calculate(
+            **{
+                x_field: x_expr,
+                "n": n_expr,
+                "label": f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
+            }
+        )
         .encode(x=f"{x_field}:Q", y="n:Q")
     )
     point = base.mark_point(filled=True, size=90, color=OKABE_ITO["black"], shape="diamond")
-    text = base.mark_text(align="left", dx=8, dy=-12, fontSize=12, fontWeight="bold").encode(
-        text="label:N"
-    )
+    right = f"{x_expr} > {middle}"
+    text = base.mark_text(
+        align=alt.ExprRef(f"{right} ? 'right' : 'left'"),
+        dx=alt.ExprRef(f"{right} ? -8 : 8"),
+        dy=dy,
+        fontSize=12,
+        fontWeight="bold",
+    ).encode(text="label:N")
     return alt.layer(point, text)
 
 
@@ -349,6 +364,7 @@ def explorer_chart(
             "n_cont_enrolled",
             "n_cont_enrolled + ' per arm (' + n_cont_analysed + ' analysed)'",
             "slowing",
+            0.55,
         ),
     ).properties(
         width=EXPLORER_PANEL_WIDTH,
@@ -389,6 +405,8 @@ def explorer_chart(
             "n_resp_enrolled",
             "n_resp_enrolled + ' per arm (' + n_resp_analysed + ' analysed)'",
             "placebo_rate",
+            0.15,
+            dy=16,
         ),
     ).properties(
         width=EXPLORER_PANEL_WIDTH,

@@ -490,8 +490,7 @@ def planning_display(planning: pd.DataFrame, p_ivig: float, p_ivig_source: str) 
             "Value": shown(float(r["value"]), str(r["unit"])),
             "Unit": "" if r["unit"] == "share" else str(r["unit"]),
             "Used as": str(r["role"]),
-            "Basis": "assumption" if r["basis"] == "assumption" else "source",
-            "Reference key": "" if pd.isna(r["citation_key"]) else str(r["citation_key"]),
+            "Source": "assumption" if r["basis"] == "assumption" else str(r["citation_key"]),
             "What the source says": str(r["source_says"]),
         }
         for _, r in planning.iterrows()
@@ -503,8 +502,7 @@ def planning_display(planning: pd.DataFrame, p_ivig: float, p_ivig_source: str) 
             "Value": f"{p_ivig:.0%}",
             "Unit": "",
             "Used as": "input",
-            "Basis": "data",
-            "Reference key": "",
+            "Source": "the data (letter's Table I)",
             "What the source says": p_ivig_source,
         },
     )

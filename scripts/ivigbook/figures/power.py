@@ -467,7 +467,7 @@ def explorer_chart(
             "Marker-stratified design: screened and enrolled",
             subtitle=[
                 "IBMFRS endpoint, if marker-negative patients get less of the effect:",
-                "a hypothesis; no link of anti-cN1A to IVIG response is published",
+                "a hypothesis: no published link of anti-cN1A to IVIG response was found",
             ],
         ),
     )

@@ -140,7 +140,7 @@ def inputs_fingerprint(source: Path = ROOT) -> str:
     digest = hashlib.sha256(str(_data_dir()).encode("utf-8"))
     files = [
         *sorted(_data_dir().rglob("*")),
-        *sorted((source / "scripts" / "ivigbook").glob("*.py")),
+        *sorted((source / "scripts" / "ivigbook").rglob("*.py")),
         # read by chapters too: the versioning rule and the book's metadata
         source / "CHANGELOG.md",
         source / "CITATION.cff",

@@ -4,19 +4,14 @@ the csv module, scipy and statsmodels directly (not through ivigbook.stats)."""
 
 from __future__ import annotations
 
-import ast
 import csv
-import math
 import re
 import shutil
 from pathlib import Path
 
-import jupytext
 import pytest
-from chapter_outputs import chapter_path, code_cell_sources, execute_chapter
-from scipy.stats import beta, fisher_exact
-from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import proportion_effectsize
+from chapter_outputs import execute_chapter
+from scipy.stats import beta
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LETTER_SEARCH = "2024-01-26"
@@ -24,7 +19,7 @@ LETTER_SEARCH = "2024-01-26"
 FIGURES = {
     "signals": {"fig-signals-responders"},
     "timing": {"fig-timing-matrix"},
-    "biomarkers": {"fig-biomarkers-power", "fig-biomarkers-trial-power"},
+    "biomarkers": set(),  # its power section moved to next-trial (tests/test_next_trial.py)
     "conclusions": {"fig-conclusions-verdicts"},
 }
 
@@ -159,94 +154,6 @@ def test_timing_quotes_come_from_the_data() -> None:
     assert values["tim_foreman_scope"] == scope["source_says"]
     assert "57 patients" in values["tim_foreman_scope"]
     assert values["tim_claim_quote"] == claim["quote"]
-
-
-# --------------------------------------------------------------------------------------
-# biomarkers
-
-
-def assumptions() -> dict[str, float]:
-    """The named parameters of the biomarkers chapter's visible assumptions cell."""
-    (cell,) = [c for c in code_cell_sources("biomarkers") if "P_CONTROL =" in c]
-    found: dict[str, float] = {}
-    for node in ast.parse(cell).body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.Tuple):
-            found[node.targets[0].id] = ast.literal_eval(node.value)
-    return found
-
-
-def test_assumptions_cell_is_visible() -> None:
-    nb = jupytext.read(chapter_path("biomarkers"))
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "P_CONTROL =" in c.source]
-    assert cell.metadata.get("tags") == ["parameters"], (
-        "the assumptions cell must be shown (tagged parameters only), not hidden"
-    )
-    params = assumptions()
-    assert {"P_CONTROL", "ALPHA", "POWER", "RESPONDER_STATEMENT"} <= set(params)
-
-
-def test_biomarkers_sample_size() -> None:
-    values = execute_chapter("biomarkers")["values"]
-    params = assumptions()
-    row = responder(params["RESPONDER_STATEMENT"])
-    p_ivig = int(row["numerator"]) / int(row["denominator"])
-    h = proportion_effectsize(p_ivig, params["P_CONTROL"])
-    n = NormalIndPower().solve_power(
-        effect_size=h, alpha=params["ALPHA"], power=params["POWER"], ratio=1.0
-    )
-    assert values["bio_p_ivig"] == pytest.approx(p_ivig)
-    assert values["bio_p_control"] == params["P_CONTROL"]
-    assert values["bio_n_per_arm"] == math.ceil(n)
-    assert values["bio_n_total"] == 2 * math.ceil(n)
-    highest = max(params["P_CONTROL_ALTERNATIVES"])
-    n_high = NormalIndPower().solve_power(
-        effect_size=proportion_effectsize(p_ivig, highest),
-        alpha=params["ALPHA"],
-        power=params["POWER"],
-        ratio=1.0,
-    )
-    assert values["bio_alt_high_n"] == math.ceil(n_high)
-
-
-def _fisher_power(p1: float, p0: float, n1: int, n0: int, alpha: float) -> float:
-    total = 0.0
-    for x in range(n1 + 1):
-        for y in range(n0 + 1):
-            if fisher_exact([[x, n1 - x], [y, n0 - y]]).pvalue <= alpha:
-                total += (
-                    math.comb(n1, x)
-                    * p1**x
-                    * (1 - p1) ** (n1 - x)
-                    * math.comb(n0, y)
-                    * p0**y
-                    * (1 - p0) ** (n0 - y)
-                )
-    return total
-
-
-def test_biomarkers_power_of_existing_studies() -> None:
-    values = execute_chapter("biomarkers")["values"]
-    params = assumptions()
-    row = responder(params["RESPONDER_STATEMENT"])
-    p_ivig = int(row["numerator"]) / int(row["denominator"])
-    p0, alpha = params["P_CONTROL"], params["ALPHA"]
-    arms = []
-    for s in read_csv("studies"):
-        if s["controlled"] != "true":
-            continue
-        if s["crossover"] == "true":  # the chapter's stated simplification
-            arms.append((int(s["n_total"]), int(s["n_total"])))
-        else:
-            arms.append((int(s["n_ivig"]), int(s["n_control"])))
-    h = proportion_effectsize(p_ivig, p0)
-    approx = [NormalIndPower().power(h, n1, alpha, ratio=n0 / n1) for n1, n0 in arms]
-    exact = [_fisher_power(p_ivig, p0, n1, n0, alpha) for n1, n0 in arms]
-    assert values["bio_n_controlled"] == len(arms)
-    assert values["bio_max_power_approx"] == pytest.approx(max(approx))
-    assert values["bio_max_power_exact"] == pytest.approx(max(exact))
-    assert values["bio_n_reach_approx"] == sum(p >= params["POWER"] for p in approx)
-    assert values["bio_n_reach_exact"] == sum(p >= params["POWER"] for p in exact)
-    assert values["bio_largest_arm"] == max(n1 for n1, _ in arms)
 
 
 # --------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def test_real_package_passes_frictionless() -> None:
         "update_search",
         "screened_records",
         "guidance",
+        "planning",
     }
 
 

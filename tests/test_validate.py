@@ -719,6 +719,7 @@ def test_load_types(pkg: Path) -> None:
         "update_search": 8,
         "screened_records": 18,
         "guidance": 5,
+        "planning": 2,
     }
     assert ev.bib_keys == frozenset({"alpha2001", "beta2002", "gamma2003"})
     assert ev.data_dir == pkg.resolve()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ivigbook.data.problems import BIBLIOGRAPHY
+from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD
 from ivigbook.data.schema import find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
@@ -57,6 +58,25 @@ _KINDS: tuple[dict[str, Any], ...] = (
         "comparator": "",
     },
 )
+
+
+def _cited_entries(source_dir: Path, package: dict[str, Any]) -> list[str]:
+    """The source's bibliography entries cited by the copied (not generated) tables."""
+    keys: set[str] = set()
+    for res in package["resources"]:
+        path = source_dir / res["path"]
+        if res["name"] in GENERATED or not path.is_file():
+            continue
+        keys |= {r.get(CITATION_FIELD) or "" for r in _read_rows(path)} - {""}
+    real_bib = source_dir / BIBLIOGRAPHY
+    if not keys or not real_bib.is_file():
+        return []
+    text = real_bib.read_text(encoding="utf-8")
+    return [
+        m.group(0)
+        for key in sorted(keys)
+        if (m := re.search(r"@\w+\{" + re.escape(key) + r",.*?\n\}\n?", text, flags=re.S))
+    ]
 
 
 def _fields(package: dict[str, Any], resource: str) -> list[dict[str, Any]]:
@@ -181,6 +201,8 @@ def generate_package(
         if real_bib.is_file():
             bib.append(real_bib.read_text(encoding="utf-8"))
         start = len(studies) + 1
+    else:
+        bib.extend(_cited_entries(source_dir, package))
     letter_date = date.fromisoformat(
         str(_fields_by_name(study_fields)["added_on"]["constraints"]["minimum"])
     )

@@ -174,3 +174,372 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
         )
         .configure_legend(orient="bottom")
     )
+
+
+# --------------------------------------------------------------------------------------
+# The explorer: the next trial's sample sizes, computed in the browser by Vega expressions
+# from parameters bound to sliders and selects (no kernel, no server, no network). The PDF
+# gets the same charts drawn at the default values.
+
+#: Width of each of the explorer's panels (the axis titles and labels come beside it), from
+#: the book's one chart width.
+EXPLORER_PANEL_WIDTH = WIDTH - 150
+EXPLORER_PANEL_HEIGHT = 170
+#: Numbers of patients within this of a whole number are not rounded up (as in
+#: :func:`ivigbook.analysis.design.round_up`).
+_ROUNDING = "1e-9"
+
+#: Signal names of the explorer's controls, by planning input (assumption_id), and their labels.
+CONTROLS = {
+    "decline_per_year": ("decline", "Decline without treatment (% of score per year)"),
+    "trial_months": ("months", "Duration (months)"),
+    "slowing": ("slowing", "Slowing of decline on treatment (share)"),
+    "sd_change": ("sd", "Spread of change (SD, % of score)"),
+    "dropout": ("dropout", "Dropout (share)"),
+    "alpha": ("alpha", "Significance level"),
+    "power": ("target_power", "Target power"),
+    "p_ivig": ("p_ivig", "Responders on treatment (share)"),
+    "placebo_response": ("placebo", "Responders without treatment (share)"),
+    "marker_prevalence": ("prevalence", "Marker-positive share (anti-cN1A, approx.)"),
+    "marker_negative_effect": ("neg_effect", "Effect in marker-negative patients (share)"),
+}
+#: Controls shown as a select list rather than a slider.
+SELECTS = ("alpha", "power")
+
+
+def _n_per_arm(d: str) -> str:
+    """Vega expression: patients analysed per arm, two equal arms, two-sided normal approx."""
+    return f"ceil(2 * pow((z_alpha + z_power) / ({d}), 2) - {_ROUNDING})"
+
+
+def _enrolled(n: str) -> str:
+    return f"ceil(({n}) / (1 - dropout) - {_ROUNDING})"
+
+
+#: The derived signals: every number the explorer shows, as a Vega expression of the controls.
+#: ``tests/test_next_trial.py`` compares them in a browser with statsmodels.
+DERIVED = {
+    "z_alpha": "quantileNormal(1 - alpha / 2)",
+    "z_power": "quantileNormal(target_power)",
+    "effect_d": "slowing * decline * months / 12 / sd",
+    "n_cont_analysed": _n_per_arm("effect_d"),
+    "n_cont_enrolled": _enrolled("n_cont_analysed"),
+    "effect_h": "abs(2 * asin(sqrt(p_ivig)) - 2 * asin(sqrt(placebo)))",
+    "n_resp_analysed": _n_per_arm("effect_h"),
+    "n_resp_enrolled": _enrolled("n_resp_analysed"),
+    "dilution": "prevalence + (1 - prevalence) * neg_effect",
+    "n_all_analysed": _n_per_arm("effect_d * dilution"),
+    "n_all_enrolled": _enrolled("n_all_analysed"),
+    "n_all_screened": "2 * n_all_enrolled",
+    "n_pos_enrolled": "n_cont_enrolled",
+    "n_pos_screened": f"ceil(2 * n_pos_enrolled / prevalence - {_ROUNDING})",
+}
+
+
+def _options(row: pd.Series) -> list[float]:
+    low, high, step = (
+        float(row["explore_min"]),
+        float(row["explore_max"]),
+        float(row["explore_step"]),
+    )
+    count = round((high - low) / step)
+    return [round(low + i * step, 6) for i in range(count + 1)]
+
+
+def explorer_params(
+    planning: pd.DataFrame, p_ivig: float, p_ivig_range: tuple[float, float, float]
+) -> list[alt.Parameter]:
+    """The explorer's controls (from the planning table's values and ranges) and its
+    derived signals (:data:`DERIVED`)."""
+    rows = {str(r["assumption_id"]): r for _, r in planning.iterrows()}
+    rows["p_ivig"] = pd.Series(
+        {
+            "value": p_ivig,
+            "explore_min": p_ivig_range[0],
+            "explore_max": p_ivig_range[1],
+            "explore_step": p_ivig_range[2],
+        }
+    )
+    params = []
+    for key, (name, label) in CONTROLS.items():
+        row = rows[key]
+        value = float(row["value"])
+        if key in SELECTS:
+            options = sorted({*_options(row), value})
+            bind = alt.binding_select(options=options, name=label)
+        else:
+            bind = alt.binding_range(
+                min=float(row["explore_min"]),
+                max=float(row["explore_max"]),
+                step=float(row["explore_step"]),
+                name=label,
+            )
+        params.append(alt.param(name=name, value=value, bind=bind))
+    params += [alt.param(name=name, expr=expr) for name, expr in DERIVED.items()]
+    return params
+
+
+def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
+    frame = pd.DataFrame({"n": [per_arm], "label": [label]})
+    base = alt.Chart(frame).encode(y="n:Q")
+    rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
+    text = base.mark_text(align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11).encode(
+        x=alt.value(EXPLORER_PANEL_WIDTH), text="label:N"
+    )
+    return alt.layer(rule, text)
+
+
+def _current_point(
+    x_expr: str, n_expr: str, label_expr: str, x_field: str, middle: float, dy: int = -12
+) -> alt.LayerChart:
+    """The chosen value as a diamond with its numbers; the label turns to the left past
+    ``middle`` so that it stays inside the plot whatever the control's value."""
+    base = (
+        alt.Chart(pd.DataFrame({"k": [0]}))
+        .transform_calculate(
+            **{
+                x_field: x_expr,
+                "n": n_expr,
+                "label": f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
+            }
+        )
+        .encode(x=f"{x_field}:Q", y="n:Q")
+    )
+    point = base.mark_point(filled=True, size=90, color=OKABE_ITO["black"], shape="diamond")
+    right = f"{x_expr} > {middle}"
+    text = base.mark_text(
+        align=alt.ExprRef(f"{right} ? 'right' : 'left'"),
+        dx=alt.ExprRef(f"{right} ? -8 : 8"),
+        dy=dy,
+        fontSize=12,
+        fontWeight="bold",
+    ).encode(text="label:N")
+    return alt.layer(point, text)
+
+
+def _y_patients(title: str) -> alt.Y:
+    return alt.Y(
+        "n:Q",
+        title=title,
+        scale=alt.Scale(type="log", domain=[10, 5000], clamp=True),
+        axis=alt.Axis(values=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], format="d"),
+    )
+
+
+def explorer_chart(
+    planning: pd.DataFrame,
+    p_ivig: float,
+    p_ivig_range: tuple[float, float, float],
+    enmc_per_arm: float,
+) -> alt.VConcatChart:
+    """Three panels sharing the controls: the continuous endpoint (patients per arm by the
+    slowing of decline), the responder endpoint (by the placebo response rate) and the
+    marker-stratified design (screened and enrolled)."""
+    enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
+    slowing_line = (
+        alt.Chart(alt.sequence(0.1, 1.0001, 0.025, as_="slowing"))
+        .transform_calculate(
+            n=_enrolled(_n_per_arm("datum.slowing * decline * months / 12 / sd")),
+        )
+        .mark_line(strokeWidth=2.5, color=OKABE_ITO["blue"])
+        .encode(
+            x=alt.X(
+                "slowing:Q",
+                title="Slowing of decline on treatment",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0.1, 1]),
+            ),
+            y=_y_patients("Patients to enrol per arm"),
+            tooltip=[
+                alt.Tooltip("slowing:Q", title="Slowing", format=".0%"),
+                alt.Tooltip("n:Q", title="Patients per arm"),
+            ],
+        )
+    )
+    continuous = alt.layer(
+        slowing_line,
+        _benchmark_rule(enmc_per_arm, enmc),
+        _current_point(
+            "slowing",
+            "n_cont_enrolled",
+            "n_cont_enrolled + ' per arm (' + n_cont_analysed + ' analysed)'",
+            "slowing",
+            0.55,
+        ),
+    ).properties(
+        width=EXPLORER_PANEL_WIDTH,
+        height=EXPLORER_PANEL_HEIGHT,
+        title=alt.TitleParams(
+            "IBMFRS endpoint: patients per arm",
+            subtitle=["By the slowing of decline to detect; diamond: the value chosen"],
+        ),
+    )
+    placebo_line = (
+        alt.Chart(alt.sequence(0, 0.3001, 0.01, as_="placebo_rate"))
+        .transform_calculate(
+            n=_enrolled(
+                _n_per_arm("abs(2 * asin(sqrt(p_ivig)) - 2 * asin(sqrt(datum.placebo_rate)))")
+            ),
+        )
+        .transform_filter("isFinite(datum.n)")
+        .mark_line(strokeWidth=2.5, color=OKABE_ITO["vermillion"], strokeDash=[6, 3])
+        .encode(
+            x=alt.X(
+                "placebo_rate:Q",
+                title="Responders without treatment (assumed)",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 0.3]),
+            ),
+            y=_y_patients("Patients to enrol per arm"),
+            tooltip=[
+                alt.Tooltip("placebo_rate:Q", title="Without treatment", format=".0%"),
+                alt.Tooltip("n:Q", title="Patients per arm"),
+            ],
+        )
+    )
+    responder = alt.layer(
+        placebo_line,
+        _benchmark_rule(enmc_per_arm, enmc),
+        _current_point(
+            "placebo",
+            "n_resp_enrolled",
+            "n_resp_enrolled + ' per arm (' + n_resp_analysed + ' analysed)'",
+            "placebo_rate",
+            0.15,
+            dy=16,
+        ),
+    ).properties(
+        width=EXPLORER_PANEL_WIDTH,
+        height=EXPLORER_PANEL_HEIGHT,
+        title=alt.TitleParams(
+            "Responder endpoint: patients per arm",
+            subtitle=[
+                "By the response without treatment. Default response on treatment:",
+                "the best case, from a crossover trial whose blinding largely failed",
+            ],
+        ),
+    )
+    designs = pd.DataFrame(
+        {
+            "design": [
+                "All patients",
+                "All patients",
+                "Marker-positive only",
+                "Marker-positive only",
+            ],
+            "stage": ["Screened", "Enrolled", "Screened", "Enrolled"],
+        }
+    )
+    marker = (
+        alt.Chart(designs)
+        .transform_calculate(
+            n="datum.design == 'All patients' "
+            "? (datum.stage == 'Screened' ? n_all_screened : 2 * n_all_enrolled) "
+            ": (datum.stage == 'Screened' ? n_pos_screened : 2 * n_pos_enrolled)",
+            label="datum.stage + ': ' + datum.n",
+        )
+        .encode(
+            y=alt.Y("design:N", title=None, sort=["All patients", "Marker-positive only"]),
+            yOffset=alt.YOffset("stage:N", sort=["Screened", "Enrolled"]),
+            x=alt.X("n:Q", title="Patients in all (both arms)"),
+        )
+    )
+    bars = marker.mark_bar(height=14).encode(
+        color=alt.Color(
+            "stage:N",
+            title="Patients",
+            scale=alt.Scale(
+                domain=["Screened", "Enrolled"], range=[OKABE_ITO["sky_blue"], OKABE_ITO["blue"]]
+            ),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("design:N", title="Design"),
+            alt.Tooltip("stage:N", title="Patients"),
+            alt.Tooltip("n:Q", title="Number"),
+        ],
+    )
+    labels = marker.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    stratified = alt.layer(bars, labels).properties(
+        width=EXPLORER_PANEL_WIDTH - 80,
+        height=110,
+        title=alt.TitleParams(
+            "Marker-stratified design: screened and enrolled",
+            subtitle=[
+                "IBMFRS endpoint, if marker-negative patients get less of the effect:",
+                "a hypothesis: no published link of anti-cN1A to IVIG response was found",
+            ],
+        ),
+    )
+    return (
+        alt.vconcat(continuous, responder, stratified, spacing=28)
+        .add_params(*explorer_params(planning, p_ivig, p_ivig_range))
+        .properties(title="")
+    )
+
+
+def planning_display(planning: pd.DataFrame, p_ivig: float, p_ivig_source: str) -> pd.DataFrame:
+    """The planning inputs as a reader's table, with the responder rate taken from the data."""
+
+    def shown(value: float, unit: str) -> str:
+        return f"{value:.0%}" if unit == "share" else f"{value:g}"
+
+    rows = [
+        {
+            "Input": str(r["quantity"]),
+            "Value": shown(float(r["value"]), str(r["unit"])),
+            "Unit": "" if r["unit"] == "share" else str(r["unit"]),
+            "Used as": str(r["role"]),
+            "Source": "assumption" if r["basis"] == "assumption" else str(r["citation_key"]),
+            "What the source says": str(r["source_says"]),
+        }
+        for _, r in planning.iterrows()
+    ]
+    rows.insert(
+        0,
+        {
+            "Input": "Responders on IVIG (best case)",
+            "Value": f"{p_ivig:.0%}",
+            "Unit": "",
+            "Used as": "input",
+            "Source": "the data (letter's Table I)",
+            "What the source says": p_ivig_source,
+        },
+    )
+    return pd.DataFrame(rows)
+
+
+def results_display(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Designs and their patients (analysed and enrolled per arm, in all, screened)."""
+    return pd.DataFrame(rows).rename(
+        columns={
+            "design": "Design",
+            "analysed_per_arm": "Analysed per arm",
+            "enrolled_per_arm": "Enrolled per arm",
+            "enrolled_total": "Enrolled in all",
+            "screened_total": "Screened",
+        }
+    )
+
+
+def continuous_power_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`ivigbook.analysis.design.existing_trials_power` as a reader's table."""
+
+    def pct(p: float) -> str:
+        return "not reported" if pd.isna(p) else f"{p:.0%}"
+
+    return pd.DataFrame(
+        {
+            "Study": table["study"],
+            "IVIG vs control": [
+                f"{a} vs {b}"
+                for a, b in zip(table["n_ivig_arm"], table["n_control_arm"], strict=True)
+            ],
+            "Months of treatment": [
+                "not reported" if pd.isna(m) else f"{m:g}" for m in table["treatment_months"]
+            ],
+            "IBMFRS power, planned length": [pct(p) for p in table["power_planned"]],
+            "IBMFRS power, own length": [pct(p) for p in table["power_own_length"]],
+            "Responder power (best case)": [pct(p) for p in table["power_responder"]],
+        }
+    )

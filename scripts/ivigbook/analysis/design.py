@@ -1,0 +1,238 @@
+"""Designing the next trial: participants needed for a continuous endpoint (decline of the
+IBMFRS), a responder endpoint and a marker-stratified design, and the power the existing
+controlled studies had under the same assumptions.
+
+The inputs are the rows of the data package's ``planning`` table (each with its source or
+marked as an assumption). Sample sizes use statsmodels' normal approximation
+(``NormalIndPower``), the same formula the book's interactive explorer evaluates in the
+browser; :func:`analysed_per_arm_t` gives the t-test figure beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from statsmodels.stats.power import NormalIndPower, TTestIndPower
+
+from ivigbook.analysis.power import effect_size, patients_per_arm, trial_arms
+
+if TYPE_CHECKING:
+    from ivigbook.data.load import Evidence
+
+#: The data package's table of planning inputs.
+PLANNING = "planning"
+#: Tolerance when rounding a computed number of patients up.
+_ROUNDING = 1e-9
+
+
+def round_up(x: float) -> int:
+    """The next whole number of patients (a value within 1e-9 of a whole number stays)."""
+    return math.ceil(float(x) - _ROUNDING)
+
+
+def planning_values(ev: Evidence) -> dict[str, float]:
+    """assumption_id -> value, from the planning table."""
+    df = ev[PLANNING]
+    return {str(k): float(v) for k, v in zip(df["assumption_id"], df["value"], strict=True)}
+
+
+def planning_rows(ev: Evidence) -> pd.DataFrame:
+    """The planning table, one row per input (a copy)."""
+    return ev[PLANNING].copy()
+
+
+# --------------------------------------------------------------------------------------
+# Continuous endpoint: decline of the IBMFRS, parallel groups
+
+
+def continuous_effect_size(
+    decline_per_year: float, months: float, slowing: float, sd_change: float
+) -> float:
+    """Standardised difference (Cohen's d) between the arms' mean change at the end.
+
+    Without treatment the score falls by ``decline_per_year`` x ``months`` / 12; treatment
+    prevents the share ``slowing`` of that fall; ``sd_change`` is the spread of each patient's
+    change over the trial, in the same unit as the decline (taken as the same whatever the
+    duration: a simplification).
+    """
+    if sd_change <= 0:
+        msg = "the spread of change must be positive"
+        raise ValueError(msg)
+    return slowing * decline_per_year * months / 12 / sd_change
+
+
+def analysed_per_arm(d: float, alpha: float, power: float) -> int:
+    """Patients to analyse per arm (two equal arms, two-sided), normal approximation."""
+    if d <= 0:
+        msg = "the effect size must be positive"
+        raise ValueError(msg)
+    n = NormalIndPower().solve_power(
+        effect_size=d, alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
+    )
+    return round_up(float(n))
+
+
+def analysed_per_arm_t(d: float, alpha: float, power: float) -> int:
+    """The same for a two-sample t-test (statsmodels ``TTestIndPower``)."""
+    n = TTestIndPower().solve_power(
+        effect_size=d, alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
+    )
+    return round_up(float(n))
+
+
+def enrolled_per_arm(analysed: int, dropout: float) -> int:
+    """Patients to enrol per arm so that ``analysed`` remain after the share ``dropout`` leave."""
+    if not 0 <= dropout < 1:
+        msg = "dropout must be at least 0 and below 1"
+        raise ValueError(msg)
+    return round_up(analysed / (1 - dropout))
+
+
+def continuous_design(values: dict[str, float]) -> dict[str, float]:
+    """Effect size, patients analysed and enrolled per arm for the continuous endpoint."""
+    d = continuous_effect_size(
+        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
+    )
+    analysed = analysed_per_arm(d, values["alpha"], values["power"])
+    return {
+        "decline_over_trial": values["decline_per_year"] * values["trial_months"] / 12,
+        "difference": values["slowing"] * values["decline_per_year"] * values["trial_months"] / 12,
+        "effect_size": d,
+        "analysed_per_arm": analysed,
+        "analysed_per_arm_t": analysed_per_arm_t(d, values["alpha"], values["power"]),
+        "enrolled_per_arm": enrolled_per_arm(analysed, values["dropout"]),
+    }
+
+
+def continuous_curve(values: dict[str, float], slowings: Iterable[float]) -> pd.DataFrame:
+    """Patients enrolled per arm for each slowing of decline, other inputs as in ``values``."""
+    rows = []
+    for s in slowings:
+        result = continuous_design({**values, "slowing": float(s)})
+        rows.append({"slowing": float(s), **result})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Responder endpoint
+
+
+def responder_design(p_ivig: float, values: dict[str, float]) -> dict[str, float]:
+    """Patients analysed and enrolled per arm to detect ``p_ivig`` against the placebo rate."""
+    analysed = patients_per_arm(
+        p_ivig, values["placebo_response"], values["alpha"], values["power"]
+    )
+    return {
+        "effect_size": effect_size(p_ivig, values["placebo_response"]),
+        "analysed_per_arm": analysed,
+        "enrolled_per_arm": enrolled_per_arm(analysed, values["dropout"]),
+    }
+
+
+def responder_curve(
+    p_ivig: float, values: dict[str, float], placebo_rates: Iterable[float]
+) -> pd.DataFrame:
+    """Patients per arm (analysed, enrolled) for each assumed placebo response rate."""
+    rows = []
+    for rate in placebo_rates:
+        if abs(rate - p_ivig) < 1e-12:
+            continue
+        result = responder_design(p_ivig, {**values, "placebo_response": float(rate)})
+        rows.append({"placebo_response": float(rate), **result})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Marker-stratified design
+
+#: The two designs compared, in display order.
+ALL_COMERS = "All patients"
+MARKER_ONLY = "Marker-positive patients only"
+
+
+def marker_designs(values: dict[str, float]) -> pd.DataFrame:
+    """Patients screened and enrolled for two designs, for the continuous endpoint.
+
+    Hypothesis (not a finding): marker-positive patients (share ``marker_prevalence``) get
+    the full effect, marker-negative ones the share ``marker_negative_effect`` of it. A trial
+    of all patients sees the diluted average effect; a trial of marker-positive patients
+    sees the full effect but must screen 1 / prevalence patients for each one it enrols.
+    The spread of change is taken as the same in both (a simplification).
+    """
+    prevalence = values["marker_prevalence"]
+    if not 0 < prevalence <= 1:
+        msg = "the marker's prevalence must be above 0 and at most 1"
+        raise ValueError(msg)
+    d_full = continuous_effect_size(
+        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
+    )
+    diluted = prevalence + (1 - prevalence) * values["marker_negative_effect"]
+    rows = []
+    for design, d in ((ALL_COMERS, d_full * diluted), (MARKER_ONLY, d_full)):
+        analysed = analysed_per_arm(d, values["alpha"], values["power"])
+        enrolled = enrolled_per_arm(analysed, values["dropout"])
+        screened = 2 * enrolled if design == ALL_COMERS else round_up(2 * enrolled / prevalence)
+        rows.append(
+            {
+                "design": design,
+                "effect_size": d,
+                "analysed_per_arm": analysed,
+                "enrolled_per_arm": enrolled,
+                "enrolled_total": 2 * enrolled,
+                "screened_total": screened,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# The existing studies under the same assumptions
+
+
+def power_for_d(d: float, n1: float, n0: float, alpha: float) -> float:
+    """Power of a two-sided comparison of two means with arms ``n1`` and ``n0`` (normal approx.)."""
+    return float(
+        NormalIndPower().power(
+            effect_size=d, nobs1=n1, alpha=alpha, ratio=n0 / n1, alternative="two-sided"
+        )
+    )
+
+
+def existing_trials_power(ev: Evidence, values: dict[str, float], p_ivig: float) -> pd.DataFrame:
+    """For each controlled study: its arms, and its power under the planning assumptions.
+
+    ``power_planned``: continuous endpoint, as if the study had lasted the planned duration
+    (generous: every study was shorter); ``power_own_length``: at the study's own treatment
+    length (``treatment_months``; empty where not reported); ``power_responder``: the
+    responder endpoint at ``p_ivig`` against the placebo rate. Crossover trials count all
+    their patients in both arms (see :func:`ivigbook.analysis.power.trial_arms`).
+    """
+    df = trial_arms(ev)
+    months = dict(zip(ev.studies["study_id"], ev.studies["treatment_months"], strict=True))
+    d_planned = continuous_effect_size(
+        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
+    )
+    h = effect_size(p_ivig, values["placebo_response"])
+    alpha = values["alpha"]
+    planned, own, responder, own_months = [], [], [], []
+    for sid, n1, n0 in zip(df["study_id"], df["n_ivig_arm"], df["n_control_arm"], strict=True):
+        planned.append(power_for_d(d_planned, n1, n0, alpha))
+        responder.append(power_for_d(h, n1, n0, alpha))
+        m = months.get(sid)
+        if m is None or pd.isna(m):
+            own.append(float("nan"))
+            own_months.append(float("nan"))
+        else:
+            d_own = continuous_effect_size(
+                values["decline_per_year"], float(m), values["slowing"], values["sd_change"]
+            )
+            own.append(power_for_d(d_own, n1, n0, alpha))
+            own_months.append(float(m))
+    df["treatment_months"] = own_months
+    df["power_planned"] = planned
+    df["power_own_length"] = own
+    df["power_responder"] = responder
+    return df

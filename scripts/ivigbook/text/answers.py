@@ -255,3 +255,69 @@ def appraisal_in_short(rob: pd.DataFrame, certainty: str) -> str:
     if len(others):
         sentences.append(f"Of the other studies' {len(others)} judgements, {split(others)}.")
     return " ".join([*sentences, certainty])
+
+
+def next_trial_in_short(
+    enrolled_per_arm: int, enmc_per_arm: int, best_case_per_arm: int, max_power_own: float
+) -> str:
+    """The answer of the next-trial chapter, from its computed numbers."""
+    compare = (
+        f"more than the ENMC workshop's minimum of more than {enmc_per_arm}"
+        if enrolled_per_arm > enmc_per_arm
+        else f"within the ENMC workshop's minimum of more than {enmc_per_arm}"
+    )
+    return (
+        f"With the stated inputs, a trial on the IBMFRS endpoint needs to enrol about "
+        f"{enrolled_per_arm} patients per arm: {compare}. The best case, {best_case_per_arm} "
+        "per arm, rests on a trial whose blinding largely failed. The existing controlled "
+        f"studies had at most {max_power_own:.0%} power at their own length."
+    )
+
+
+def biomarkers_in_short(n_results: int, n_studies: int, verdict: str) -> str:
+    """The answer of the biomarkers chapter (``verdict``: on the letter's "no biomarker")."""
+    first = (
+        "No marker is known that predicts who will respond to IVIG."
+        if verdict == SUPPORTED
+        else "The data do not settle whether a marker predicts response to IVIG."
+    )
+    if n_results == 0:
+        return f"{first} No study reports a serum or biopsy marker."
+    studies = "one study" if n_studies == 1 else f"{number_word(n_studies)} studies"
+    return (
+        f"{first} The {n_results} serum and biopsy results, from {studies}, were measured "
+        "after treatment, not before it, so none can pick out responders in advance. "
+        "Anti-cN1A antibodies are a candidate; the source checks found no published link to "
+        "response."
+    )
+
+
+def search_in_short(
+    records: int | None,
+    included: int,
+    n_unreported: int,
+    n_added: int,
+    current_to: str,
+) -> str:
+    """The answer of the search chapter: the letter's search, what it leaves out, and the
+    update search."""
+    found = (
+        f"The letter's search of PubMed/MEDLINE found {records} records"
+        if records is not None
+        else "The letter searched PubMed/MEDLINE"
+    )
+    missing = (
+        "It reports every step a flow diagram needs."
+        if n_unreported == 0
+        else f"It does not report {number_word(n_unreported)} of the steps a flow diagram "
+        "needs, so its search cannot be repeated exactly."
+    )
+    added = (
+        "no study has been added"
+        if n_added == 0
+        else f"{number_word(n_added)} {'study has' if n_added == 1 else 'studies have'} been added"
+    )
+    return (
+        f"{found}, of which it included {included} studies. {missing} The book's update "
+        f"search is current to {current_to}: {added}."
+    )

@@ -156,9 +156,17 @@ def test_alpha_label_pattern() -> None:
     assert not ALPHA_LABEL.search("Dalakas et al. (1997)")
 
 
-def test_bibliography_is_author_year(pdf_text: str) -> None:
-    labels = ALPHA_LABEL.findall(pdf_text)
-    assert not labels, f"alpha labels in the PDF: {labels[:10]}"
+def test_bibliography_is_author_year(pdf_text: str, reader: PdfReader) -> None:
+    """No alpha label in the bibliography (the References chapter, where the entries are
+    printed), and "et al." throughout. Elsewhere square brackets are content: the update
+    search's PubMed query prints its field tags ("[tiab]", "[mh]")."""
+    outline = _outline(reader)
+    start = _page_of(outline, _normalise(_title("chapters/references")))
+    end = min((p for _, p in outline if p > start), default=len(reader.pages) - 1)
+    references = " ".join(reader.pages[i].extract_text() or "" for i in range(start, end + 1))
+    assert "Dalakas" in references, "the References pages hold no bibliography"
+    labels = ALPHA_LABEL.findall(references)
+    assert not labels, f"alpha labels in the bibliography: {labels[:10]}"
     assert " and others" not in pdf_text, "'and others' printed; the text says 'et al.'"
 
 

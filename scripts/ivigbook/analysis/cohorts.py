@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 import dataclasses
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -213,14 +214,40 @@ def readable(text: object, ev: Any) -> str:
     return out
 
 
-def citation_label(key: object) -> str:
-    """A bibliography key as a reader reads a citation: ``jones2016cochrane`` ->
-    ``"Jones 2016"``, ``letter2024`` -> ``"The letter 2024"``; a key without a year is
-    capitalised as it is."""
-    text = str(key)
-    match = re.match(r"([a-z]+)(\d{4})", text)
-    if not match:
-        return text[:1].upper() + text[1:]
-    author, year = match.groups()
-    name = "The letter" if author == "letter" else author.capitalize()
-    return f"{name} {year}"
+def citation_labels(ev: Any) -> dict[str, str]:
+    """Every bibliography key as a reader cites it: "Jones et al. 2016"; where the authors
+    were not confirmed, the start of the title and the year."""
+    from pybtex.database import parse_file
+
+    labels: dict[str, str] = {}
+    bib = parse_file(str(Path(ev.data_dir) / "references.bib"), bib_format="bibtex")
+    for key, entry in bib.entries.items():
+        year = entry.fields.get("year", "")
+        people = entry.persons.get("author", [])
+        last = _plain(" ".join(people[0].last_names)) if people else ""
+        unknown = (
+            "confirmed" in str(people[0]).lower() or "not reported" in str(people[0]).lower()
+            if people
+            else True
+        )
+        if unknown or last.lower() == "letter":
+            name = "The letter" if key.startswith("letter") else _short_title(entry)
+        else:
+            name = f"{last} et al." if len(people) > 1 else last
+        labels[key] = f"{name} {year}".strip()
+    return labels
+
+
+def _plain(text: str) -> str:
+    """BibTeX text as a reader reads it: accents decoded, braces and brackets dropped."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+
+    return re.sub(r"[{}\[\]]", "", codecs.decode(text, "ulatex"))
+
+
+def _short_title(entry: Any, words: int = 6) -> str:
+    title = _plain(str(entry.fields.get("title", "")))
+    parts = title.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ivigbook.analysis.cohorts import (
-    citation_label,
+    citation_labels,
     design_labels,
     is_controlled,
     short_label,
@@ -226,6 +226,7 @@ def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
     c = ev.source_checks
     c = c[c["study_id"].isin(study_ids)]
     labels = dict(zip(ev.studies["study_id"], study_labels(ev.studies), strict=True))
+    cited = citation_labels(ev)
     by_key = {
         str(s["citation_key"]): short_label(s)
         for _, s in ev.studies.iterrows()
@@ -238,7 +239,7 @@ def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
             "Verdict": c["verdict"].astype("string"),
             "The letter says": c["letter_says"],
             "The source says": c["source_says"],
-            "Source": c["citation_key"].map(lambda k: by_key.get(str(k), citation_label(k))),
+            "Source": c["citation_key"].map(lambda k: by_key.get(str(k), cited.get(str(k), k))),
         }
     ).reset_index(drop=True)
 

@@ -211,10 +211,18 @@ def screened_records(ev: Any, search_id: str | None = None) -> pd.DataFrame:
     r = r.assign(_o=r["decision"].astype(str).map(order)).sort_values(
         ["_o", "record_id"], kind="stable"
     )
+    # A record that is one of the book's studies is cited in the References, with its DOI
+    # once there; here its identifier keeps the PMID only.
+    identifier = r["identifier"].astype("string")
+    cited = r["study_id"].notna()
+    identifier = identifier.where(
+        ~cited, identifier.str.replace(r";?\s*DOI\s+\S+", "", regex=True).str.strip("; ")
+    )
+    identifier = identifier.where(identifier.fillna("") != "", "see References")
     return pd.DataFrame(
         {
             "Record": r["title"].astype("string").to_numpy(),
-            "Identifier": r["identifier"].astype("string").to_numpy(),
+            "Identifier": identifier.to_numpy(),
             "Decision": r["decision"].astype(str).map(DECISION_LABELS).to_numpy(),
             "Reason": r["reason"].astype("string").to_numpy(),
         }

@@ -478,8 +478,16 @@ def explorer_chart(
     )
 
 
-def planning_display(planning: pd.DataFrame, p_ivig: float, p_ivig_source: str) -> pd.DataFrame:
-    """The planning inputs as a reader's table, with the responder rate taken from the data."""
+def planning_display(
+    planning: pd.DataFrame,
+    p_ivig: float,
+    p_ivig_source: str,
+    labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The planning inputs as a reader's table, with the responder rate taken from the data
+    (``labels``: bibliography keys as a reader cites them, e.g.
+    :func:`ivigbook.analysis.cohorts.citation_labels`)."""
+    labels = labels or {}
 
     def shown(value: float, unit: str) -> str:
         return f"{value:.0%}" if unit == "share" else f"{value:g}"
@@ -490,7 +498,9 @@ def planning_display(planning: pd.DataFrame, p_ivig: float, p_ivig_source: str) 
             "Value": shown(float(r["value"]), str(r["unit"])),
             "Unit": "" if r["unit"] == "share" else str(r["unit"]),
             "Used as": str(r["role"]),
-            "Source": "assumption" if r["basis"] == "assumption" else str(r["citation_key"]),
+            "Source": "assumption"
+            if r["basis"] == "assumption"
+            else labels.get(str(r["citation_key"]), str(r["citation_key"])),
             "What the source says": str(r["source_says"]),
         }
         for _, r in planning.iterrows()

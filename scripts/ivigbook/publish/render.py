@@ -324,7 +324,10 @@ def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        f'<div class="ivig-table-wrap"><table id="{table_id}" class="ivig-plain">'
+        # A region a keyboard can reach: on a narrow screen the wrapper may scroll sideways.
+        f'<div class="ivig-table-wrap" tabindex="0" role="region" '
+        f'aria-label="{html.escape(caption or "Table")}">'
+        f'<table id="{table_id}" class="ivig-plain">'
         f"{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 

@@ -96,6 +96,8 @@ def visible_text(html: str) -> str:
         ".dropdown",
         ".toggle-details",
         "[hidden]",
+        # The data downloads list file names (risk_of_bias.csv): names to download, not ids.
+        ".ivig-downloads",
     ):
         for element in main.select(selector):
             element.decompose()

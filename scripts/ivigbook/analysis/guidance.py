@@ -3,10 +3,12 @@ could be the "recent consensus statement" the letter cites without naming."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 
+from ivigbook.analysis.cohorts import citation_labels
 from ivigbook.analysis.vocabulary import DIRECTION_LABELS, NOT_REPORTED
 
 # ------------------------------------------------------------------------------------------
@@ -36,6 +38,14 @@ def guidance_display(ev: Any) -> pd.DataFrame:
             columns=["Body", "Year", "On IVIG in IBM", "Direction", "Level of evidence", "Source"]
         )
     year = g["year"].astype("Int64").astype("string").fillna(NOT_REPORTED)
+    # A document the book cites is named as cited; its DOI is printed once, in the References.
+    labels = citation_labels(ev)
+    source = [
+        f"{labels[str(key)]}; " + re.sub(r";?\s*DOI\s+10\.\S+", "", str(ident)).strip("; ")
+        if pd.notna(key) and str(key) in labels
+        else str(ident)
+        for key, ident in zip(g["citation_key"], g["identifier"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "Body": g["body"].astype("string"),
@@ -43,7 +53,7 @@ def guidance_display(ev: Any) -> pd.DataFrame:
             "On IVIG in IBM": g["recommendation"].astype("string"),
             "Direction": g["direction"].astype("string").map(DIRECTION_LABELS),
             "Level of evidence": g["level_of_evidence"].astype("string"),
-            "Source": g["identifier"].astype("string"),
+            "Source": [s.rstrip("; ") for s in source],
         }
     ).astype("string")
 

@@ -216,7 +216,7 @@ def screened_records(ev: Any, search_id: str | None = None) -> pd.DataFrame:
     identifier = r["identifier"].astype("string")
     cited = r["study_id"].notna()
     identifier = identifier.where(
-        ~cited, identifier.str.replace(r";?\s*DOI\s+\S+", "", regex=True).str.strip("; ")
+        ~cited, identifier.str.replace(r";?\s*DOI\s+10\.\S+", "", regex=True).str.strip("; ")
     )
     identifier = identifier.where(identifier.fillna("") != "", "see References")
     return pd.DataFrame(

@@ -165,6 +165,10 @@ def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
         label = html.escape(text or name.rsplit("/", 1)[-1])
         return f'<a href="{html.escape(base + name)}" download>{label}</a>'
 
+    def table(name: str) -> str:
+        """A table's CSV, named as a reader names the table ("risk of bias")."""
+        return link(name, name.rsplit("/", 1)[-1].removesuffix(".csv").replace("_", " "))
+
     if kind == "citation":
         return (
             '<p class="ivig-downloads">Import this citation into a reference manager: '
@@ -178,12 +182,12 @@ def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
         return (
             '<p class="ivig-downloads">Download the data package: '
             f"{link(zip_name, 'all files as a zip')} ({_size(len(files[zip_name]))}), or one "
-            f"table as CSV: {', '.join(link(name) for name in csvs)}. Checksums are listed on "
+            f"table as CSV: {', '.join(table(name) for name in csvs)}. Checksums are listed on "
             f'the <a href="{html.escape(prefix + home)}.html#ivig-data-downloads">'
             "home page</a>.</p>"
         )
     items = "".join(
-        f"<li>{link(name)} ({_size(len(files[name]))})</li>"
+        f"<li>{table(name)} (CSV, {_size(len(files[name]))})</li>"
         for name in data
         if name.endswith(".csv")
     )

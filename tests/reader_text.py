@@ -61,6 +61,7 @@ NOT_PROSE = (
     "dl.glossary",
     ".sd-btn",
     "[hidden]",
+    ".ivig-downloads",
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]*\s+(?=[A-Z\u201c\"(0-9])")
 _SPACE_BEFORE = re.compile(r"\s+([\u201d\u2019),.;:!?\]])")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem, shown
 from ivigbook.data.read import Row, Table
+from ivigbook.data.templates import MAX_WORDS, template_problems
 
 # ---------------------------------------------------------------------------------------------
 # Cross-table rules
@@ -421,6 +422,19 @@ def _citations(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+#: The fields of claims.csv that hold reason templates (:mod:`ivigbook.data.templates`).
+TEMPLATE_FIELDS = ("reason_template", "reason_template_untestable")
+
+
+def _reason_templates(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("claims")
+    for row in ctx.rows("claims"):
+        for name in TEMPLATE_FIELDS:
+            template = row.typed.get(name)
+            for problem in template_problems(template) if template else ():
+                yield Problem(file, row.line, name, "reason_template", problem)
+
+
 #: The project's rules beyond Table Schema, in the order they are checked and documented.
 CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
     CrossRule(
@@ -498,6 +512,14 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
             "screened_records": ("search_id", "decision", "study_id"),
         },
         _update_search,
+    ),
+    CrossRule(
+        "reason_template",
+        "A claim's reason templates are plain text of at most "
+        f"{MAX_WORDS} words whose only braces are placeholders: {{name}}, {{name:noun}} or "
+        "{name:one/many}. (Which facts a check provides, the tests check.)",
+        {"claims": TEMPLATE_FIELDS},
+        _reason_templates,
     ),
     CrossRule(
         "citation",

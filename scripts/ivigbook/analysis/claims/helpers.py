@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims.registry import KEYS
-from ivigbook.analysis.cohorts import is_trial
+from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
+from ivigbook.analysis.cohorts import is_trial, short_label
+from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -76,6 +78,22 @@ def _label(studies: pd.DataFrame) -> list[str]:
     return labels
 
 
+def study_names(studies: pd.DataFrame) -> str:
+    """The studies as readers name them, for short reasons: "Dalakas 1997 and Walter 2000"."""
+    return names(short_label(row) for _, row in studies.iterrows())
+
+
+def flagged(ev: Evidence, column: str) -> pd.DataFrame:
+    """The studies whose boolean ``column`` (randomised, placebo_controlled, ...) is true."""
+    s = ev.studies
+    return s[_flag(s[column])]
+
+
+def stated_results(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The outcomes with a result (not "not reported")."""
+    return outcomes[outcomes["result"].astype("string") != "not_reported"]
+
+
 def trials(ev: Evidence) -> pd.DataFrame:
     """The trials, as every page defines them (:func:`ivigbook.analysis.cohorts.is_trial`)."""
     s = ev.studies
@@ -138,3 +156,54 @@ def _percent(fraction: Fraction | float) -> str:
 
 
 _STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+# --- the skeleton of the "no objective improvement" checks ----------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectiveFacts(Facts):
+    """Objective results of a cohort (controlled trials, or every controlled study)."""
+
+    n_studies: int
+    n_results: int
+    n_improved: int
+    n_trend: int
+
+
+@dataclass(frozen=True)
+class ObjectiveResults:
+    """What the two "no objective benefit" checks share: the cohort's stated objective results
+    of the claim's domains, and either the verdict already (not testable, contradicted) or
+    the rest for the check to word."""
+
+    cohort: pd.DataFrame
+    stated: pd.DataFrame
+    trend: pd.DataFrame
+    facts: ObjectiveFacts
+    decided: CheckResult | None
+
+
+def objective_results(
+    ev: Evidence,
+    cohort: pd.DataFrame,
+    domains: tuple[str, ...],
+    empty: str,
+    none_stated: str,
+    improved: Callable[[pd.DataFrame], str],
+) -> ObjectiveResults:
+    """The skeleton of a "no objective improvement in <cohort>" check: ``empty`` is the reason
+    when the cohort is empty, ``none_stated`` when it states no objective result of
+    ``domains``, and ``improved`` words the improvements that contradict the claim."""
+    stated = stated_results(study_outcomes(ev, cohort, domains, "objective"))
+    gains = _result_is(stated, "improved")
+    trend = _result_is(stated, "trend")
+    facts = ObjectiveFacts(len(cohort), len(stated), len(gains), len(trend))
+    decided = None
+    if cohort.empty:
+        decided = CheckResult(NOT_TESTABLE, empty, facts=facts)
+    elif stated.empty:
+        decided = CheckResult(NOT_TESTABLE, none_stated, _rows(_ids("studies", cohort)), facts)
+    elif not gains.empty:
+        decided = CheckResult(CONTRADICTED, improved(gains), _rows(_ids("outcomes", gains)), facts)
+    return ObjectiveResults(cohort, stated, trend, facts, decided)

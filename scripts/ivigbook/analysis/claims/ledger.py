@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims.registry import CHECKS
-from ivigbook.analysis.cohorts import ivig_evidence, readable
-from ivigbook.analysis.vocabulary import VERDICTS
+from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
+from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
+from ivigbook.analysis.cohorts import ivig_evidence, readable, short_label
+from ivigbook.analysis.vocabulary import NOT_TESTABLE, VERDICTS
+from ivigbook.data.templates import fill
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -23,21 +26,38 @@ COLUMNS = [
     "quote",
     "claim",
     "verdict",
+    "short_reason",
     "reason",
     "deciding_rows",
 ]
 
 
-def evaluate(ev: Evidence) -> pd.DataFrame:
-    """Every claim of ``claims.csv`` with its computed verdict, reason and deciding rows.
+def short_reason(claim: pd.Series, verdict: str, facts: Facts) -> str:
+    """The claim's reason template (``claims.csv``) filled with the check's facts; a "not
+    testable" verdict uses the untestable template where the claim has one."""
+    template = str(claim["reason_template"])
+    untestable = claim.get("reason_template_untestable")
+    if verdict == NOT_TESTABLE and isinstance(untestable, str) and untestable:
+        template = untestable
+    return fill(template, asdict(facts))
 
-    ``verdict`` is an ordered categorical in :data:`VERDICTS` order; ``deciding_rows`` is a
-    string of ``table:row_id`` items joined by ``"; "``.
+
+def evaluate(ev: Evidence) -> pd.DataFrame:
+    """Every claim of ``claims.csv`` with its computed verdict, reasons and deciding rows.
+
+    ``verdict`` is an ordered categorical in :data:`VERDICTS` order; ``short_reason`` is the
+    claim's template filled with the check's facts (for readers); ``reason`` is the check's
+    long reason (for the audit); ``deciding_rows`` is a string of ``table:row_id`` items
+    joined by ``"; "``.
     """
     records = []
     ivig = ivig_evidence(ev)  # the letter's claims are about intravenous studies only
     for _, claim in ev.claims.iterrows():
-        result = CHECKS[str(claim["check"])](ivig)
+        name = str(claim["check"])
+        result = CHECKS[name](ivig)
+        if not isinstance(result.facts, FACTS[name]):
+            msg = f"check {name} returned {type(result.facts).__name__}, not {FACTS[name].__name__}"
+            raise TypeError(msg)
         records.append(
             {
                 "claim_id": claim["claim_id"],
@@ -46,6 +66,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
                 "quote": claim["quote"],
                 "claim": claim["claim"],
                 "verdict": result.verdict,
+                "short_reason": short_reason(claim, result.verdict, result.facts),
                 "reason": result.reason,
                 "deciding_rows": "; ".join(result.deciding_rows),
             }
@@ -72,8 +93,75 @@ def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
     if chapter is None:
         columns["Chapter"] = table["chapter"].to_list()
     columns["Verdict"] = table["verdict"].astype("string").to_list()
-    columns["Why"] = [readable(r, ev) for r in table["reason"]]
+    columns["Why"] = table["short_reason"].to_list()
     return pd.DataFrame(columns).astype("string")
+
+
+def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
+    """Deciding rows ("outcomes:dalakas1997-mmt; ...") as a reader names them ("MMT (Dalakas
+    1997); ..."), each once, past ``limit`` counted."""
+    studies = {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
+    by_table = {
+        "studies": dict(studies),
+        "outcomes": {
+            str(o["outcome_id"]): f"{str(o['measure_letter']).rstrip('.')} "
+            f"({studies.get(str(o['study_id']), '')})"
+            for _, o in ev.outcomes.iterrows()
+        },
+        "responders": {
+            str(r["responder_id"]): "count of patients who improved "
+            f"({studies[str(r['study_id'])]})"
+            for _, r in ev.responders.iterrows()
+            if str(r["study_id"]) in studies
+        },
+        "source_checks": {
+            str(c["check_id"]): f"source check ({studies[str(c['study_id'])]})"
+            for _, c in ev.source_checks.iterrows()
+            if str(c["study_id"]) in studies
+        },
+        "search": {str(r["step_id"]): str(r["label"]) for _, r in ev.search.iterrows()},
+        "judgements": {
+            str(j["judgement_id"]): f"judgement on {j['field']}"
+            + ("" if str(j["record_id"]) == "*" else f" ({readable(j['record_id'], ev)})")
+            for _, j in ev.judgements.iterrows()
+        },
+    }
+    seen: dict[str, None] = {}
+    for item in str(deciding_rows).split("; "):
+        table, _, row_id = item.partition(":")
+        if row_id:
+            seen.setdefault(by_table.get(table, {}).get(row_id, readable(row_id, ev)), None)
+    items = list(seen)
+    if len(items) > limit:
+        return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
+    return "; ".join(items) or "none"
+
+
+def audit_table(ev: Evidence) -> pd.DataFrame:
+    """The ledger's audit, for readers: each claim as the data check it, where the letter makes
+    it, the long reason and the data that decide it, named as readers know them."""
+    table = evaluate(ev)
+    return pd.DataFrame(
+        {
+            "Checked as": table["claim"],
+            "Where in the letter": table["location"],
+            "How the verdict is reached": [readable(r, ev) for r in table["reason"]],
+            "Decided by": [row_names(ev, rows) for rows in table["deciding_rows"]],
+        }
+    ).astype("string")
+
+
+def audit_ids(ev: Evidence) -> pd.DataFrame:
+    """The same claims by their identifiers in the data package: claim id, check, and the
+    deciding rows as ``table:row_id`` (shortened past MAX_LISTED)."""
+    table = evaluate(ev)
+    return pd.DataFrame(
+        {
+            "claim_id": table["claim_id"],
+            "check": ev.claims["check"].astype("string").to_numpy(),
+            "deciding_rows": table["deciding_rows"].map(shorten_rows),
+        }
+    ).astype("string")
 
 
 def verdict_counts(ev: Evidence) -> pd.DataFrame:

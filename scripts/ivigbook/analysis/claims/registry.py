@@ -2,13 +2,17 @@
 
 Each row of ``claims.csv`` names a check: a function registered here with :func:`check` in
 :data:`CHECKS`. A check takes the loaded :class:`~ivigbook.data.load.Evidence` and returns a
-:class:`CheckResult`: a verdict, a reason in plain language and the deciding rows.
+:class:`CheckResult`: a verdict, the long reason (every count and row that decides it, for the
+ledger's audit), the deciding rows, and the facts - a typed :class:`Facts` object of counts and
+study names from which the claim's short reason template (``claims.csv``) is filled. Each check
+is registered with its facts class (:data:`FACTS`), so a test can hold every placeholder of a
+template to a fact the named check provides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis.vocabulary import VERDICTS
@@ -39,12 +43,20 @@ MARKER_WORDS = ("marker", "antibod", "anti-", "predict", "biopsy", "serum", " ck
 
 
 @dataclass(frozen=True)
+class Facts:
+    """The counts and names a check computes, to fill a reason template; each check has its
+    own subclass (a frozen dataclass whose fields are ints, words or ``None`` for "not
+    reported"). Study names are as readers know them ("Dalakas 1997"), never ids."""
+
+
+@dataclass(frozen=True)
 class CheckResult:
-    """What a check decides: verdict, reason (plain language) and the deciding rows."""
+    """What a check decides: verdict, long reason, deciding rows and the facts."""
 
     verdict: str
     reason: str
     deciding_rows: tuple[str, ...] = ()
+    facts: Facts = field(default_factory=Facts)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -55,12 +67,25 @@ class CheckResult:
 Check = Callable[["Evidence"], CheckResult]
 #: check name (as in claims.csv) -> function
 CHECKS: dict[str, Check] = {}
+#: check name -> the class of the facts it returns
+FACTS: dict[str, type[Facts]] = {}
 
 
-def check(func: Check) -> Check:
-    """Register a check under its function name."""
-    if func.__name__ in CHECKS:
-        msg = f"check {func.__name__!r} registered twice"
-        raise ValueError(msg)
-    CHECKS[func.__name__] = func
-    return func
+def check(func: Check | None = None, *, facts: type[Facts] = Facts) -> Callable[..., Check]:
+    """Register a check under its function name, with the class of the facts it returns:
+    ``@check(facts=SearchFacts)``."""
+
+    def register(func: Check) -> Check:
+        if func.__name__ in CHECKS:
+            msg = f"check {func.__name__!r} registered twice"
+            raise ValueError(msg)
+        CHECKS[func.__name__] = func
+        FACTS[func.__name__] = facts
+        return func
+
+    return register(func) if func is not None else register  # type: ignore[return-value]
+
+
+def fact_names(check_name: str) -> tuple[str, ...]:
+    """The facts a registered check provides (the placeholders its template may use)."""
+    return tuple(f.name for f in fields(FACTS[check_name]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from ivigbook.analysis.claims.helpers import (
     _STATED_PERCENT,
+    ObjectiveFacts,
     _describe_outcomes,
     _flag,
     _ids,
@@ -18,7 +20,10 @@ from ivigbook.analysis.claims.helpers import (
     _result_is,
     _rows,
     _source_checks,
+    flagged,
     names,
+    objective_results,
+    study_names,
     study_outcomes,
 )
 from ivigbook.analysis.claims.registry import (
@@ -26,6 +31,7 @@ from ivigbook.analysis.claims.registry import (
     STRENGTH_SWALLOWING_FUNCTION,
     STRENGTH_SWALLOWING_SERUM,
     CheckResult,
+    Facts,
     check,
 )
 from ivigbook.analysis.vocabulary import (
@@ -51,33 +57,69 @@ def _named_crossover(ev: Evidence) -> pd.DataFrame:
     ]
 
 
-@check
+def _not_one_crossover(study: pd.DataFrame, described: str, facts: Facts) -> CheckResult | None:
+    """Not testable unless exactly one study is the named cross-over study (``described`` says
+    how the claim names it)."""
+    if len(study) == 1:
+        return None
+    return CheckResult(
+        NOT_TESTABLE,
+        f"{_plural(len(study), 'study matches', 'studies match')} {described} (one is needed).",
+        _rows(_ids("studies", study)),
+        facts,
+    )
+
+
+@dataclass(frozen=True)
+class ThirdFacts(Facts):
+    study: str
+    improved: int | None
+    n: int | None
+    percent: str | None
+    third: str | None
+    abstract: str | None
+
+
+@check(facts=ThirdFacts)
 def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
     """'One third' of the Dalakas cross-over study, against the counts the data hold."""
     study = _named_crossover(ev)
-    if len(study) != 1:
-        return CheckResult(
-            NOT_TESTABLE,
-            f"{_plural(len(study), 'study matches', 'studies match')} the caption's "
-            "\u201ccross-over study by Dalakas et al.\u201d (one is needed).",
-            _rows(_ids("studies", study)),
-        )
-    sid = study["study_id"].iloc[0]
-    r = ev.responders[ev.responders["study_id"] == sid]
+    r = ev.responders[ev.responders["study_id"].isin(list(study["study_id"]))]
     source = r["source"].astype("string")
     counted = r[(source == "letter_table") & r["numerator"].notna() & r["denominator"].notna()]
     caption = r[(source == "letter_caption")]
     primary = r[source == "primary_source"]
+    stated = [
+        (p, found)
+        for _, p in primary.iterrows()
+        if (found := _STATED_PERCENT.search(str(p["stated_as"])))
+    ]
+    num = int(counted["numerator"].iloc[0]) if not counted.empty else None
+    den = int(counted["denominator"].iloc[0]) if not counted.empty else None
+    facts = ThirdFacts(
+        study_names(study),
+        num,
+        den,
+        _percent(Fraction(num, den)) if num is not None and den else None,
+        f"{den / 3:.2f}" if den else None,
+        f"{stated[-1][1].group(1)}%" if stated else None,
+    )
+    wrong = _not_one_crossover(
+        study, "the caption's \u201ccross-over study by Dalakas et al.\u201d", facts
+    )
+    if wrong is not None:
+        return wrong
+    sid = study["study_id"].iloc[0]
     rows = _rows(_ids("studies", study), _ids("responders", counted), _ids("responders", caption))
-    if counted.empty:
+    if num is None or den is None:
         return CheckResult(
             NOT_TESTABLE,
             f"Table I gives no count of improved patients for {sid}, so \u201cone third\u201d "
             "cannot be compared with anything.",
             rows,
+            facts,
         )
     row = counted.iloc[0]
-    num, den = int(row["numerator"]), int(row["denominator"])
     share = Fraction(num, den)
     third = Fraction(den, 3)
     reason = (
@@ -85,38 +127,53 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
         f"({num}/{den} = {_percent(share)}); one third of {den} is {float(third):.2f} patients "
         f"({_percent(Fraction(1, 3))})"
     )
-    for _, p in primary.iterrows():
-        stated = _STATED_PERCENT.search(str(p["stated_as"]))
-        if stated:
-            reason += (
-                f"; the study's own abstract calls its {p['numerator']} of {p['denominator']} "
-                f"{stated.group(1)}%"
-            )
+    for p, found in stated:
+        reason += (
+            f"; the study's own abstract calls its {p['numerator']} of {p['denominator']} "
+            f"{found.group(1)}%"
+        )
     rows = _rows(rows, _ids("responders", primary))
     if share == Fraction(1, 3):
-        return CheckResult(SUPPORTED, reason + ".", rows)
+        return CheckResult(SUPPORTED, reason + ".", rows, facts)
     if round(third) == num:
         return CheckResult(
             SUPPORTED,
             reason + ". Note: \u201cone third\u201d rounds the table's own count (the nearest "
             "whole number to a third); a rounding is a note, not a reason to lower the verdict.",
             rows,
+            facts,
         )
-    return CheckResult(CONTRADICTED, reason + ", which is not about a third.", rows)
+    return CheckResult(CONTRADICTED, reason + ", which is not about a third.", rows, facts)
 
 
-@check
+@dataclass(frozen=True)
+class SwitchFacts(Facts):
+    study: str
+    comparator: str | None
+    to_prednisone: str
+
+
+@check(facts=SwitchFacts)
 def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
     """The letter's text says Dalakas' IVIG patients lost their gain when switched to
     prednisone alone; its Table I says the cross-over was to placebo."""
     study = _named_crossover(ev)
-    if len(study) != 1:
-        return CheckResult(
-            NOT_TESTABLE,
-            f"{_plural(len(study), 'study matches', 'studies match')} a cross-over study by "
-            "Dalakas et al. among the letter's references (one is needed).",
-            _rows(_ids("studies", study)),
-        )
+    s = ev.studies
+    to_prednisone = s[
+        _flag(s["crossover"])
+        & s["comparator"].astype("string").str.contains("prednisone", case=False, na=False)
+        & ~s["comparator"].astype("string").str.contains("placebo", case=False, na=False)
+    ]
+    facts = SwitchFacts(
+        study_names(study),
+        str(study["comparator"].iloc[0]).lower() if len(study) == 1 else None,
+        study_names(to_prednisone),
+    )
+    wrong = _not_one_crossover(
+        study, "a cross-over study by Dalakas et al. among the letter's references", facts
+    )
+    if wrong is not None:
+        return wrong
     row = study.iloc[0]
     sid, comparator = row["study_id"], str(row["comparator"]).lower()
     r = ev.responders
@@ -127,6 +184,7 @@ def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
             NOT_TESTABLE,
             f"Table I reports no patients who improved in {sid}, so the switch cannot be checked.",
             rows,
+            facts,
         )
     if "prednisone" in comparator and "placebo" not in comparator:
         return CheckResult(
@@ -134,14 +192,9 @@ def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
             f"Table I reports patients of {sid} who improved on IVIG and lost it on the "
             f"comparator, which was {comparator}.",
             rows,
+            facts,
         )
     quote = str(stated["quote"].iloc[0])
-    s = ev.studies
-    to_prednisone = s[
-        _flag(s["crossover"])
-        & s["comparator"].astype("string").str.contains("prednisone", case=False, na=False)
-        & ~s["comparator"].astype("string").str.contains("placebo", case=False, na=False)
-    ]
     elsewhere = (
         "no cross-over study in the data switched patients from IVIG to prednisone alone"
         if to_prednisone.empty
@@ -153,10 +206,24 @@ def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
         f"{sid} (\u201c{quote}\u201d), but the switch was to {comparator}, not to "
         f"prednisone alone; {elsewhere}.",
         _rows(rows, _ids("studies", to_prednisone)),
+        facts,
     )
 
 
-@check
+def _count(value: object) -> int | None:
+    return int(value) if pd.notna(value) else None  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class EnduranceFacts(Facts):
+    ivig_stated: str | None
+    n_ivig: int | None
+    half: str | None
+    controls_improved: int | None
+    n_controls: int | None
+
+
+@check(facts=EnduranceFacts)
 def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     """Half of the IVIG group and none of the control group reported more endurance."""
     o = ev.outcomes
@@ -166,18 +233,29 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     group = r["group"].astype("string")
     ivig, control = r[group == "ivig"], r[group == "control"]
     rows = _rows(_ids("outcomes", endurance), _ids("responders", ivig), _ids("responders", control))
-    if ivig.empty or control.empty:
+    i = ivig.iloc[0] if not ivig.empty else None
+    c = control.iloc[0] if not control.empty else None
+    n_ivig = _count(i["denominator"]) if i is not None else None
+    facts = EnduranceFacts(
+        str(i["stated_as"]) if i is not None else None,
+        n_ivig,
+        f"{n_ivig / 2:g}" if n_ivig is not None else None,
+        _count(c["numerator"]) if c is not None else None,
+        _count(c["denominator"]) if c is not None else None,
+    )
+    if i is None or c is None:
         return CheckResult(
             NOT_TESTABLE,
             "The data do not hold both an IVIG-group and a control-group count for endurance.",
             rows,
+            facts,
         )
-    i, c = ivig.iloc[0], control.iloc[0]
     if pd.notna(c["numerator"]) and c["numerator"] > 0:
         return CheckResult(
             CONTRADICTED,
             f"{c['numerator']} of {c['denominator']} controls reported more endurance, not none.",
             rows,
+            facts,
         )
     control_text = (
         f"the letter's {str(c['source']).replace('letter_', '')} says none of the "
@@ -191,6 +269,7 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
             verdict,
             f"{i['numerator']} of {den} IVIG patients ({_percent(share)}) and {control_text}.",
             rows,
+            facts,
         )
     half = Fraction(int(den), 2) if pd.notna(den) else None
     whole = half is not None and half.denominator == 1
@@ -210,21 +289,31 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
         ". Note: \u201chalf\u201d of an odd group is a wording, not an error; the claim "
         "matches the letter's table, so this is a note, not a reason to lower the verdict"
     )
-    return CheckResult(SUPPORTED if half is not None else PARTLY, reason + ".", rows)
+    return CheckResult(SUPPORTED if half is not None else PARTLY, reason + ".", rows, facts)
 
 
-@check
+@dataclass(frozen=True)
+class UncontrolledFacts(Facts):
+    n_positive: int
+    n_uncontrolled: int
+    without: str
+
+
+@check(facts=UncontrolledFacts)
 def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
     """Every case series and case report reports an improvement in strength, swallowing or
     serum values."""
     s = ev.studies
     uncontrolled = s[s["design"].astype("string").isin(["case_series", "case_report"])]
-    if uncontrolled.empty:
-        return CheckResult(NOT_TESTABLE, "The data hold no case series or case report.")
     outcomes = study_outcomes(ev, uncontrolled, STRENGTH_SWALLOWING_SERUM)
     gains = _result_is(outcomes, "improved", "subjective_improvement")
     positive = uncontrolled[uncontrolled["study_id"].isin(list(gains["study_id"]))]
     without = uncontrolled[~uncontrolled["study_id"].isin(list(gains["study_id"]))]
+    facts = UncontrolledFacts(len(positive), len(uncontrolled), study_names(without))
+    if uncontrolled.empty:
+        return CheckResult(
+            NOT_TESTABLE, "The data hold no case series or case report.", facts=facts
+        )
     objective = gains[gains["assessment"].astype("string") == "objective"]
     rows = _rows(_ids("outcomes", gains), _ids("studies", without))
     base = (
@@ -233,17 +322,24 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
         f"({_plural(len(objective), 'objective result')} among {len(gains)})"
     )
     if without.empty:
-        return CheckResult(SUPPORTED, base + "; none has a control group.", rows)
+        return CheckResult(SUPPORTED, base + "; none has a control group.", rows, facts)
     other = study_outcomes(ev, without)
     what = (
         f"; {names(_label(without))} report{'s' if len(without) == 1 else ''} only "
         f"{names(other['measure_letter'].str.lower()) if not other.empty else 'no outcome'}"
     )
     verdict = PARTLY if not positive.empty else CONTRADICTED
-    return CheckResult(verdict, base + what + ".", _rows(rows, _ids("outcomes", other)))
+    return CheckResult(verdict, base + what + ".", _rows(rows, _ids("outcomes", other)), facts)
 
 
-@check
+@dataclass(frozen=True)
+class TimingFacts(Facts):
+    n_stated: int
+    n_studies: int
+    stated: str
+
+
+@check(facts=TimingFacts)
 def timing_of_responders(ev: Evidence) -> CheckResult:
     """Responders started IVIG closer to diagnosis. The data hold statements, not times."""
     s = ev.studies
@@ -266,16 +362,25 @@ def timing_of_responders(ev: Evidence) -> CheckResult:
             f", and the source check finds the letter's figures for this study unverifiable "
             f"from the published abstract ({names(unverifiable['check_id'])})"
         )
-    return CheckResult(NOT_TESTABLE, reason + ".", rows)
+    facts = TimingFacts(len(stated), len(s), study_names(stated))
+    return CheckResult(NOT_TESTABLE, reason + ".", rows, facts)
 
 
-@check
+@dataclass(frozen=True)
+class HeterogeneityFacts(Facts):
+    n_studies: int
+    n_doses: int
+    n_measures: int
+    n_common: int
+    n_concomitant: int
+    n_timing: int
+
+
+@check(facts=HeterogeneityFacts)
 def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
     """The studies differ in regimen, concomitant drugs and outcomes; few report timing."""
     s = ev.studies
     n = len(s)
-    if n < 2:
-        return CheckResult(NOT_TESTABLE, "Fewer than two studies: nothing to compare.")
     doses = s["dose_g_per_kg_per_month"].dropna().unique()
     months = s["treatment_months"].dropna().unique()
     varied = int(_flag(s["regimen_varied"]).sum())
@@ -286,6 +391,9 @@ def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
     top = measures.sort_values(ascending=False)
     timing = int(s["time_to_treatment_letter"].notna().sum())
     duration = int(s["disease_duration_letter"].notna().sum())
+    facts = HeterogeneityFacts(n, len(doses), len(measures), len(common), with_drugs, timing)
+    if n < 2:
+        return CheckResult(NOT_TESTABLE, "Fewer than two studies: nothing to compare.", facts=facts)
     tests = {
         "regimen": len(doses) > 1 or len(months) > 1 or varied > 0,
         "drugs": 0 < with_drugs < n,
@@ -312,33 +420,27 @@ def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
         verdict,
         f"Across the {n} studies: " + "; ".join(parts) + ".",
         _rows(_ids("studies", s)),
+        facts,
     )
 
 
-@check
+@check(facts=ObjectiveFacts)
 def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
     """No controlled study reports an objective improvement in strength, swallowing or
     function."""
-    s = ev.studies
-    controlled = s[_flag(s["controlled"])]
-    if controlled.empty:
-        return CheckResult(NOT_TESTABLE, "No study has a comparison group or period.")
-    outcomes = study_outcomes(ev, controlled, STRENGTH_SWALLOWING_FUNCTION, "objective")
-    stated = outcomes[outcomes["result"].astype("string") != "not_reported"]
-    if stated.empty:
-        return CheckResult(
-            NOT_TESTABLE,
-            "No controlled study reports an objective strength, swallowing or function result.",
-            _rows(_ids("studies", controlled)),
-        )
-    improved = _result_is(stated, "improved")
-    if not improved.empty:
-        return CheckResult(
-            CONTRADICTED,
-            f"A controlled study reports an objective improvement: {_describe_outcomes(improved)}.",
-            _rows(_ids("outcomes", improved)),
-        )
-    trend = _result_is(stated, "trend")
+    found = objective_results(
+        ev,
+        flagged(ev, "controlled"),
+        STRENGTH_SWALLOWING_FUNCTION,
+        "No study has a comparison group or period.",
+        "No controlled study reports an objective strength, swallowing or function result.",
+        lambda gains: (
+            f"A controlled study reports an objective improvement: {_describe_outcomes(gains)}."
+        ),
+    )
+    if found.decided is not None:
+        return found.decided
+    controlled, stated, trend = found.cohort, found.stated, found.trend
     r = ev.responders
     primary = r[
         r["study_id"].isin(list(controlled["study_id"]))
@@ -368,10 +470,18 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
         _rows(
             _ids("outcomes", stated), _ids("responders", primary), _ids("source_checks", differs)
         ),
+        found.facts,
     )
 
 
-@check
+@dataclass(frozen=True)
+class MarkerFacts(Facts):
+    n_measured: int
+    n_studies: int
+    n_by_marker: int
+
+
+@check(facts=MarkerFacts)
 def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
     """No study reports a marker that separates responders from non-responders."""
     s = ev.studies
@@ -386,6 +496,7 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
     ]
     measured = s[s["study_id"].isin(list(markers["study_id"]))]
     rows = _rows(_ids("responders", subgroups), _ids("outcomes", markers))
+    facts = MarkerFacts(len(measured), len(s), len(by_marker))
     if not by_marker.empty:
         return CheckResult(
             CONTRADICTED,
@@ -396,6 +507,7 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
             )
             + ".",
             _rows(_ids("responders", by_marker)),
+            facts,
         )
     defined = (
         names(f"\u201c{g}\u201d" for g in subgroups["group_letter"])
@@ -410,4 +522,5 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
         f"by a marker ({defined}). This says what these studies report, not that no marker "
         "exists elsewhere.",
         rows,
+        facts,
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures_living.living import DATA, package_with, read_rows
+from fixtures_living.living import DATA, FLIPPED_BY_POSITIVE_TRIAL, package_with, read_rows
+from reader_text import IDENTIFIER
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.changes import (
@@ -31,7 +32,9 @@ from ivigbook.analysis.changes import (
     scaffold_problems,
     with_tables,
 )
+from ivigbook.analysis.cohorts import labels_by_id
 from ivigbook.data.load import DataPackageError, Evidence, load
+from ivigbook.data.templates import MAX_WORDS, fill, placeholders, template_problems
 
 #: The verdicts on the letter's data, as the book reads the letter.
 EXPECTED = {
@@ -50,15 +53,6 @@ EXPECTED = {
     "studies_heterogeneous": "supported",
     "no_statistical_evidence": "supported",
     "no_biomarkers": "supported",
-}
-#: Claims that a positive randomised, double-blind, placebo-controlled trial with an objective
-#: strength benefit must turn into "contradicted".
-FLIPPED_BY_POSITIVE_TRIAL = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
 }
 
 
@@ -155,19 +149,149 @@ def test_verdict_on_the_letters_data(ledger: pd.DataFrame, claim_id: str, verdic
 
 
 def test_evaluate_shape(ledger: pd.DataFrame) -> None:
-    assert list(ledger.reset_index().columns) == [
-        "claim_id",
-        "chapter",
-        "location",
-        "quote",
-        "claim",
-        "verdict",
-        "reason",
-        "deciding_rows",
-    ]
+    with (DATA / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    # The claim's own columns, then what the check computes; the check's name and the
+    # templates are inputs, not results.
+    carried = [c for c in header if c != "check" and not c.startswith("reason_template")]
+    computed = ["verdict", "short_reason", "reason", "deciding_rows"]
+    assert list(ledger.reset_index().columns) == carried + computed
     assert list(ledger["verdict"].cat.categories) == list(claims.VERDICTS)
     assert ledger["reason"].str.len().min() > 40
     assert [row["claim_id"] for row in raw("claims")] == list(ledger.index)
+
+
+# --- short reasons: templates in the data, filled with the checks' facts -------------------
+
+#: Longest short reason once filled: the template's 25 words plus study names and measures.
+MAX_FILLED_WORDS = 40
+
+
+def test_every_placeholder_is_a_fact_of_the_named_check() -> None:
+    unknown = []
+    for row in raw("claims"):
+        facts = set(claims.fact_names(row["check"]))
+        for field in ("reason_template", "reason_template_untestable"):
+            unknown += [
+                f"{row['claim_id']}.{field}: {{{name}}}"
+                for name in placeholders(row[field])
+                if name not in facts
+            ]
+    assert not unknown, f"placeholders that the claim's check does not provide: {unknown}"
+
+
+def test_every_check_returns_its_registered_facts(ev: Evidence) -> None:
+    for name, func in claims.CHECKS.items():
+        assert claims.fact_names(name), f"{name} registers no facts"
+        assert type(func(ev).facts) is claims.FACTS[name], name
+
+
+def test_template_filling() -> None:
+    assert fill("{n:trial} and {m:trial}", {"n": 1, "m": 3}, "-") == "1 trial and 3 trials"
+    assert fill("{n:study/studies}", {"n": 2}, "-") == "2 studies"
+    assert fill("{names} ({n})", {"names": "Dalakas 1997", "n": None}, "not reported") == (
+        "Dalakas 1997 (not reported)"
+    )
+    with pytest.raises(KeyError):
+        fill("{missing}", {}, "-")
+    assert template_problems("{n} of {m:result} improved.") == []
+    assert template_problems("{n of {m} improved.")
+    assert template_problems("{Name}")
+    assert template_problems(" ".join(["word"] * (MAX_WORDS + 1)))
+
+
+def test_make_validate_refuses_a_broken_template(ev: Evidence) -> None:
+    problems = problems_with_edit(ev, "claims", "rct_count", "reason_template", "{n_placebo")
+    assert problems["rule"].tolist() == ["reason_template"]
+    line = 2 + [c["claim_id"] for c in raw("claims")].index("rct_count")
+    assert problems["printed"].iloc[0].startswith(f"claims.csv:{line}: reason_template: ")
+
+
+def _check_short_reasons(evidence: Evidence) -> list[str]:
+    """Problems of the filled short reasons: leftovers, ids, code names, length."""
+    problems = []
+    for row in claims.evaluate(evidence).itertuples():
+        text = str(row.short_reason)
+        if "{" in text or "}" in text or "None" in text or "nan" in text.split():
+            problems.append(f"{row.claim_id}: not filled: {text!r}")
+        if IDENTIFIER.search(text):
+            problems.append(f"{row.claim_id}: an id or code name: {IDENTIFIER.findall(text)}")
+        if len(text.split()) > MAX_FILLED_WORDS:
+            problems.append(f"{row.claim_id}: {len(text.split())} words")
+    return problems
+
+
+def test_short_reasons_read_plainly_on_the_real_data(ev: Evidence) -> None:
+    assert not _check_short_reasons(ev)
+
+
+def test_short_reasons_read_plainly_whatever_the_verdict(ev: Evidence) -> None:
+    """Every verdict a mutation of the tests reaches, the short reason still fills and reads."""
+    mutations = [
+        set_cell(ev, "outcomes", "walter2000-mmt", "result", "improved"),
+        set_cell(ev, "outcomes", "dalakas2001-biopsy_necrosis", "result", "no_effect"),
+        set_cell(ev, "responders", "dalakas1997-r1", "numerator", 3),
+        drop_rows(ev, "responders", "dalakas1997-r1"),
+        set_cell(ev, "responders", "dalakas2001-r2", "numerator", 2),
+        set_cell(ev, "search", "studies_included", "count", 9),
+        set_cell(ev, "search", "records_identified", "count", pd.NA),
+        set_cell(ev, "studies", "walter2000", "randomised", True),
+        set_cell(
+            ev, "responders", "foreman2017-r1", "group_letter", "patients with anti-cN1A antibodies"
+        ),
+    ]
+    seen = {(c, v) for e in [ev, *mutations] for c, v in verdicts(e).items()}
+    assert len({v for _, v in seen}) == len(claims.VERDICTS)  # every verdict is reached
+    problems = [p for e in mutations for p in _check_short_reasons(e)]
+    assert not problems, problems
+
+
+def test_short_reasons_state_the_data_counts(ledger: pd.DataFrame) -> None:
+    """Numbers in the short reasons are the data's, recounted here from the CSV files."""
+    studies = {s["study_id"]: s for s in raw("studies")}
+    trials = {
+        i
+        for i, s in studies.items()
+        if s["design"] in {"placebo_controlled_trial", "controlled_trial"}
+        and s["route"] == "intravenous"
+    }
+    objective = [
+        o
+        for o in raw("outcomes")
+        if o["study_id"] in trials
+        and o["assessment"] == "objective"
+        and o["domain"] in {"strength", "swallowing", "electrophysiology"}
+        and o["result"] != "not_reported"
+    ]
+    improved = sum(o["result"] == "improved" for o in objective)
+    short = ledger.loc["rcts_no_objective_effect", "short_reason"]
+    assert short.startswith(f"{improved} of {len(objective)} objective")
+    assert f"in the {len(trials)} controlled trials" in short
+    table = next(
+        r
+        for r in raw("responders")
+        if r["source"] == "letter_table"
+        and studies[r["study_id"]]["first_author"] == "Dalakas"
+        and is_true(studies[r["study_id"]]["crossover"])
+        and r["numerator"]
+    )
+    first = studies[table["study_id"]]
+    third = ledger.loc["one_third_improved", "short_reason"]
+    assert f"{table['numerator']} of {table['denominator']} patients in " in third
+    assert f"{first['first_author']} {first['year']}" in third
+    unknown = [
+        s for s in studies.values() if is_true(s["placebo_controlled"]) and not s["randomised"]
+    ]
+    rct = ledger.loc["rct_count", "short_reason"]
+    for s in unknown:
+        assert f"{s['first_author']} {s['year']}" in rct
+    assert "dalakas" not in " ".join(ledger["short_reason"])
+
+
+def test_a_positive_trial_changes_the_short_reason(with_positive_trial: Evidence) -> None:
+    short = claims.evaluate(with_positive_trial).set_index("claim_id")["short_reason"]
+    assert not short["rcts_no_objective_effect"].startswith("0 of")
+    assert "Fictitious 2026" in short["rct_count"]
 
 
 def test_deciding_rows_exist_in_the_raw_files(ledger: pd.DataFrame) -> None:
@@ -383,10 +507,12 @@ def test_what_changed_with_a_positive_trial(with_positive_trial: Evidence) -> No
     assert set(changed["verdict_now"].astype(str)) == {"contradicted"}
     assert release_level(with_positive_trial) == "major"
     assert "Fictitious 2026" in added_summary(with_positive_trial)
+    # Studies are shown by their labels, never their ids.
+    labels = labels_by_id(with_positive_trial)
     assert added_table(with_positive_trial)["Study"].tolist() == [
-        *real_additions(),
-        "fictitious2026",
+        labels[i] for i in [*real_additions(), "fictitious2026"]
     ]
+    assert not set(added_table(with_positive_trial)["Study"]) & set(labels.index)
 
 
 def test_what_changed_with_a_case_report(with_case_report: Evidence) -> None:

@@ -28,7 +28,13 @@ from pathlib import Path
 import pytest
 import yaml
 from chapter_outputs import execute_chapter
-from fixtures_living.living import DATA, ROOT, package_with, read_rows
+from fixtures_living.living import (
+    DATA,
+    FLIPPED_BY_POSITIVE_TRIAL,
+    ROOT,
+    package_with,
+    read_rows,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -38,13 +44,7 @@ REQUIRED_PAGES = ("chapters/evidence", "chapters/claims-ledger", "chapters/what-
 NOT_LINKED = {".git", ".venv", "_build", "data", "dist", "node_modules", "_toc.yml", "tests"}
 #: Claims a positive double-blind randomised placebo-controlled trial with an objective strength
 #: benefit must contradict (the book's reading; see tests/test_claims.py).
-FLIPPED = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
-}
+FLIPPED = FLIPPED_BY_POSITIVE_TRIAL
 TIMINGS: dict[str, float] = {}
 
 
@@ -181,13 +181,31 @@ def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
     assert contradicted == [str(len(FLIPPED))]
 
 
-def test_what_changed_lists_the_study(built: Path) -> None:
+def label_of(data_dir: Path, study_id: str) -> str:
+    """The study's label as the book computes it from the variant's data."""
+    from ivigbook.analysis.cohorts import labels_by_id
+    from ivigbook.data.load import load
+
+    return str(labels_by_id(load(data_dir))[study_id])
+
+
+def test_what_changed_lists_the_study(built: Path, variants: dict[str, Path]) -> None:
     html = page(built, "what-changed")
-    assert "fictitious2026" in html
+    # The added study is shown by its label (computed from the data), not by its id.
+    assert html_text(label_of(variants["positive_trial"], "fictitious2026")) in html
+    # Each moved claim is named by the letter's words, then its move.
+    quotes = {c["claim_id"]: c["quote"] for c in read_rows(DATA / "claims.csv")}
     for claim_id in FLIPPED:
-        assert f"{claim_id} (" in html
+        assert html_text(f"\u201c{quotes[claim_id]}\u201d (") in html, claim_id
     assert "\u2192 contradicted" in html
     assert "major" in pasted(html)
+
+
+def html_text(text: str) -> str:
+    """``text`` as Sphinx writes it into a page's HTML."""
+    import html as html_module
+
+    return html_module.escape(text, quote=False)
 
 
 def real_additions() -> int:
@@ -238,8 +256,11 @@ def test_rebuilding_with_other_data_shows_the_other_data(
     result = build(source, variants["case_report"], built, "rebuild, case report")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     html = page(built, "what-changed")
-    assert "fictitiouscase2026" in html
-    assert "fictitious2026" not in html
+    # The added-studies table shows each study's key results: the case report's, not the trial's.
+    case = read_rows(ROOT / "tests" / "fixtures_living" / "case_report" / "studies.csv")[0]
+    trial = read_rows(ROOT / "tests" / "fixtures_living" / "positive_trial" / "studies.csv")[0]
+    assert html_text(case["key_results_letter"]) in html
+    assert html_text(trial["key_results_letter"]) not in html
     assert "minor" in pasted(html)
 
 

@@ -12,11 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures_living.living import DATA, package_with, read_rows
+from fixtures_living.living import DATA, FLIPPED_BY_POSITIVE_TRIAL, package_with, read_rows
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.changes import added_table, changed_verdicts, release_level
-from ivigbook.analysis.cohorts import controlled_studies, ivig_evidence, trial_studies
+from ivigbook.analysis.cohorts import (
+    controlled_studies,
+    ivig_evidence,
+    labels_by_id,
+    trial_studies,
+)
 from ivigbook.analysis.evidence import overall_results, table_one
 from ivigbook.analysis.guidance import guidance_counts, guidance_display, letter_candidates
 from ivigbook.analysis.search import (
@@ -28,14 +33,6 @@ from ivigbook.analysis.search import (
 from ivigbook.analysis.summary import evidence_summary
 from ivigbook.data.load import Evidence, load
 from ivigbook.data.validate import validate
-
-FLIPPED_BY_POSITIVE_TRIAL = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
-}
 
 
 def raw(name: str, data: Path = DATA) -> list[dict[str, str]]:
@@ -214,9 +211,10 @@ def test_added_studies_appear_in_table_one_the_map_the_counts_and_what_changed(
     assert summary["n_studies"] == len(raw("studies"))
     assert summary["n_added"] == len(added)
     shown = added_table(ev)
-    assert shown["Study"].tolist() == [s["study_id"] for s in added]
+    labels = labels_by_id(ev)  # studies are shown by their labels, never their ids
+    assert shown["Study"].tolist() == [labels[s["study_id"]] for s in added]
     for study in added:
-        row = shown[shown["Study"] == study["study_id"]].iloc[0]
+        row = shown[shown["Study"] == labels[study["study_id"]]].iloc[0]
         assert str(row["Patients"]) == study["n_total"]
         assert row["Route"].lower().startswith(study["route"])
     assert changed_verdicts(ev).empty

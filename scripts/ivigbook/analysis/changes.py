@@ -6,8 +6,10 @@
   ``included_by`` value), with every table that hangs off a study filtered to match.
 * :func:`verdict_changes` - each claim's verdict on the letter's studies alone and on all the
   data, side by side; :func:`changed_verdicts` keeps the rows that differ.
-* :func:`with_tables` - the same evidence with some tables replaced (tests and what-if
-  examples use it; nothing is written to disk).
+* :func:`with_tables` (from :mod:`~ivigbook.analysis.cohorts`) - the same evidence with some
+  tables replaced (tests and what-if examples use it; nothing is written to disk).
+* :func:`what_changed_facts` and :func:`verdict_comparison` - the "What changed" page's
+  numbers and sentences (one ``glue_facts`` call) and its table of verdicts.
 * :func:`scaffold_problems` - what ``make validate`` reports for a freshly scaffolded study,
   computed on a temporary copy of the data package.
 """
@@ -18,13 +20,14 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ivigbook.analysis import claims
-from ivigbook.analysis.cohorts import author_words, is_ivig
+from ivigbook.analysis.cohorts import author_words, is_ivig, study_labels, with_tables
+from ivigbook.analysis.guidance import guidance_counts
+from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
 from ivigbook.paths import ROOT
 
@@ -34,21 +37,6 @@ if TYPE_CHECKING:
 
 #: Tables whose rows belong to one study (by ``study_id``).
 STUDY_TABLES = ("outcomes", "responders", "source_checks", "risk_of_bias", "harms")
-
-
-def with_tables(ev: Evidence, **tables: pd.DataFrame) -> Evidence:
-    """A copy of ``ev`` with the named tables replaced (the others are shared)."""
-    unknown = set(tables) - set(ev.tables)
-    if unknown:
-        msg = f"unknown tables: {sorted(unknown)}"
-        raise KeyError(msg)
-    merged = {name: tables.get(name, frame) for name, frame in ev.tables.items()}
-    return type(ev)(
-        data_dir=ev.data_dir,
-        package=ev.package,
-        tables=MappingProxyType(merged),
-        bib_keys=ev.bib_keys,
-    )
 
 
 def letter_search_date(ev: Evidence) -> pd.Timestamp:
@@ -232,7 +220,7 @@ def changes_summary(ev: Evidence, baseline: str = "letter") -> str:
     if changed.empty:
         return "No claim's verdict differs from its verdict on the letter's studies alone."
     moves = [
-        f"{row['claim_id']} ({row['verdict_letter']} \u2192 {row['verdict_now']})"
+        f"\u201c{row['quote']}\u201d ({row['verdict_letter']} \u2192 {row['verdict_now']})"
         for _, row in changed.iterrows()
     ]
     claim_word = "claim's verdict differs" if len(changed) == 1 else "claims' verdicts differ"
@@ -297,9 +285,7 @@ def added_table(ev: Evidence) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "Study": added["study_id"],
-            "First author": added["first_author"].map(author_words),
-            "Year": added["year"],
+            "Study": study_labels(added),
             "Design": added["design"].astype("string").map(DESIGN_LABELS),
             "Route": route,
             "Patients": added["n_total"],
@@ -383,16 +369,9 @@ def study_cells(ev: Evidence, study_id: str) -> pd.DataFrame:
 def study_outcome_rows(ev: Evidence, study_id: str) -> pd.DataFrame:
     """The outcomes rows of one study: measure, domain, assessment, result and quote."""
     o = ev.outcomes[ev.outcomes["study_id"].astype(str) == study_id]
-    return pd.DataFrame(
-        {
-            "outcome_id": o["outcome_id"].astype("string"),
-            "measure": o["measure"].astype("string"),
-            "domain": o["domain"].astype("string"),
-            "assessment": o["assessment"].astype("string"),
-            "result": o["result"].astype("string"),
-            "quote": o["quote"].astype("string"),
-        }
-    ).reset_index(drop=True)
+    return _string_columns(
+        o, {c: c for c in ("outcome_id", "measure", "domain", "assessment", "result", "quote")}
+    )
 
 
 def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
@@ -402,12 +381,75 @@ def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
     ids = {study_id} | {str(x) for x in outcome_ids}
     mine = j["record_id"].map(lambda text: bool({r.strip() for r in str(text).split(";")} & ids))
     rows = j[mine.astype(bool)]
+    return _string_columns(
+        rows,
+        {
+            "Record": "record_id",
+            "Field": "field",
+            "Value": "value",
+            "Why": "reason",
+            "Source": "source",
+        },
+    )
+
+
+def _string_columns(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Columns of ``frame`` as strings, renamed (new name -> column), numbered from 0."""
+    return pd.DataFrame(
+        {name: frame[column].astype("string") for name, column in columns.items()}
+    ).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# The "What changed" page's facts, for one glue_facts call
+
+
+def update_sentence(ev: Evidence) -> str:
+    """Where and when the latest update search ran, in one sentence."""
+    update = latest_update_search(ev)
+    if update is None:
+        return "No update search has been recorded since the letter's."
+    if update.run_against == "stored_copies":
+        return (
+            f"The latest update search ran on {long_date(update.run_on)} against stored copies "
+            "of public records, not against PubMed itself; whoever updates the book must run "
+            "its PubMed query on PubMed."
+        )
+    return f"The latest update search ran on PubMed on {long_date(update.run_on)}."
+
+
+def what_changed_facts(ev: Evidence, baseline: str = "letter") -> dict[str, object]:
+    """Every number and sentence of the "What changed" page (prefix them on gluing)."""
+    added = added_since_letter(ev)
+    comparison = verdict_changes(ev, baseline)
+    guidance = guidance_counts(ev)
+    return {
+        "search_date": _long_date(letter_search_date(ev)),
+        "n_studies": len(ev.studies),
+        "n_letter": len(ev.studies) - len(added),
+        "n_added": len(added),
+        "added_summary": added_summary(ev),
+        "n_claims": len(comparison),
+        "n_changed": int(comparison["changed"].sum()),
+        "changes_summary": changes_summary(ev, baseline),
+        "release_level": release_level(ev, baseline),
+        "why": why_verdicts_stand(ev, baseline),
+        "current_to": long_date(evidence_current_to(ev)),
+        "update_sentence": update_sentence(ev),
+        "n_guidance": guidance["n_guidance"],
+        "n_guidance_against": guidance["n_against"],
+    }
+
+
+def verdict_comparison(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
+    """Each claim's verdict on the letter's studies and on all studies, ready to show."""
+    table = verdict_changes(ev, baseline)
     return pd.DataFrame(
         {
-            "Record": rows["record_id"].astype("string"),
-            "Field": rows["field"].astype("string"),
-            "Value": rows["value"].astype("string"),
-            "Why": rows["reason"].astype("string"),
-            "Source": rows["source"].astype("string"),
+            "Chapter": table["chapter"],
+            "The letter says": table["quote"],
+            "On the letter's studies": table["verdict_letter"].astype("string"),
+            "On all studies": table["verdict_now"].astype("string"),
+            "Verdict": table["changed"].map({True: "changed", False: "same"}),
         }
-    ).reset_index(drop=True)
+    ).astype("string")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 import dataclasses
 import re
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -95,6 +96,17 @@ def ivig_studies(ev: Any) -> pd.DataFrame:
     return s[is_ivig(s)]
 
 
+def with_tables(ev: Any, **tables: pd.DataFrame) -> Any:
+    """A copy of ``ev`` with the named tables replaced (the others are shared); nothing is
+    written to disk. Unknown table names are refused."""
+    unknown = set(tables) - set(ev.tables)
+    if unknown:
+        msg = f"unknown tables: {sorted(unknown)}"
+        raise KeyError(msg)
+    merged = {name: tables.get(name, frame) for name, frame in ev.tables.items()}
+    return dataclasses.replace(ev, tables=MappingProxyType(merged))
+
+
 def ivig_evidence(ev: Any) -> Any:
     """The evidence restricted to IVIG studies: every table keyed by study loses the others.
 
@@ -110,7 +122,7 @@ def ivig_evidence(ev: Any) -> Any:
             ids = df["study_id"].astype("string")
             df = df[ids.isin(keep).fillna(False) | ids.isna()].reset_index(drop=True)
         tables[name] = df
-    return dataclasses.replace(ev, tables=tables)
+    return with_tables(ev, **tables)
 
 
 def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:

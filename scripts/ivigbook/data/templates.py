@@ -4,7 +4,8 @@ A template (``claims.csv``, fields ``reason_template`` and ``reason_template_unt
 plain text with placeholders that the claim's check fills from the facts it returns:
 
 * ``{name}`` - the fact as it is: a number, or words from the data (study names such as
-  "Dalakas 1997", a quoted share). A fact the data do not give reads "not reported".
+  "Dalakas 1997", a quoted share). A fact the data do not give (``None``) reads as the
+  caller's ``missing`` words (the book's "not reported").
 * ``{name:noun}`` or ``{name:one/many}`` - a count with its noun, singular for one:
   ``{n_trials:trial}`` reads "1 trial" or "3 trials", ``{n:study/studies}`` "2 studies".
 
@@ -24,8 +25,6 @@ PLACEHOLDER = re.compile(
 )
 #: Longest template, in words (a placeholder counts as one word): one or two short sentences.
 MAX_WORDS = 25
-#: What a fact the data do not give reads as.
-NOT_REPORTED = "not reported"
 
 
 def placeholders(template: str) -> list[str]:
@@ -53,13 +52,14 @@ def _count(value: object, spec: str) -> str:
     return f"{value} {one if value == 1 else (many or one + 's')}"
 
 
-def fill(template: str, facts: Mapping[str, object]) -> str:
-    """The template with each placeholder replaced by its fact (KeyError for an unknown one)."""
+def fill(template: str, facts: Mapping[str, object], missing: str) -> str:
+    """The template with each placeholder replaced by its fact (KeyError for an unknown one);
+    a fact that is ``None`` reads ``missing``."""
 
     def one(match: re.Match[str]) -> str:
         value = facts[match.group(1)]
         if value is None:
-            return NOT_REPORTED
+            return missing
         return _count(value, match.group(2)) if match.group(2) else str(value)
 
     return PLACEHOLDER.sub(one, template)

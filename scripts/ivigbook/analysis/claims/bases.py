@@ -11,29 +11,18 @@ Where the two verdicts differ, :func:`evaluate_bases` says so in one plain sente
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ivigbook.analysis.claims.ledger import evaluate
-from ivigbook.analysis.cohorts import readable
+from ivigbook.analysis.cohorts import readable, with_tables
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 #: Tables whose rows belong to one study (filtered with the studies).
 _PER_STUDY = ("outcomes", "responders", "risk_of_bias", "harms")
-
-
-def _with(ev: Evidence, **tables: pd.DataFrame) -> Evidence:
-    merged = {name: tables.get(name, frame) for name, frame in ev.tables.items()}
-    return type(ev)(
-        data_dir=ev.data_dir,
-        package=ev.package,
-        tables=MappingProxyType(merged),
-        bib_keys=ev.bib_keys,
-    )
 
 
 def letter_basis(ev: Evidence) -> Evidence:
@@ -50,7 +39,7 @@ def letter_basis(ev: Evidence) -> Evidence:
     tables["responders"] = r[~primary.fillna(False).astype(bool)].reset_index(drop=True)
     tables["source_checks"] = ev.source_checks.iloc[0:0]
     tables["checked_results"] = ev.checked_results.iloc[0:0]
-    return _with(ev, **tables)
+    return with_tables(ev, **tables)
 
 
 def checked_basis(ev: Evidence) -> Evidence:
@@ -65,7 +54,7 @@ def checked_basis(ev: Evidence) -> Evidence:
         o.loc[hit, "result"] = row["result"]
         o.loc[hit, "result_basis"] = "explicit"
         o.loc[hit, "quote"] = str(sc.loc[row["check_id"], "source_says"])
-    return _with(ev, outcomes=o)
+    return with_tables(ev, outcomes=o)
 
 
 def difference_sentence(letter: str, checked: str, reason: str) -> str:

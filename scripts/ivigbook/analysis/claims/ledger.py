@@ -10,7 +10,7 @@ import pandas as pd
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
 from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
 from ivigbook.analysis.cohorts import ivig_evidence, readable, short_label
-from ivigbook.analysis.vocabulary import NOT_TESTABLE, VERDICTS
+from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS
 from ivigbook.data.templates import fill
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def short_reason(claim: pd.Series, verdict: str, facts: Facts) -> str:
     untestable = claim.get("reason_template_untestable")
     if verdict == NOT_TESTABLE and isinstance(untestable, str) and untestable:
         template = untestable
-    return fill(template, asdict(facts))
+    return fill(template, asdict(facts), NOT_REPORTED)
 
 
 def evaluate(ev: Evidence) -> pd.DataFrame:

@@ -6,15 +6,23 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims.helpers import _STATED_PERCENT, _flag, _label, names
-from ivigbook.analysis.claims.ledger import verdict_counts
+from ivigbook.analysis.appraisal import rct_readings
+from ivigbook.analysis.claims.helpers import _STATED_PERCENT, _flag, names
+from ivigbook.analysis.claims.ledger import evaluate, verdict_counts
 from ivigbook.analysis.claims.signals import _named_crossover
+from ivigbook.analysis.cohorts import short_label
+from ivigbook.analysis.vocabulary import VERDICTS
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
 # --- the letter against itself -------------------------------------------------------------
+
+
+def _short_labels(studies: pd.DataFrame) -> list[str]:
+    """The studies as readers name them: "Walter 2000"."""
+    return [short_label(row) for _, row in studies.iterrows()]
 
 
 def _claim_quote(ev: Evidence, check_name: str) -> str:
@@ -41,7 +49,7 @@ def letter_numbers(ev: Evidence) -> dict[str, object]:
         "n_randomised": len(randomised),
         "n_placebo": len(placebo),
         "n_double_blind_placebo": len(double_blind),
-        "randomisation_not_reported": _label(unknown),
+        "randomisation_not_reported": _short_labels(unknown),
     }
     study = _named_crossover(ev)
     r = ev.responders
@@ -92,7 +100,9 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
             "The letter says": _claim_quote(ev, "rct_count_is_two"),
             "Table I says": " | ".join(
                 f"{label}: {kind}"
-                for label, kind in zip(_label(placebo), placebo["study_type_letter"], strict=True)
+                for label, kind in zip(
+                    _short_labels(placebo), placebo["study_type_letter"], strict=True
+                )
             ),  # the letter's studies only, so never longer than its Table I
             "The data show": (
                 f"{n['n_randomised']} studies called randomised; {n['n_double_blind_placebo']} "
@@ -155,3 +165,55 @@ def verdict_summary(ev: Evidence) -> str:
             + names(f"{int(n)} {v}" for v, n in zip(rows["verdict"], rows["claims"], strict=True))
         )
     return "; ".join(parts)
+
+
+def ledger_facts(ev: Evidence) -> dict[str, object]:
+    """Every number and phrase the claims ledger's prose needs, for one ``glue_facts`` call.
+
+    Verdict counts (``n_claims``, ``n_<verdict>``, ``n_chapters``, ``by_chapter``, the two
+    verdicts the summary names), the two bases (``n_bases_differ``, ``n_bases_agree``), the
+    letter against itself (:func:`letter_numbers`, the two readings of "the two RCTs", the
+    count of inconsistencies) and the source checks (counts by verdict, judgements).
+    """
+    from ivigbook.analysis.claims.bases import evaluate_bases  # bases imports this package
+
+    ledger = evaluate(ev)
+    by_verdict = ledger["verdict"].value_counts()
+    facts: dict[str, object] = {"n_claims": len(ledger)}
+    facts |= {f"n_{v.replace(' ', '_')}": int(by_verdict[v]) for v in VERDICTS}
+    facts |= {"n_chapters": ledger["chapter"].nunique(), "by_chapter": verdict_summary(ev)}
+    verdict = dict(zip(ledger["claim_id"], ledger["verdict"].astype(str), strict=True))
+    for claim_id in ("rcts_no_objective_effect", "responders_started_earlier"):
+        facts[f"verdict_{claim_id}"] = verdict.get(claim_id, "")
+    differs = evaluate_bases(ev)["differs"]
+    facts |= {"n_bases_differ": int(differs.sum()), "n_bases_agree": int((~differs).sum())}
+    n = letter_numbers(ev)
+    facts |= {
+        "n_randomised": n["n_randomised"],
+        "n_placebo": n["n_placebo"],
+        "n_double_blind": n["n_double_blind_placebo"],
+        "not_stated": ", ".join(n["randomisation_not_reported"]),  # type: ignore[call-overload]
+        "crossover_improved": n.get("crossover_improved"),
+        "crossover_n": n.get("crossover_n"),
+        "crossover_share": n.get("crossover_share"),
+        "crossover_third": n.get("crossover_third"),
+        "crossover_abstract": n["crossover_abstract_percent"],
+        "endurance_n": n.get("endurance_n"),
+        "endurance_half": n.get("endurance_half"),
+        "n_inconsistencies": len(internal_inconsistencies(ev)),
+    }
+    labels = {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
+    readings = rct_readings(ev)
+    for key in ("table", "text", "in_vitro"):
+        name = "in_vitro" if key == "in_vitro" else f"reading_{key}"
+        facts[name] = " and ".join(labels[i] for i in readings[key]) or "none"
+    checks = ev.source_checks
+    check_verdicts = checks["verdict"].astype("string").value_counts()
+    facts |= {
+        "n_checks": len(checks),
+        "n_checked_studies": checks["study_id"].nunique(),
+        "n_judgements": len(ev.judgements),
+    }
+    for kind in ("differs", "adds", "agrees", "unverifiable"):
+        facts[f"n_{kind}"] = int(check_verdicts.get(kind, 0))
+    return facts

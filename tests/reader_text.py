@@ -28,6 +28,12 @@ ARGUMENT_PAGES = (
     "next-trial",
     "conclusions",
 )
+#: Pages where readers meet the verdicts and what changed, beyond the argument: no id may show
+#: there either. Their identifiers (claim ids, checks, deciding rows as table:row) stay in a
+#: collapsed section of the ledger (a ``details`` element, left out of the visible text like
+#: every collapsed section) and in the downloadable data; the ledger's audit table names the
+#: deciding rows as readers know them ("MMT (Dalakas 1997)"), so it needs no exception.
+AUDIT_PAGES = ("claims-ledger", "what-changed")
 #: Internal ids (``dalakas1997``, ``dalakas1997-r1``), snake_case code names and the package.
 IDENTIFIER = re.compile(
     r"\b[a-z]{3,}(?:19|20)\d\d(?:-[a-z0-9_]+)?\b|\b[a-z]+_[a-z0-9_]+\b|\bivigbook\b"

@@ -80,6 +80,13 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
 
     too_wide = tab.evaluate(CHARTS_WIDER_THAN_THEIR_COLUMN_JS)
 
+    # A table in a collapsed section (a dropdown, a <details>) is hidden until the reader
+    # opens it, and Playwright waits for a hidden search box to become visible before it types
+    # into it: without this, such a table times the test out. Open every section first, as a
+    # reader does, so that collapsed tables are tested too.
+    tab.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+    tab.wait_for_timeout(200)
+
     # itables' tables, and the book's own static tables marked for pagination (book.js).
     tables = tab.locator("table[id^='ivig-table-'], table.ivig-paginate")
     for i in range(tables.count()):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from reader_text import ARGUMENT_PAGES, measure, page_path
+from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path
 
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.text.messages import key_messages, number_word, plain_summary
@@ -123,8 +123,8 @@ def test_home_page_opens_with_glued_key_messages(html_dir: Path) -> None:
     assert headings[:2] == ["Key messages", "Plain-language summary"], headings
 
 
-def _existing(html_dir: Path) -> list[str]:
-    return [s for s in ARGUMENT_PAGES if page_path(html_dir, s).exists()]
+def _existing(html_dir: Path, pages: tuple[str, ...] = ARGUMENT_PAGES) -> list[str]:
+    return [s for s in pages if page_path(html_dir, s).exists()]
 
 
 @pytest.mark.book
@@ -157,7 +157,10 @@ def test_prose_is_plain(html_dir: Path) -> None:
 @pytest.mark.book
 def test_no_internal_ids_or_code_names_in_reader_text(html_dir: Path) -> None:
     found = {}
-    for stem in _existing(html_dir):
+    # The argument, and the pages that show the verdicts and what changed (see AUDIT_PAGES).
+    pages = _existing(html_dir, ARGUMENT_PAGES + AUDIT_PAGES)
+    assert set(AUDIT_PAGES) <= set(pages), "the claims ledger or What changed is missing"
+    for stem in pages:
         ids = measure(page_path(html_dir, stem))["identifiers"]
         if ids:
             found[stem] = ids[:6]

@@ -334,9 +334,10 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
 
 @dataclass(frozen=True)
 class TimingFacts(Facts):
+    stated: str
     n_stated: int
     n_studies: int
-    stated: str
+    n_unverifiable: int
 
 
 @check(facts=TimingFacts)
@@ -362,7 +363,7 @@ def timing_of_responders(ev: Evidence) -> CheckResult:
             f", and the source check finds the letter's figures for this study unverifiable "
             f"from the published abstract ({names(unverifiable['check_id'])})"
         )
-    facts = TimingFacts(len(stated), len(s), study_names(stated))
+    facts = TimingFacts(study_names(stated), len(stated), len(s), len(unverifiable))
     return CheckResult(NOT_TESTABLE, reason + ".", rows, facts)
 
 
@@ -478,6 +479,8 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
 class MarkerFacts(Facts):
     n_measured: int
     n_studies: int
+    n_results: int
+    n_subgroups: int
     n_by_marker: int
 
 
@@ -496,7 +499,7 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
     ]
     measured = s[s["study_id"].isin(list(markers["study_id"]))]
     rows = _rows(_ids("responders", subgroups), _ids("outcomes", markers))
-    facts = MarkerFacts(len(measured), len(s), len(by_marker))
+    facts = MarkerFacts(len(measured), len(s), len(markers), len(subgroups), len(by_marker))
     if not by_marker.empty:
         return CheckResult(
             CONTRADICTED,

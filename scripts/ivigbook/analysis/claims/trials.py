@@ -356,11 +356,11 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
 
 @dataclass(frozen=True)
 class NecrosisFacts(Facts):
-    trial: str
     n_changed: int
     n_measured: int
     n_improved: int
     n_reported: int
+    trial: str
 
 
 @check(facts=NecrosisFacts)
@@ -378,11 +378,11 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
     subjective_gain = _result_is(clinical, "subjective_improvement", "improved")
     subjective_gain = subjective_gain[subjective_gain["assessment"].astype("string") != "objective"]
     facts = NecrosisFacts(
-        study_names(same),
         len(changed),
         len(clinical) - len(subjective_gain),
         len(objective_gain),
         len(subjective_gain),
+        study_names(same),
     )
     if changed.empty:
         if _result_is(histology, "no_effect", "trend").empty:

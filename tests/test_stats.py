@@ -34,6 +34,7 @@ from ivigbook.analysis.responders import (
 from ivigbook.analysis.summary import evidence_summary
 from ivigbook.analysis.timing import timing_counts, timing_matrix
 from ivigbook.data.load import load
+from ivigbook.text.glue import as_mapping
 from ivigbook.text.sentences import (
     count_phrase,
     count_verdicts,
@@ -201,13 +202,13 @@ def test_responder_summary_counts(ev) -> None:
         for r in with_ci
     }
     summary = responder_summary(responder_table(ev))
-    assert summary["n_statements"] == len(raw)
-    assert summary["n_ci"] == len(with_ci)
-    assert summary["n_no_ci"] == len(raw) - len(with_ci)
-    assert summary["n_primary"] == sum(r["source"] == "primary_source" for r in raw)
-    assert summary["widest_width"] == pytest.approx(max(h - lo for lo, h in widths.values()))
-    assert summary["narrowest_width"] == pytest.approx(min(h - lo for lo, h in widths.values()))
-    assert all(isinstance(v, int | float | str) for v in summary.values())
+    assert summary.n_statements == len(raw)
+    assert summary.n_ci == len(with_ci)
+    assert summary.n_no_ci == len(raw) - len(with_ci)
+    assert summary.n_primary == sum(r["source"] == "primary_source" for r in raw)
+    assert summary.widest_width == pytest.approx(max(h - lo for lo, h in widths.values()))
+    assert summary.narrowest_width == pytest.approx(min(h - lo for lo, h in widths.values()))
+    assert all(isinstance(v, int | float | str) for v in as_mapping(summary).values())
 
 
 def test_responder_row_is_plain_python(ev) -> None:

@@ -38,6 +38,7 @@ from ivigbook.analysis.vocabulary import (
     ROB_SYMBOLS,
     ROB_TOOL_LABELS,
 )
+from ivigbook.data.cells import is_missing
 from ivigbook.data.rules import ROB_DOMAINS
 
 NOT_ASSESSED = "not_assessed"
@@ -150,7 +151,7 @@ def rob_display(ev: Any) -> pd.DataFrame:
 
 
 def _domains(text: object) -> list[str]:
-    if text is None or pd.isna(text):
+    if is_missing(text):
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
 

@@ -38,6 +38,7 @@ from ivigbook.analysis.vocabulary import (
     OBJECTIVE,
     TRIAL_DESIGNS,
 )
+from ivigbook.data.cells import is_missing
 
 # ------------------------------------------------------------------------------------------
 # Studies
@@ -56,10 +57,10 @@ def study_labels(studies: pd.DataFrame) -> pd.Series:
     """
     labels = []
     for row in studies.itertuples(index=False):
-        if pd.notna(row.letter_ref):
-            label = f"{row.first_author} et al. ({row.letter_ref})"
+        if not is_missing(row.letter_ref):
+            label = f"{row.first_author!s} et al. ({row.letter_ref!s})"
         else:
-            year = f" {row.year}" if pd.notna(row.year) else ""
+            year = "" if is_missing(row.year) else f" {row.year}"
             author = author_words(row.first_author)
             etal = "" if author != str(row.first_author) else " et al."
             label = f"{author}{etal}{year} (added)"
@@ -244,7 +245,9 @@ def _plain(text: str) -> str:
 
     import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
-    return re.sub(r"[{}\[\]]", "", codecs.decode(text, "ulatex"))
+    # typeshed knows codecs.decode(str, ...) only for its own text codecs; "ulatex" is one too.
+    decoded: str = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
+    return re.sub(r"[{}\[\]]", "", decoded)
 
 
 def _short_title(entry: Any, words: int = 6) -> str:

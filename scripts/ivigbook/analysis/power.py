@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_effectsize
 
 from ivigbook.analysis.cohorts import labels_by_id
 from ivigbook.analysis.vocabulary import DESIGN_LABELS
+from ivigbook.data.cells import cell_int, is_missing
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -127,11 +128,15 @@ def trial_arms(ev: Evidence) -> pd.DataFrame:
     labels = labels_by_id(ev)
     rows = []
     for r in s.itertuples(index=False):
-        crossover = bool(r.crossover) if pd.notna(r.crossover) else False
+        crossover = False if is_missing(r.crossover) else bool(r.crossover)
         if crossover:
-            n_i, n_c, basis = int(r.n_total), int(r.n_total), "crossover: all patients in both arms"
+            n_i, n_c, basis = (
+                cell_int(r.n_total),
+                cell_int(r.n_total),
+                "crossover: all patients in both arms",
+            )
         else:
-            n_i, n_c, basis = int(r.n_ivig), int(r.n_control), "parallel groups"
+            n_i, n_c, basis = cell_int(r.n_ivig), cell_int(r.n_control), "parallel groups"
         rows.append(
             {
                 "study_id": str(r.study_id),

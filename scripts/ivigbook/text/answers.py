@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
@@ -132,13 +133,13 @@ def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict
     }
 
 
-def signals_in_short(summary: Mapping[str, object], crossover: Mapping[str, object]) -> str:
+def signals_in_short(summary: ResponderSummary, crossover: Mapping[str, object]) -> str:
     """The answer of the signals chapter.
 
     ``summary`` is :func:`ivigbook.analysis.responders.responder_summary`; ``crossover`` is
     the responder row of the crossover trial the letter singles out (its Table I count).
     """
-    n, weak = int(summary["n_statements"]), int(summary["n_weak"])
+    n, weak = summary.n_statements, summary.n_weak
     if n == 0:
         return "No study reports how many patients improved."
     first = (

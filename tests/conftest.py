@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,17 @@ def copy_fixture_package(dest: Path) -> Path:
     shutil.copytree(FIXTURE_PACKAGE, dest)
     shutil.copy2(ROOT / "data" / "datapackage.yaml", dest / "datapackage.yaml")
     return dest
+
+
+def run_make(*args: str) -> subprocess.CompletedProcess[str]:
+    """``make --no-print-directory ARGS`` in the repository, output captured, never raising."""
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from fixtures_living.living import DATA, ROOT, package_with, read_rows
+from conftest import run_make
+from fixtures_living.living import DATA, package_with, read_rows
 
 from ivigbook.analysis import appraisal, claims, cohorts, summary
 from ivigbook.analysis.claims import helpers
@@ -167,13 +167,7 @@ def test_make_validate_refuses_a_missing_reason(tmp_path: Path) -> None:
     index = next(i for i, text in enumerate(lines) if text.startswith("swallowing,imprecision,"))
     lines[index] = "swallowing,imprecision,2,"
     (pkg / "downgrades.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = subprocess.run(
-        ["make", "--no-print-directory", "validate", f"DATA_DIR={pkg}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_make("validate", f"DATA_DIR={pkg}")
     assert done.returncode != 0
     out = done.stdout + done.stderr
     assert f"risk_of_bias.csv:{rob_line}: support: required value missing" in out

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chapter_outputs import execute_chapter
+from chapter_outputs import ChapterOutputs, execute_chapter
+from conftest import run_make
 from fixtures_living.living import DATA, ROOT, package_with, read_rows
 
 pytestmark = pytest.mark.slow
@@ -195,33 +196,36 @@ def real_additions() -> int:
     return sum(s["included_by"] == "update" for s in read_rows(DATA / "studies.csv"))
 
 
-def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
+def assert_one_study_added(
+    variant: Path, design: str, n_changed: int, level: str
+) -> ChapterOutputs:
+    """The chapters on ``variant`` (the real data and one added study of ``design``): the
+    evidence counts one more study of that design, the ledger and what-changed chapters
+    ``n_changed`` contradicted or changed verdicts, and the release is ``level``. Returns the
+    what-changed chapter's glued values."""
     studies = read_rows(DATA / "studies.csv")
-    trials = sum(s["design"] == "placebo_controlled_trial" for s in studies)
-    now = execute_chapter("evidence", variants["positive_trial"])
-    assert now["ev_n_studies"] == len(studies) + 1
-    assert now["ev_n_placebo_controlled_trial"] == trials + 1
-    ledger = execute_chapter("claims-ledger", variants["positive_trial"])
-    assert ledger["cl_n_contradicted"] == len(FLIPPED)
-    changed = execute_chapter("what-changed", variants["positive_trial"])
+    same_design = sum(s["design"] == design for s in studies)
+    evidence = execute_chapter("evidence", variant)
+    assert evidence["ev_n_studies"] == len(studies) + 1
+    assert evidence[f"ev_n_{design}"] == same_design + 1
+    ledger = execute_chapter("claims-ledger", variant)
+    assert ledger["cl_n_contradicted"] == n_changed
+    changed = execute_chapter("what-changed", variant)
     assert changed["wc_n_added"] == 1 + real_additions()
-    assert changed["wc_n_changed"] == len(FLIPPED)
-    assert changed["wc_release_level"] == "major"
+    assert changed["wc_n_changed"] == n_changed
+    assert changed["wc_release_level"] == level
+    return changed
+
+
+def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
+    assert_one_study_added(
+        variants["positive_trial"], "placebo_controlled_trial", len(FLIPPED), "major"
+    )
 
 
 def test_a_case_report_changes_counts_but_no_verdict(variants: dict[str, Path]) -> None:
     start = time.perf_counter()
-    studies = read_rows(DATA / "studies.csv")
-    reports = sum(s["design"] == "case_report" for s in studies)
-    evidence = execute_chapter("evidence", variants["case_report"])
-    assert evidence["ev_n_studies"] == len(studies) + 1
-    assert evidence["ev_n_case_report"] == reports + 1
-    ledger = execute_chapter("claims-ledger", variants["case_report"])
-    assert ledger["cl_n_contradicted"] == 0
-    changed = execute_chapter("what-changed", variants["case_report"])
-    assert changed["wc_n_added"] == 1 + real_additions()
-    assert changed["wc_n_changed"] == 0
-    assert changed["wc_release_level"] == "minor"
+    changed = assert_one_study_added(variants["case_report"], "case_report", 0, "minor")
     # The study is named as a reader sees it (author and year), without its internal id.
     assert "Fictitious 2026" in changed["wc_added_summary"]
     assert "fictitiouscase2026" not in changed["wc_added_summary"]
@@ -247,13 +251,7 @@ def test_an_invalid_study_is_refused_and_the_book_is_left_intact(
     built: Path, variants: dict[str, Path], source: Path
 ) -> None:
     invalid = variants["invalid_study"]
-    validate = subprocess.run(
-        ["make", "--no-print-directory", "validate", f"DATA_DIR={invalid}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    validate = run_make("validate", f"DATA_DIR={invalid}")
     assert validate.returncode != 0
     assert "design: enum" in validate.stdout
     assert 'violated by value "rct"' in validate.stdout

@@ -139,6 +139,13 @@ def labels_by_id(ev: Evidence) -> pd.Series:
     return pd.Series(labels.astype(str).to_numpy(), index=ev.studies["study_id"].astype(str))
 
 
+def study_columns(labels: pd.Series, study_id: object, design: object) -> dict[str, str]:
+    """The first columns of a table with one row per study (and aspect): study_id, the
+    study's label (from :func:`labels_by_id`) and its design in words."""
+    sid = str(study_id)
+    return {"study_id": sid, "study": str(labels[sid]), "design_label": DESIGN_LABELS[str(design)]}
+
+
 # ------------------------------------------------------------------------------------------
 # Measures and improvements
 

@@ -7,10 +7,12 @@ whose wording follows the numbers, so the answer stays true when a study is adde
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ivigbook.analysis.responders import ResponderSummary
+from ivigbook.analysis.search import SearchFacts
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
@@ -295,7 +297,7 @@ def biomarkers_in_short(n_results: int, n_studies: int, verdict: str) -> str:
 
 def search_in_short(
     records: int | None,
-    included: int,
+    included: int | None,
     n_unreported: int,
     n_added: int,
     current_to: str,
@@ -321,4 +323,34 @@ def search_in_short(
     return (
         f"{found}, of which it included {included} studies. {missing} The book's update "
         f"search is current to {current_to}: {added}."
+    )
+
+
+def _lowered_list(labels: tuple[str, ...]) -> str:
+    """``"search terms; records screened"``: labels joined, each with a lower-case first
+    letter, or "none"."""
+    return "; ".join(label[0].lower() + label[1:] for label in labels) or "none"
+
+
+@dataclass(frozen=True)
+class SearchWords:
+    """The search chapter's words built from its :class:`SearchFacts` (prefix ``search``)."""
+
+    unreported_list: str
+    without_count: str
+    in_short: str
+
+
+def search_words(facts: SearchFacts) -> SearchWords:
+    """The lists of steps in words, and the chapter's answer."""
+    return SearchWords(
+        unreported_list=_lowered_list(facts.unreported_labels),
+        without_count=_lowered_list(facts.without_count_labels),
+        in_short=search_in_short(
+            facts.records_identified,
+            facts.studies_included,
+            facts.steps_unreported,
+            facts.studies_added,
+            facts.current_to,
+        ),
     )

@@ -237,9 +237,9 @@ def test_course_grams_reuse_the_dose(ev) -> None:
     ]
     usual = max(set(doses), key=lambda d: (doses.count(d), d))
     grams = appraisal.course_grams(ev, 70, months=3)
-    assert grams["month"] == usual * 70
-    assert grams["course"] == usual * 70 * 3
-    assert grams["year"] == usual * 70 * 12
+    assert grams.month == usual * 70
+    assert grams.course == usual * 70 * 3
+    assert grams.year == usual * 70 * 12
 
 
 # --- overlaps, readings, definitions -----------------------------------------------------------
@@ -250,8 +250,8 @@ def test_patient_totals_with_and_without_overlaps(ev) -> None:
     overlapping = {o["study_id"] for o in raw("overlaps")}
     total = sum(int(s["n_total"]) for s in studies)
     once = sum(int(s["n_total"]) for s in studies if s["study_id"] not in overlapping)
-    assert appraisal.patient_totals(ev)["all"] == total
-    assert appraisal.patient_totals(ev)["without_overlaps"] == once
+    assert appraisal.patient_totals(ev).patients_all == total
+    assert appraisal.patient_totals(ev).patients_once == once
     assert once < total
 
 

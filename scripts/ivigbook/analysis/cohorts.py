@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,28 @@ def studies_with_improvement(ev: Any) -> set[str]:
 
 # ------------------------------------------------------------------------------------------
 # Names a reader knows, in place of the data's ids
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    """How many studies and outcomes each cohort definition of this module selects."""
+
+    n_trials: int  #: :func:`trial_studies`
+    n_controlled: int  #: :func:`controlled_studies`
+    n_objective: int  #: :func:`objective_outcomes`
+    n_improvements: int  #: :func:`improvement_outcomes`
+    n_improved_studies: int  #: :func:`studies_with_improvement`
+
+
+def cohort_counts(ev: Any) -> CohortCounts:
+    """The size of every cohort, for the chapter that states the definitions."""
+    return CohortCounts(
+        n_trials=len(trial_studies(ev)),
+        n_controlled=len(controlled_studies(ev)),
+        n_objective=len(objective_outcomes(ev)),
+        n_improvements=len(improvement_outcomes(ev)),
+        n_improved_studies=len(studies_with_improvement(ev)),
+    )
 
 
 def short_label(study: pd.Series) -> str:

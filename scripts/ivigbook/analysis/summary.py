@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ivigbook.analysis.appraisal import findings_table
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
+from ivigbook.analysis.claims.bases import evaluate_bases
 from ivigbook.analysis.cohorts import (
     is_controlled,
     is_trial,
@@ -131,3 +132,21 @@ def key_facts(ev: Evidence) -> KeyFacts:
         marker_verdict=verdicts["no_biomarkers"],
         n_added=counts["n_added"],
     )
+
+
+# --------------------------------------------------------------------------------------
+# The letter's evidence and the checked sources
+
+
+@dataclass(frozen=True)
+class BasesCounts:
+    """Claims evaluated on the letter's evidence and on the checked primary sources."""
+
+    n_claims: int
+    n_differ: int  #: claims whose verdict differs between the two
+
+
+def bases_counts(ev: Evidence) -> BasesCounts:
+    """Counts of :func:`ivigbook.analysis.claims.bases.evaluate_bases`."""
+    bases = evaluate_bases(ev)
+    return BasesCounts(n_claims=len(bases), n_differ=int(bases["differs"].sum()))

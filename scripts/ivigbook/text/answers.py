@@ -16,7 +16,7 @@ from ivigbook.analysis.search import SearchFacts
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
-from ivigbook.text.messages import number_word, trials_message
+from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
     DESIGN_NOUNS,
     design_listing,
@@ -354,3 +354,15 @@ def search_words(facts: SearchFacts) -> SearchWords:
             facts.current_to,
         ),
     )
+
+
+@dataclass(frozen=True)
+class AppraisalWords:
+    """The appraisal chapter's answer (prefix ``ap``)."""
+
+    in_short: str
+
+
+def appraisal_words(rob: pd.DataFrame, facts: KeyFacts) -> AppraisalWords:
+    """:func:`appraisal_in_short` with the certainty message of the key facts."""
+    return AppraisalWords(in_short=appraisal_in_short(rob, certainty_message(facts)))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
 from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.search import SearchFacts
 from ivigbook.analysis.summary import KeyFacts
@@ -366,3 +367,24 @@ class AppraisalWords:
 def appraisal_words(rob: pd.DataFrame, facts: KeyFacts) -> AppraisalWords:
     """:func:`appraisal_in_short` with the certainty message of the key facts."""
     return AppraisalWords(in_short=appraisal_in_short(rob, certainty_message(facts)))
+
+
+@dataclass(frozen=True)
+class NextTrialWords:
+    """The next-trial chapter's answer (prefix ``nt``)."""
+
+    in_short: str
+
+
+def next_trial_words(
+    responder: ResponderFacts, continuous: ContinuousFacts, existing: ExistingFacts
+) -> NextTrialWords:
+    """:func:`next_trial_in_short` from the chapter's facts."""
+    return NextTrialWords(
+        in_short=next_trial_in_short(
+            int(continuous.cont_enrolled),
+            responder.enmc,
+            int(responder.n_per_arm),
+            existing.max_power_own,
+        )
+    )

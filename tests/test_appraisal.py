@@ -293,10 +293,10 @@ def test_one_definition_of_trial_and_improvement(ev) -> None:
     assert set(cohorts.trial_studies(ev)["study_id"]) == trials
     assert cohorts.studies_with_improvement(ev) == improved
     counts = summary.evidence_summary(ev)
-    assert counts["n_trials"] == len(trials)
-    assert counts["n_trials_objective_benefit"] == len(trials & improved)
-    assert counts["n_controlled_objective_benefit"] == len(controlled & improved)
-    assert counts["n_uncontrolled_objective_benefit"] == len(improved - controlled)
+    assert counts.n_trials == len(trials)
+    assert counts.n_trials_objective_benefit == len(trials & improved)
+    assert counts.n_controlled_objective_benefit == len(controlled & improved)
+    assert counts.n_uncontrolled_objective_benefit == len(improved - controlled)
 
 
 # --- verdicts on two bases ---------------------------------------------------------------------

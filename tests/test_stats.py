@@ -341,18 +341,18 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
         if o["assessment"] == "objective" and o["result"] == "improved"
     }
     summary = evidence_summary(ev)
-    assert summary["n_studies"] == len(studies)
-    assert summary["n_trials"] == len(trials)
-    assert summary["n_trial_patients"] == sum(int(s["n_total"]) for s in trials)
-    assert summary["n_trials_objective_benefit"] == sum(s["study_id"] in benefit for s in trials)
-    assert summary["n_controlled"] == len(controlled)
-    assert summary["n_controlled_objective_benefit"] == sum(
+    assert summary.n_studies == len(studies)
+    assert summary.n_trials == len(trials)
+    assert summary.n_trial_patients == sum(int(s["n_total"]) for s in trials)
+    assert summary.n_trials_objective_benefit == sum(s["study_id"] in benefit for s in trials)
+    assert summary.n_controlled == len(controlled)
+    assert summary.n_controlled_objective_benefit == sum(
         s["study_id"] in benefit for s in controlled
     )
-    assert summary["n_uncontrolled_objective_benefit"] == len(
+    assert summary.n_uncontrolled_objective_benefit == len(
         benefit - {s["study_id"] for s in controlled}
     )
-    assert summary["n_added"] == sum(
+    assert summary.n_added == sum(
         s["included_by"] == "update" or s["added_on"] > "2024-01-26" for s in studies
     )
     assert all(type(v) is int for v in summary.values())

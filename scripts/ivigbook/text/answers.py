@@ -14,7 +14,7 @@ import pandas as pd
 from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
 from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.search import SearchFacts
-from ivigbook.analysis.summary import KeyFacts
+from ivigbook.analysis.summary import EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
 from ivigbook.text.messages import certainty_message, number_word, trials_message
@@ -81,23 +81,23 @@ def trials_texts(f: TrialFacts) -> dict[str, str]:
     }
 
 
-def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict[str, str]:
+def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[str, str]:
     """The sentences of the evidence chapter, by glue name (without the prefix ``ev``).
 
     ``facts`` is :func:`ivigbook.analysis.evidence.evidence_facts`, ``summary`` is
     :func:`ivigbook.analysis.summary.evidence_summary`.
     """
     designs = {k[2:]: v for k, v in facts.items() if k[2:] in DESIGN_NOUNS}
-    n_trials, n_controlled = summary["n_trials"], summary["n_controlled"]
-    n_other, n_without = n_controlled - n_trials, summary["n_uncontrolled"]
+    n_trials, n_controlled = summary.n_trials, summary.n_controlled
+    n_other, n_without = n_controlled - n_trials, summary.n_uncontrolled
     groups = [
         f"{number_word(n_trials)} controlled {'trial' if n_trials == 1 else 'trials'}",
         f"{number_word(n_other)} other {'study' if n_other == 1 else 'studies'} with a "
         "comparison group",
         f"{number_word(n_without)} {'study' if n_without == 1 else 'studies'} without one",
     ]
-    k_with = summary["n_controlled_objective_benefit"]
-    k_without = summary["n_uncontrolled_objective_benefit"]
+    k_with = summary.n_controlled_objective_benefit
+    k_without = summary.n_uncontrolled_objective_benefit
     with_part = (
         "None of the studies with a comparison group reports an objective improvement on IVIG"
         if k_with == 0
@@ -123,14 +123,14 @@ def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict
         ),
         "controlled_sentence": objective_benefit_sentence(
             n_controlled,
-            summary["n_controlled_patients"],
-            summary["n_controlled_objective_benefit"],
+            summary.n_controlled_patients,
+            summary.n_controlled_objective_benefit,
             "studies with a control group",
         ),
         "uncontrolled_sentence": objective_benefit_sentence(
-            summary["n_uncontrolled"],
-            summary["n_uncontrolled_patients"],
-            summary["n_uncontrolled_objective_benefit"],
+            summary.n_uncontrolled,
+            summary.n_uncontrolled_patients,
+            summary.n_uncontrolled_objective_benefit,
             "studies without a control group",
         ),
     }

@@ -355,7 +355,7 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
     assert summary.n_added == sum(
         s["included_by"] == "update" or s["added_on"] > "2024-01-26" for s in studies
     )
-    assert all(type(v) is int for v in summary.values())
+    assert all(type(v) is int for v in as_mapping(summary).values())
 
 
 @pytest.mark.parametrize(

@@ -143,9 +143,9 @@ class RobFacts:
     n_cochrane: int  #: judgements taken from the Cochrane review
     n_book: int  #: judgements the book made itself
     n_unassessed: int  #: studies with no judgement
-    n_trial_low: int
+    n_trial_low: int  #: the trials' judgements of low risk, of n_trial_cells
     n_trial_cells: int
-    n_other_high: int
+    n_other_high: int  #: the other studies' judgements of high risk, of n_other_cells
     n_other_cells: int
 
 
@@ -518,9 +518,9 @@ class ReadingFacts:
     """The two readings of "the two RCTs" in words (prefix ``ap``): the studies of each
     reading by their labels, and the patients of the studies the text calls in vitro."""
 
-    reading_table: str
-    reading_text: str
-    in_vitro: str
+    reading_table: str  #: the studies Table I calls randomised
+    reading_text: str  #: the placebo-controlled studies the text does not call in vitro
+    in_vitro: str  #: the studies the text calls in vitro, or "none"
     in_vitro_patients: int
 
 

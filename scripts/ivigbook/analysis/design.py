@@ -319,12 +319,12 @@ class ContinuousFacts:
     sd: float
     d: float
     cont_analysed: float
-    cont_t: float
-    cont_enrolled: float
+    cont_t: float  #: analysed per arm with the t-test
+    cont_enrolled: float  #: enrolled per arm, after dropout
     cont_total: float
-    fast_decline: float
+    fast_decline: float  #: the first-year decline of a small cohort, and its trial's size
     fast_enrolled: float
-    paris: int
+    paris: int  #: participants per group the 2009 Paris workshop estimated, for comparison
 
 
 def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
@@ -355,10 +355,10 @@ def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
 class MarkerFacts:
     """The marker-stratified design against a trial of all patients."""
 
-    prevalence: float
-    neg_effect: float
-    all_enrolled: int
-    pos_enrolled: int
+    prevalence: float  #: the share of marker-positive patients
+    neg_effect: float  #: the share of the effect marker-negative patients get
+    all_enrolled: int  #: a trial of all patients
+    pos_enrolled: int  #: a trial of marker-positive patients, and the patients it screens
     pos_screened: int
 
 

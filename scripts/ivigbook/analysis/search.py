@@ -77,13 +77,13 @@ def search_facts(ev: Any) -> SearchFacts:
         records_identified=counts.records_identified,
         full_texts=counts.full_texts_assessed,
         studies_included=counts.studies_included_search,
-        studies_from_letter=counts.studies_from_letter,
-        studies_added=counts.studies_added,
-        studies_now=counts.studies_now,
         steps_total=counts.steps_total,
         steps_unreported=len(counts.steps_unreported),
         unreported_labels=tuple(counts.steps_unreported),
         without_count_labels=tuple(steps_reported_without_count(ev)),
+        studies_from_letter=counts.studies_from_letter,
+        studies_added=counts.studies_added,
+        studies_now=counts.studies_now,
         current_to=long_date(evidence_current_to(ev)),
     )
 
@@ -240,12 +240,12 @@ class UpdateFacts:
     records_assessed: int
     excluded_assessment: int
     studies_included: int
-    run_on: str
-    run_against: str
+    run_on: str  #: the day it was run, in words
+    run_against: str  #: what it was run against, in words
     n_queries: int
-    queries: str
-    current_to: str
-    pubmed_query: str
+    queries: str  #: the queries run, joined by semicolons
+    current_to: str  #: the day the evidence is current to, in words
+    pubmed_query: str  #: the query as one would paste it into PubMed
 
 
 def update_facts(ev: Any) -> UpdateFacts:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures_living.living import DATA, package_with, read_rows
+from fixtures_living.living import DATA, FLIPPED_BY_POSITIVE_TRIAL, package_with, read_rows
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.changes import (
@@ -50,15 +50,6 @@ EXPECTED = {
     "studies_heterogeneous": "supported",
     "no_statistical_evidence": "supported",
     "no_biomarkers": "supported",
-}
-#: Claims that a positive randomised, double-blind, placebo-controlled trial with an objective
-#: strength benefit must turn into "contradicted".
-FLIPPED_BY_POSITIVE_TRIAL = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
 }
 
 

@@ -29,7 +29,13 @@ import pytest
 import yaml
 from chapter_outputs import ChapterOutputs, execute_chapter
 from conftest import run_make
-from fixtures_living.living import DATA, ROOT, package_with, read_rows
+from fixtures_living.living import (
+    DATA,
+    FLIPPED_BY_POSITIVE_TRIAL,
+    ROOT,
+    package_with,
+    read_rows,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,15 +43,6 @@ pytestmark = pytest.mark.slow
 REQUIRED_PAGES = ("chapters/evidence", "chapters/claims-ledger", "chapters/what-changed")
 #: Repository entries a book source must not link (the variant provides data/).
 NOT_LINKED = {".git", ".venv", "_build", "data", "dist", "node_modules", "_toc.yml", "tests"}
-#: Claims a positive double-blind randomised placebo-controlled trial with an objective strength
-#: benefit must contradict (the book's reading; see tests/test_claims.py).
-FLIPPED = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
-}
 TIMINGS: dict[str, float] = {}
 
 
@@ -175,17 +172,17 @@ def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
         and re.search(r'"verdict":\s*"contradicted"', point)
         for point in points
     ), "no contradicted trial claim in the verdict chart"
-    for claim_id in FLIPPED:
+    for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
         assert claim_id in html
     # The overview sentence glues the number of contradicted claims just before the word.
     contradicted = re.findall(r'pasted-text">(\d+)</span>\s*contradicted', html)
-    assert contradicted == [str(len(FLIPPED))]
+    assert contradicted == [str(len(FLIPPED_BY_POSITIVE_TRIAL))]
 
 
 def test_what_changed_lists_the_study(built: Path) -> None:
     html = page(built, "what-changed")
     assert "fictitious2026" in html
-    for claim_id in FLIPPED:
+    for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
         assert f"{claim_id} (" in html
     assert "\u2192 contradicted" in html
     assert "major" in pasted(html)
@@ -219,7 +216,10 @@ def assert_one_study_added(
 
 def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
     assert_one_study_added(
-        variants["positive_trial"], "placebo_controlled_trial", len(FLIPPED), "major"
+        variants["positive_trial"],
+        "placebo_controlled_trial",
+        len(FLIPPED_BY_POSITIVE_TRIAL),
+        "major",
     )
 
 

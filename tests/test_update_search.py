@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures_living.living import DATA, package_with, read_rows
+from fixtures_living.living import DATA, FLIPPED_BY_POSITIVE_TRIAL, package_with, read_rows
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.changes import added_table, changed_verdicts, release_level
@@ -28,14 +28,6 @@ from ivigbook.analysis.search import (
 from ivigbook.analysis.summary import evidence_summary
 from ivigbook.data.load import Evidence, load
 from ivigbook.data.validate import validate
-
-FLIPPED_BY_POSITIVE_TRIAL = {
-    "rct_count",
-    "rcts_no_objective_effect",
-    "all_trials_no_effect",
-    "nss_moderate_only",
-    "no_statistical_evidence",
-}
 
 
 def raw(name: str, data: Path = DATA) -> list[dict[str, str]]:

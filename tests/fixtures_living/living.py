@@ -14,6 +14,18 @@ FIXTURES = Path(__file__).resolve().parent
 ROOT = FIXTURES.parents[1]
 DATA = ROOT / "data"
 VARIANTS = ("positive_trial", "case_report", "invalid_study")
+#: Claims that the positive_trial variant (a positive randomised, double-blind,
+#: placebo-controlled trial with an objective strength benefit) must turn into "contradicted"
+#: (the book's reading; checked in tests/test_claims.py).
+FLIPPED_BY_POSITIVE_TRIAL = frozenset(
+    {
+        "rct_count",
+        "rcts_no_objective_effect",
+        "all_trials_no_effect",
+        "nss_moderate_only",
+        "no_statistical_evidence",
+    }
+)
 
 
 def _append_csv(source: Path, target: Path) -> None:

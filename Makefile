@@ -62,9 +62,10 @@ test-fast: $(STAMP)  ## Fast tier: data, analysis, text and figures (no build, n
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-lint: $(STAMP)  ## ruff (library, tests and chapters), codespell and shellcheck
+lint: $(STAMP)  ## ruff (library, tests and chapters), mypy (library), codespell and shellcheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	bash scripts/lint-chapters.sh $(BIN)
 	$(BIN)/codespell
 	shellcheck scripts/*.sh .ci/run

@@ -170,6 +170,16 @@ def open_page(context: object, url: str, mode: str | None = None) -> object:
     return tab
 
 
+@contextlib.contextmanager
+def opened(context: object, url: str, mode: str | None = None) -> Iterator[object]:
+    """:func:`open_page`, closing the tab afterwards whatever the test found."""
+    tab = open_page(context, url, mode=mode)
+    try:
+        yield tab
+    finally:
+        tab.close()  # type: ignore[attr-defined]
+
+
 #: Visible tables of the rendered page (after DataTables ran) that have no header cell.
 TABLES_WITHOUT_HEADERS_JS = """
 () => Array.from(document.querySelectorAll('main table'))

@@ -24,6 +24,7 @@ import ast
 import functools
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,16 @@ def code_cell_sources(name: str) -> list[str]:
     """The source of every code cell of a chapter, in order (for reading parameters)."""
     nb = jupytext.read(chapter_path(name))
     return [cell.source for cell in nb.cells if cell.cell_type == "code"]
+
+
+def assert_glued_as(
+    values: Mapping[str, Any], expected: Mapping[str, Any], names: Mapping[str, str]
+) -> None:
+    """Each glued value ``values[glue]`` equals ``expected[key]``, for every ``glue: key`` of
+    ``names``; a failure lists every value that differs."""
+    wrong = {
+        glue: (values[glue], expected[key])
+        for glue, key in names.items()
+        if values[glue] != expected[key]
+    }
+    assert not wrong, f"glued value, expected value: {wrong}"

@@ -10,7 +10,7 @@ The negative tests at the end prove each checker fails, with a clear message, on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,8 @@ from browser_tools import (
     TABLES_WITHOUT_HEADERS_JS,
     alt_text_problems,
     chart_text_problems,
-    chromium,
     contrast_ratio,
-    open_page,
+    opened,
     serve,
     table_header_problems,
 )
@@ -30,18 +29,6 @@ from conftest import toc_files
 
 MODES = ("light", "dark")
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module")
-def site(html_dir: Path) -> Iterator[str]:
-    with serve(html_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def context() -> Iterator[object]:
-    with chromium() as ctx:
-        yield ctx
 
 
 def axe_violations(tab: object, page: str, mode: str) -> list[str]:
@@ -64,30 +51,31 @@ def axe_violations(tab: object, page: str, mode: str) -> list[str]:
     return lines
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("page", toc_files())
-def test_axe_no_serious_violations(context: object, site: str, page: str, mode: str) -> None:
-    tab = open_page(context, f"{site}/{page}.html", mode=mode)
-    try:
+def on_every_page_in_both_modes(test: Callable[..., None]) -> Callable[..., None]:
+    """Run ``test`` on every page of the book, in light and dark mode, in the browser."""
+    marks = (
+        pytest.mark.parametrize("page", toc_files()),
+        pytest.mark.parametrize("mode", MODES),
+        pytest.mark.browser,
+        pytest.mark.book,
+    )
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+@on_every_page_in_both_modes
+def test_axe_no_serious_violations(browser: object, site: str, page: str, mode: str) -> None:
+    with opened(browser, f"{site}/{page}.html", mode=mode) as tab:
         problems = axe_violations(tab, page, mode)
-    finally:
-        tab.close()  # type: ignore[attr-defined]
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("page", toc_files())
-def test_chart_text_contrast(context: object, site: str, page: str, mode: str) -> None:
-    tab = open_page(context, f"{site}/{page}.html", mode=mode)
-    try:
+@on_every_page_in_both_modes
+def test_chart_text_contrast(browser: object, site: str, page: str, mode: str) -> None:
+    with opened(browser, f"{site}/{page}.html", mode=mode) as tab:
         items = tab.evaluate(CHART_TEXT_JS)  # type: ignore[attr-defined]
         headerless = tab.evaluate(TABLES_WITHOUT_HEADERS_JS)  # type: ignore[attr-defined]
-    finally:
-        tab.close()  # type: ignore[attr-defined]
     problems = chart_text_problems(items, page, mode)
     problems += [f"{page} [{mode}]: rendered table without <th>: {t!r}" for t in headerless]
     assert not problems, "\n".join(problems)
@@ -185,12 +173,10 @@ def test_contrast_checker_flags_dark_text_on_dark_page() -> None:
 
 
 @pytest.mark.browser
-def test_axe_catches_an_image_without_alt(context: object, tmp_path: Path) -> None:
+def test_axe_catches_an_image_without_alt(browser: object, tmp_path: Path) -> None:
     body = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-    with serve(_site(tmp_path, body)) as url:
-        tab = open_page(context, f"{url}/page.html")
+    with serve(_site(tmp_path, body)) as url, opened(browser, f"{url}/page.html") as tab:
         problems = axe_violations(tab, "page", "light")
-        tab.close()  # type: ignore[attr-defined]
     assert any("image-alt (critical)" in p and "img" in p for p in problems), problems
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from fixtures_living.living import DATA, ROOT, package_with, read_rows
+from conftest import run_make
+from fixtures_living.living import DATA, package_with, read_rows
 
 from ivigbook.analysis import appraisal, claims, cohorts, summary
 from ivigbook.analysis.claims import helpers
@@ -167,13 +167,7 @@ def test_make_validate_refuses_a_missing_reason(tmp_path: Path) -> None:
     index = next(i for i, text in enumerate(lines) if text.startswith("swallowing,imprecision,"))
     lines[index] = "swallowing,imprecision,2,"
     (pkg / "downgrades.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = subprocess.run(
-        ["make", "--no-print-directory", "validate", f"DATA_DIR={pkg}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_make("validate", f"DATA_DIR={pkg}")
     assert done.returncode != 0
     out = done.stdout + done.stderr
     assert f"risk_of_bias.csv:{rob_line}: support: required value missing" in out
@@ -243,9 +237,9 @@ def test_course_grams_reuse_the_dose(ev) -> None:
     ]
     usual = max(set(doses), key=lambda d: (doses.count(d), d))
     grams = appraisal.course_grams(ev, 70, months=3)
-    assert grams["month"] == usual * 70
-    assert grams["course"] == usual * 70 * 3
-    assert grams["year"] == usual * 70 * 12
+    assert grams.month == usual * 70
+    assert grams.course == usual * 70 * 3
+    assert grams.year == usual * 70 * 12
 
 
 # --- overlaps, readings, definitions -----------------------------------------------------------
@@ -256,8 +250,8 @@ def test_patient_totals_with_and_without_overlaps(ev) -> None:
     overlapping = {o["study_id"] for o in raw("overlaps")}
     total = sum(int(s["n_total"]) for s in studies)
     once = sum(int(s["n_total"]) for s in studies if s["study_id"] not in overlapping)
-    assert appraisal.patient_totals(ev)["all"] == total
-    assert appraisal.patient_totals(ev)["without_overlaps"] == once
+    assert appraisal.patient_totals(ev).patients_all == total
+    assert appraisal.patient_totals(ev).patients_once == once
     assert once < total
 
 
@@ -299,10 +293,10 @@ def test_one_definition_of_trial_and_improvement(ev) -> None:
     assert set(cohorts.trial_studies(ev)["study_id"]) == trials
     assert cohorts.studies_with_improvement(ev) == improved
     counts = summary.evidence_summary(ev)
-    assert counts["n_trials"] == len(trials)
-    assert counts["n_trials_objective_benefit"] == len(trials & improved)
-    assert counts["n_controlled_objective_benefit"] == len(controlled & improved)
-    assert counts["n_uncontrolled_objective_benefit"] == len(improved - controlled)
+    assert counts.n_trials == len(trials)
+    assert counts.n_trials_objective_benefit == len(trials & improved)
+    assert counts.n_controlled_objective_benefit == len(controlled & improved)
+    assert counts.n_uncontrolled_objective_benefit == len(improved - controlled)
 
 
 # --- verdicts on two bases ---------------------------------------------------------------------

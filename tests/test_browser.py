@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import LOOPBACK, chromium, serve
+from browser_tools import LOOPBACK
 from conftest import toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -32,28 +31,15 @@ CHARTS_WIDER_THAN_THEIR_COLUMN_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def site_url(html_dir: Path) -> Iterator[str]:
-    with serve(html_dir) as url:
-        yield url
-
-
-# Module scope: a live sync Playwright blocks any other one (other test modules open their own).
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as context:
-        yield context
-
-
-def test_loopback_server_is_local(site_url: str) -> None:
-    host = urlsplit(site_url).hostname
+def test_loopback_server_is_local(site: str) -> None:
+    host = urlsplit(site).hostname
     assert host in LOOPBACK
-    with socket.create_connection((host, urlsplit(site_url).port), timeout=5):
+    with socket.create_connection((host, urlsplit(site).port), timeout=5):
         pass
 
 
 @pytest.mark.parametrize("page", toc_files())
-def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Path) -> None:
+def test_page_in_browser(browser: object, site: str, page: str, tmp_path: Path) -> None:
     from playwright.sync_api import Route
 
     tab = browser.new_page()  # type: ignore[attr-defined]
@@ -71,7 +57,7 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
     tab.route("**/*", route)
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    tab.goto(f"{site_url}/{page}.html", wait_until="load")
+    tab.goto(f"{site}/{page}.html", wait_until="load")
     tab.wait_for_load_state("networkidle")
 
     charts = tab.locator(".ivig-chart")

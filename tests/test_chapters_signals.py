@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from chapter_outputs import execute_chapter
+from chapter_outputs import assert_glued_as, execute_chapter
+from fixtures_living.living import package_with
 from scipy.stats import beta
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -186,13 +186,16 @@ def expected_conclusions(data: Path) -> dict[str, int]:
 def test_conclusions_counts() -> None:
     values = execute_chapter("conclusions")["values"]
     exp = expected_conclusions(DATA)
-    assert values["con_n_trials"] == exp["n_trials"]
-    assert values["con_n_trial_patients"] == exp["n_trial_patients"]
-    assert values["con_n_trials_objective_benefit"] == exp["n_trial_benefit"]
-    assert values["con_n_controlled"] == exp["n_controlled"]
-    assert values["con_n_controlled_patients"] == exp["n_controlled_patients"]
-    assert values["con_n_controlled_objective_benefit"] == exp["n_controlled_benefit"]
-    assert values["con_n_added"] == exp["n_added"]
+    names = {
+        "con_n_trials": "n_trials",
+        "con_n_trial_patients": "n_trial_patients",
+        "con_n_trials_objective_benefit": "n_trial_benefit",
+        "con_n_controlled": "n_controlled",
+        "con_n_controlled_patients": "n_controlled_patients",
+        "con_n_controlled_objective_benefit": "n_controlled_benefit",
+        "con_n_added": "n_added",
+    }
+    assert_glued_as(values, exp, names)
     n_claims = len(read_csv("claims"))
     assert values["con_n_claims"] == n_claims
     verdicts = ("supported", "partly_supported", "contradicted", "not_testable")
@@ -217,54 +220,10 @@ def test_conclusions_sentences_follow_the_data() -> None:
 
 @pytest.fixture(scope="module")
 def updated_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data package plus one (invented) placebo-controlled trial added by an update,
-    reporting an objective improvement: the conclusions must change their wording."""
-    pkg = tmp_path_factory.mktemp("updated") / "data"
-    shutil.copytree(DATA, pkg)
-    studies = read_csv("studies", pkg)
-    new = dict.fromkeys(studies[0], "")
-    new.update(
-        study_id="testtrial2099",
-        first_author="Tester",
-        year="2099",
-        citation_key="letter2024",
-        study_type_letter="Randomised, double blind, placebo-controlled study.",
-        design="placebo_controlled_trial",
-        randomised="true",
-        blinded="true",
-        placebo_controlled="true",
-        crossover="false",
-        controlled="true",
-        n_total="80",
-        n_total_letter="80",
-        n_ivig="40",
-        n_control="40",
-        comparator="placebo",
-        dose_letter="2 g/kg/mo.",
-        outcome_measures_letter="MMT",
-        key_results_letter="Improved strength.",
-        weaknesses_letter="-",
-        route="intravenous",
-        included_by="update",
-        added_on="2099-01-01",
-    )
-    outcome = dict.fromkeys(read_csv("outcomes", pkg)[0], "")
-    outcome.update(
-        outcome_id="testtrial2099-mmt",
-        study_id="testtrial2099",
-        measure="mmt",
-        measure_letter="MMT",
-        domain="strength",
-        assessment="objective",
-        listed_as_outcome="true",
-        result="improved",
-        result_basis="explicit",
-        quote="Improved strength.",
-    )
-    for name, row in (("studies", new), ("outcomes", outcome)):
-        with (pkg / f"{name}.csv").open("a", encoding="utf-8", newline="") as handle:
-            csv.DictWriter(handle, fieldnames=list(row), lineterminator="\n").writerow(row)
-    return pkg
+    """The data package plus one (fictitious) placebo-controlled trial added by an update,
+    reporting an objective improvement (``tests/fixtures_living/positive_trial``): the
+    conclusions must change their wording."""
+    return package_with(tmp_path_factory.mktemp("updated") / "data", "positive_trial")
 
 
 def test_conclusions_update_with_an_added_study(updated_package: Path) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import frictionless
 import pytest
+from conftest import copy_fixture_package
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "package"
 
 
 def _errors(report: frictionless.Report) -> list[str]:
@@ -62,10 +61,7 @@ def test_package_object_reads_every_resource() -> None:
 
 @pytest.fixture
 def fixture_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "package"
-    shutil.copytree(FIXTURE, dest)
-    shutil.copy2(DATA / "datapackage.yaml", dest / "datapackage.yaml")
-    return dest
+    return copy_fixture_package(tmp_path / "package")
 
 
 def test_fixture_package_passes_frictionless(fixture_copy: Path) -> None:

@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, toc_files
+from conftest import ROOT, run_make, toc_files
 
 from ivigbook.publish import build as build_module
 from ivigbook.publish.render import JSON_ROWS_FROM, JSON_ROWS_MARKER, Table
@@ -452,13 +451,7 @@ def test_make_book_with_nothing_changed_is_quick(build_dir: Path) -> None:
     if not build_module.up_to_date("book", build_dir):
         pytest.skip("the build is older than the tree (run `make book` first)")
     start = time.perf_counter()
-    result = subprocess.run(
-        ["make", "--no-print-directory", "book", f"BUILD_DIR={build_dir}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_make("book", f"BUILD_DIR={build_dir}")
     seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nothing changed" in result.stdout, result.stdout

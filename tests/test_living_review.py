@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chapter_outputs import execute_chapter
+from chapter_outputs import ChapterOutputs, execute_chapter
+from conftest import run_make
 from fixtures_living.living import (
     DATA,
     FLIPPED_BY_POSITIVE_TRIAL,
@@ -42,9 +43,6 @@ pytestmark = pytest.mark.slow
 REQUIRED_PAGES = ("chapters/evidence", "chapters/claims-ledger", "chapters/what-changed")
 #: Repository entries a book source must not link (the variant provides data/).
 NOT_LINKED = {".git", ".venv", "_build", "data", "dist", "node_modules", "_toc.yml", "tests"}
-#: Claims a positive double-blind randomised placebo-controlled trial with an objective strength
-#: benefit must contradict (the book's reading; see tests/test_claims.py).
-FLIPPED = FLIPPED_BY_POSITIVE_TRIAL
 TIMINGS: dict[str, float] = {}
 
 
@@ -174,11 +172,11 @@ def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
         and re.search(r'"verdict":\s*"contradicted"', point)
         for point in points
     ), "no contradicted trial claim in the verdict chart"
-    for claim_id in FLIPPED:
+    for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
         assert claim_id in html
     # The overview sentence glues the number of contradicted claims just before the word.
     contradicted = re.findall(r'pasted-text">(\d+)</span>\s*contradicted', html)
-    assert contradicted == [str(len(FLIPPED))]
+    assert contradicted == [str(len(FLIPPED_BY_POSITIVE_TRIAL))]
 
 
 def label_of(data_dir: Path, study_id: str) -> str:
@@ -195,7 +193,7 @@ def test_what_changed_lists_the_study(built: Path, variants: dict[str, Path]) ->
     assert html_text(label_of(variants["positive_trial"], "fictitious2026")) in html
     # Each moved claim is named by the letter's words, then its move.
     quotes = {c["claim_id"]: c["quote"] for c in read_rows(DATA / "claims.csv")}
-    for claim_id in FLIPPED:
+    for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
         assert html_text(f"\u201c{quotes[claim_id]}\u201d (") in html, claim_id
     assert "\u2192 contradicted" in html
     assert "major" in pasted(html)
@@ -213,33 +211,39 @@ def real_additions() -> int:
     return sum(s["included_by"] == "update" for s in read_rows(DATA / "studies.csv"))
 
 
-def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
+def assert_one_study_added(
+    variant: Path, design: str, n_changed: int, level: str
+) -> ChapterOutputs:
+    """The chapters on ``variant`` (the real data and one added study of ``design``): the
+    evidence counts one more study of that design, the ledger and what-changed chapters
+    ``n_changed`` contradicted or changed verdicts, and the release is ``level``. Returns the
+    what-changed chapter's glued values."""
     studies = read_rows(DATA / "studies.csv")
-    trials = sum(s["design"] == "placebo_controlled_trial" for s in studies)
-    now = execute_chapter("evidence", variants["positive_trial"])
-    assert now["ev_n_studies"] == len(studies) + 1
-    assert now["ev_n_placebo_controlled_trial"] == trials + 1
-    ledger = execute_chapter("claims-ledger", variants["positive_trial"])
-    assert ledger["cl_n_contradicted"] == len(FLIPPED)
-    changed = execute_chapter("what-changed", variants["positive_trial"])
+    same_design = sum(s["design"] == design for s in studies)
+    evidence = execute_chapter("evidence", variant)
+    assert evidence["ev_n_studies"] == len(studies) + 1
+    assert evidence[f"ev_n_{design}"] == same_design + 1
+    ledger = execute_chapter("claims-ledger", variant)
+    assert ledger["cl_n_contradicted"] == n_changed
+    changed = execute_chapter("what-changed", variant)
     assert changed["wc_n_added"] == 1 + real_additions()
-    assert changed["wc_n_changed"] == len(FLIPPED)
-    assert changed["wc_release_level"] == "major"
+    assert changed["wc_n_changed"] == n_changed
+    assert changed["wc_release_level"] == level
+    return changed
+
+
+def test_counts_change_with_the_positive_trial(variants: dict[str, Path]) -> None:
+    assert_one_study_added(
+        variants["positive_trial"],
+        "placebo_controlled_trial",
+        len(FLIPPED_BY_POSITIVE_TRIAL),
+        "major",
+    )
 
 
 def test_a_case_report_changes_counts_but_no_verdict(variants: dict[str, Path]) -> None:
     start = time.perf_counter()
-    studies = read_rows(DATA / "studies.csv")
-    reports = sum(s["design"] == "case_report" for s in studies)
-    evidence = execute_chapter("evidence", variants["case_report"])
-    assert evidence["ev_n_studies"] == len(studies) + 1
-    assert evidence["ev_n_case_report"] == reports + 1
-    ledger = execute_chapter("claims-ledger", variants["case_report"])
-    assert ledger["cl_n_contradicted"] == 0
-    changed = execute_chapter("what-changed", variants["case_report"])
-    assert changed["wc_n_added"] == 1 + real_additions()
-    assert changed["wc_n_changed"] == 0
-    assert changed["wc_release_level"] == "minor"
+    changed = assert_one_study_added(variants["case_report"], "case_report", 0, "minor")
     # The study is named as a reader sees it (author and year), without its internal id.
     assert "Fictitious 2026" in changed["wc_added_summary"]
     assert "fictitiouscase2026" not in changed["wc_added_summary"]
@@ -268,13 +272,7 @@ def test_an_invalid_study_is_refused_and_the_book_is_left_intact(
     built: Path, variants: dict[str, Path], source: Path
 ) -> None:
     invalid = variants["invalid_study"]
-    validate = subprocess.run(
-        ["make", "--no-print-directory", "validate", f"DATA_DIR={invalid}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    validate = run_make("validate", f"DATA_DIR={invalid}")
     assert validate.returncode != 0
     assert "design: enum" in validate.stdout
     assert 'violated by value "rct"' in validate.stdout

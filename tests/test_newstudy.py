@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,11 @@ from ivigbook.data.problems import PLACEHOLDER, DataPackageError
 from ivigbook.data.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "package"
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
     load.clear_cache()
-
-
-@pytest.fixture
-def pkg(tmp_path: Path) -> Path:
-    dest = tmp_path / "package"
-    shutil.copytree(FIXTURE, dest)
-    shutil.copy2(ROOT / "data" / "datapackage.yaml", dest / "datapackage.yaml")
-    return dest
 
 
 def rows(path: Path) -> list[dict[str, str]]:

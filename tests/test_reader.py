@@ -14,7 +14,6 @@ fit the screen.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -194,22 +193,6 @@ CHARTS_WIDER_THAN_THE_SCREEN_JS = """
   .filter(([, right]) => right > window.innerWidth)
   .map(([id, right]) => `${id}: right edge at ${right} px`)
 """
-
-
-@pytest.fixture(scope="module")
-def site(html_dir: Path) -> Iterator[str]:
-    from browser_tools import serve
-
-    with serve(html_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from browser_tools import chromium
-
-    with chromium() as context:
-        yield context
 
 
 def _open(browser: object, url: str, size: dict[str, int]) -> object:

@@ -34,6 +34,7 @@ from ivigbook.analysis.responders import (
 from ivigbook.analysis.summary import evidence_summary
 from ivigbook.analysis.timing import timing_counts, timing_matrix
 from ivigbook.data.load import load
+from ivigbook.text.glue import as_mapping
 from ivigbook.text.sentences import (
     count_phrase,
     count_verdicts,
@@ -201,13 +202,13 @@ def test_responder_summary_counts(ev) -> None:
         for r in with_ci
     }
     summary = responder_summary(responder_table(ev))
-    assert summary["n_statements"] == len(raw)
-    assert summary["n_ci"] == len(with_ci)
-    assert summary["n_no_ci"] == len(raw) - len(with_ci)
-    assert summary["n_primary"] == sum(r["source"] == "primary_source" for r in raw)
-    assert summary["widest_width"] == pytest.approx(max(h - lo for lo, h in widths.values()))
-    assert summary["narrowest_width"] == pytest.approx(min(h - lo for lo, h in widths.values()))
-    assert all(isinstance(v, int | float | str) for v in summary.values())
+    assert summary.n_statements == len(raw)
+    assert summary.n_ci == len(with_ci)
+    assert summary.n_no_ci == len(raw) - len(with_ci)
+    assert summary.n_primary == sum(r["source"] == "primary_source" for r in raw)
+    assert summary.widest_width == pytest.approx(max(h - lo for lo, h in widths.values()))
+    assert summary.narrowest_width == pytest.approx(min(h - lo for lo, h in widths.values()))
+    assert all(isinstance(v, int | float | str) for v in as_mapping(summary).values())
 
 
 def test_responder_row_is_plain_python(ev) -> None:
@@ -340,21 +341,21 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
         if o["assessment"] == "objective" and o["result"] == "improved"
     }
     summary = evidence_summary(ev)
-    assert summary["n_studies"] == len(studies)
-    assert summary["n_trials"] == len(trials)
-    assert summary["n_trial_patients"] == sum(int(s["n_total"]) for s in trials)
-    assert summary["n_trials_objective_benefit"] == sum(s["study_id"] in benefit for s in trials)
-    assert summary["n_controlled"] == len(controlled)
-    assert summary["n_controlled_objective_benefit"] == sum(
+    assert summary.n_studies == len(studies)
+    assert summary.n_trials == len(trials)
+    assert summary.n_trial_patients == sum(int(s["n_total"]) for s in trials)
+    assert summary.n_trials_objective_benefit == sum(s["study_id"] in benefit for s in trials)
+    assert summary.n_controlled == len(controlled)
+    assert summary.n_controlled_objective_benefit == sum(
         s["study_id"] in benefit for s in controlled
     )
-    assert summary["n_uncontrolled_objective_benefit"] == len(
+    assert summary.n_uncontrolled_objective_benefit == len(
         benefit - {s["study_id"] for s in controlled}
     )
-    assert summary["n_added"] == sum(
+    assert summary.n_added == sum(
         s["included_by"] == "update" or s["added_on"] > "2024-01-26" for s in studies
     )
-    assert all(type(v) is int for v in summary.values())
+    assert all(type(v) is int for v in as_mapping(summary).values())
 
 
 @pytest.mark.parametrize(

@@ -183,15 +183,15 @@ def test_a_subcutaneous_trial_moves_no_ivig_verdict(tmp_path: Path) -> None:
     assert verdicts(sc) == verdicts(load(DATA))
     assert release_level(sc) == "minor"
     summary = evidence_summary(sc)
-    assert summary["n_studies"] == len(raw("studies")) + 1
+    assert summary.n_studies == len(raw("studies")) + 1
     ivig_trials = [
         s
         for s in raw("studies")
         if s["design"] in {"placebo_controlled_trial", "controlled_trial"}
         and s["route"] == "intravenous"
     ]
-    assert summary["n_trials"] == len(ivig_trials)
-    assert summary["n_trial_patients"] == sum(int(s["n_total"]) for s in ivig_trials)
+    assert summary.n_trials == len(ivig_trials)
+    assert summary.n_trial_patients == sum(int(s["n_total"]) for s in ivig_trials)
 
 
 # --- the added study everywhere -----------------------------------------------------------
@@ -208,8 +208,8 @@ def test_added_studies_appear_in_table_one_the_map_the_counts_and_what_changed(
     overall = overall_results(ev)
     assert {s["study_id"] for s in added} <= set(overall["study_id"].astype(str))
     summary = evidence_summary(ev)
-    assert summary["n_studies"] == len(raw("studies"))
-    assert summary["n_added"] == len(added)
+    assert summary.n_studies == len(raw("studies"))
+    assert summary.n_added == len(added)
     shown = added_table(ev)
     labels = labels_by_id(ev)  # studies are shown by their labels, never their ids
     assert shown["Study"].tolist() == [labels[s["study_id"]] for s in added]

@@ -14,8 +14,9 @@ FIXTURES = Path(__file__).resolve().parent
 ROOT = FIXTURES.parents[1]
 DATA = ROOT / "data"
 VARIANTS = ("positive_trial", "case_report", "invalid_study")
-#: Claims that the positive trial (a randomised, double-blind, placebo-controlled trial with an
-#: objective strength benefit) must turn into "contradicted": the book's reading of the letter.
+#: Claims that the positive_trial variant (a positive randomised, double-blind,
+#: placebo-controlled trial with an objective strength benefit) must turn into "contradicted"
+#: (the book's reading; checked in tests/test_claims.py).
 FLIPPED_BY_POSITIVE_TRIAL = frozenset(
     {
         "rct_count",

@@ -17,11 +17,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.cohorts import is_trial, labels_by_id, study_labels
+from ivigbook.analysis.cohorts import is_trial, labels_by_id, study_labels, trial_studies
 from ivigbook.analysis.evidence import grams_per_patient, usual_dose
 from ivigbook.analysis.vocabulary import (
     ARM_LABELS,
@@ -38,6 +39,7 @@ from ivigbook.analysis.vocabulary import (
     ROB_SYMBOLS,
     ROB_TOOL_LABELS,
 )
+from ivigbook.data.cells import cell_int, is_missing
 from ivigbook.data.rules import ROB_DOMAINS
 
 NOT_ASSESSED = "not_assessed"
@@ -131,6 +133,42 @@ def rob_source_counts(ev: Any) -> dict[str, int]:
     return {"cochrane": int((source == "cochrane").sum()), "book": int((source == "book").sum())}
 
 
+@dataclass(frozen=True)
+class RobFacts:
+    """The risk-of-bias section in numbers (glued with the prefix ``ap``)."""
+
+    n_studies: int  #: studies with a judgement
+    n_rob1: int  #: studies judged with the Cochrane tool (the trials)
+    n_nrs: int  #: studies judged with the book's scheme for non-randomised studies
+    n_cochrane: int  #: judgements taken from the Cochrane review
+    n_book: int  #: judgements the book made itself
+    n_unassessed: int  #: studies with no judgement
+    n_trial_low: int  #: the trials' judgements of low risk, of n_trial_cells
+    n_trial_cells: int
+    n_other_high: int  #: the other studies' judgements of high risk, of n_other_cells
+    n_other_cells: int
+
+
+def rob_facts(ev: Any) -> RobFacts:
+    """Counts of :func:`rob_table` by tool, source and judgement."""
+    rob = rob_table(ev)
+    sources = rob_source_counts(ev)
+    trial_cells = rob[rob["tool"] == "rob1"]
+    other_cells = rob[rob["tool"] == "nrs"]
+    return RobFacts(
+        n_studies=int(rob["study_id"].nunique()),
+        n_rob1=int(trial_cells["study_id"].nunique()),
+        n_nrs=int(other_cells["study_id"].nunique()),
+        n_cochrane=sources["cochrane"],
+        n_book=sources["book"],
+        n_unassessed=len(unassessed_studies(ev)),
+        n_trial_low=int((trial_cells["judgement"] == "low").sum()),
+        n_trial_cells=len(trial_cells),
+        n_other_high=int((other_cells["judgement"] == "high").sum()),
+        n_other_cells=len(other_cells),
+    )
+
+
 def rob_display(ev: Any) -> pd.DataFrame:
     """The risk-of-bias table for readers: Study, Domain, Judgement, Support, Source."""
     table = rob_table(ev)
@@ -150,7 +188,7 @@ def rob_display(ev: Any) -> pd.DataFrame:
 
 
 def _domains(text: object) -> list[str]:
-    if text is None or pd.isna(text):
+    if is_missing(text):
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
 
@@ -233,6 +271,30 @@ def findings_display(ev: Any) -> pd.DataFrame:
     ).astype("string")
 
 
+@dataclass(frozen=True)
+class FindingsFacts:
+    """The summary-of-findings section in numbers and words (prefix ``ap``)."""
+
+    certainty_words: str  #: :func:`certainty_words`
+    strength_trials: int
+    strength_patients: int
+    strength_certainty: str  #: lower case
+    trial_months: str  #: "3 to 6": the trials' shortest and longest planned treatment
+
+
+def findings_facts(ev: Any) -> FindingsFacts:
+    """The muscle-strength row of :func:`findings_table`, and the trials' treatment months."""
+    strength = findings_table(ev).set_index("outcome").loc["strength"]
+    months = trial_studies(ev)["treatment_months"].dropna().astype(int)
+    return FindingsFacts(
+        certainty_words=certainty_words(ev),
+        strength_trials=cell_int(strength["n_trials"]),
+        strength_patients=cell_int(strength["n_participants"]),
+        strength_certainty=str(strength["certainty_label"]).lower(),
+        trial_months=f"{months.min()} to {months.max()}",
+    )
+
+
 def certainty_words(ev: Any) -> str:
     """'Muscle strength: low; swallowing: very low; ...' for key messages."""
     t = findings_table(ev)
@@ -300,20 +362,41 @@ def harms_display(ev: Any) -> pd.DataFrame:
     ).astype("string")
 
 
-def harm_counts(ev: Any) -> dict[str, int]:
+@dataclass(frozen=True)
+class HarmCounts:
+    """Studies with any harms row, studies without, and rows by kind."""
+
+    n_with_harms: int
+    n_without_harms: int
+    n_adverse_event_rows: int
+    n_withdrawal_rows: int
+
+
+def harm_counts(ev: Any) -> HarmCounts:
     """Studies with any harms row, studies without, and adverse-event rows."""
     reported = set(ev.harms["study_id"].astype(str))
     ids = set(ev.studies["study_id"].astype(str))
     kinds = ev.harms["kind"].astype(str)
-    return {
-        "n_with_harms": len(ids & reported),
-        "n_without_harms": len(ids - reported),
-        "n_adverse_event_rows": int((kinds == "adverse_event").sum()),
-        "n_withdrawal_rows": int((kinds == "withdrawal").sum()),
-    }
+    return HarmCounts(
+        n_with_harms=len(ids & reported),
+        n_without_harms=len(ids - reported),
+        n_adverse_event_rows=int((kinds == "adverse_event").sum()),
+        n_withdrawal_rows=int((kinds == "withdrawal").sum()),
+    )
 
 
-def course_grams(ev: Any, body_weight_kg: float, months: int | None = None) -> dict[str, float]:
+@dataclass(frozen=True)
+class CourseGrams:
+    """Grams of immunoglobulin for one patient, at the usual dose."""
+
+    g_per_kg_per_month: float
+    month: float
+    year: float
+    course_months: float  #: the course's length in months
+    course: float
+
+
+def course_grams(ev: Any, body_weight_kg: float, months: int | None = None) -> CourseGrams:
     """Grams of immunoglobulin for one patient: a month, a year, and a trial-length course.
 
     Reuses :func:`ivigbook.analysis.evidence.usual_dose` and ``grams_per_patient``; the
@@ -325,31 +408,65 @@ def course_grams(ev: Any, body_weight_kg: float, months: int | None = None) -> d
         s = ev.studies
         planned = s.loc[is_trial(s), "treatment_months"].dropna().astype(int)
         months = int(planned.mode().max()) if not planned.empty else 0
-    return {
-        "g_per_kg_per_month": dose.g_per_kg_per_month,
-        "month": grams["month"],
-        "year": grams["year"],
-        "course_months": float(months),
-        "course": grams["month"] * months,
-    }
+    return CourseGrams(
+        g_per_kg_per_month=dose.g_per_kg_per_month,
+        month=grams["month"],
+        year=grams["year"],
+        course_months=float(months),
+        course=grams["month"] * months,
+    )
+
+
+@dataclass(frozen=True)
+class CourseCost:
+    """The cost section's numbers for the chapter's body weight (prefix ``ap``)."""
+
+    body_weight: float
+    g_per_kg: float
+    grams_month: float
+    grams_year: float
+    course_months: int
+    grams_course: float
+
+
+def course_cost(grams: CourseGrams, body_weight_kg: float) -> CourseCost:
+    """:func:`course_grams` for ``body_weight_kg``, named as the appraisal chapter says it."""
+    return CourseCost(
+        body_weight=body_weight_kg,
+        g_per_kg=grams.g_per_kg_per_month,
+        grams_month=grams.month,
+        grams_year=grams.year,
+        course_months=int(grams.course_months),
+        grams_course=grams.course,
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Patients counted once
 
 
-def patient_totals(ev: Any) -> dict[str, int]:
+@dataclass(frozen=True)
+class PatientTotals:
+    """Patients in all studies, counted once, and possibly counted twice (prefix ``ap``)."""
+
+    patients_all: int
+    patients_once: int  #: without the studies that may overlap another study
+    patients_double: int
+    n_overlapping_studies: int
+
+
+def patient_totals(ev: Any) -> PatientTotals:
     """Patients in all studies, and without the studies that may overlap another study."""
     s = ev.studies
     overlapping = set(ev.overlaps["study_id"].astype(str))
     total = int(s["n_total"].sum())
     without = int(s.loc[~s["study_id"].astype(str).isin(overlapping), "n_total"].sum())
-    return {
-        "all": total,
-        "without_overlaps": without,
-        "possibly_double": total - without,
-        "n_overlapping_studies": len(overlapping & set(s["study_id"].astype(str))),
-    }
+    return PatientTotals(
+        patients_all=total,
+        patients_once=without,
+        patients_double=total - without,
+        n_overlapping_studies=len(overlapping & set(s["study_id"].astype(str))),
+    )
 
 
 def overlaps_display(ev: Any) -> pd.DataFrame:
@@ -394,3 +511,28 @@ def rct_readings(ev: Any) -> dict[str, list[str]]:
         "text": ids[placebo & ~ids.isin(in_vitro)].tolist(),
         "in_vitro": ids[ids.isin(in_vitro)].tolist(),
     }
+
+
+@dataclass(frozen=True)
+class ReadingFacts:
+    """The two readings of "the two RCTs" in words (prefix ``ap``): the studies of each
+    reading by their labels, and the patients of the studies the text calls in vitro."""
+
+    reading_table: str  #: the studies Table I calls randomised
+    reading_text: str  #: the placebo-controlled studies the text does not call in vitro
+    in_vitro: str  #: the studies the text calls in vitro, or "none"
+    in_vitro_patients: int
+
+
+def reading_facts(ev: Any) -> ReadingFacts:
+    """:func:`rct_readings` with the studies named as :func:`rob_table` names them."""
+    readings = rct_readings(ev)
+    rob = rob_table(ev)
+    names = dict(zip(rob["study_id"], rob["study"], strict=False))
+    in_vitro = ev.studies[ev.studies["study_id"].isin(readings["in_vitro"])]
+    return ReadingFacts(
+        reading_table=" and ".join(names[i] for i in readings["table"]),
+        reading_text=" and ".join(names[i] for i in readings["text"]),
+        in_vitro=" and ".join(names[i] for i in readings["in_vitro"]) or "none",
+        in_vitro_patients=int(in_vitro["n_total"].sum()),
+    )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -39,6 +40,7 @@ from ivigbook.analysis.vocabulary import (
     OBJECTIVE,
     TRIAL_DESIGNS,
 )
+from ivigbook.data.cells import is_missing
 
 # ------------------------------------------------------------------------------------------
 # Studies
@@ -57,10 +59,10 @@ def study_labels(studies: pd.DataFrame) -> pd.Series:
     """
     labels = []
     for row in studies.itertuples(index=False):
-        if pd.notna(row.letter_ref):
-            label = f"{row.first_author} et al. ({row.letter_ref})"
+        if not is_missing(row.letter_ref):
+            label = f"{row.first_author!s} et al. ({row.letter_ref!s})"
         else:
-            year = f" {row.year}" if pd.notna(row.year) else ""
+            year = "" if is_missing(row.year) else f" {row.year}"
             author = author_words(row.first_author)
             etal = "" if author != str(row.first_author) else " et al."
             label = f"{author}{etal}{year} (added)"
@@ -150,6 +152,13 @@ def labels_by_id(ev: Evidence) -> pd.Series:
     return pd.Series(labels.astype(str).to_numpy(), index=ev.studies["study_id"].astype(str))
 
 
+def study_columns(labels: pd.Series, study_id: object, design: object) -> dict[str, str]:
+    """The first columns of a table with one row per study (and aspect): study_id, the
+    study's label (from :func:`labels_by_id`) and its design in words."""
+    sid = str(study_id)
+    return {"study_id": sid, "study": str(labels[sid]), "design_label": DESIGN_LABELS[str(design)]}
+
+
 # ------------------------------------------------------------------------------------------
 # Measures and improvements
 
@@ -183,6 +192,28 @@ def studies_with_improvement(ev: Any) -> set[str]:
 
 # ------------------------------------------------------------------------------------------
 # Names a reader knows, in place of the data's ids
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    """How many studies and outcomes each cohort definition of this module selects."""
+
+    n_trials: int  #: :func:`trial_studies`
+    n_controlled: int  #: :func:`controlled_studies`
+    n_objective: int  #: :func:`objective_outcomes`
+    n_improvements: int  #: :func:`improvement_outcomes`
+    n_improved_studies: int  #: :func:`studies_with_improvement`
+
+
+def cohort_counts(ev: Any) -> CohortCounts:
+    """The size of every cohort, for the chapter that states the definitions."""
+    return CohortCounts(
+        n_trials=len(trial_studies(ev)),
+        n_controlled=len(controlled_studies(ev)),
+        n_objective=len(objective_outcomes(ev)),
+        n_improvements=len(improvement_outcomes(ev)),
+        n_improved_studies=len(studies_with_improvement(ev)),
+    )
 
 
 def short_label(study: pd.Series) -> str:
@@ -256,7 +287,9 @@ def _plain(text: str) -> str:
 
     import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
-    return re.sub(r"[{}\[\]]", "", codecs.decode(text, "ulatex"))
+    # typeshed knows codecs.decode(str, ...) only for its own text codecs; "ulatex" is one too.
+    decoded: str = codecs.decode(text, "ulatex")  # type: ignore[call-overload]
+    return re.sub(r"[{}\[\]]", "", decoded)
 
 
 def _short_title(entry: Any, words: int = 6) -> str:

@@ -11,13 +11,15 @@ browser; :func:`analysed_per_arm_t` gives the t-test figure beside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 
 from ivigbook.analysis.power import effect_size, patients_per_arm, trial_arms
+from ivigbook.data.cells import cell_int
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -236,3 +238,195 @@ def existing_trials_power(ev: Evidence, values: dict[str, float], p_ivig: float)
     df["power_own_length"] = own
     df["power_responder"] = responder
     return df
+
+
+# --------------------------------------------------------------------------------------
+# The next-trial chapter's facts, section by section (glued with the prefix ``nt``)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The chapter's inputs: the planning values and the parameters the reader may change."""
+
+    planning: dict[str, float]  #: :func:`planning_values`
+    p_ivig: float  #: response on IVIG (a responder statement's share)
+    p_control: float  #: assumed response without IVIG
+    p_control_alternatives: tuple[float, ...]
+    alpha: float
+    power: float
+
+
+@dataclass(frozen=True)
+class ResponderFacts:
+    """The responder endpoint: the statement it starts from and the patients it needs."""
+
+    source_k: object  #: the statement's numerator and denominator, as the data give them
+    source_n: object
+    source_study: object
+    p_ivig: float
+    p_control: float
+    alpha: float
+    power: float
+    n_per_arm: int
+    n_total: int
+    best_enrolled: float
+    alt_high_rate: float
+    alt_high_n: int
+    enmc: int
+    dropout: float
+
+
+def alternatives(inputs: Inputs) -> dict[str, int]:
+    """Patients per arm for each other assumed response without IVIG, by its label."""
+    return {
+        f"{pc:.0%} without IVIG": patients_per_arm(inputs.p_ivig, pc, inputs.alpha, inputs.power)
+        for pc in inputs.p_control_alternatives
+    }
+
+
+def responder_facts(inputs: Inputs, source: Mapping[str, object]) -> ResponderFacts:
+    """``source``: the responder statement (a row of the responder table) ``p_ivig`` is from."""
+    v = inputs.planning
+    n_per_arm = patients_per_arm(inputs.p_ivig, inputs.p_control, inputs.alpha, inputs.power)
+    return ResponderFacts(
+        source_k=source["numerator"],
+        source_n=source["denominator"],
+        source_study=source["study"],
+        p_ivig=inputs.p_ivig,
+        p_control=inputs.p_control,
+        alpha=inputs.alpha,
+        power=inputs.power,
+        n_per_arm=n_per_arm,
+        n_total=2 * n_per_arm,
+        best_enrolled=responder_design(inputs.p_ivig, v)["enrolled_per_arm"],
+        alt_high_rate=max(inputs.p_control_alternatives),
+        alt_high_n=max(alternatives(inputs).values()),
+        enmc=int(v["enmc_per_arm"]),
+        dropout=v["dropout"],
+    )
+
+
+@dataclass(frozen=True)
+class ContinuousFacts:
+    """The continuous endpoint (decline of the IBMFRS), at the planning decline and at the
+    faster first-year decline of a small cohort."""
+
+    decline: float
+    months: int
+    decline_over: float
+    slowing: float
+    difference: float
+    sd: float
+    d: float
+    cont_analysed: float
+    cont_t: float  #: analysed per arm with the t-test
+    cont_enrolled: float  #: enrolled per arm, after dropout
+    cont_total: float
+    fast_decline: float  #: the first-year decline of a small cohort, and its trial's size
+    fast_enrolled: float
+    paris: int  #: participants per group the 2009 Paris workshop estimated, for comparison
+
+
+def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
+    """:func:`continuous_design` at the planning values and at the faster decline."""
+    cont = continuous_design(values)
+    fast = continuous_design(
+        {**values, "decline_per_year": values["decline_first_year_small_cohort"]}
+    )
+    return ContinuousFacts(
+        decline=values["decline_per_year"],
+        months=int(values["trial_months"]),
+        decline_over=cont["decline_over_trial"],
+        slowing=values["slowing"],
+        difference=cont["difference"],
+        sd=values["sd_change"],
+        d=cont["effect_size"],
+        cont_analysed=cont["analysed_per_arm"],
+        cont_t=cont["analysed_per_arm_t"],
+        cont_enrolled=cont["enrolled_per_arm"],
+        cont_total=2 * cont["enrolled_per_arm"],
+        fast_decline=values["decline_first_year_small_cohort"],
+        fast_enrolled=fast["enrolled_per_arm"],
+        paris=int(values["paris_per_group"]),
+    )
+
+
+@dataclass(frozen=True)
+class MarkerFacts:
+    """The marker-stratified design against a trial of all patients."""
+
+    prevalence: float  #: the share of marker-positive patients
+    neg_effect: float  #: the share of the effect marker-negative patients get
+    all_enrolled: int  #: a trial of all patients
+    pos_enrolled: int  #: a trial of marker-positive patients, and the patients it screens
+    pos_screened: int
+
+
+def marker_facts(values: dict[str, float]) -> MarkerFacts:
+    """:func:`marker_designs` in numbers."""
+    markers = marker_designs(values)
+    all_comers, marker_only = markers.iloc[0], markers.iloc[1]
+    return MarkerFacts(
+        prevalence=values["marker_prevalence"],
+        neg_effect=values["marker_negative_effect"],
+        all_enrolled=cell_int(all_comers["enrolled_total"]),
+        pos_enrolled=cell_int(marker_only["enrolled_total"]),
+        pos_screened=cell_int(marker_only["screened_total"]),
+    )
+
+
+def design_results(inputs: Inputs) -> list[dict[str, object]]:
+    """Patients needed under the inputs, one row per design: design, analysed_per_arm,
+    enrolled_per_arm, enrolled_total, screened_total (screened = enrolled but for the
+    marker-positive design)."""
+    rows: list[dict[str, object]] = []
+    for name, result in (
+        ("Responder endpoint, best case", responder_design(inputs.p_ivig, inputs.planning)),
+        ("IBMFRS endpoint", continuous_design(inputs.planning)),
+    ):
+        enrolled = 2 * result["enrolled_per_arm"]
+        rows.append(
+            {
+                "design": name,
+                "analysed_per_arm": result["analysed_per_arm"],
+                "enrolled_per_arm": result["enrolled_per_arm"],
+                "enrolled_total": enrolled,
+                "screened_total": enrolled,
+            }
+        )
+    keys = ["design", "analysed_per_arm", "enrolled_per_arm", "enrolled_total", "screened_total"]
+    markers = marker_designs(inputs.planning)[keys].to_dict("records")
+    return rows + [{str(k): v for k, v in row.items()} for row in markers]
+
+
+@dataclass(frozen=True)
+class ExistingFacts:
+    """The power the existing controlled studies had under the same inputs."""
+
+    n_controlled: int
+    n_reach_approx: int
+    n_reach_exact: int
+    max_power_approx: float
+    max_power_exact: float
+    largest_arm: int
+    max_power_planned: float
+    max_power_own: float
+    longest: float
+
+
+def existing_facts(
+    existing: pd.DataFrame, trial_power: pd.DataFrame, power: float
+) -> ExistingFacts:
+    """``existing``: :func:`existing_trials_power`; ``trial_power``:
+    :func:`ivigbook.analysis.power.trial_power_table`; ``power``: the target power."""
+    return ExistingFacts(
+        n_controlled=len(trial_power),
+        n_reach_approx=int((trial_power["power_approx"] >= power).sum()),
+        n_reach_exact=int((trial_power["power_exact"] >= power).sum()),
+        max_power_approx=float(trial_power["power_approx"].max()),
+        max_power_exact=float(trial_power["power_exact"].max()),
+        largest_arm=int(trial_power["n_ivig_arm"].max()),
+        max_power_planned=float(existing["power_planned"].max()),
+        max_power_own=float(existing["power_own_length"].max()),
+        longest=float(existing["treatment_months"].max()),
+    )

@@ -13,8 +13,8 @@ from scipy import stats as sps
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
-from ivigbook.analysis.cohorts import labels_by_id
-from ivigbook.analysis.vocabulary import DESIGN_LABELS
+from ivigbook.analysis.cohorts import labels_by_id, study_columns
+from ivigbook.data.cells import cell_int, is_missing
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -127,16 +127,18 @@ def trial_arms(ev: Evidence) -> pd.DataFrame:
     labels = labels_by_id(ev)
     rows = []
     for r in s.itertuples(index=False):
-        crossover = bool(r.crossover) if pd.notna(r.crossover) else False
+        crossover = False if is_missing(r.crossover) else bool(r.crossover)
         if crossover:
-            n_i, n_c, basis = int(r.n_total), int(r.n_total), "crossover: all patients in both arms"
+            n_i, n_c, basis = (
+                cell_int(r.n_total),
+                cell_int(r.n_total),
+                "crossover: all patients in both arms",
+            )
         else:
-            n_i, n_c, basis = int(r.n_ivig), int(r.n_control), "parallel groups"
+            n_i, n_c, basis = cell_int(r.n_ivig), cell_int(r.n_control), "parallel groups"
         rows.append(
             {
-                "study_id": str(r.study_id),
-                "study": labels[str(r.study_id)],
-                "design_label": DESIGN_LABELS[str(r.design)],
+                **study_columns(labels, r.study_id, r.design),
                 "n_ivig_arm": n_i,
                 "n_control_arm": n_c,
                 "arms_basis": basis,

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -22,6 +23,7 @@ from ivigbook.analysis.vocabulary import (
     NOT_REPORTED,
     SOURCE_LABELS,
 )
+from ivigbook.data.cells import cell_int, is_missing
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -114,17 +116,17 @@ def stated_share(text: str) -> float | None:
 
 
 def _yes_no(value: object) -> str:
-    if pd.isna(value):
+    if is_missing(value):
         return NOT_REPORTED
     return "yes" if bool(value) else "no"
 
 
 def _ci_note(numerator: object, denominator: object) -> str:
-    if pd.notna(numerator) and pd.notna(denominator):
+    if not is_missing(numerator) and not is_missing(denominator):
         return "exact 95% CI"
-    if pd.isna(denominator) and pd.isna(numerator):
+    if is_missing(denominator) and is_missing(numerator):
         return "no CI: neither count given"
-    if pd.isna(denominator):
+    if is_missing(denominator):
         return "no CI: denominator not given"
     return "no CI: number of patients not fixed"
 
@@ -155,9 +157,9 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
         outcome = outcomes.loc[oid]
         num, den = r.numerator, r.denominator
         words = stated_share(str(r.stated_as))
-        if pd.notna(num) and pd.notna(den):
-            share, basis = int(num) / int(den), "count"
-            low, high = exact_ci(int(num), int(den))
+        if not is_missing(num) and not is_missing(den):
+            share, basis = cell_int(num) / cell_int(den), "count"
+            low, high = exact_ci(cell_int(num), cell_int(den))
         elif words is not None:
             share, basis, low, high = words, "stated", None, None
         else:
@@ -186,7 +188,7 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
                 "ci_high": high,
                 "ci_note": _ci_note(num, den),
                 "reason": str(r.denominator_basis),
-                "n_study": int(study["n_total"]),
+                "n_study": cell_int(study["n_total"]),
                 "controlled": _yes_no(study["controlled"]),
                 "blinded": _yes_no(study["blinded"]),
                 "blinding_check": blinding.get(sid, pd.NA),
@@ -197,7 +199,7 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
     for col in ("numerator", "denominator", "n_study"):
         df[col] = df[col].astype("Int64")
     for col in ("share", "ci_low", "ci_high"):
-        df[col] = pd.array(df[col], dtype="Float64")
+        df[col] = df[col].astype("Float64")
     df["ci_width"] = df["ci_high"] - df["ci_low"]
     df["label"] = _unique_labels(df)
     return df
@@ -221,29 +223,50 @@ def _unique_labels(df: pd.DataFrame) -> list[str]:
     ]
 
 
-def responder_summary(table: pd.DataFrame) -> dict[str, object]:
+@dataclass(frozen=True)
+class ResponderSummary:
     """Counts and extremes of a :func:`responder_table` (plain Python values, for glue)."""
+
+    n_statements: int
+    n_letter: int
+    n_primary: int
+    n_ci: int
+    n_letter_ci: int
+    n_no_ci: int
+    n_uncontrolled: int
+    n_subjective: int
+    n_weak: int
+    widest_label: str
+    widest_width: float
+    widest_low: float
+    widest_high: float
+    narrowest_label: str
+    narrowest_width: float
+
+
+def responder_summary(table: pd.DataFrame) -> ResponderSummary:
+    """Counts and extremes of a :func:`responder_table`."""
     with_ci = table[table["ci_low"].notna()]
-    widest = with_ci.loc[with_ci["ci_width"].astype(float).idxmax()]
-    narrowest = with_ci.loc[with_ci["ci_width"].astype(float).idxmin()]
+    widest = with_ci.iloc[int(with_ci["ci_width"].astype(float).argmax())]
+    narrowest = with_ci.iloc[int(with_ci["ci_width"].astype(float).argmin())]
     letter = table[table["from_letter"]]
-    return {
-        "n_statements": len(table),
-        "n_letter": len(letter),
-        "n_primary": int((~table["from_letter"]).sum()),
-        "n_ci": len(with_ci),
-        "n_letter_ci": int(letter["ci_low"].notna().sum()),
-        "n_no_ci": int(table["ci_low"].isna().sum()),
-        "n_uncontrolled": int((table["controlled"] == "no").sum()),
-        "n_subjective": int((table["assessment"] != "objective").sum()),
-        "n_weak": int(((table["controlled"] == "no") | (table["assessment"] != "objective")).sum()),
-        "widest_label": str(widest["label"]),
-        "widest_width": float(widest["ci_width"]),
-        "widest_low": float(widest["ci_low"]),
-        "widest_high": float(widest["ci_high"]),
-        "narrowest_label": str(narrowest["label"]),
-        "narrowest_width": float(narrowest["ci_width"]),
-    }
+    return ResponderSummary(
+        n_statements=len(table),
+        n_letter=len(letter),
+        n_primary=int((~table["from_letter"]).sum()),
+        n_ci=len(with_ci),
+        n_letter_ci=int(letter["ci_low"].notna().sum()),
+        n_no_ci=int(table["ci_low"].isna().sum()),
+        n_uncontrolled=int((table["controlled"] == "no").sum()),
+        n_subjective=int((table["assessment"] != "objective").sum()),
+        n_weak=int(((table["controlled"] == "no") | (table["assessment"] != "objective")).sum()),
+        widest_label=str(widest["label"]),
+        widest_width=float(widest["ci_width"]),
+        widest_low=float(widest["ci_low"]),
+        widest_high=float(widest["ci_high"]),
+        narrowest_label=str(narrowest["label"]),
+        narrowest_width=float(narrowest["ci_width"]),
+    )
 
 
 def responder_row(table: pd.DataFrame, responder_id: str) -> dict[str, object]:
@@ -253,7 +276,7 @@ def responder_row(table: pd.DataFrame, responder_id: str) -> dict[str, object]:
         raise KeyError(responder_id)
     out: dict[str, object] = {}
     for key, value in row.iloc[0].items():
-        if pd.isna(value):
+        if is_missing(value):
             out[str(key)] = None
         elif hasattr(value, "item"):  # numpy scalars -> Python (glue needs plain values)
             out[str(key)] = value.item()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.vocabulary import DECISION_LABELS, NOT_REPORTED
+from ivigbook.analysis.vocabulary import DECISION_LABELS, NOT_REPORTED, RUN_AGAINST_LABELS
 
 # ------------------------------------------------------------------------------------------
 # Search
@@ -48,6 +48,43 @@ def search_counts(ev: Any) -> SearchCounts:
         studies_now=len(ev.studies),
         steps_total=len(search),
         steps_unreported=unreported,
+    )
+
+
+@dataclass(frozen=True)
+class SearchFacts:
+    """The numbers of the search chapter's first sections (glued with the prefix ``search``)."""
+
+    records_identified: int | None
+    full_texts: int | None
+    studies_included: int | None
+    studies_from_letter: int
+    studies_added: int
+    studies_now: int
+    steps_total: int
+    steps_unreported: int
+    #: Labels of the steps the letter does not report / reports without a count, in order.
+    unreported_labels: tuple[str, ...]
+    without_count_labels: tuple[str, ...]
+    #: The day the evidence is current to, in words (:func:`evidence_current_to`).
+    current_to: str
+
+
+def search_facts(ev: Any) -> SearchFacts:
+    """Everything the search chapter says in numbers about the letter's search."""
+    counts = search_counts(ev)
+    return SearchFacts(
+        records_identified=counts.records_identified,
+        full_texts=counts.full_texts_assessed,
+        studies_included=counts.studies_included_search,
+        steps_total=counts.steps_total,
+        steps_unreported=len(counts.steps_unreported),
+        unreported_labels=tuple(counts.steps_unreported),
+        without_count_labels=tuple(steps_reported_without_count(ev)),
+        studies_from_letter=counts.studies_from_letter,
+        studies_added=counts.studies_added,
+        studies_now=counts.studies_now,
+        current_to=long_date(evidence_current_to(ev)),
     )
 
 
@@ -175,6 +212,55 @@ def evidence_current_to(ev: Any) -> pd.Timestamp:
 def long_date(value: pd.Timestamp) -> str:
     """``29 November 2026``."""
     return f"{value.day} {value:%B %Y}"
+
+
+#: The steps of an update search, in flow order (the update_search table's step_id).
+UPDATE_STEPS = (
+    "records_identified",
+    "duplicates_removed",
+    "records_screened",
+    "excluded_screening",
+    "already_included",
+    "records_assessed",
+    "excluded_assessment",
+    "studies_included",
+)
+
+
+@dataclass(frozen=True)
+class UpdateFacts:
+    """The latest update search in numbers and words (glued with the prefix ``upd``); zero
+    counts, "never" and "none" when the package records no update search."""
+
+    records_identified: int
+    duplicates_removed: int
+    records_screened: int
+    excluded_screening: int
+    already_included: int
+    records_assessed: int
+    excluded_assessment: int
+    studies_included: int
+    run_on: str  #: the day it was run, in words
+    run_against: str  #: what it was run against, in words
+    n_queries: int
+    queries: str  #: the queries run, joined by semicolons
+    current_to: str  #: the day the evidence is current to, in words
+    pubmed_query: str  #: the query as one would paste it into PubMed
+
+
+def update_facts(ev: Any) -> UpdateFacts:
+    """The update search section's facts, from :func:`latest_update_search`."""
+    update = latest_update_search(ev)
+    steps = update.counts if update else {}
+    return UpdateFacts(
+        **{step: steps.get(step, 0) for step in UPDATE_STEPS},
+        run_on=long_date(update.run_on) if update else "never",
+        run_against=RUN_AGAINST_LABELS[update.run_against] if update else "nothing",
+        n_queries=len(update.queries_run) if update else 0,
+        queries="; ".join(update.queries_run) if update else "none",
+        current_to=long_date(evidence_current_to(ev)),
+        pubmed_query=update.pubmed_query if update else "No update search recorded.",
+    )
 
 
 def update_search_flow(ev: Any, search_id: str | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ivigbook.analysis.appraisal import findings_table
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
+from ivigbook.analysis.claims.bases import evaluate_bases
 from ivigbook.analysis.cohorts import (
     is_controlled,
     is_trial,
@@ -26,7 +27,25 @@ if TYPE_CHECKING:
 # Conclusions
 
 
-def evidence_summary(ev: Evidence) -> dict[str, int]:
+@dataclass(frozen=True)
+class EvidenceSummary:
+    """Counts behind the conclusions (see :func:`evidence_summary`)."""
+
+    n_studies: int
+    n_ivig_studies: int
+    n_trials: int
+    n_trial_patients: int
+    n_trials_objective_benefit: int
+    n_controlled: int
+    n_controlled_patients: int
+    n_controlled_objective_benefit: int
+    n_uncontrolled: int
+    n_uncontrolled_patients: int
+    n_uncontrolled_objective_benefit: int
+    n_added: int
+
+
+def evidence_summary(ev: Evidence) -> EvidenceSummary:
     """Counts behind the conclusions (plain ints).
 
     ``n_trials``/``n_trial_patients``: controlled trials
@@ -42,23 +61,20 @@ def evidence_summary(ev: Evidence) -> dict[str, int]:
     benefit = studies_with_improvement(ev)
     trials = studies[is_trial(studies)]
     controlled = studies[is_controlled(studies)]
-    return {
-        "n_studies": len(everything),
-        "n_ivig_studies": len(studies),
-        "n_trials": len(trials),
-        "n_trial_patients": int(trials["n_total"].sum()),
-        "n_trials_objective_benefit": int(trials["study_id"].astype(str).isin(benefit).sum()),
-        "n_controlled": len(controlled),
-        "n_controlled_patients": int(controlled["n_total"].sum()),
-        "n_controlled_objective_benefit": int(
-            controlled["study_id"].astype(str).isin(benefit).sum()
-        ),
-        "n_uncontrolled": len(everything) - len(controlled),
-        "n_uncontrolled_patients": int(everything["n_total"].sum())
-        - int(controlled["n_total"].sum()),
-        "n_uncontrolled_objective_benefit": len(benefit - set(controlled["study_id"].astype(str))),
-        "n_added": len(added_since_letter(ev)),
-    }
+    return EvidenceSummary(
+        n_studies=len(everything),
+        n_ivig_studies=len(studies),
+        n_trials=len(trials),
+        n_trial_patients=int(trials["n_total"].sum()),
+        n_trials_objective_benefit=int(trials["study_id"].astype(str).isin(benefit).sum()),
+        n_controlled=len(controlled),
+        n_controlled_patients=int(controlled["n_total"].sum()),
+        n_controlled_objective_benefit=int(controlled["study_id"].astype(str).isin(benefit).sum()),
+        n_uncontrolled=len(everything) - len(controlled),
+        n_uncontrolled_patients=int(everything["n_total"].sum()) - int(controlled["n_total"].sum()),
+        n_uncontrolled_objective_benefit=len(benefit - set(controlled["study_id"].astype(str))),
+        n_added=len(added_since_letter(ev)),
+    )
 
 
 #: Domains that matter to patients, in the order a reader expects them.
@@ -116,18 +132,36 @@ def key_facts(ev: Evidence) -> KeyFacts:
         n_guidance_against=guidance["n_against"],
         n_guidance_conditional=guidance["n_conditional_for"],
         certainty=tuple((level, tuple(outcomes)) for level, outcomes in levels.items()),
-        n_studies=counts["n_studies"],
-        n_trials=counts["n_trials"],
-        n_trial_patients=counts["n_trial_patients"],
-        n_trials_objective_benefit=counts["n_trials_objective_benefit"],
+        n_studies=counts.n_studies,
+        n_trials=counts.n_trials,
+        n_trial_patients=counts.n_trial_patients,
+        n_trials_objective_benefit=counts.n_trials_objective_benefit,
         n_trials_placebo=int(trial_studies(ev)["placebo_controlled"].eq(True).sum()),
         trial_domains=tuple(d for d in PATIENT_DOMAINS if d in measured),
-        n_uncontrolled=counts["n_uncontrolled"],
-        n_uncontrolled_patients=counts["n_uncontrolled_patients"],
-        n_uncontrolled_objective_benefit=counts["n_uncontrolled_objective_benefit"],
-        n_signal_statements=int(signals["n_statements"]),
-        n_signal_weak=int(signals["n_weak"]),
+        n_uncontrolled=counts.n_uncontrolled,
+        n_uncontrolled_patients=counts.n_uncontrolled_patients,
+        n_uncontrolled_objective_benefit=counts.n_uncontrolled_objective_benefit,
+        n_signal_statements=signals.n_statements,
+        n_signal_weak=signals.n_weak,
         timing_verdict=verdicts["responders_started_earlier"],
         marker_verdict=verdicts["no_biomarkers"],
-        n_added=counts["n_added"],
+        n_added=counts.n_added,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The letter's evidence and the checked sources
+
+
+@dataclass(frozen=True)
+class BasesCounts:
+    """Claims evaluated on the letter's evidence and on the checked primary sources."""
+
+    n_claims: int
+    n_differ: int  #: claims whose verdict differs between the two
+
+
+def bases_counts(ev: Evidence) -> BasesCounts:
+    """Counts of :func:`ivigbook.analysis.claims.bases.evaluate_bases`."""
+    bases = evaluate_bases(ev)
+    return BasesCounts(n_claims=len(bases), n_differ=int(bases["differs"].sum()))

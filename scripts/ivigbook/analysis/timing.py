@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.cohorts import labels_by_id
-from ivigbook.analysis.vocabulary import DESIGN_LABELS, NOT_REPORTED
+from ivigbook.analysis.cohorts import labels_by_id, study_columns
+from ivigbook.analysis.vocabulary import NOT_REPORTED
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -44,9 +44,7 @@ def timing_matrix(ev: Evidence) -> pd.DataFrame:
             reported = bool(parts)
             rows.append(
                 {
-                    "study_id": str(study.study_id),
-                    "study": labels[str(study.study_id)],
-                    "design_label": DESIGN_LABELS[str(study.design)],
+                    **study_columns(labels, study.study_id, study.design),
                     "aspect": aspect,
                     "aspect_label": label,
                     "reported": reported,

@@ -35,6 +35,11 @@ class Context:
         return self.tables[resource].file
 
 
+def broken(file: str, row: Row, field: str, rule: str, text: str, value: object) -> Problem:
+    """The usual problem of a broken rule: ``{text}, violated by value "{value}"`` at ``row``."""
+    return Problem(file, row.line, field, rule, f"{text}, violated by value {shown(value)}")
+
+
 def _arms(ctx: Context) -> Iterator[Problem]:
     file = ctx.file("studies")
     for row in ctx.rows("studies"):
@@ -44,38 +49,30 @@ def _arms(ctx: Context) -> Iterator[Problem]:
             continue
         if v["crossover"] is True:
             if ivig != total:
-                yield Problem(
+                yield broken(
                     file,
-                    row.line,
+                    row,
                     "n_ivig",
                     "arms",
-                    f"crossover study needs n_ivig == n_total ({total}), "
-                    f"violated by value {shown(ivig)}",
+                    f"crossover study needs n_ivig == n_total ({total})",
+                    ivig,
                 )
             if control != 0:
-                yield Problem(
-                    file,
-                    row.line,
-                    "n_control",
-                    "arms",
-                    f"crossover study needs n_control == 0, violated by value {shown(control)}",
+                yield broken(
+                    file, row, "n_control", "arms", "crossover study needs n_control == 0", control
                 )
         elif ivig + control != total:
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "n_total",
                 "arms",
-                f"n_ivig + n_control ({ivig} + {control}) must equal n_total, "
-                f"violated by value {shown(total)}",
+                f"n_ivig + n_control ({ivig} + {control}) must equal n_total",
+                total,
             )
         if v["controlled"] is False and control != 0:
-            yield Problem(
-                file,
-                row.line,
-                "n_control",
-                "arms",
-                f"uncontrolled study needs n_control == 0, violated by value {shown(control)}",
+            yield broken(
+                file, row, "n_control", "arms", "uncontrolled study needs n_control == 0", control
             )
 
 
@@ -91,13 +88,7 @@ def _included_by(ctx: Context) -> Iterator[Problem]:
                 if included == "letter"
                 else f"included_by {included} needs an empty letter_ref"
             )
-            yield Problem(
-                file,
-                row.line,
-                "included_by",
-                "included_by",
-                f"{msg}, violated by value {shown(included)}",
-            )
+            yield broken(file, row, "included_by", "included_by", msg, included)
 
 
 def _responders(ctx: Context) -> Iterator[Problem]:
@@ -108,12 +99,13 @@ def _responders(ctx: Context) -> Iterator[Problem]:
         v = row.typed
         num, den, group = v["numerator"], v["denominator"], v["group"]
         if num is not None and den is not None and num > den:
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "numerator",
                 "responders",
-                f"numerator must not exceed denominator ({den}), violated by value {shown(num)}",
+                f"numerator must not exceed denominator ({den})",
+                num,
             )
         study = studies.get(v["study_id"])
         outcome = outcomes.get(v["outcome_id"])
@@ -122,35 +114,35 @@ def _responders(ctx: Context) -> Iterator[Problem]:
             and v["study_id"] is not None
             and outcome["study_id"] != v["study_id"]
         ):
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "outcome_id",
                 "responders",
-                f"outcome belongs to study {outcome['study_id']}, not "
-                f"{v['study_id']}, violated by value {shown(v['outcome_id'])}",
+                f"outcome belongs to study {outcome['study_id']}, not {v['study_id']}",
+                v["outcome_id"],
             )
         if study is None or group is None:
             continue
         arm_field = "n_control" if group == "control" else "n_ivig"
         arm = study[arm_field]
         if group == "control" and arm is not None and arm <= 0:
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "group",
                 "responders",
-                f"group control needs a study with n_control > 0 "
-                f"({v['study_id']} has {arm}), violated by value {shown(group)}",
+                f"group control needs a study with n_control > 0 ({v['study_id']} has {arm})",
+                group,
             )
         elif den is not None and arm is not None and den > arm:
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "denominator",
                 "responders",
-                f"denominator must not exceed the study's {arm_field} ({arm}), "
-                f"violated by value {shown(den)}",
+                f"denominator must not exceed the study's {arm_field} ({arm})",
+                den,
             )
 
 
@@ -166,13 +158,7 @@ def _outcomes(ctx: Context) -> Iterator[Problem]:
                 if basis == "none"
                 else "result not_reported needs result_basis none"
             )
-            yield Problem(
-                file,
-                row.line,
-                "result_basis",
-                "outcomes",
-                f"{msg}, violated by value {shown(basis)}",
-            )
+            yield broken(file, row, "result_basis", "outcomes", f"{msg}", basis)
         if result != "not_reported" and quote is None:
             yield Problem(
                 file, row.line, "quote", "outcomes", f"quote required when result is {result}"
@@ -203,12 +189,8 @@ def _search(ctx: Context) -> Iterator[Problem]:
         if v["reported"] is False:
             for name in ("count", "quote"):
                 if v[name] is not None:
-                    yield Problem(
-                        file,
-                        row.line,
-                        name,
-                        "search",
-                        f"must be empty when reported is false, violated by value {shown(v[name])}",
+                    yield broken(
+                        file, row, name, "search", "must be empty when reported is false", v[name]
                     )
         elif v["reported"] is True and v["quote"] is None:
             yield Problem(file, row.line, "quote", "search", "quote required when reported is true")
@@ -247,23 +229,19 @@ def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
         if tool is None or domain is None:
             continue
         if domain not in ROB_DOMAINS.get(tool, ()):
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "domain",
                 "risk_of_bias",
-                f"tool {tool} has domains {', '.join(ROB_DOMAINS.get(tool, ()))}, "
-                f"violated by value {shown(domain)}",
+                f"tool {tool} has domains {', '.join(ROB_DOMAINS.get(tool, ()))}",
+                domain,
             )
         if study is not None:
             tools.setdefault(study, set()).add(tool)
             if len(tools[study]) > 1:
-                yield Problem(
-                    file,
-                    row.line,
-                    "tool",
-                    "risk_of_bias",
-                    f"a study is judged with one tool, violated by value {shown(tool)}",
+                yield broken(
+                    file, row, "tool", "risk_of_bias", "a study is judged with one tool", tool
                 )
 
 
@@ -294,13 +272,13 @@ def _certainty(ctx: Context) -> Iterator[Problem]:
         index = min(CERTAINTY_LEVELS.index(start) + sum(mine.values()), len(CERTAINTY_LEVELS) - 1)
         expected = CERTAINTY_LEVELS[index]
         if certainty != expected:
-            yield Problem(
+            yield broken(
                 file,
-                row.line,
+                row,
                 "certainty",
                 "certainty",
-                f"start {start} downgraded by {sum(mine.values())} level(s) gives {expected}, "
-                f"violated by value {shown(certainty)}",
+                f"start {start} downgraded by {sum(mine.values())} level(s) gives {expected}",
+                certainty,
             )
 
 
@@ -394,13 +372,13 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
                 f"required when decision is {v['decision']}",
             )
         elif v["decision"] is not None and not needs_study and v["study_id"] is not None:
-            yield Problem(
+            yield broken(
                 rec_file,
-                row.line,
+                row,
                 "study_id",
                 "update_search",
-                f"must be empty when decision is {v['decision']}, "
-                f"violated by value {shown(v['study_id'])}",
+                f"must be empty when decision is {v['decision']}",
+                v["study_id"],
             )
 
 

@@ -40,7 +40,7 @@ def _cell_width(n_domains: int) -> float:
     return max(24.0, (WIDTH - ROB_LABEL_WIDTH) / max(n_domains, 1))
 
 
-def _panel(part: pd.DataFrame, tool: str) -> alt.LayerChart:
+def _panel(part: pd.DataFrame, tool: str) -> alt.LayerChart | alt.FacetChart:
     domains = [ROB_DOMAIN_LABELS[d] for d in dict.fromkeys(part["domain"])]
     studies = list(dict.fromkeys(part["study"]))
     step = _cell_width(len(domains))

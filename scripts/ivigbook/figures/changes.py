@@ -8,10 +8,12 @@ from ivigbook.analysis import claims
 from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from ivigbook.data.load import Evidence
 
 
-def verdict_change_chart(ev: Evidence):  # -> alt.LayerChart (altair imported only when drawing)
+def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
     """Claims by chapter and verdict: one mark per chapter and verdict, sized by the count,
     with the count written beside it. Chapters in the book's order (claims.csv's enum)."""
     import altair as alt

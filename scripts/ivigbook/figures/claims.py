@@ -8,7 +8,7 @@ import pandas as pd
 from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH
 
 
-def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart:
+def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Bars of the number of claims per verdict, each bar labelled with its count."""
     domain = list(counts["verdict"])
     base = alt.Chart(counts).encode(

@@ -190,7 +190,7 @@ def _map_tooltip() -> list[alt.Tooltip]:
     ]
 
 
-def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
+def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Study design x number of patients, one mark per study, coloured and shaped by result.
 
     ``overall`` is :func:`ivigbook.analysis.evidence.overall_results`. Studies of the same
@@ -219,7 +219,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
         groups["label"] = [f"{k:,} added" for k in groups["studies"]]
         df = df[~added].copy()
         subtitle = [
-            subtitle,
+            str(subtitle),
             f"{int(added.sum()):,} added studies grouped: one mark per design, size and result,",
             "sized and labelled by its number of studies; the letter's own each have a mark",
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -10,7 +12,7 @@ from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, with_note
 
 def power_chart(
     curve: pd.DataFrame, target_power: float, n_required: dict[str, int]
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Power against patients per arm, one line (and line style) per assumed control rate.
 
     ``n_required`` maps each scenario label to its sample size, marked on its line.
@@ -24,7 +26,7 @@ def power_chart(
         OKABE_ITO["bluish_green"],
         OKABE_ITO["orange"],
     ]
-    legend = {
+    legend: dict[str, Any] = {
         "scale": alt.Scale(domain=scenarios, range=colours[: len(scenarios)]),
         "title": "Without IVIG (assumed)",
     }
@@ -266,7 +268,9 @@ def explorer_params(
         value = float(row["value"])
         if key in SELECTS:
             options = sorted({*_options(row), value})
-            bind = alt.binding_select(options=options, name=label)
+            bind: alt.BindRadioSelect | alt.BindRange = alt.binding_select(
+                options=options, name=label
+            )
         else:
             bind = alt.binding_range(
                 min=float(row["explore_min"]),
@@ -279,7 +283,7 @@ def explorer_params(
     return params
 
 
-def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
+def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetChart:
     frame = pd.DataFrame({"n": [per_arm], "label": [label]})
     base = alt.Chart(frame).encode(y="n:Q")
     rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
@@ -291,7 +295,7 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
 
 def _current_point(
     x_expr: str, n_expr: str, label_expr: str, x_field: str, middle: float, dy: int = -12
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """The chosen value as a diamond with its numbers; the label turns to the left past
     ``middle`` so that it stays inside the plot whatever the control's value."""
     base = (

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ivigbook.analysis.vocabulary import DESIGN_LABELS
+from ivigbook.data.cells import cell_float, is_missing
 from ivigbook.figures.theme import (
     DESIGN_COLOURS,
     DESIGN_SHAPES,
@@ -37,7 +38,7 @@ def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
 
 
 def _pct(value: object) -> str:
-    return "" if pd.isna(value) else f"{float(value):.0%}"
+    return "" if is_missing(value) else f"{cell_float(value):.0%}"
 
 
 def responder_frame(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,13 +7,17 @@ whose wording follows the numbers, so the answer stays true when a study is adde
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
-from ivigbook.analysis.summary import KeyFacts
+from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
+from ivigbook.analysis.responders import ResponderSummary
+from ivigbook.analysis.search import SearchFacts
+from ivigbook.analysis.summary import EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
-from ivigbook.text.messages import number_word, trials_message
+from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
     DESIGN_NOUNS,
     design_listing,
@@ -77,23 +81,23 @@ def trials_texts(f: TrialFacts) -> dict[str, str]:
     }
 
 
-def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict[str, str]:
+def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[str, str]:
     """The sentences of the evidence chapter, by glue name (without the prefix ``ev``).
 
     ``facts`` is :func:`ivigbook.analysis.evidence.evidence_facts`, ``summary`` is
     :func:`ivigbook.analysis.summary.evidence_summary`.
     """
     designs = {k[2:]: v for k, v in facts.items() if k[2:] in DESIGN_NOUNS}
-    n_trials, n_controlled = summary["n_trials"], summary["n_controlled"]
-    n_other, n_without = n_controlled - n_trials, summary["n_uncontrolled"]
+    n_trials, n_controlled = summary.n_trials, summary.n_controlled
+    n_other, n_without = n_controlled - n_trials, summary.n_uncontrolled
     groups = [
         f"{number_word(n_trials)} controlled {'trial' if n_trials == 1 else 'trials'}",
         f"{number_word(n_other)} other {'study' if n_other == 1 else 'studies'} with a "
         "comparison group",
         f"{number_word(n_without)} {'study' if n_without == 1 else 'studies'} without one",
     ]
-    k_with = summary["n_controlled_objective_benefit"]
-    k_without = summary["n_uncontrolled_objective_benefit"]
+    k_with = summary.n_controlled_objective_benefit
+    k_without = summary.n_uncontrolled_objective_benefit
     with_part = (
         "None of the studies with a comparison group reports an objective improvement on IVIG"
         if k_with == 0
@@ -119,26 +123,26 @@ def evidence_texts(facts: Mapping[str, int], summary: Mapping[str, int]) -> dict
         ),
         "controlled_sentence": objective_benefit_sentence(
             n_controlled,
-            summary["n_controlled_patients"],
-            summary["n_controlled_objective_benefit"],
+            summary.n_controlled_patients,
+            summary.n_controlled_objective_benefit,
             "studies with a control group",
         ),
         "uncontrolled_sentence": objective_benefit_sentence(
-            summary["n_uncontrolled"],
-            summary["n_uncontrolled_patients"],
-            summary["n_uncontrolled_objective_benefit"],
+            summary.n_uncontrolled,
+            summary.n_uncontrolled_patients,
+            summary.n_uncontrolled_objective_benefit,
             "studies without a control group",
         ),
     }
 
 
-def signals_in_short(summary: Mapping[str, object], crossover: Mapping[str, object]) -> str:
+def signals_in_short(summary: ResponderSummary, crossover: Mapping[str, object]) -> str:
     """The answer of the signals chapter.
 
     ``summary`` is :func:`ivigbook.analysis.responders.responder_summary`; ``crossover`` is
     the responder row of the crossover trial the letter singles out (its Table I count).
     """
-    n, weak = int(summary["n_statements"]), int(summary["n_weak"])
+    n, weak = summary.n_statements, summary.n_weak
     if n == 0:
         return "No study reports how many patients improved."
     first = (
@@ -294,7 +298,7 @@ def biomarkers_in_short(n_results: int, n_studies: int, verdict: str) -> str:
 
 def search_in_short(
     records: int | None,
-    included: int,
+    included: int | None,
     n_unreported: int,
     n_added: int,
     current_to: str,
@@ -320,4 +324,67 @@ def search_in_short(
     return (
         f"{found}, of which it included {included} studies. {missing} The book's update "
         f"search is current to {current_to}: {added}."
+    )
+
+
+def _lowered_list(labels: tuple[str, ...]) -> str:
+    """``"search terms; records screened"``: labels joined, each with a lower-case first
+    letter, or "none"."""
+    return "; ".join(label[0].lower() + label[1:] for label in labels) or "none"
+
+
+@dataclass(frozen=True)
+class SearchWords:
+    """The search chapter's words built from its :class:`SearchFacts` (prefix ``search``)."""
+
+    unreported_list: str
+    without_count: str
+    in_short: str
+
+
+def search_words(facts: SearchFacts) -> SearchWords:
+    """The lists of steps in words, and the chapter's answer."""
+    return SearchWords(
+        unreported_list=_lowered_list(facts.unreported_labels),
+        without_count=_lowered_list(facts.without_count_labels),
+        in_short=search_in_short(
+            facts.records_identified,
+            facts.studies_included,
+            facts.steps_unreported,
+            facts.studies_added,
+            facts.current_to,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AppraisalWords:
+    """The appraisal chapter's answer (prefix ``ap``)."""
+
+    in_short: str
+
+
+def appraisal_words(rob: pd.DataFrame, facts: KeyFacts) -> AppraisalWords:
+    """:func:`appraisal_in_short` with the certainty message of the key facts."""
+    return AppraisalWords(in_short=appraisal_in_short(rob, certainty_message(facts)))
+
+
+@dataclass(frozen=True)
+class NextTrialWords:
+    """The next-trial chapter's answer (prefix ``nt``)."""
+
+    in_short: str
+
+
+def next_trial_words(
+    responder: ResponderFacts, continuous: ContinuousFacts, existing: ExistingFacts
+) -> NextTrialWords:
+    """:func:`next_trial_in_short` from the chapter's facts."""
+    return NextTrialWords(
+        in_short=next_trial_in_short(
+            int(continuous.cont_enrolled),
+            responder.enmc,
+            int(responder.n_per_arm),
+            existing.max_power_own,
+        )
     )

@@ -23,13 +23,21 @@ def as_mapping(facts: Any) -> dict[str, Any]:
     raise TypeError(msg)
 
 
-def glue_facts(prefix: str, facts: Any) -> dict[str, Any]:
+def glue_facts(prefix: str, *facts: Any) -> dict[str, Any]:
     """Glue every fact as ``{prefix}_{name}`` (not displayed); return them as a dict.
 
-    Tuples and lists are glued as they are; the prose should glue a sentence built from them
-    rather than a raw sequence.
+    ``facts`` are one or more dataclass instances or mappings (the numbers of a section and
+    the words built from them, say); a name given twice is an error. Tuples and lists are
+    glued as they are; the prose should glue a sentence built from them rather than a raw
+    sequence.
     """
-    values = as_mapping(facts)
+    values: dict[str, Any] = {}
+    for part in facts:
+        for name, value in as_mapping(part).items():
+            if name in values:
+                msg = f"{prefix}_{name} is glued twice"
+                raise ValueError(msg)
+            values[name] = value
     for name, value in values.items():
         glue(f"{prefix}_{name}", value, display=False)
     return values

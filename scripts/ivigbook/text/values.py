@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.vocabulary import NOT_REPORTED
+from ivigbook.data.cells import is_missing
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _plain(value: object) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if is_missing(value):
         return None
     return value.item() if hasattr(value, "item") else value
 

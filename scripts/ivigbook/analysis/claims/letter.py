@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -12,6 +12,7 @@ from ivigbook.analysis.claims.ledger import evaluate, verdict_counts
 from ivigbook.analysis.claims.signals import _named_crossover
 from ivigbook.analysis.cohorts import short_label
 from ivigbook.analysis.vocabulary import VERDICTS
+from ivigbook.data.cells import cell_float
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -107,7 +108,7 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
             "The data show": (
                 f"{n['n_randomised']} studies called randomised; {n['n_double_blind_placebo']} "
                 f"double-blind placebo-controlled; randomisation not stated for "
-                f"{names(n['randomisation_not_reported'])}"
+                f"{names(cast('list[str]', n['randomisation_not_reported']))}"
             ),
         }
     ]
@@ -126,8 +127,9 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
                 "Table I says": "\u201c" + str(table["quote"].iloc[0]) + "\u201d",
                 "The data show": (
                     f"{n['crossover_improved']} of {n['crossover_n']} = "
-                    f"{float(n['crossover_share']):.1%}; one third of {n['crossover_n']} would be "
-                    f"{float(n['crossover_third']):.2f} patients"
+                    f"{cell_float(n['crossover_share']):.1%}; "
+                    f"one third of {n['crossover_n']} would be "
+                    f"{cell_float(n['crossover_third']):.2f} patients"
                     + (f"; the study's abstract says {abstract:g}%" if abstract else "")
                 ),
             }
@@ -144,8 +146,8 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
                 "The letter says": _claim_quote(ev, "half_endurance_none_in_control"),
                 "Table I says": "\u201c" + str(quotes["quote"].iloc[0]) + "\u201d",
                 "The data show": (
-                    f"half of {n['endurance_n']} is {float(n['endurance_half']):g} patients, not "
-                    "a whole number: the count cannot be recovered"
+                    f"half of {n['endurance_n']} is {cell_float(n['endurance_half']):g} patients, "
+                    "not a whole number: the count cannot be recovered"
                 ),
             }
         )

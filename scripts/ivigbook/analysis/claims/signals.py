@@ -278,7 +278,11 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     reason = (
         f"The control side holds: {control_text}. The IVIG side is stated only as "
         f"\u201c{i['stated_as']}\u201d of {den}"
-        + ("" if whole else f", which is {float(half):.1f} patients, not a whole number")
+        + (
+            ""
+            if whole or half is None
+            else f", which is {float(half):.1f} patients, not a whole number"
+        )
         + ", so the count cannot be recovered"
     )
     if not subjective.empty:

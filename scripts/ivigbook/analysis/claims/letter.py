@@ -194,7 +194,7 @@ def ledger_facts(ev: Evidence) -> dict[str, object]:
         "n_randomised": n["n_randomised"],
         "n_placebo": n["n_placebo"],
         "n_double_blind": n["n_double_blind_placebo"],
-        "not_stated": ", ".join(n["randomisation_not_reported"]),  # type: ignore[call-overload]
+        "not_stated": ", ".join(cast("list[str]", n["randomisation_not_reported"])),
         "crossover_improved": n.get("crossover_improved"),
         "crossover_n": n.get("crossover_n"),
         "crossover_share": n.get("crossover_share"),

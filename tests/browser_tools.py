@@ -398,7 +398,7 @@ def table_header_problems(html_dir: Path) -> list[str]:
         for table in main.find_all("table"):
             if (
                 table.get("role") == "presentation"
-                or table.has_attr("hidden")  # itables' "loading" placeholder, replaced by JS
+                or table.has_attr("hidden")  # a placeholder that JavaScript replaces
                 or {"highlighttable", "indextable", "modindextable"} & set(table.get("class", []))
             ):
                 continue

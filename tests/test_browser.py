@@ -80,7 +80,7 @@ def test_page_in_browser(browser: object, site_url: str, page: str, tmp_path: Pa
 
     too_wide = tab.evaluate(CHARTS_WIDER_THAN_THEIR_COLUMN_JS)
 
-    # itables' tables, and the book's own static tables marked for pagination (book.js).
+    # The book's interactive tables, and its static tables marked for pagination (book.js).
     tables = tab.locator("table[id^='ivig-table-'], table.ivig-paginate")
     for i in range(tables.count()):
         table = tables.nth(i)

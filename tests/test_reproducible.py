@@ -21,7 +21,7 @@ import pytest
 import yaml
 from browser_tools import ROOT, build_book, chart_specs, html_pages, soup_of
 
-KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "itables", "statsmodels")
+KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "statsmodels")
 RANDOM_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

@@ -54,16 +54,19 @@ def _local_target(page: Path, href: str, html_dir: Path) -> Path:
 # --------------------------------------------------------------------------------------
 # Zotero's Embedded Metadata translator, reduced to what it reads from these pages.
 #
-# Read in zotero/translators: "Embedded Metadata.js" (lastUpdated 2024-06-13) maps Highwire
+# Read in zotero/translators: "Embedded Metadata.js" (commit dcd14d6f47d3, lastUpdated
+# 2024-06-13; the 2015 version reads the same tags for these fields) maps Highwire
 # tags through HIGHWIRE_MAPPINGS (citation_title -> title, citation_publication_date /
 # citation_date -> date; citation_author handled apart), which has no version; a tag named
 # <prefix><. or : or _><property> whose prefix is in its _prefixes (dc, dcterms, prism, og,
-# bibo, so, codemeta, z...) becomes an RDF statement for "RDF.js" (lastUpdated 2019-09-08).
+# bibo, so, codemeta, z...) becomes an RDF statement for "RDF.js" (commit 0dd0169088ec,
+# lastUpdated 2019-09-08).
 # RDF.js takes the item type from z:itemType, then bib/bibo types, prism, eprints, og:type
 # ("book" -> book), then dc:type; the edition from prism:edition, bibo:edition,
 # schema:bookEdition or schema:version, and copies it into versionNumber. In Zotero's schema
-# (zotero/zotero-schema, schema.json) a book has an "edition" field and a computer program a
-# "versionNumber"; a journal article, RDF.js's fallback for a dataset, has neither.
+# (zotero/zotero-schema, schema.json at b5b3f51217a9, schema version 13) a book has an
+# "edition" field and a computer program a "versionNumber"; a journal article, RDF.js's
+# fallback for a dataset, has neither.
 
 _PREFIXES = {"dc", "dcterms", "prism", "og", "bibo", "so", "codemeta", "z", "eprints"}
 _EDITION = ("prism:edition", "bibo:edition", "so:bookEdition", "so:version")

@@ -17,92 +17,88 @@
   });
 })();
 
-/* Static tables of the book's own (the MyST list-table of the source checks, whose cells hold
-   citations) become paginated, searchable tables like the itables ones, with the DataTables
-   bundle the site already serves (loaded by _static/ivigbook/itables/loader.js). Without
-   JavaScript they stay plain, complete tables (above the row threshold, the page names the
-   data file that holds their rows). */
+/* The book's tables become searchable, sortable, paginated DataTables here, with the
+   DataTables bundle loaded by _static/ivigbook/datatables/loader.js. Without JavaScript each
+   stays a plain, complete table, or (above ivigbook.publish.render.JSON_ROWS_FROM rows, whose
+   rows live in a JSON file beside the page) names the file that holds its rows. */
 (function () {
-  document.addEventListener("DOMContentLoaded", function () {
-    var tables = document.querySelectorAll("table.ivig-paginate");
-    if (!tables.length || !window.ivigbookDataTables) { return; }
-    window.ivigbookDataTables.then(function (module) {
-      var DataTable = module.default;
-      tables.forEach(function (table) {
-        var options = {
-          paging: true,
-          pageLength: 10,
-          lengthMenu: [10, 25, 50, 100],
-          ordering: true,
-          order: [],
-          autoWidth: false,
-          layout: {
-            topStart: "pageLength",
-            topEnd: { search: { placeholder: "Filter rows" } },
-            bottomStart: "info",
-            bottomEnd: "paging"
-          }
-        };
-        // Above the row threshold the rows' HTML (made by Sphinx) is in a JSON file beside
-        // the page (ivigbook.publish.site.move_static_rows_out).
-        var source = table.getAttribute("data-src");
-        var rows = source
-          ? fetch(new URL(source, document.baseURI)).then(function (r) {
-              if (!r.ok) { throw new Error(r.status + " " + r.url); }
-              return r.json();
-            })
-          : Promise.resolve(null);
-        rows.then(function (payload) {
-          if (payload) {
-            options.data = payload.data;
-            options.deferRender = true;
-            var note = table.parentNode.querySelector(".ivig-json-note");
-            if (note) { note.hidden = true; }
-          }
-          new DataTable(table, options);
-          // Styled as part of the page, in both colour modes (see a11y.css).
-          table.closest(".dt-container").classList.add("ivig-page-table");
-        }).catch(function (err) {
-          console.error("table rows could not be loaded:", err);
-        });
+  // Calls enhance(element, DataTable) for each element matching selector, once the page
+  // and the bundle have loaded.
+  function each(selector, enhance) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var found = document.querySelectorAll(selector);
+      if (!found.length || !window.ivigbookDataTables) { return; }
+      window.ivigbookDataTables.then(function (module) {
+        found.forEach(function (element) { enhance(element, module.default); });
       });
     });
-  });
-})();
+  }
+  // The JSON file named by data-src, beside the page (null without data-src).
+  function rowsOf(element) {
+    var source = element.getAttribute("data-src");
+    if (!source) { return Promise.resolve(null); }
+    return fetch(new URL(source, document.baseURI)).then(function (response) {
+      if (!response.ok) { throw new Error(response.status + " " + response.url); }
+      return response.json();
+    });
+  }
+  function failed(err) { console.error("table rows could not be loaded:", err); }
+  function hideNote(holder) {
+    var note = holder.querySelector(".ivig-json-note");
+    if (note) { note.hidden = true; }
+  }
 
-/* Large tables (more rows than ivigbook.publish.render.JSON_ROWS_FROM) keep their rows in a
-   JSON file beside the page (data-src); they load it here into the same DataTables bundle,
-   searchable, sortable and paginated like every other table. Without JavaScript the page
-   names the file instead. */
-(function () {
-  document.addEventListener("DOMContentLoaded", function () {
-    var holders = document.querySelectorAll("div.ivig-json-table[data-src]");
-    if (!holders.length || !window.ivigbookDataTables) { return; }
-    holders.forEach(function (holder) {
-      var table = holder.querySelector("table");
-      var rows = fetch(new URL(holder.getAttribute("data-src"), document.baseURI))
-        .then(function (response) {
-          if (!response.ok) { throw new Error(response.status + " " + response.url); }
-          return response.json();
-        });
-      Promise.all([window.ivigbookDataTables, rows]).then(function (loaded) {
-        var DataTable = loaded[0].default;
-        var payload = loaded[1];
-        var options = Object.assign({}, payload.options, {
-          data: payload.data,
-          deferRender: true,
-          columns: payload.columns.map(function (title, i) {
-            var column = { title: title, defaultContent: "" };
-            if (!payload.numeric[i]) { column.render = DataTable.render.text(); }
-            return column;
-          })
-        });
-        new DataTable(table, options);
-        var note = holder.querySelector(".ivig-json-note");
-        if (note) { note.hidden = true; }
-      }).catch(function (err) {
-        console.error("table rows could not be loaded:", err);
+  // Interactive tables made by ivigbook.publish.render.datatable_html: every cell escaped,
+  // the DataTables options in the data-options attribute.
+  each("table.ivig-datatable", function (table, DataTable) {
+    new DataTable(table, JSON.parse(table.getAttribute("data-options") || "{}"));
+  });
+
+  // Static tables of the book's own (the MyST list-table of the source checks, whose cells
+  // hold citations); above the row threshold the rows' HTML (made by Sphinx) is in the JSON
+  // file (ivigbook.publish.site.move_static_rows_out).
+  each("table.ivig-paginate", function (table, DataTable) {
+    var options = {
+      paging: true,
+      pageLength: 10,
+      lengthMenu: [10, 25, 50, 100],
+      ordering: true,
+      order: [],
+      autoWidth: false,
+      layout: {
+        topStart: "pageLength",
+        topEnd: { search: { placeholder: "Filter rows" } },
+        bottomStart: "info",
+        bottomEnd: "paging"
+      }
+    };
+    rowsOf(table).then(function (payload) {
+      if (payload) {
+        options.data = payload.data;
+        options.deferRender = true;
+        hideNote(table.parentNode);
+      }
+      new DataTable(table, options);
+      // Styled as part of the page, in both colour modes (see a11y.css).
+      table.closest(".dt-container").classList.add("ivig-page-table");
+    }).catch(failed);
+  });
+
+  // Large tables made by ivigbook.publish.render.json_table_html: header in the page, rows
+  // (with the options) in the JSON file; text columns render as text, never markup.
+  each("div.ivig-json-table[data-src]", function (holder, DataTable) {
+    rowsOf(holder).then(function (payload) {
+      var options = Object.assign({}, payload.options, {
+        data: payload.data,
+        deferRender: true,
+        columns: payload.columns.map(function (title, i) {
+          var column = { title: title, defaultContent: "" };
+          if (!payload.numeric[i]) { column.render = DataTable.render.text(); }
+          return column;
+        })
       });
-    });
+      new DataTable(holder.querySelector("table"), options);
+      hideNote(holder);
+    }).catch(failed);
   });
 })();

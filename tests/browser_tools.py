@@ -8,8 +8,6 @@ the real build and on small broken pages made by the negative tests.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import os
 import re
@@ -17,12 +15,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+
+# The loopback server of the first-visit measurement serves the tests too.
+from ivigbook.publish.transfer import serve as serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -93,25 +93,6 @@ def build_book(target: str, build_dir: Path, data_dir: Path | None = None) -> No
 
 # --------------------------------------------------------------------------------------
 # Browser
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on loopback; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextlib.contextmanager
@@ -427,7 +408,7 @@ def table_header_problems(html_dir: Path) -> list[str]:
         for table in main.find_all("table"):
             if (
                 table.get("role") == "presentation"
-                or table.has_attr("hidden")  # itables' "loading" placeholder, replaced by JS
+                or table.has_attr("hidden")  # a placeholder that JavaScript replaces
                 or {"highlighttable", "indextable", "modindextable"} & set(table.get("class", []))
             ):
                 continue

@@ -73,7 +73,7 @@ def test_page_in_browser(browser: object, site: str, page: str, tmp_path: Path) 
     tab.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
     tab.wait_for_timeout(200)
 
-    # itables' tables, and the book's own static tables marked for pagination (book.js).
+    # The book's interactive tables, and its static tables marked for pagination (book.js).
     tables = tab.locator("table[id^='ivig-table-'], table.ivig-paginate")
     for i in range(tables.count()):
         table = tables.nth(i)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from browser_tools import ROOT, build_book, chart_specs, html_pages, soup_of
 
-KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "itables", "statsmodels")
+KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "statsmodels")
 RANDOM_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -33,11 +33,9 @@ def outputs(html_dir: Path) -> dict[str, dict[str, object]]:
         main = soup.select_one("main") or soup
         tables = {}
         for table in main.select("table[id^='ivig-table-']"):
-            script = table.find_next("script")
-            fallback = main.find(id=f"{table['id']}_fallback")
             tables[str(table["id"])] = (
-                script.get_text() if script else "",
-                fallback.get_text(" ", strip=True) if fallback else "",
+                str(table.get("data-options", "")),
+                table.get_text(" ", strip=True),
             )
         result[str(path.relative_to(html_dir))] = {
             "charts": chart_specs(main),

@@ -3,11 +3,13 @@
 This module is also a small Sphinx extension (listed in ``_config.yml`` under
 ``sphinx: extra_extensions``) that
 
-* writes the offline JavaScript the chapters need into the HTML output, once per site:
+* writes the offline JavaScript the charts need into the HTML output, once per site:
   ``_static/ivigbook/vega-bundle.js`` (vega + vega-lite + vega-embed from vl-convert, wrapped
   so that it declares no globals besides ``vegaEmbed``/``vega``/``vegaLite``) and
-  ``_static/ivigbook/itables/`` (the DataTables bundle that ships with itables, plus a loader),
-  and adds them to every page with paths Sphinx resolves for pages in sub-folders;
+  ``_static/ivigbook/datatables/`` (DataTables, kept beside this module and rebuilt from
+  package-lock.json by ``scripts/build-datatables.sh``, plus its loader), and adds them to
+  every page with paths Sphinx resolves for pages in sub-folders
+  (:mod:`ivigbook.publish.site` then drops them from pages that do not need them);
 * removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
@@ -31,13 +33,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ivigbook.paths import ROOT
+from ivigbook.paths import ROOT, add_path_arguments
 
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
 VEGA_BUNDLE = "ivigbook/vega-bundle.js"
-ITABLES_DIR = "ivigbook/itables"
+DATATABLES_DIR = "ivigbook/datatables"
 MATH_RENDERER = "ivigbook_nomath"
 
 
@@ -47,17 +49,10 @@ MATH_RENDERER = "ivigbook_nomath"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", choices=["html", "pdf", "book"], help="what to build")
-    parser.add_argument(
-        "--build-dir",
-        type=Path,
-        default=ROOT / "_build",
-        help="output folder (default: _build in the repository)",
-    )
-    parser.add_argument(
-        "--source",
-        type=Path,
-        default=ROOT,
-        help="book source folder holding _config.yml (default: the repository)",
+    add_path_arguments(
+        parser,
+        build_dir=(ROOT / "_build", "output folder (default: _build in the repository)"),
+        source=(ROOT, "book source folder holding _config.yml (default: the repository)"),
     )
     parser.add_argument(
         "--up-to-date",
@@ -300,34 +295,16 @@ def vega_bundle() -> str:
     )
 
 
-def itables_loader() -> str:
-    """Loads itables' DataTables bundle once, under the name itables' tables await."""
-    from itables.javascript import _itables_ready_event, _itables_underscore_version
-
-    key = _itables_underscore_version()
-    event = _itables_ready_event()
-    return f"""/* Loads the DataTables bundle shipped with itables, once per page. */
-(function () {{
-  var base = document.currentScript.src;
-  if (!window.{key}) {{
-    window.{key} = import(new URL("dt_bundle.js", base).href);
-    window.{key}.then(function () {{ window.dispatchEvent(new Event("{event}")); }});
-  }}
-  // The same module under a stable name, for the book's own static tables (_static/book.js).
-  window.ivigbookDataTables = window.{key};
-}})();
-"""
+#: The DataTables bundle and its loader, as kept in the repository (not in _static/: Jupyter
+#: Book would add every script there to every page).
+DATATABLES_FILES = ("datatables.min.js", "datatables.min.css", "loader.js")
 
 
 def write_vendor_files(static_dir: Path) -> None:
-    import itables
-
     _write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
-    bundle = Path(itables.__file__).parent / "html"
-    target = static_dir / ITABLES_DIR
-    for name in ("dt_bundle.js", "dt_bundle.css"):
-        _write_if_changed(target / name, (bundle / name).read_bytes())
-    _write_if_changed(target / "loader.js", itables_loader().encode("utf-8"))
+    source = Path(__file__).parent / "datatables"
+    for name in DATATABLES_FILES:
+        _write_if_changed(static_dir / DATATABLES_DIR / name, (source / name).read_bytes())
 
 
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
@@ -339,8 +316,8 @@ def _on_builder_inited(app: Any) -> None:
     if app.builder.format != "html":
         return
     app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
-    app.add_js_file(f"{ITABLES_DIR}/loader.js", priority=200)
-    app.add_css_file(f"{ITABLES_DIR}/dt_bundle.css", priority=200)
+    app.add_js_file(f"{DATATABLES_DIR}/loader.js", priority=200)
+    app.add_css_file(f"{DATATABLES_DIR}/datatables.min.css", priority=200)
 
 
 def _on_page_context(

@@ -25,6 +25,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ivigbook.paths import add_path_arguments
 from ivigbook.publish.version import LICENCE_FILES, ROOT, BookMetadata, book_metadata
 
 ZIP_PERMISSIONS = 0o644 << 16  # -rw-r--r--, in the high bits as zip stores Unix modes
@@ -37,29 +38,12 @@ class ReleaseError(RuntimeError):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--build-dir",
-        type=Path,
-        default=Path("_build"),
-        help="the book's build folder, holding html/ (default: _build)",
-    )
-    parser.add_argument(
-        "--dist-dir",
-        type=Path,
-        default=ROOT / "dist",
-        help="where the zip is written (default: dist/ at the repository root)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=ROOT / "data",
-        help="the data package folder (default: data/ at the repository root)",
-    )
-    parser.add_argument(
-        "--pdf",
-        type=Path,
-        default=None,
-        help="the book's PDF (default: the one PDF inside BUILD_DIR/html)",
+    add_path_arguments(
+        parser,
+        build_dir=(Path("_build"), "the book's build folder, holding html/ (default: _build)"),
+        dist_dir=(ROOT / "dist", "where the zip is written (default: dist/ in the repository)"),
+        data_dir=(ROOT / "data", "the data package folder (default: data/ in the repository)"),
+        pdf=(None, "the book's PDF (default: the one PDF inside BUILD_DIR/html)"),
     )
 
 

@@ -1,4 +1,4 @@
-"""Rendering set-up for chapters: offline Altair charts and itables tables.
+"""Rendering set-up for chapters: offline Altair charts and DataTables tables.
 
 Every chapter calls :func:`setup` in its one hidden first cell::
 
@@ -12,11 +12,12 @@ After that:
   ``application/pdf`` (vector, fonts embedded, made by vl-convert from the same spec) for the
   PDF. ``glue(name, chart, display=False)`` plus
   ``{glue:figure}`` works in both builders.
-* :func:`show_table` returns an object whose mimebundle holds ``text/html`` (an itables
-  DataTable that loads DataTables from ``_static/ivigbook/itables/``), ``text/latex`` (a booktabs
-  longtable) and ``text/plain``.
+* :func:`show_table` returns an object whose mimebundle holds ``text/html`` (a complete HTML
+  table that ``_static/book.js`` turns into a DataTable: search, sort, pages), ``text/latex``
+  (a booktabs longtable) and ``text/plain``.
 
-Nothing here reaches the network: the JavaScript is put in place by :mod:`ivigbook.publish.build`.
+Nothing here reaches the network: the vega bundle is put in place by
+:mod:`ivigbook.publish.build`, and so is the DataTables bundle (``_static/ivigbook/datatables/``).
 """
 
 from __future__ import annotations
@@ -46,16 +47,13 @@ TABLE_DEFAULTS: dict[str, Any] = {
     "pageLength": 10,
     "lengthMenu": [10, 25, 50, 100],
     "ordering": True,
-    # Differs from itables' default layout on purpose: itables strips the search box and
-    # paging from tables that fit on one page, and every book table must be searchable.
+    # Every book table is searchable, even one that fits on one page.
     "layout": {
         "topStart": "pageLength",
         "topEnd": {"search": {"placeholder": "Filter rows"}},
         "bottomStart": "info",
         "bottomEnd": "paging",
     },
-    "display_logo_when_loading": False,
-    "allow_html": False,
     "classes": "display compact",
 }
 
@@ -338,8 +336,10 @@ def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None
 #: paging as every other table). Without JavaScript the page names the file.
 JSON_ROWS_FROM = 100
 JSON_ROWS_MARKER = "ivig-table-rows"
-#: itables-only options, not DataTables ones.
-_ITABLES_ONLY = {"display_logo_when_loading", "allow_html", "classes", "caption", "table_id"}
+#: The book's own options, not DataTables ones.
+_BOOK_OPTIONS = {"classes", "caption", "table_id"}
+#: Interactive tables of at most JSON_ROWS_FROM rows: marked for _static/book.js.
+DATATABLE_CLASS = "ivig-datatable"
 
 
 def _json_value(value: Any) -> Any:
@@ -359,7 +359,7 @@ def json_table_html(
     columns = [str(c) for c in df.columns]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    settings = {k: v for k, v in options.items() if k not in _ITABLES_ONLY}
+    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
     settings.setdefault("order", [])
     payload = {
         "columns": columns,
@@ -381,7 +381,39 @@ def json_table_html(
     )
 
 
-ITABLES_LINK = re.compile(r"<a href=https://itables\.org/[^>]*>(.*?)</a>", re.S)
+def _sort_keys(column: pd.Series) -> list[int] | None:
+    """For an ordered category column, each cell's rank (0 for a missing value): a table
+    sorts such a column in the categories' order, not alphabetically."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return None
+    return [int(code) + 1 for code in column.cat.codes]
+
+
+def datatable_html(
+    df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
+) -> str:
+    """A complete HTML table (every cell escaped: text, never markup) that _static/book.js
+    turns into a DataTable with ``options``; without JavaScript it stays a plain table."""
+    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
+    settings.setdefault("order", [])
+    classes = html.escape(f"{options.get('classes', 'display compact')} {DATATABLE_CLASS}")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    keys = [_sort_keys(df[c]) for c in df.columns]
+    rows = []
+    for index, row in enumerate(df.itertuples(index=False)):
+        cells = "".join(
+            f'<td data-order="{key[index]}">{html.escape(_cell(value))}</td>'
+            if key is not None
+            else f"<td>{html.escape(_cell(value))}</td>"
+            for value, key in zip(row, keys, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table id="{table_id}" class="{classes}" '
+        f'data-options="{html.escape(_json_for_script(settings))}">{caption_html}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 class Table:
@@ -415,19 +447,10 @@ class Table:
         if len(self.df) <= PLAIN_TABLE_MAX_ROWS:
             plain_id = self.table_id().replace("ivig-table-", "ivig-plain-")
             return plain_table_html(self.df, plain_id, self.caption)
-        from itables import to_html_datatable
-
-        options = dict(self.options)
-        options.setdefault("table_id", self.table_id())
+        table_id = self.options.get("table_id") or self.table_id()
         if len(self.df) > JSON_ROWS_FROM:
-            return json_table_html(self.df, options["table_id"], self.caption, options)
-        if self.caption:
-            options["caption"] = html.escape(self.caption)
-        # connected=False: the page loads DataTables once from _static (see build.py)
-        # instead of itables' per-page inline copy or its CDN.
-        # itables' placeholder and static fallback link to itables.org; the book links only
-        # to DOIs, PubMed and licences (tests/test_links.py), so keep the link text only.
-        return ITABLES_LINK.sub(r"\1", to_html_datatable(self.df, connected=False, **options))
+            return json_table_html(self.df, table_id, self.caption, self.options)
+        return datatable_html(self.df, table_id, self.caption, self.options)
 
     def to_latex(self) -> str:
         if self.pdf is False:
@@ -452,7 +475,7 @@ def show_table(
     caption: str | None = None,
     *,
     pdf: bool | pd.DataFrame = True,
-    **itables_options: Any,
+    **options: Any,
 ) -> Table:
     """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it).
 
@@ -460,7 +483,7 @@ def show_table(
     ``pdf=<DataFrame>`` prints that frame instead (the same content with columns chosen for
     the page). An empty table prints as one line, "<caption>: none."
     """
-    return Table(df, caption=caption, pdf=pdf, **itables_options)
+    return Table(df, caption=caption, pdf=pdf, **options)
 
 
 # --------------------------------------------------------------------------------------

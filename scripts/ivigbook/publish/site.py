@@ -13,8 +13,10 @@ Listed in ``_config.yml`` under ``sphinx: extra_extensions``. For the HTML build
   README), each file on its own and ``sha256sums.txt``; the ``{ivigbook-downloads}`` directive
   links to them (``data``: a list with checksums; ``data-line``: one sentence;
   ``citation``: the book's ``.bib`` and ``.ris``);
-* puts Highwire ``citation_*`` meta tags on every page and schema.org JSON-LD (the book and
-  its dataset) on the home page, from CITATION.cff (:func:`ivigbook.publish.version.book_metadata`).
+* puts Highwire ``citation_*`` meta tags (and the ones Zotero reads for the version) on every
+  page and schema.org JSON-LD (the book and its dataset) on the home page, from CITATION.cff
+  (:func:`ivigbook.publish.version.book_metadata`); their URLs are absolute when
+  ``html.baseurl`` in _config.yml names the published site, relative otherwise.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ DOWNLOADS = "downloads"
 CHECKSUMS = "sha256sums.txt"
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 VEGA_MARK = "ivigbook/vega-bundle.js"
-TABLES_MARK = "ivigbook/itables/"
+TABLES_MARK = "ivigbook/datatables/"
 #: What in a page's body means it draws a chart / an interactive table.
 NEEDS_VEGA = ("ivig-chart",)
 NEEDS_TABLES = ('id="ivig-table-', "ivig-paginate", "ivig-json-table")
@@ -245,8 +247,19 @@ def _downloads_directive() -> Any:
 # Citation metadata
 
 
-def meta_tags(meta: BookMetadata, pdf_href: str) -> str:
-    """Highwire Press tags, as Google Scholar, Zotero and Mendeley read them."""
+def meta_tags(meta: BookMetadata, pdf_href: str, page_url: str = "") -> str:
+    """Highwire Press tags, as Google Scholar, Zotero and Mendeley read them, and the tags
+    Zotero reads for what Highwire has no field for.
+
+    Zotero's "Embedded Metadata" translator (zotero/translators, Embedded Metadata.js) maps
+    Highwire ``citation_*`` tags through its HIGHWIRE_MAPPINGS, which hold no version; tags
+    named ``<prefix>.<property>`` with a prefix it knows (``prism``, ``og``, ``DC``...) go
+    to its RDF translator (zotero/translators, RDF.js), which takes the edition from
+    ``prism:edition`` (then ``bibo:edition``, ``schema:bookEdition``, ``schema:version``),
+    copies it into ``versionNumber``, and the item type from ``og:type`` before ``DC.type``.
+    ``og:type`` "book" makes the item a book, a Zotero type with an edition field; the
+    ``prism.edition`` tag carries the version there. ``page_url`` (only with a base URL,
+    see :func:`site_root`) is the page's published address."""
     pairs = [("citation_title", meta.title)]
     pairs += [("citation_author", author) for author in meta.authors]
     date = f"{meta.date_released:%Y/%m/%d}"
@@ -256,22 +269,26 @@ def meta_tags(meta: BookMetadata, pdf_href: str) -> str:
         ("citation_version", meta.version),
         ("citation_language", "en"),
         ("citation_pdf_url", pdf_href),
+        ("citation_public_url", page_url),
         ("citation_keywords", "; ".join(meta.keywords)),
+        ("prism.edition", meta.version),
         ("DC.title", meta.title),
         *(("DC.creator", author) for author in meta.authors),
         ("DC.date", meta.release_date),
         ("DC.type", "Dataset"),
         ("DC.rights", meta.licence),
     ]
-    return "".join(
+    tags = "".join(
         f'<meta name="{name}" content="{html.escape(value, quote=True)}" />\n'
         for name, value in pairs
         if value
     )
+    return tags + '<meta property="og:type" content="book" />\n'
 
 
 def json_ld(meta: BookMetadata, prefix: str = "") -> str:
-    """schema.org Book and Dataset for the home page (relative URLs: the site has no host)."""
+    """schema.org Book and Dataset for the home page; ``prefix`` leads to the site's root
+    (the base URL if one is set, see :func:`site_root`; otherwise relative)."""
     authors = [{"@type": "Organization", "name": name} for name in meta.authors]
     licence = f"https://spdx.org/licenses/{meta.licence}"
     files = download_files()
@@ -324,6 +341,8 @@ def json_ld(meta: BookMetadata, prefix: str = "") -> str:
         },
         "hasPart": dataset,
     }
+    if "://" in prefix:  # a published base URL (see site_root): the book's address
+        book["url"] = prefix
     text = json.dumps({"@context": "https://schema.org", "@graph": [book, dataset]}, indent=1)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/ld+json">\n{text}\n</script>\n'
@@ -493,7 +512,12 @@ def _write_icons(outdir: Path) -> None:
 # Events
 
 
-def _page_prefix(pagename: str) -> str:
+def site_root(base_url: str, pagename: str) -> str:
+    """What leads from a page to the site's root: the published base URL (``html.baseurl``
+    in _config.yml, empty by default) when there is one, else a relative path. The book
+    knows no address of its own, so without the setting no metadata names one."""
+    if base_url.strip():
+        return base_url.strip().rstrip("/") + "/"
     return "../" * pagename.count("/")
 
 
@@ -528,10 +552,12 @@ def _on_page_context(
                 and not (TABLES_MARK in _asset_name(asset) and not tables)
             ]
     meta = book_metadata()
-    prefix = _page_prefix(pagename)
-    tags = meta_tags(meta, f"{prefix}{PDF_NAME}")
+    base_url = app.config.html_baseurl or ""
+    root = site_root(base_url, pagename)
+    page_url = f"{root}{app.builder.get_target_uri(pagename)}" if base_url.strip() else ""
+    tags = meta_tags(meta, f"{root}{PDF_NAME}", page_url)
     if pagename == app.config.root_doc:
-        tags += json_ld(meta, prefix)
+        tags += json_ld(meta, root)
     context["metatags"] = context.get("metatags", "") + tags
 
 

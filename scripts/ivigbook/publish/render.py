@@ -313,11 +313,31 @@ def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None 
 PLAIN_TABLE_MAX_ROWS = 5
 
 
+#: A column whose every cell is at most this long holds labels ("partly supported", "High
+#: risk"): its cells keep their words whole (class ``ivig-short``, _static/book.css), so that
+#: a narrow column never breaks a word in two; longer cells may break a long word.
+SHORT_CELL_CHARS = 24
+SHORT_CELL_CLASS = "ivig-short"
+
+
+def _td_open(df: pd.DataFrame) -> list[str]:
+    """The opening ``<td>`` tag of each column: short-label columns carry ``ivig-short``."""
+    return [
+        f'<td class="{SHORT_CELL_CLASS}">'
+        if len(df) and df[c].map(_cell).str.len().max() <= SHORT_CELL_CHARS
+        else "<td>"
+        for c in df.columns
+    ]
+
+
 def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None) -> str:
     """A small table as plain, accessible HTML: caption, column headers, no controls."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    opens = _td_open(df)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"{o}{html.escape(_cell(v))}</td>" for o, v in zip(opens, row, strict=True))
+        + "</tr>"
         for row in df.itertuples(index=False)
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
@@ -399,13 +419,14 @@ def datatable_html(
     classes = html.escape(f"{options.get('classes', 'display compact')} {DATATABLE_CLASS}")
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     keys = [_sort_keys(df[c]) for c in df.columns]
+    opens = [o.removesuffix(">") for o in _td_open(df)]
     rows = []
     for index, row in enumerate(df.itertuples(index=False)):
         cells = "".join(
-            f'<td data-order="{key[index]}">{html.escape(_cell(value))}</td>'
+            f'{o} data-order="{key[index]}">{html.escape(_cell(value))}</td>'
             if key is not None
-            else f"<td>{html.escape(_cell(value))}</td>"
-            for value, key in zip(row, keys, strict=True)
+            else f"{o}>{html.escape(_cell(value))}</td>"
+            for value, key, o in zip(row, keys, opens, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""

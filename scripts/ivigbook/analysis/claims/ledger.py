@@ -137,10 +137,13 @@ def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
     return "; ".join(items) or "none"
 
 
-def audit_table(ev: Evidence) -> pd.DataFrame:
+def audit_table(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
     """The ledger's audit, for readers: each claim as the data check it, where the letter makes
-    it, the long reason and the data that decide it, named as readers know them."""
+    it, the long reason and the data that decide it, named as readers know them (``chapter``:
+    only the claims that chapter discusses)."""
     table = evaluate(ev)
+    if chapter is not None:
+        table = table[table["chapter"] == chapter]
     return pd.DataFrame(
         {
             "Checked as": table["claim"],

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path
 
 from ivigbook.analysis.summary import KeyFacts
-from ivigbook.text.messages import key_messages, number_word, plain_summary
+from ivigbook.text.messages import key_messages, number_word, plain_summary, times_as_many
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -47,6 +47,7 @@ FACTS = KeyFacts(
     timing_verdict="not testable",
     marker_verdict="supported",
     n_added=0,
+    next_trial_per_arm=84,
 )
 
 
@@ -78,6 +79,34 @@ def test_signal_and_timing_messages_follow_the_verdicts() -> None:
     other = key_messages(replace(FACTS, timing_verdict="supported", marker_verdict="partly"))
     assert "support the letter's view" in other["timing_markers"]
     assert "No marker is known" not in other["timing_markers"]
+
+
+def test_times_as_many_in_words() -> None:
+    assert times_as_many(168, 77) == "more than twice as many people as"
+    assert times_as_many(154, 77) == "more people than"  # exactly twice is not "more than"
+    assert times_as_many(232, 77) == "more than three times as many people as"
+    assert times_as_many(100, 77) == "more people than"
+    assert times_as_many(60, 77) == "no more people than"
+
+
+def test_next_trial_message_compares_with_the_trials_so_far() -> None:
+    text = key_messages(FACTS)["next_trial"]
+    assert "about 84 patients in each arm, 168 in all" in text
+    assert "the three controlled trials together had 77" in text
+    one = key_messages(replace(FACTS, n_trials=1, n_trial_patients=20))["next_trial"]
+    assert "the only controlled trial had 20" in one
+    means = plain_summary(FACTS)["means"]
+    assert "more than twice as many people as all the earlier trials together" in means
+
+
+def test_key_facts_take_the_next_trial_from_the_design() -> None:
+    from ivigbook.analysis.design import continuous_design, planning_values
+    from ivigbook.analysis.summary import key_facts
+    from ivigbook.data.load import load
+
+    ev = load()
+    expected = continuous_design(planning_values(ev))["enrolled_per_arm"]
+    assert key_facts(ev).next_trial_per_arm == int(expected) > 0
 
 
 def test_plain_summary_has_no_statistics() -> None:

@@ -16,6 +16,7 @@ from ivigbook.analysis.cohorts import (
     studies_with_improvement,
     trial_studies,
 )
+from ivigbook.analysis.design import continuous_design, planning_values
 from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.responders import responder_summary, responder_table
 
@@ -109,6 +110,9 @@ class KeyFacts:
     n_guidance: int = 0
     n_guidance_against: int = 0
     n_guidance_conditional: int = 0
+    #: The next trial at the planning inputs (IBMFRS decline, analysis of covariance): patients
+    #: to enrol per arm, after dropout (:func:`ivigbook.analysis.design.continuous_design`).
+    next_trial_per_arm: int = 0
 
 
 def key_facts(ev: Evidence) -> KeyFacts:
@@ -127,7 +131,9 @@ def key_facts(ev: Evidence) -> KeyFacts:
     for label, outcome in zip(findings["certainty_label"], findings["outcome_label"], strict=True):
         levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
     guidance = guidance_counts(ev)
+    next_trial = continuous_design(planning_values(ev))
     return KeyFacts(
+        next_trial_per_arm=int(next_trial["enrolled_per_arm"]),
         n_guidance=guidance["n_guidance"],
         n_guidance_against=guidance["n_against"],
         n_guidance_conditional=guidance["n_conditional_for"],

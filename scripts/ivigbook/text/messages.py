@@ -135,6 +135,34 @@ def caution_message(facts: KeyFacts) -> str:
     return letter + guidance + "."
 
 
+def times_as_many(total: int, earlier: int) -> str:
+    """How ``total`` compares with ``earlier``, in words without a statistic: "more than
+    twice as many people as", "more people than", "no more people than"."""
+    if earlier <= 0 or total <= earlier:
+        return "no more people than"
+    ratio = total // earlier if total % earlier else total // earlier - 1
+    if ratio < 2:
+        return "more people than"
+    times = "twice" if ratio == 2 else f"{number_word(ratio)} times"
+    return f"more than {times} as many people as"
+
+
+def next_trial_message(facts: KeyFacts) -> str:
+    """What a convincing new trial would need, beside what the trials so far enrolled."""
+    total = 2 * facts.next_trial_per_arm
+    trials = (
+        "the only controlled trial"
+        if facts.n_trials == 1
+        else (f"the {number_word(facts.n_trials)} controlled trials together")
+    )
+    return (
+        f"On the book's stated inputs, a convincing new trial would need about "
+        f"{facts.next_trial_per_arm} patients in each arm, {total} in all; {trials} had "
+        f"{facts.n_trial_patients}. Some of these inputs are assumptions, and the chapter on "
+        "the next trial lets a reader change them."
+    )
+
+
 def key_messages(facts: KeyFacts) -> dict[str, str]:
     """The key messages, by name, in reading order."""
     return {
@@ -143,6 +171,7 @@ def key_messages(facts: KeyFacts) -> dict[str, str]:
         "signals": signals_message(facts),
         "timing_markers": timing_marker_message(facts),
         "caution": caution_message(facts),
+        "next_trial": next_trial_message(facts),
     }
 
 
@@ -188,6 +217,9 @@ def plain_summary(facts: KeyFacts) -> dict[str, str]:
         "means": (
             "IVIG is expensive, it has recently been in short supply worldwide, and it may have "
             "side effects. The letter this book starts from advises caution. It asks for "
-            "larger, better trials to find out whether some people benefit, and who they are."
+            "larger, better trials to find out whether some people benefit, and who they are. "
+            "Such a trial would need "
+            f"{times_as_many(2 * facts.next_trial_per_arm, facts.n_trial_patients)} "
+            "all the earlier trials together."
         ),
     }

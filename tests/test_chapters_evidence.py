@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from chapter_outputs import ROOT, code_cell_sources, execute_chapter
 
+from ivigbook.analysis import vocabulary
+
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures_evidence"
 TRIAL_DESIGNS = {"placebo_controlled_trial", "controlled_trial"}
@@ -71,13 +73,18 @@ def expected(data_dir: Path) -> dict[str, object]:
 
 
 def body_weight() -> float:
-    """BODY_WEIGHT_KG as the introduction's visible code cell sets it."""
+    """BODY_WEIGHT_KG as the introduction's visible code cell sets it: a number a reader typed,
+    or the book's one illustrative weight (``vocabulary.ILLUSTRATIVE_BODY_WEIGHT_KG``)."""
     found = [
         m.group(1)
         for src in code_cell_sources("introduction")
-        for m in re.finditer(r"^BODY_WEIGHT_KG\s*=\s*([0-9.]+)", src, flags=re.M)
+        for m in re.finditer(
+            r"^BODY_WEIGHT_KG\s*=\s*([0-9.]+|ILLUSTRATIVE_BODY_WEIGHT_KG)\b", src, flags=re.M
+        )
     ]
     assert len(found) == 1, "the introduction sets BODY_WEIGHT_KG exactly once"
+    if found[0] == "ILLUSTRATIVE_BODY_WEIGHT_KG":
+        return float(vocabulary.ILLUSTRATIVE_BODY_WEIGHT_KG)
     return float(found[0])
 
 
@@ -101,13 +108,13 @@ def test_introduction_dose() -> None:
     exp = expected(DATA)
     out = execute_chapter("introduction")
     weight = body_weight()
-    assert out["body_weight_kg"] == pytest.approx(weight)
-    assert out["dose_usual"] == pytest.approx(exp["usual_dose"])
-    assert out["dose_n_usual"] == exp["n_usual"]
-    assert out["dose_n_with_dose"] == exp["n_with_dose"]
+    assert out["intro_body_weight_kg"] == pytest.approx(weight)
+    assert out["intro_dose_usual"] == pytest.approx(exp["usual_dose"])
+    assert out["intro_dose_n_usual"] == exp["n_usual"]
+    assert out["intro_dose_n_with_dose"] == exp["n_with_dose"]
     assert out["intro_n_studies"] == exp["n_studies"]
-    assert out["grams_per_month"] == pytest.approx(exp["usual_dose"] * weight)
-    assert out["grams_per_year"] == pytest.approx(exp["usual_dose"] * weight * 12)
+    assert out["intro_grams_per_month"] == pytest.approx(exp["usual_dose"] * weight)
+    assert out["intro_grams_per_year"] == pytest.approx(exp["usual_dose"] * weight * 12)
 
 
 #: (chapter, glued value, key of :func:`expected`): counts a chapter glues, against the CSVs.
@@ -246,7 +253,7 @@ def test_added_study_changes_counts(data_with_fictitious_study: Path) -> None:
 
     intro = execute_chapter("introduction", data_with_fictitious_study)
     assert intro["intro_n_studies"] == new["n_studies"]
-    assert intro["dose_n_with_dose"] == new["n_with_dose"] == old["n_with_dose"] + 1
+    assert intro["intro_dose_n_with_dose"] == new["n_with_dose"] == old["n_with_dose"] + 1
 
 
 def test_wording_follows_an_added_study(data_with_fictitious_study: Path) -> None:

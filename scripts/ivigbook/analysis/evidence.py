@@ -28,6 +28,7 @@ from ivigbook.analysis.cohorts import (
     studies_with_improvement,
     study_labels,
 )
+from ivigbook.analysis.search import search_counts
 from ivigbook.analysis.vocabulary import (
     ASSESSMENT_ORDER,
     DESIGN_LABELS,
@@ -106,6 +107,47 @@ def grams_per_patient(g_per_kg_per_month: float, body_weight_kg: float) -> dict[
     """Grams of IVIG per patient per month and per year (twelve monthly courses)."""
     month = g_per_kg_per_month * body_weight_kg
     return {"month": month, "year": month * 12}
+
+
+@dataclass(frozen=True)
+class IntroFacts:
+    """The introduction's facts (glued with the prefix ``intro``): the letter's studies, the
+    usual dose and what it means in grams for an illustrative body weight."""
+
+    n_letter_studies: int  #: studies of the letter's Table I in the data
+    n_studies: int  #: all studies in the data
+    dose_usual: float  #: the most common monthly dose, g/kg
+    dose_n_usual: int  #: studies using it
+    dose_n_with_dose: int  #: studies with a single monthly regimen
+    body_weight_kg: float  #: the illustrative body weight (an assumption, not data)
+    grams_per_month: float
+    grams_per_year: float  #: twelve monthly courses
+    #: Planned months of treatment among the studies at the usual dose (none: no such study
+    #: states its months).
+    dose_months_min: float | None
+    dose_months_max: float | None
+
+
+def intro_facts(ev: Any, body_weight_kg: float) -> IntroFacts:
+    """Everything the introduction says in numbers, at ``body_weight_kg``."""
+    dose = usual_dose(ev)
+    grams = grams_per_patient(dose.g_per_kg_per_month, body_weight_kg)
+    doses = dose_by_study(ev)
+    months = doses.loc[
+        doses["dose_g_per_kg_per_month"] == dose.g_per_kg_per_month, "treatment_months"
+    ].dropna()
+    return IntroFacts(
+        n_letter_studies=search_counts(ev).studies_from_letter,
+        n_studies=dose.n_studies_total,
+        dose_usual=dose.g_per_kg_per_month,
+        dose_n_usual=dose.n_studies,
+        dose_n_with_dose=dose.n_with_dose,
+        body_weight_kg=body_weight_kg,
+        grams_per_month=grams["month"],
+        grams_per_year=grams["year"],
+        dose_months_min=float(months.min()) if len(months) else None,
+        dose_months_max=float(months.max()) if len(months) else None,
+    )
 
 
 def dose_by_study(ev: Any) -> pd.DataFrame:

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
+from ivigbook.analysis.evidence import IntroFacts
 from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.search import SearchFacts
 from ivigbook.analysis.summary import EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
-from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
+from ivigbook.analysis.vocabulary import (
+    CONTRADICTED,
+    NOT_REPORTED,
+    NOT_TESTABLE,
+    PARTLY,
+    SUPPORTED,
+)
 from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
     DESIGN_NOUNS,
@@ -24,6 +31,7 @@ from ivigbook.text.sentences import (
     improvement_sentence,
     join_words,
     objective_benefit_sentence,
+    range_phrase,
 )
 
 
@@ -183,6 +191,19 @@ def timing_in_short(counts: Mapping[str, int], n_studies: int, verdict: str) -> 
         f"{recorded} {judged} A longer course among patients who did well proves little: "
         "patients who seem to improve are the ones kept on treatment."
     )
+
+
+def intro_texts(facts: IntroFacts) -> dict[str, str]:
+    """The introduction's sentences: its answer, and the planned months at the usual dose."""
+    low, high = facts.dose_months_min, facts.dose_months_max
+    return {
+        "in_short": introduction_in_short(
+            facts.dose_usual, facts.grams_per_month, facts.body_weight_kg
+        ),
+        "dose_months_range": NOT_REPORTED
+        if low is None or high is None
+        else range_phrase(low, high, "month", "months"),
+    }
 
 
 def introduction_in_short(g_per_kg_month: float, grams_month: float, weight_kg: float) -> str:

@@ -78,7 +78,7 @@ def test_built_pages_carry_the_collapsed_audit(html_dir: Path, chapter: str) -> 
 
 
 def test_verdict_cells_keep_their_words_whole() -> None:
-    # "partly supported" must not wrap as "supporte d" in a narrow column: the Verdict column
+    # "partly supported" must not break inside a word in a narrow column: the Verdict column
     # holds short labels and is marked so (render.SHORT_CELL_CLASS, _static/book.css).
     soup = _soup("trials")
     table = soup.find("table")

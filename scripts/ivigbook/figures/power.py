@@ -284,7 +284,7 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
     base = alt.Chart(frame).encode(y="n:Q")
     rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
     text = base.mark_text(align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11).encode(
-        x=alt.value(EXPLORER_PANEL_WIDTH), text="label:N"
+        x=alt.value("width"), text="label:N"
     )
     return alt.layer(rule, text)
 

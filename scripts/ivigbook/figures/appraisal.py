@@ -17,6 +17,7 @@ from ivigbook.figures.theme import (
     ROB_LABEL_WIDTH,
     WIDTH,
     limit_studies,
+    with_narrow,
     with_note,
 )
 
@@ -84,7 +85,7 @@ def rob_traffic_light(table: pd.DataFrame) -> alt.VConcatChart:
         for tool in ROB_TOOL_LABELS
         if (shown["tool"] == tool).any()
     ]
-    return alt.vconcat(*panels, spacing=24).properties(
+    chart = alt.vconcat(*panels, spacing=24).properties(
         title=alt.TitleParams(
             "Risk of bias, study by study",
             subtitle=with_note(
@@ -92,6 +93,9 @@ def rob_traffic_light(table: pd.DataFrame) -> alt.VConcatChart:
             ),
         )
     )
+    # On a phone the domain names stand upright above their column, not slanted across
+    # the columns to their right.
+    return with_narrow(chart, x_label_angle=-90)
 
 
 def rob_summary_chart(summary: pd.DataFrame) -> alt.VConcatChart:

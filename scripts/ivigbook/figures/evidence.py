@@ -17,6 +17,7 @@ from ivigbook.figures.theme import (
     limit_studies,
     result_scale,
     result_stroke,
+    with_narrow,
     with_note,
 )
 
@@ -64,7 +65,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(align="left", dx=9, fontSize=12, font=FONT).encode(
         x=alt.X("text_x:Q"), text="label:N"
     )
-    return (points + labels).properties(
+    chart = (points + labels).properties(
         width=WIDTH - 200,
         height=alt.Step(26),
         title=alt.Title(
@@ -74,6 +75,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
             ),
         ),
     )
+    return with_narrow(chart, y_title=False)
 
 
 def search_flow_chart(
@@ -280,7 +282,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
     chart = alt.layer(*layers)
     if crowded:
         chart = chart.resolve_scale(size="independent")
-    return chart.properties(
+    chart = chart.properties(
         width=WIDTH - 80,
         height=alt.Step(step),
         title=alt.Title(
@@ -288,3 +290,6 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
             subtitle=subtitle,
         ),
     )
+    # On a phone: the design labels speak for themselves, and study labels are cut short
+    # (the tooltip gives them whole).
+    return with_narrow(chart, width=240, y_title=False, text_limit=110)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, with_note
+from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, with_narrow, with_note
 
 
 def power_chart(
@@ -290,10 +290,19 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
 
 
 def _current_point(
-    x_expr: str, n_expr: str, label_expr: str, x_field: str, middle: float, dy: int = -12
+    x_expr: str,
+    n_expr: str,
+    label_lines: tuple[str, str],
+    x_field: str,
+    middle: float,
+    dy: int = -12,
+    narrow: bool = False,
 ) -> alt.LayerChart:
     """The chosen value as a diamond with its numbers; the label turns to the left past
-    ``middle`` so that it stays inside the plot whatever the control's value."""
+    ``middle`` so that it stays inside the plot whatever the control's value. The label's
+    two parts make one line, or two on a phone (``narrow``)."""
+    first, second = label_lines
+    label_expr = f"[{first}, {second}]" if narrow else f"{first} + ' ' + {second}"
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
         .transform_calculate(
@@ -313,6 +322,8 @@ def _current_point(
         dy=dy,
         fontSize=12,
         fontWeight="bold",
+        # never cut short, not even on a phone (0: no limit)
+        limit=0,
     ).encode(text="label:N")
     return alt.layer(point, text)
 
@@ -335,6 +346,17 @@ def explorer_chart(
     """Three panels sharing the controls: the continuous endpoint (patients per arm by the
     slowing of decline), the responder endpoint (by the placebo response rate) and the
     marker-stratified design (screened and enrolled)."""
+    args = (planning, p_ivig, p_ivig_range, enmc_per_arm)
+    return with_narrow(_explorer(*args), _explorer(*args, narrow=True))
+
+
+def _explorer(
+    planning: pd.DataFrame,
+    p_ivig: float,
+    p_ivig_range: tuple[float, float, float],
+    enmc_per_arm: float,
+    narrow: bool = False,
+) -> alt.VConcatChart:
     enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
     slowing_line = (
         alt.Chart(alt.sequence(0.1, 1.0001, 0.025, as_="slowing"))
@@ -362,9 +384,10 @@ def explorer_chart(
         _current_point(
             "slowing",
             "n_cont_enrolled",
-            "n_cont_enrolled + ' per arm (' + n_cont_analysed + ' analysed)'",
+            ("n_cont_enrolled + ' per arm'", "'(' + n_cont_analysed + ' analysed)'"),
             "slowing",
             0.55,
+            narrow=narrow,
         ),
     ).properties(
         width=EXPLORER_PANEL_WIDTH,
@@ -403,10 +426,11 @@ def explorer_chart(
         _current_point(
             "placebo",
             "n_resp_enrolled",
-            "n_resp_enrolled + ' per arm (' + n_resp_analysed + ' analysed)'",
+            ("n_resp_enrolled + ' per arm'", "'(' + n_resp_analysed + ' analysed)'"),
             "placebo_rate",
             0.15,
             dy=16,
+            narrow=narrow,
         ),
     ).properties(
         width=EXPLORER_PANEL_WIDTH,

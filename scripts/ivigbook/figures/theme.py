@@ -8,6 +8,8 @@ shape, a text label or a position.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -216,3 +218,48 @@ ROB_COLOURS = {
 }
 #: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
 ROB_LABEL_WIDTH = 190
+
+
+#: Where a chart carries the layout it takes on a narrow screen (read by
+#: :func:`ivigbook.publish.render.narrow_variant`).
+NARROW_KEY = "ivigbook"
+
+
+def with_narrow(
+    chart: alt.TopLevelMixin,
+    narrow: alt.TopLevelMixin | None = None,
+    *,
+    width: float | None = None,
+    y_title: bool = True,
+    x_label_angle: float | None = None,
+    text_limit: float | None = None,
+) -> alt.TopLevelMixin:
+    """``chart``, carrying the layout the site draws on a phone: ``narrow`` (a layout of its
+    own: rows instead of columns, fewer columns) or ``chart`` itself, changed as asked - a
+    smaller plot ``width`` to start from, no y-axis title, x labels at ``x_label_angle``,
+    text marks cut to ``text_limit`` pixels. The PDF prints ``chart`` at its own width."""
+    spec = (narrow if narrow is not None else chart).to_dict()
+    if width is not None and isinstance(spec.get("width"), (int, float)):
+        spec["width"] = width
+    _narrow_nodes(spec, y_title=y_title, x_label_angle=x_label_angle, text_limit=text_limit)
+    return chart.properties(usermeta={NARROW_KEY: {"narrow": spec}})
+
+
+def _narrow_nodes(node: Any, **change: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _narrow_nodes(item, **change)
+        return
+    if not isinstance(node, dict):
+        return
+    encoding = node.get("encoding", {})
+    if not change["y_title"] and isinstance(encoding.get("y"), dict):
+        encoding["y"]["title"] = None
+    x = encoding.get("x")
+    if change["x_label_angle"] is not None and isinstance(x, dict) and "axis" in x:
+        x["axis"] = {**(x["axis"] or {}), "labelAngle": change["x_label_angle"]}
+    mark = node.get("mark")
+    if change["text_limit"] is not None and isinstance(mark, dict) and mark["type"] == "text":
+        mark["limit"] = change["text_limit"]
+    for value in node.values():
+        _narrow_nodes(value, **change)

@@ -88,9 +88,12 @@
   function flex(chart, round) {
     var names = (chart.spec.usermeta || {}).ivigFlex || [];
     var room = chart.el.clientWidth;
-    var delta = room - svgWidth(chart.el);
+    var delta = Math.floor(room - svgWidth(chart.el));
     round = round || 0;
-    if (!names.length || !room || Math.abs(delta) < 2 || round > 2) { return Promise.resolve(); }
+    // Done when the chart fills its container to within 2 pixels, never past its edge.
+    if (!names.length || !room || (delta >= 0 && delta < 2) || round > 4) {
+      return Promise.resolve();
+    }
     names.forEach(function (entry) {
       var now = chart.view.signal(entry.name);
       chart.view.signal(entry.name, Math.max(entry.min, now + delta));

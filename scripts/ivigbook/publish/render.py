@@ -129,8 +129,10 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
 #: On a narrow screen (a phone) titles wrap at about this many characters per line (15 px
 #: bold for a title, 12 px for a subtitle), axis and legend labels are cut to this width
 #: in pixels (ending in an ellipsis; the tooltip and the tables give them whole).
-NARROW_TITLE_CHARS = 32
-NARROW_SUBTITLE_CHARS = 44
+NARROW_TITLE_CHARS = 28
+NARROW_SUBTITLE_CHARS = 38
+#: Axis and legend titles (13 px) wrap at this many characters.
+NARROW_AXIS_TITLE_CHARS = 26
 NARROW_LABEL_LIMIT = 140
 #: Text marks (labels beside points, words in cells) are cut to this width on a phone.
 NARROW_TEXT_LIMIT = 150
@@ -155,7 +157,7 @@ def _narrow_titles(node: Any, parent: str = "") -> Any:
     chart, channel = _is_chart(node), "field" in node or "aggregate" in node
     for key, value in node.items():
         if key == "title" and isinstance(value, (str, list)) and (chart or channel):
-            out[key] = _wrap(value, NARROW_TITLE_CHARS)
+            out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else NARROW_AXIS_TITLE_CHARS)
         elif key == "title" and isinstance(value, dict) and chart:
             title = dict(value)
             if "text" in title:

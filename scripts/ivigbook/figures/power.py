@@ -283,9 +283,9 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart:
     frame = pd.DataFrame({"n": [per_arm], "label": [label]})
     base = alt.Chart(frame).encode(y="n:Q")
     rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-    text = base.mark_text(align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11).encode(
-        x=alt.value("width"), text="label:N"
-    )
+    text = base.mark_text(
+        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
+    ).encode(x=alt.value("width"), text="label:N")
     return alt.layer(rule, text)
 
 
@@ -303,6 +303,8 @@ def _current_point(
     two parts make one line, or two on a phone (``narrow``)."""
     first, second = label_lines
     label_expr = f"[{first}, {second}]" if narrow else f"{first} + ' ' + {second}"
+    if narrow and dy < 0:
+        dy -= 14  # the second line goes below the first: lift both clear of the point
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
         .transform_calculate(

@@ -1,8 +1,8 @@
 /* The book's chart runtime (appended to the vega bundle by ivigbook.publish.build).
 
    Every chart arrives as a Vega spec compiled from Vega-Lite at build time
-   (ivigbook.publish.render), so the page needs the vega runtime only: no vega-lite, no
-   vega-embed. A chart is laid out for the width of its container, never scaled:
+   (ivigbook.publish.render), so the page needs the vega runtime only: neither the Vega-Lite
+   compiler nor the embedding library is shipped. A chart is laid out for the width of its container, never scaled:
    - in a container narrower than NARROW_BELOW, the chart's narrow variant is drawn (titles
      wrapped, legends below the plot, shorter labels; for some charts a layout of its own);
    - the plot widths named in usermeta.ivigFlex (a single chart's width, the panels of a

@@ -17,6 +17,7 @@ from ivigbook.figures.theme import (
     limit_studies,
     result_scale,
     result_stroke,
+    tooltips,
     with_narrow,
     with_note,
 )
@@ -43,13 +44,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     order = df["study"].tolist()
     base = alt.Chart(df).encode(
         y=alt.Y("study:N", sort=order, title="Study (reference in the letter)"),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("design:N", title="Design"),
-            alt.Tooltip("dose_letter:N", title="Dose (letter)"),
-            alt.Tooltip("dose:Q", title="g/kg per month", format=".1f"),
-            alt.Tooltip("months_text:N", title="Planned months"),
-        ],
+        tooltip=tooltips("study design dose_letter dose:Q:.1f months_text"),
     )
     points = (
         base.transform_filter("isValid(datum.dose)")
@@ -100,13 +95,7 @@ def search_flow_chart(
     y_scale = alt.Scale(domain=[n, -0.2], nice=False)
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     hidden = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
-    tooltip = [
-        alt.Tooltip("stage:N", title="Stage"),
-        alt.Tooltip("label:N", title="Step"),
-        alt.Tooltip("count_text:N", title="Count"),
-        alt.Tooltip("detail:N", title="Detail"),
-        alt.Tooltip("quote:N", title="The letter's words"),
-    ]
+    tooltip = tooltips("stage label count_text detail quote", label="Step")
     arrows = (
         alt.Chart(df[df["order"] < n - 1])
         .transform_calculate(x="0.5", y_next="datum.order + 1")
@@ -182,14 +171,10 @@ def search_flow_chart(
 
 
 def _map_tooltip() -> list[alt.Tooltip]:
-    return [
-        alt.Tooltip("study:N", title="Study"),
-        alt.Tooltip("study_type_letter:N", title="Study type (letter)"),
-        alt.Tooltip("n:Q", title="Patients"),
-        alt.Tooltip("result_label:N", title="Overall result"),
-        alt.Tooltip("overall_basis:N", title="Decided by measures that are"),
-        alt.Tooltip("key_results:N", title="Key results (letter)"),
-    ]
+    return tooltips(
+        "study study_type_letter n:Q result_label overall_basis key_results",
+        result_label="Overall result",
+    )
 
 
 def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
@@ -257,12 +242,12 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart:
             x=x,
             y=y,
             yOffset=alt.YOffset("offset:Q", scale=None),
-            tooltip=[
-                alt.Tooltip("studies:Q", title="Added studies", format=","),
-                alt.Tooltip("design:N", title="Design"),
-                alt.Tooltip("n:Q", title="Patients in each"),
-                alt.Tooltip("result_label:N", title="Overall result"),
-            ],
+            tooltip=tooltips(
+                "studies:Q:, design n:Q result_label",
+                studies="Added studies",
+                n="Patients in each",
+                result_label="Overall result",
+            ),
         )
         group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
             color=scales["color"],

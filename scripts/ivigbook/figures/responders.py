@@ -14,6 +14,7 @@ from ivigbook.figures.theme import (
     RESPONDER_PLOT_WIDTH,
     ROW_HEIGHT,
     limit_studies,
+    tooltips,
     with_narrow,
     with_note,
 )
@@ -106,23 +107,11 @@ def responder_counting(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_TOOLTIP = [
-    alt.Tooltip("study:N", title="Study"),
-    alt.Tooltip("design_label:N", title="Design"),
-    alt.Tooltip("source_label:N", title="Source"),
-    alt.Tooltip("group_letter:N", title="Group"),
-    alt.Tooltip("stated_as:N", title="Stated as"),
-    alt.Tooltip("counts_text:N", title="Count"),
-    alt.Tooltip("share_text:N", title="Share"),
-    alt.Tooltip("ci_text:N", title="95% CI"),
-    alt.Tooltip("reason:N", title="Denominator"),
-    alt.Tooltip("measure_text:N", title="Measure"),
-    alt.Tooltip("n_study:Q", title="Patients in study"),
-    alt.Tooltip("controlled:N", title="Control group"),
-    alt.Tooltip("blinded:N", title="Blinded"),
-    alt.Tooltip("blinding_check:N", title="Source check on blinding"),
-    alt.Tooltip("quote:N", title="Words"),
-]
+_TOOLTIP = tooltips(
+    "study design_label source_label group_letter stated_as counts_text share_text ci_text "
+    "reason measure_text n_study:Q controlled blinded blinding_check quote",
+    quote="Words",
+)
 
 #: Caveat columns beside the plot: (field, header, width in pixels). The measure's name is
 #: in the tooltip and in the table above the chart; the column says how it was assessed.

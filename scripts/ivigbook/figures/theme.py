@@ -263,3 +263,72 @@ def _narrow_nodes(node: Any, **change: Any) -> None:
         mark["limit"] = change["text_limit"]
     for value in node.values():
         _narrow_nodes(value, **change)
+
+
+#: The tooltip title of each field the charts show, unless a chart names it otherwise.
+TOOLTIP_TITLES = {
+    "study": "Study",
+    "design": "Design",
+    "design_label": "Design",
+    "domain": "Domain",
+    "domain_label": "Domain",
+    "judgement_label": "Judgement",
+    "support": "Support",
+    "source_label": "Source",
+    "studies": "Studies",
+    "share": "Share",
+    "chapter": "Chapter",
+    "verdict": "Verdict",
+    "claims": "Claims",
+    "dose_letter": "Dose (letter)",
+    "dose": "g/kg per month",
+    "months_text": "Planned months",
+    "stage": "Stage",
+    "count_text": "Count",
+    "detail": "Detail",
+    "quote": "The letter's words",
+    "study_type_letter": "Study type (letter)",
+    "n": "Patients",
+    "result_label": "Result",
+    "overall_basis": "Decided by measures that are",
+    "key_results": "Key results (letter)",
+    "scenario": "Without IVIG",
+    "n_per_arm": "Patients per arm",
+    "power": "Power",
+    "arms": "IVIG vs control",
+    "arms_basis": "Arms",
+    "method": "Method",
+    "slowing": "Slowing",
+    "placebo_rate": "Without treatment",
+    "group_letter": "Group",
+    "stated_as": "Stated as",
+    "counts_text": "Count",
+    "share_text": "Share",
+    "ci_text": "95% CI",
+    "reason": "Denominator",
+    "measure_text": "Measure",
+    "n_study": "Patients in study",
+    "controlled": "Control group",
+    "blinded": "Blinded",
+    "blinding_check": "Source check on blinding",
+    "aspect_label": "Aspect",
+    "status": "Status",
+    "letter_words": "The letter's words",
+    "measure_letter": "Measure (letter)",
+    "assessment": "Assessment",
+    "basis": "Basis",
+}
+
+
+def tooltips(fields: str, **titles: str) -> list[alt.Tooltip]:
+    """A chart's tooltip: ``fields`` names them in order, separated by spaces, each as
+    ``name`` (a category), ``name:Q`` (a number) or ``name:Q:format``; each takes its title
+    from :data:`TOOLTIP_TITLES` unless ``titles`` gives another (``n="Patients in each"``)."""
+    out = []
+    for token in fields.split():
+        name, kind, number_format = [*token.split(":", 2), "", ""][:3]
+        kind = kind or "N"
+        title = titles.get(name, TOOLTIP_TITLES.get(name, name))
+        extra = {"format": number_format} if number_format else {}
+        out.append(alt.Tooltip(f"{name}:{kind}", title=title, **extra))
+    return out

@@ -9,6 +9,7 @@ from ivigbook.figures.theme import (
     OKABE_ITO,
     TIMING_CELL_WIDTH,
     limit_studies,
+    tooltips,
     with_note,
 )
 
@@ -39,13 +40,7 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
             ),
         ),
         y=alt.Y("study:N", sort=studies, title=None),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("design_label:N", title="Design"),
-            alt.Tooltip("aspect_label:N", title="Aspect"),
-            alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("letter_words:N", title="The letter's words"),
-        ],
+        tooltip=tooltips("study design_label aspect_label status letter_words"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(

@@ -13,6 +13,7 @@ from ivigbook.figures.theme import (
     limit_studies,
     result_scale,
     result_stroke,
+    tooltips,
     with_narrow,
     with_note,
 )
@@ -200,14 +201,7 @@ def _matrix_encodings(size_legend: bool = True) -> dict[str, Any]:
             ),
             **({} if size_legend else {"legend": None}),
         ),
-        "tooltip": [
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("design:N", title="Design"),
-            alt.Tooltip("measure_letter:N", title="Measure (letter)"),
-            alt.Tooltip("domain:N", title="Domain"),
-            alt.Tooltip("assessment:N", title="Assessment"),
-            alt.Tooltip("result_label:N", title="Result"),
-            alt.Tooltip("basis:N", title="Basis"),
-            alt.Tooltip("quote:N", title="The letter's words"),
-        ],
+        "tooltip": tooltips(
+            "study design measure_letter domain assessment result_label basis quote"
+        ),
     }

@@ -308,7 +308,9 @@ def vega_bundle() -> str:
     )
     return (
         f"/* vega {version}, bundled by vl-convert-python; then the book's chart runtime. */\n"
-        "(function () {\n" + vlc.javascript_bundle(snippet) + "\n})();\n"
+        "(function () {\n"
+        + vlc.javascript_bundle(snippet)
+        + "\n})();\n"
         + CHART_RUNTIME.read_text(encoding="utf-8")
     )
 

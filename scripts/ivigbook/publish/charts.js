@@ -129,8 +129,23 @@
 
   /* Called by each chart's inline script: the element, its Vega spec and, optionally, the
      spec of its narrow variant. */
+  /* A narrow layout names the data sets whose rows it shares with the print layout
+     (ivigbook.publish.render._share_data): copy the rows back. */
+  function shareData(wide, narrow) {
+    var rows = {};
+    (wide.data || []).forEach(function (d) { rows[d.name] = d.values; });
+    (narrow.data || []).forEach(function (d) {
+      if (d.ivigValuesOf) {
+        d.values = JSON.parse(JSON.stringify(rows[d.ivigValuesOf]));
+        delete d.ivigValuesOf;
+      }
+    });
+    return narrow;
+  }
+
   window.ivigChart = function (el, wide, narrow) {
-    var chart = { el: el, wide: wide, narrow: narrow || null, spec: null, view: null };
+    narrow = narrow ? shareData(wide, narrow) : null;
+    var chart = { el: el, wide: wide, narrow: narrow, spec: null, view: null };
     charts.push(chart);
     return fit(chart);
   };

@@ -193,6 +193,29 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
     return {**narrow, "config": config}
 
 
+#: A narrow layout's data set whose rows are those of a data set of the print layout names it
+#: here instead of repeating them (``charts.js`` copies them back before drawing).
+SHARED_VALUES_KEY = "ivigValuesOf"
+
+
+def _share_data(wide: dict[str, Any], narrow: dict[str, Any]) -> dict[str, Any]:
+    """``narrow`` with the rows it shares with ``wide`` named, not repeated: a page carries
+    each chart's data once."""
+    names = {
+        json.dumps(d["values"], sort_keys=True): d["name"]
+        for d in wide.get("data", [])
+        if "values" in d
+    }
+    data = []
+    for entry in narrow.get("data", []):
+        key = json.dumps(entry["values"], sort_keys=True) if "values" in entry else None
+        if key in names:
+            entry = {k: v for k, v in entry.items() if k != "values"}
+            entry[SHARED_VALUES_KEY] = names[key]
+        data.append(entry)
+    return {**narrow, "data": data} if "data" in narrow else narrow
+
+
 #: Shown inside a chart's container until the chart is drawn, and instead of it where
 #: JavaScript is off.
 NO_SCRIPT_TEXT = (
@@ -205,7 +228,7 @@ def chart_html(spec: dict[str, Any]) -> str:
     """``<div>`` + inline script that draws ``spec`` (compiled to Vega) once the page's vega
     bundle has loaded, with its narrow variant for a phone (:func:`narrow_variant`)."""
     wide = vega_spec(spec)
-    narrow = vega_spec(narrow_variant(spec))
+    narrow = _share_data(wide, vega_spec(narrow_variant(spec)))
     element_id = chart_id(wide)
     return (
         f'<div id="{element_id}" class="ivig-chart">'

@@ -10,6 +10,7 @@ from ivigbook.figures.theme import (
     TIMING_CELL_WIDTH,
     limit_studies,
     tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -24,6 +25,17 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         "|".join(label.rsplit(" ", 1)) for label in df["aspect_label"].astype(str)
     ]
     aspects = list(dict.fromkeys(df["aspect_heading"]))
+    # On a phone the cells are too narrow for "not reported": they say yes or no.
+    df["status_short"] = df["status"].map({"reported": "yes", "not reported": "no"})
+    chart = _timing_layers(df, studies, aspects, "status", note)
+    narrow = _timing_layers(df, studies, aspects, "status_short", note)
+    return with_narrow(chart, narrow, x_label_angle=-90)
+
+
+def _timing_layers(
+    df: pd.DataFrame, studies: list[str], aspects: list[str], text: str, note: str | None
+) -> alt.LayerChart:
+    """The matrix, each cell's words taken from the ``text`` field."""
     status_domain = ["reported", "not reported"]
     base = alt.Chart(df).encode(
         x=alt.X(
@@ -50,8 +62,8 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
             scale=alt.Scale(domain=status_domain, range=[OKABE_ITO["blue"], "#E8E8E8"]),
         )
     )
-    text = base.mark_text(fontSize=11).encode(
-        text="status:N",
+    words = base.mark_text(fontSize=11).encode(
+        text=f"{text}:N",
         color=alt.Color(
             "status:N",
             scale=alt.Scale(domain=status_domain, range=["white", OKABE_ITO["black"]]),
@@ -59,7 +71,7 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         ),
     )
     return (
-        alt.layer(cells, text)
+        alt.layer(cells, words)
         .resolve_scale(color="independent")
         .properties(
             width=TIMING_CELL_WIDTH * len(aspects),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -82,16 +84,38 @@ def search_flow_chart(
 
     ``flow`` is :func:`ivigbook.analysis.search.search_flow`. Steps the letter does not report are
     drawn with a dashed grey border and say "not reported"; the last box counts the studies
-    in the evidence base now.
+    in the evidence base now. On a phone the boxes are taller and their words wrap.
     """
+    chart = _search_flow(flow, title, subtitle, narrow=False)
+    return with_narrow(chart, _search_flow(flow, title, subtitle, narrow=True))
+
+
+#: On a phone: pixels per step of the search flow, and characters per line in its boxes.
+FLOW_STEP_NARROW = 100
+FLOW_LINE_CHARS = 26
+
+
+def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) -> alt.LayerChart:
     df = flow.copy()
     n = len(df)
     df["y0"] = df["order"] * 1.0
-    df["y1"] = df["order"] + 0.78
+    df["y1"] = df["order"] + (0.86 if narrow else 0.78)
     df["ymid"] = df["order"] + 0.39
     df["status"] = ["Reported" if r else "Not reported" for r in df["reported"]]
     df["line1"] = df["label"]
     df["line2"] = [f"n = {c}" if c[:1].isdigit() else c for c in df["count_text"]]
+    # The step's name and its count: centred around the middle of the box; on a phone, the
+    # name (wrapped) from the top of the box down and the count up from its bottom.
+    df["ytitle"] = df["order"] + 0.08 if narrow else df["ymid"]
+    df["ycount"] = df["order"] + 0.8 if narrow else df["ymid"]
+    if narrow:
+        for column in ("line1", "line2"):
+            df[column] = [textwrap.wrap(text, FLOW_LINE_CHARS) for text in df[column]]
+        # Vega draws a text's further lines below its first: lift a long count by them
+        # (a 12 px line is about 0.14 of a step).
+        df["ycount"] = df["ycount"] - 0.14 * (df["line2"].map(len) - 1)
+    title_place = {"baseline": "top", "dy": 0, "limit": 0} if narrow else {"dy": -8}
+    count_place = {"baseline": "bottom", "dy": 0, "limit": 0} if narrow else {"dy": 9}
     y_scale = alt.Scale(domain=[n, -0.2], nice=False)
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     hidden = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
@@ -137,15 +161,17 @@ def search_flow_chart(
         )
     )
     text_base = alt.Chart(df).transform_calculate(x="0.5")
-    title_text = text_base.mark_text(fontSize=12, fontWeight="bold", dy=-8, font=FONT).encode(
+    title_text = text_base.mark_text(
+        fontSize=12, fontWeight="bold", font=FONT, **title_place
+    ).encode(
         x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        y=alt.Y("ytitle:Q", scale=y_scale, axis=hidden),
         text="line1:N",
         tooltip=tooltip,
     )
-    count_text = text_base.mark_text(fontSize=12, dy=9, font=FONT).encode(
+    count_text = text_base.mark_text(fontSize=12, font=FONT, **count_place).encode(
         x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        y=alt.Y("ycount:Q", scale=y_scale, axis=hidden),
         text="line2:N",
         color=alt.Color(
             "status:N",
@@ -165,7 +191,7 @@ def search_flow_chart(
     )
     return (arrows + boxes + title_text + count_text + stage_text).properties(
         width=WIDTH,
-        height=62 * n,
+        height=(FLOW_STEP_NARROW if narrow else 62) * n,
         title=alt.Title(title, subtitle=subtitle),
     )
 

@@ -32,7 +32,7 @@ from ivigbook.figures.theme import (
 )
 from ivigbook.figures.timing import timing_chart
 from ivigbook.figures.trials import outcome_matrix_chart
-from ivigbook.publish import render
+from ivigbook.publish import chartspec
 
 
 def _frame(n_letter: int, n_added: int, rows_each: int = 1) -> pd.DataFrame:
@@ -178,26 +178,26 @@ def _line_chart(title: str = "A title", width: int = 400) -> alt.Chart:
 
 
 def test_site_chart_is_vega_with_a_flexible_width() -> None:
-    vega = render.vega_spec(_line_chart(width=400).to_dict())
+    vega = chartspec.vega_spec(_line_chart(width=400).to_dict())
     assert vega["$schema"].endswith("/vega/v6.json")
     assert vega["usermeta"]["ivigFlex"] == [{"name": "width", "min": 120}]
 
 
 def test_concatenated_panels_flex_but_side_by_side_columns_do_not() -> None:
     stacked = alt.vconcat(_line_chart(width=300), _line_chart(width=200))
-    names = [f["name"] for f in render.vega_spec(stacked.to_dict())["usermeta"]["ivigFlex"]]
+    names = [f["name"] for f in chartspec.vega_spec(stacked.to_dict())["usermeta"]["ivigFlex"]]
     assert len(names) == 2
     beside = alt.hconcat(_line_chart(width=300), _line_chart(width=200))
-    assert "ivigFlex" not in render.vega_spec(beside.to_dict()).get("usermeta", {})
+    assert "ivigFlex" not in chartspec.vega_spec(beside.to_dict()).get("usermeta", {})
 
 
 def test_narrow_layout_wraps_titles_and_puts_legends_below() -> None:
     long_title = "Responder counts and shares, with exact 95% confidence intervals"
-    narrow = render.narrow_variant(_line_chart(title=long_title).to_dict())
+    narrow = chartspec.narrow_variant(_line_chart(title=long_title).to_dict())
     lines = narrow["title"]
     assert isinstance(lines, list)
     assert " ".join(lines) == long_title
-    assert max(len(line) for line in lines) <= render.NARROW_TITLE_CHARS
+    assert max(len(line) for line in lines) <= chartspec.NARROW_TITLE_CHARS
     legend = narrow["encoding"]["color"]["legend"]
     assert legend["orient"] == "bottom"
     assert "columns" not in legend
@@ -207,14 +207,14 @@ def test_a_factorys_narrow_layout_travels_with_the_chart_but_not_to_print() -> N
     chart = with_narrow(_line_chart(width=500), width=200, y_title=False)
     spec = chart.to_dict()
     assert spec["usermeta"]["ivigbook"]["narrow"]["width"] == 200
-    assert render.narrow_variant(spec)["encoding"]["y"]["title"] is None
-    printed = render.print_spec(spec)
+    assert chartspec.narrow_variant(spec)["encoding"]["y"]["title"] is None
+    printed = chartspec.print_spec(spec)
     assert "usermeta" not in printed
     assert printed["width"] == 500
 
 
 def test_chart_html_draws_with_the_vega_runtime() -> None:
-    markup = render.chart_html(_line_chart().to_dict())
+    markup = chartspec.chart_html(_line_chart().to_dict())
     assert "vegaEmbed" not in markup
     assert "window.ivigChart(el, spec, narrow)" in markup
     assert 'class="ivig-chart-fallback"' in markup

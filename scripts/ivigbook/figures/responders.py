@@ -132,7 +132,8 @@ NARROW_ROW_HEIGHT = 74
 
 
 def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows with their caveats added to the label, a line each (for the narrow layout)."""
+    """The rows with ``narrow_label``: the label and the caveats, a line each (the narrow
+    layout's rows; both layouts share the rows, so that the page carries them once)."""
     caveats = [
         f"{a}; {n} patients \N{EN DASH} control: {c} \N{EN DASH} blinded: {b}"
         for a, n, c, b in zip(
@@ -140,19 +141,20 @@ def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     return df.assign(
-        label=[f"{label} \N{EN DASH} {c}" for label, c in zip(df["label"], caveats, strict=True)]
+        narrow_label=[
+            f"{label} \N{EN DASH} {c}" for label, c in zip(df["label"], caveats, strict=True)
+        ]
     )
 
 
 def _responder_block(
     df: pd.DataFrame, title: str, n_max: int, designs: list[str], narrow: bool = False
 ) -> alt.HConcatChart | alt.LayerChart:
-    if narrow:
-        df = _with_caveat_lines(df)
+    field = "narrow_label" if narrow else "label"
     label_limit = NARROW_LABEL_LIMIT if narrow else RESPONDER_LABEL_LIMIT
     y = alt.Y(
-        "label:N",
-        sort=list(df["label"]),
+        f"{field}:N",
+        sort=list(df[field]),
         title=None,
         # minExtent: both panels' plots start at the same x, so their columns line up.
         axis=alt.Axis(
@@ -233,7 +235,7 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
     and whether it is subjective, n, whether the study had a control group and blinding.
     """
     shown, note = limit_studies(table)
-    df = responder_frame(shown)
+    df = _with_caveat_lines(responder_frame(shown))
     n_max = int(df["n_study"].max())
     designs = list(dict.fromkeys(df["design"]))
     parts = [

@@ -221,7 +221,7 @@ ROB_LABEL_WIDTH = 190
 
 
 #: Where a chart carries the layout it takes on a narrow screen (read by
-#: :func:`ivigbook.publish.render.narrow_variant`).
+#: :func:`ivigbook.publish.chartspec.narrow_variant`).
 NARROW_KEY = "ivigbook"
 
 

@@ -294,7 +294,7 @@ CHART_RUNTIME = Path(__file__).with_name("charts.js")
 
 def vega_bundle() -> str:
     """The vega runtime alone (the charts come compiled to Vega, see
-    :func:`ivigbook.publish.render.vega_spec`), then the book's chart runtime; wrapped so
+    :func:`ivigbook.publish.chartspec.vega_spec`), then the book's chart runtime; wrapped so
     that its only globals are ``vega``, ``ivigChart`` and ``ivigViews``."""
     import vl_convert as vlc
 

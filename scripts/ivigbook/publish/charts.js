@@ -1,7 +1,7 @@
 /* The book's chart runtime (appended to the vega bundle by ivigbook.publish.build).
 
    Every chart arrives as a Vega spec compiled from Vega-Lite at build time
-   (ivigbook.publish.render), so the page needs the vega runtime only: neither the Vega-Lite
+   (ivigbook.publish.chartspec), so the page needs the vega runtime only: neither the Vega-Lite
    compiler nor the embedding library is shipped. A chart is laid out for the width of its container, never scaled:
    - in a container narrower than NARROW_BELOW, the chart's narrow variant is drawn (titles
      wrapped, legends below the plot, shorter labels; for some charts a layout of its own);
@@ -130,7 +130,7 @@
   /* Called by each chart's inline script: the element, its Vega spec and, optionally, the
      spec of its narrow variant. */
   /* A narrow layout names the data sets whose rows it shares with the print layout
-     (ivigbook.publish.render._share_data): copy the rows back. */
+     (ivigbook.publish.chartspec._share_data): copy the rows back. */
   function shareData(wide, narrow) {
     var rows = {};
     (wide.data || []).forEach(function (d) { rows[d.name] = d.values; });

@@ -86,12 +86,13 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 #: On a narrow screen (a phone) titles wrap at about this many characters per line (15 px
-#: bold for a title, 12 px for a subtitle), axis and legend labels are cut to this width
-#: in pixels (ending in an ellipsis; the tooltip and the tables give them whole).
+#: bold for a title, 12 px for a subtitle).
 NARROW_TITLE_CHARS = 28
 NARROW_SUBTITLE_CHARS = 38
 #: Axis and legend titles (13 px) wrap at this many characters.
 NARROW_AXIS_TITLE_CHARS = 26
+#: Axis labels are cut to this width in pixels, ending in an ellipsis (the tooltip and the
+#: tables give them whole).
 NARROW_LABEL_LIMIT = 140
 #: Text marks (labels beside points, words in cells) are cut to this width on a phone.
 NARROW_TEXT_LIMIT = 150
@@ -146,9 +147,9 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
     narrow = (spec.get("usermeta") or {}).get(USERMETA_KEY, {}).get("narrow") or print_spec(spec)
     narrow = _narrow_titles(narrow)
     config = dict(narrow.get("config", {}))
-    for part in ("axis", "legend"):
-        config[part] = {**config.get(part, {}), "labelLimit": NARROW_LABEL_LIMIT}
-    config["legend"] = {**config["legend"], "orient": "bottom", "direction": "vertical"}
+    # Axis labels share the width with the plot; a legend below it has the whole width.
+    config["axis"] = {**config.get("axis", {}), "labelLimit": NARROW_LABEL_LIMIT}
+    config["legend"] = {**config.get("legend", {}), "orient": "bottom", "direction": "vertical"}
     return {**narrow, "config": config}
 
 

@@ -392,6 +392,7 @@ def test_pages_load_vega_alone(browser: object, site: str, html_dir: Path) -> No
 @pytest.mark.browser
 def test_tooltip_shows_a_marks_values(browser: object, site: str) -> None:
     tab = _open(browser, f"{site}/chapters/evidence.html", LAPTOP)
+    tab.wait_for_timeout(800)  # type: ignore[attr-defined]  # laid out for the new window
     marks = tab.locator(".ivig-chart svg .mark-symbol path")  # type: ignore[attr-defined]
     assert marks.count(), "no marks to hover"
     marks.first.hover(force=True)

@@ -276,7 +276,7 @@ CHART_BOXES_JS = """
     if (size < smallest) { smallest = size; text = t.textContent.trim().slice(0, 40); }
   }
   return {id: el.id, left: box.left, right: box.right, width: box.width,
-          column: el.clientWidth, smallest, text};
+          laidOut: parseFloat(svg.getAttribute('width')), column: el.clientWidth, smallest, text};
 })
 """
 
@@ -318,10 +318,13 @@ def test_charts_fit_a_phone_and_stay_legible(browser: object, site: str, html_di
             if box.get("missing"):
                 problems.append(f"{page}: chart {box['id']} has no SVG")
                 continue
-            if box["right"] > PHONE["width"] or box["width"] > box["column"] + 1:
+            # Laid out for the column (the SVG's own width), not merely scaled down to it.
+            too_wide = max(box["width"], box["laidOut"]) > box["column"] + 1
+            if box["right"] > PHONE["width"] or too_wide:
                 problems.append(
-                    f"{page}: chart {box['id']} is {box['width']:.0f} px wide, right edge at "
-                    f"{box['right']:.0f} px (column {box['column']} px)"
+                    f"{page}: chart {box['id']} is laid out {box['laidOut']:.0f} px wide, drawn "
+                    f"{box['width']:.0f} px, right edge at {box['right']:.0f} px "
+                    f"(column {box['column']} px)"
                 )
             if box["smallest"] < MIN_TEXT_PX:
                 problems.append(

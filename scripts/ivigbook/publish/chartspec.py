@@ -94,6 +94,9 @@ NARROW_AXIS_TITLE_CHARS = 26
 #: Axis labels are cut to this width in pixels, ending in an ellipsis (the tooltip and the
 #: tables give them whole).
 NARROW_LABEL_LIMIT = 140
+#: Legend labels, likewise: a legend below the plot starts where the plot does, to the right
+#: of the axis labels.
+NARROW_LEGEND_LABEL_LIMIT = 160
 #: Text marks (labels beside points, words in cells) are cut to this width on a phone.
 NARROW_TEXT_LIMIT = 150
 
@@ -147,9 +150,13 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
     narrow = (spec.get("usermeta") or {}).get(USERMETA_KEY, {}).get("narrow") or print_spec(spec)
     narrow = _narrow_titles(narrow)
     config = dict(narrow.get("config", {}))
-    # Axis labels share the width with the plot; a legend below it has the whole width.
     config["axis"] = {**config.get("axis", {}), "labelLimit": NARROW_LABEL_LIMIT}
-    config["legend"] = {**config.get("legend", {}), "orient": "bottom", "direction": "vertical"}
+    config["legend"] = {
+        **config.get("legend", {}),
+        "labelLimit": NARROW_LEGEND_LABEL_LIMIT,
+        "orient": "bottom",
+        "direction": "vertical",
+    }
     return {**narrow, "config": config}
 
 

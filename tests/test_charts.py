@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -21,9 +22,17 @@ from ivigbook.data.validate import default_data_dir
 from ivigbook.figures.evidence import dose_chart, evidence_map
 from ivigbook.figures.power import trial_power_chart
 from ivigbook.figures.responders import responder_chart
-from ivigbook.figures.theme import MAX_STUDIES_SHOWN, is_added_study, limit_studies, with_note
+from ivigbook.figures.theme import (
+    MAX_STUDIES_SHOWN,
+    is_added_study,
+    limit_studies,
+    tooltips,
+    with_narrow,
+    with_note,
+)
 from ivigbook.figures.timing import timing_chart
 from ivigbook.figures.trials import outcome_matrix_chart
+from ivigbook.publish import chartspec
 
 
 def _frame(n_letter: int, n_added: int, rows_each: int = 1) -> pd.DataFrame:
@@ -152,3 +161,69 @@ def test_evidence_map_groups_added_studies_when_crowded(
     assert sum(r["studies"] for r in grouped) == n_added
     assert len(single) == len(many.studies) - n_added  # the letter's, one mark each
     assert big["title"]["subtitle"][1].startswith(f"{n_added:,} added studies grouped")
+
+
+# --------------------------------------------------------------------------------------
+# The site's charts: compiled to Vega at build time, with a narrow layout for phones.
+
+
+def _line_chart(title: str = "A title", width: int = 400) -> alt.Chart:
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2], "group": ["a", "b", "a"]})
+    return (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(x="x:Q", y="y:Q", color=alt.Color("group:N", legend=alt.Legend(columns=2)))
+        .properties(width=width, title=title)
+    )
+
+
+def test_site_chart_is_vega_with_a_flexible_width() -> None:
+    vega = chartspec.vega_spec(_line_chart(width=400).to_dict())
+    assert vega["$schema"].endswith("/vega/v6.json")
+    assert vega["usermeta"]["ivigFlex"] == [{"name": "width", "min": 120}]
+
+
+def test_concatenated_panels_flex_but_side_by_side_columns_do_not() -> None:
+    stacked = alt.vconcat(_line_chart(width=300), _line_chart(width=200))
+    names = [f["name"] for f in chartspec.vega_spec(stacked.to_dict())["usermeta"]["ivigFlex"]]
+    assert len(names) == 2
+    beside = alt.hconcat(_line_chart(width=300), _line_chart(width=200))
+    assert "ivigFlex" not in chartspec.vega_spec(beside.to_dict()).get("usermeta", {})
+
+
+def test_narrow_layout_wraps_titles_and_puts_legends_below() -> None:
+    long_title = "Responder counts and shares, with exact 95% confidence intervals"
+    narrow = chartspec.narrow_variant(_line_chart(title=long_title).to_dict())
+    lines = narrow["title"]
+    assert isinstance(lines, list)
+    assert " ".join(lines) == long_title
+    assert max(len(line) for line in lines) <= chartspec.NARROW_TITLE_CHARS
+    legend = narrow["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom"
+    assert "columns" not in legend
+
+
+def test_a_factorys_narrow_layout_travels_with_the_chart_but_not_to_print() -> None:
+    chart = with_narrow(_line_chart(width=500), width=200, y_title=False)
+    spec = chart.to_dict()
+    assert spec["usermeta"]["ivigbook"]["narrow"]["width"] == 200
+    assert chartspec.narrow_variant(spec)["encoding"]["y"]["title"] is None
+    printed = chartspec.print_spec(spec)
+    assert "usermeta" not in printed
+    assert printed["width"] == 500
+
+
+def test_chart_html_draws_with_the_vega_runtime() -> None:
+    markup = chartspec.chart_html(_line_chart().to_dict())
+    assert "vegaEmbed" not in markup
+    assert "window.ivigChart(el, spec, narrow)" in markup
+    assert 'class="ivig-chart-fallback"' in markup
+
+
+def test_tooltips_take_shared_titles_types_and_formats() -> None:
+    got = [t.to_dict() for t in tooltips("study share:Q:.0% n:Q", n="Patients in each")]
+    assert got == [
+        {"field": "study", "type": "nominal", "title": "Study"},
+        {"field": "share", "type": "quantitative", "title": "Share", "format": ".0%"},
+        {"field": "n", "type": "quantitative", "title": "Patients in each"},
+    ]

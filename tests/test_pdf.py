@@ -84,6 +84,27 @@ def test_every_chart_is_a_vector_graphic(tex: str) -> None:
     assert not raster, f"charts included as raster images: {raster}"
 
 
+#: A chart in the PDF is drawn at build time from its print layout: a fixed width (in points,
+#: one per pixel of the spec) that fits an A4 text block when LaTeX scales it to the line,
+#: never the width of some browser window (the site's charts take their container's width).
+PRINT_WIDTH_PT = (400, 700)
+
+
+def test_chart_images_have_a_fixed_print_width(tex: str, pdf_path: Path) -> None:
+    names = [f"{name}{ext}" for name, ext, _ in INCLUDED_GRAPHIC.findall(tex) if name]
+    assert names, "no chart included"
+    widths = {}
+    for name in names:
+        info = subprocess.run(
+            ["pdfinfo", str(pdf_path.parent / name)], capture_output=True, text=True, check=True
+        ).stdout
+        size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert size, f"{name}: no page size in pdfinfo's output"
+        widths[name] = float(size.group(1))
+    odd = {n: w for n, w in widths.items() if not PRINT_WIDTH_PT[0] <= w <= PRINT_WIDTH_PT[1]}
+    assert not odd, f"chart images not print-sized (points): {odd}"
+
+
 def test_no_raster_images(pdf_path: Path) -> None:
     """`pdfimages -list` finds no bitmap in the PDF: charts are vector drawings."""
     listing = subprocess.run(

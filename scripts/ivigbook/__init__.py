@@ -22,7 +22,8 @@ Read it top-down; imports only go downward (``tests/test_layers.py`` holds this)
     charts from the analysis: ``theme`` (every colour, shape, font and width), then one module
     per figure family.
 ``publish/``
-    turning chapters into a book: ``render`` (chapter set-up, tables), ``build`` (the strict
+    turning chapters into a book: ``render`` (chapter set-up, tables), ``chartspec`` (charts
+    compiled to Vega, with their phone layouts; drawn by ``charts.js``), ``build`` (the strict
     build and its Sphinx extension), ``sphinx_ext``, ``bibstyle``, ``version``, ``release``
     and ``bench``.
 

@@ -17,6 +17,8 @@ from ivigbook.figures.theme import (
     ROB_LABEL_WIDTH,
     WIDTH,
     limit_studies,
+    tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -57,13 +59,7 @@ def _panel(part: pd.DataFrame, tool: str) -> alt.LayerChart | alt.FacetChart:
             title=None,
             axis=alt.Axis(labelLimit=ROB_LABEL_WIDTH - 10),
         ),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("domain_label:N", title="Domain"),
-            alt.Tooltip("judgement_label:N", title="Judgement"),
-            alt.Tooltip("support:N", title="Support"),
-            alt.Tooltip("source_label:N", title="Source"),
-        ],
+        tooltip=tooltips("study domain_label judgement_label support source_label"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(color=_colour())
     symbols = base.mark_text(fontSize=16, fontWeight="bold", color="black").encode(text="symbol:N")
@@ -84,7 +80,7 @@ def rob_traffic_light(table: pd.DataFrame) -> alt.VConcatChart:
         for tool in ROB_TOOL_LABELS
         if (shown["tool"] == tool).any()
     ]
-    return alt.vconcat(*panels, spacing=24).properties(
+    chart = alt.vconcat(*panels, spacing=24).properties(
         title=alt.TitleParams(
             "Risk of bias, study by study",
             subtitle=with_note(
@@ -92,6 +88,9 @@ def rob_traffic_light(table: pd.DataFrame) -> alt.VConcatChart:
             ),
         )
     )
+    # On a phone the domain names stand upright above their column, not slanted across
+    # the columns to their right.
+    return with_narrow(chart, x_label_angle=-90)
 
 
 def rob_summary_chart(summary: pd.DataFrame) -> alt.VConcatChart:
@@ -115,12 +114,7 @@ def rob_summary_chart(summary: pd.DataFrame) -> alt.VConcatChart:
                 scale=alt.Scale(domain=[0, 1]),
             ),
             order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("domain_label:N", title="Domain"),
-                alt.Tooltip("judgement_label:N", title="Judgement"),
-                alt.Tooltip("studies:Q", title="Studies"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
-            ],
+            tooltip=tooltips("domain_label judgement_label studies:Q share:Q:.0%"),
         )
         bars = base.mark_bar(stroke="white").encode(color=_colour())
         labels = base.mark_text(fontSize=13, fontWeight="bold", color="black", dx=-8).encode(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis import claims
-from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES
+from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, tooltips
 
 if TYPE_CHECKING:
     import altair as alt
@@ -29,11 +29,7 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
     x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
     x = x.axis(labelAngle=0)
     y = alt.Y("chapter:N", title="Chapter", sort=chapters)
-    tooltip = [
-        alt.Tooltip("chapter:N", title="Chapter"),
-        alt.Tooltip("verdict:N", title="Verdict"),
-        alt.Tooltip("claims:Q", title="Claims"),
-    ]
+    tooltip = tooltips("chapter verdict claims:Q")
     base = alt.Chart(counts)
     marks = base.mark_point(filled=True, opacity=0.9).encode(
         x=x,

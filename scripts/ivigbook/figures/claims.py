@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH
+from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH, tooltips
 
 
 def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
@@ -14,10 +14,7 @@ def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     base = alt.Chart(counts).encode(
         y=alt.Y("verdict:N", sort=domain, title="Verdict"),
         x=alt.X("claims:Q", title="Claims of the letter", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[
-            alt.Tooltip("verdict:N", title="Verdict"),
-            alt.Tooltip("claims:Q", title="Claims"),
-        ],
+        tooltip=tooltips("verdict claims:Q"),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -17,6 +19,8 @@ from ivigbook.figures.theme import (
     limit_studies,
     result_scale,
     result_stroke,
+    tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -42,13 +46,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     order = df["study"].tolist()
     base = alt.Chart(df).encode(
         y=alt.Y("study:N", sort=order, title="Study (reference in the letter)"),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("design:N", title="Design"),
-            alt.Tooltip("dose_letter:N", title="Dose (letter)"),
-            alt.Tooltip("dose:Q", title="g/kg per month", format=".1f"),
-            alt.Tooltip("months_text:N", title="Planned months"),
-        ],
+        tooltip=tooltips("study design dose_letter dose:Q:.1f months_text"),
     )
     points = (
         base.transform_filter("isValid(datum.dose)")
@@ -64,7 +62,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(align="left", dx=9, fontSize=12, font=FONT).encode(
         x=alt.X("text_x:Q"), text="label:N"
     )
-    return (points + labels).properties(
+    chart = (points + labels).properties(
         width=WIDTH - 200,
         height=alt.Step(26),
         title=alt.Title(
@@ -74,6 +72,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
             ),
         ),
     )
+    return with_narrow(chart, y_title=False)
 
 
 def search_flow_chart(
@@ -85,26 +84,42 @@ def search_flow_chart(
 
     ``flow`` is :func:`ivigbook.analysis.search.search_flow`. Steps the letter does not report are
     drawn with a dashed grey border and say "not reported"; the last box counts the studies
-    in the evidence base now.
+    in the evidence base now. On a phone the boxes are taller and their words wrap.
     """
+    chart = _search_flow(flow, title, subtitle, narrow=False)
+    return with_narrow(chart, _search_flow(flow, title, subtitle, narrow=True))
+
+
+#: On a phone: pixels per step of the search flow, and characters per line in its boxes.
+FLOW_STEP_NARROW = 100
+FLOW_LINE_CHARS = 26
+
+
+def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) -> alt.LayerChart:
     df = flow.copy()
     n = len(df)
     df["y0"] = df["order"] * 1.0
-    df["y1"] = df["order"] + 0.78
+    df["y1"] = df["order"] + (0.86 if narrow else 0.78)
     df["ymid"] = df["order"] + 0.39
     df["status"] = ["Reported" if r else "Not reported" for r in df["reported"]]
     df["line1"] = df["label"]
     df["line2"] = [f"n = {c}" if c[:1].isdigit() else c for c in df["count_text"]]
+    # The step's name and its count: centred around the middle of the box; on a phone, the
+    # name (wrapped) from the top of the box down and the count up from its bottom.
+    df["ytitle"] = df["order"] + 0.08 if narrow else df["ymid"]
+    df["ycount"] = df["order"] + 0.8 if narrow else df["ymid"]
+    if narrow:
+        for column in ("line1", "line2"):
+            df[column] = [textwrap.wrap(text, FLOW_LINE_CHARS) for text in df[column]]
+        # Vega draws a text's further lines below its first: lift a long count by them
+        # (a 12 px line is about 0.14 of a step).
+        df["ycount"] = df["ycount"] - 0.14 * (df["line2"].map(len) - 1)
+    title_place = {"baseline": "top", "dy": 0, "limit": 0} if narrow else {"dy": -8}
+    count_place = {"baseline": "bottom", "dy": 0, "limit": 0} if narrow else {"dy": 9}
     y_scale = alt.Scale(domain=[n, -0.2], nice=False)
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     hidden = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
-    tooltip = [
-        alt.Tooltip("stage:N", title="Stage"),
-        alt.Tooltip("label:N", title="Step"),
-        alt.Tooltip("count_text:N", title="Count"),
-        alt.Tooltip("detail:N", title="Detail"),
-        alt.Tooltip("quote:N", title="The letter's words"),
-    ]
+    tooltip = tooltips("stage label count_text detail quote", label="Step")
     arrows = (
         alt.Chart(df[df["order"] < n - 1])
         .transform_calculate(x="0.5", y_next="datum.order + 1")
@@ -146,15 +161,17 @@ def search_flow_chart(
         )
     )
     text_base = alt.Chart(df).transform_calculate(x="0.5")
-    title_text = text_base.mark_text(fontSize=12, fontWeight="bold", dy=-8, font=FONT).encode(
+    title_text = text_base.mark_text(
+        fontSize=12, fontWeight="bold", font=FONT, **title_place
+    ).encode(
         x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        y=alt.Y("ytitle:Q", scale=y_scale, axis=hidden),
         text="line1:N",
         tooltip=tooltip,
     )
-    count_text = text_base.mark_text(fontSize=12, dy=9, font=FONT).encode(
+    count_text = text_base.mark_text(fontSize=12, font=FONT, **count_place).encode(
         x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
+        y=alt.Y("ycount:Q", scale=y_scale, axis=hidden),
         text="line2:N",
         color=alt.Color(
             "status:N",
@@ -174,20 +191,16 @@ def search_flow_chart(
     )
     return (arrows + boxes + title_text + count_text + stage_text).properties(
         width=WIDTH,
-        height=62 * n,
+        height=(FLOW_STEP_NARROW if narrow else 62) * n,
         title=alt.Title(title, subtitle=subtitle),
     )
 
 
 def _map_tooltip() -> list[alt.Tooltip]:
-    return [
-        alt.Tooltip("study:N", title="Study"),
-        alt.Tooltip("study_type_letter:N", title="Study type (letter)"),
-        alt.Tooltip("n:Q", title="Patients"),
-        alt.Tooltip("result_label:N", title="Overall result"),
-        alt.Tooltip("overall_basis:N", title="Decided by measures that are"),
-        alt.Tooltip("key_results:N", title="Key results (letter)"),
-    ]
+    return tooltips(
+        "study study_type_letter n:Q result_label overall_basis key_results",
+        result_label="Overall result",
+    )
 
 
 def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
@@ -255,12 +268,12 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             x=x,
             y=y,
             yOffset=alt.YOffset("offset:Q", scale=None),
-            tooltip=[
-                alt.Tooltip("studies:Q", title="Added studies", format=","),
-                alt.Tooltip("design:N", title="Design"),
-                alt.Tooltip("n:Q", title="Patients in each"),
-                alt.Tooltip("result_label:N", title="Overall result"),
-            ],
+            tooltip=tooltips(
+                "studies:Q:, design n:Q result_label",
+                studies="Added studies",
+                n="Patients in each",
+                result_label="Overall result",
+            ),
         )
         group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
             color=scales["color"],
@@ -280,7 +293,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     chart = alt.layer(*layers)
     if crowded:
         chart = chart.resolve_scale(size="independent")
-    return chart.properties(
+    chart = chart.properties(
         width=WIDTH - 80,
         height=alt.Step(step),
         title=alt.Title(
@@ -288,3 +301,6 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             subtitle=subtitle,
         ),
     )
+    # On a phone: the design labels speak for themselves, and study labels are cut short
+    # (the tooltip gives them whole).
+    return with_narrow(chart, width=240, y_title=False, text_limit=110)

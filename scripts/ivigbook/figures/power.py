@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, with_note
+from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, tooltips, with_narrow, with_note
 
 
 def power_chart(
@@ -44,11 +44,7 @@ def power_chart(
                 scale=alt.Scale(domain=scenarios, range=dashes[: len(scenarios)]),
                 title="Without IVIG (assumed)",
             ),
-            tooltip=[
-                alt.Tooltip("scenario:N", title="Without IVIG"),
-                alt.Tooltip("n_per_arm:Q", title="Patients per arm"),
-                alt.Tooltip("power:Q", title="Power", format=".0%"),
-            ],
+            tooltip=tooltips("scenario n_per_arm:Q power:Q:.0%"),
         )
     )
     target = (
@@ -73,10 +69,7 @@ def power_chart(
     needed = alt.Chart(marks).encode(
         x="n_per_arm:Q",
         y="power:Q",
-        tooltip=[
-            alt.Tooltip("scenario:N", title="Without IVIG"),
-            alt.Tooltip("n_per_arm:Q", title="Patients per arm needed"),
-        ],
+        tooltip=tooltips("scenario n_per_arm:Q", n_per_arm="Patients per arm needed"),
     )
     needed_points = needed.mark_point(filled=True, size=70, color=OKABE_ITO["black"])
     needed_text = needed.mark_text(align="left", dx=4, fontSize=11).encode(
@@ -149,14 +142,7 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
                 title="Method",
                 scale=alt.Scale(domain=domain, range=["circle", "diamond"]),
             ),
-            tooltip=[
-                alt.Tooltip("study:N", title="Study"),
-                alt.Tooltip("design_label:N", title="Design"),
-                alt.Tooltip("arms:N", title="IVIG vs control"),
-                alt.Tooltip("arms_basis:N", title="Arms"),
-                alt.Tooltip("method:N", title="Method"),
-                alt.Tooltip("power:Q", title="Power", format=".0%"),
-            ],
+            tooltip=tooltips("study design_label arms arms_basis method power:Q:.0%"),
         )
     )
     target = (
@@ -287,17 +273,28 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetCha
     frame = pd.DataFrame({"n": [per_arm], "label": [label]})
     base = alt.Chart(frame).encode(y="n:Q")
     rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-    text = base.mark_text(align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11).encode(
-        x=alt.value(EXPLORER_PANEL_WIDTH), text="label:N"
-    )
+    text = base.mark_text(
+        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
+    ).encode(x=alt.value("width"), text="label:N")
     return alt.layer(rule, text)
 
 
 def _current_point(
-    x_expr: str, n_expr: str, label_expr: str, x_field: str, middle: float, dy: int = -12
+    x_expr: str,
+    n_expr: str,
+    label_lines: tuple[str, str],
+    x_field: str,
+    middle: float,
+    dy: int = -12,
+    narrow: bool = False,
 ) -> alt.LayerChart | alt.FacetChart:
     """The chosen value as a diamond with its numbers; the label turns to the left past
-    ``middle`` so that it stays inside the plot whatever the control's value."""
+    ``middle`` so that it stays inside the plot whatever the control's value. The label's
+    two parts make one line, or two on a phone (``narrow``)."""
+    first, second = label_lines
+    label_expr = f"[{first}, {second}]" if narrow else f"{first} + ' ' + {second}"
+    if narrow and dy < 0:
+        dy -= 14  # the second line goes below the first: lift both clear of the point
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
         .transform_calculate(
@@ -317,6 +314,8 @@ def _current_point(
         dy=dy,
         fontSize=12,
         fontWeight="bold",
+        # never cut short, not even on a phone (0: no limit)
+        limit=0,
     ).encode(text="label:N")
     return alt.layer(point, text)
 
@@ -330,6 +329,38 @@ def _y_patients(title: str) -> alt.Y:
     )
 
 
+def _patients_panel(
+    field: str,
+    steps: tuple[float, float, float],
+    effect: str,
+    x_axis: tuple[str, list[float]],
+    line: dict[str, Any],
+    enmc_per_arm: float,
+    current: alt.LayerChart | alt.FacetChart,
+) -> alt.LayerChart | alt.FacetChart:
+    """One of the explorer's curves: patients to enrol per arm along ``field`` (from, to,
+    step), for the standardised ``effect`` (a Vega expression of ``datum[field]`` and the
+    controls), with the ENMC benchmark and the ``current`` value marked."""
+    title, domain = x_axis
+    curve = (
+        alt.Chart(alt.sequence(*steps, as_=field))
+        .transform_calculate(n=_enrolled(_n_per_arm(effect)))
+        .transform_filter("isFinite(datum.n)")
+        .mark_line(strokeWidth=2.5, **line)
+        .encode(
+            x=alt.X(
+                f"{field}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=domain)
+            ),
+            y=_y_patients("Patients to enrol per arm"),
+            tooltip=tooltips(f"{field}:Q:.0% n:Q", n="Patients per arm"),
+        )
+    )
+    enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
+    return alt.layer(curve, _benchmark_rule(enmc_per_arm, enmc), current).properties(
+        width=EXPLORER_PANEL_WIDTH, height=EXPLORER_PANEL_HEIGHT
+    )
+
+
 def explorer_chart(
     planning: pd.DataFrame,
     p_ivig: float,
@@ -339,82 +370,55 @@ def explorer_chart(
     """Three panels sharing the controls: the continuous endpoint (patients per arm by the
     slowing of decline), the responder endpoint (by the placebo response rate) and the
     marker-stratified design (screened and enrolled)."""
-    enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
-    slowing_line = (
-        alt.Chart(alt.sequence(0.1, 1.0001, 0.025, as_="slowing"))
-        .transform_calculate(
-            n=_enrolled(_n_per_arm("datum.slowing * decline * months / 12 / sd")),
-        )
-        .mark_line(strokeWidth=2.5, color=OKABE_ITO["blue"])
-        .encode(
-            x=alt.X(
-                "slowing:Q",
-                title="Slowing of decline on treatment",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0.1, 1]),
-            ),
-            y=_y_patients("Patients to enrol per arm"),
-            tooltip=[
-                alt.Tooltip("slowing:Q", title="Slowing", format=".0%"),
-                alt.Tooltip("n:Q", title="Patients per arm"),
-            ],
-        )
-    )
-    continuous = alt.layer(
-        slowing_line,
-        _benchmark_rule(enmc_per_arm, enmc),
+    args = (planning, p_ivig, p_ivig_range, enmc_per_arm)
+    return with_narrow(_explorer(*args), _explorer(*args, narrow=True))
+
+
+def _explorer(
+    planning: pd.DataFrame,
+    p_ivig: float,
+    p_ivig_range: tuple[float, float, float],
+    enmc_per_arm: float,
+    narrow: bool = False,
+) -> alt.VConcatChart:
+    continuous = _patients_panel(
+        "slowing",
+        (0.1, 1.0001, 0.025),
+        "datum.slowing * decline * months / 12 / sd",
+        ("Slowing of decline on treatment", [0.1, 1]),
+        {"color": OKABE_ITO["blue"]},
+        enmc_per_arm,
         _current_point(
             "slowing",
             "n_cont_enrolled",
-            "n_cont_enrolled + ' per arm (' + n_cont_analysed + ' analysed)'",
+            ("n_cont_enrolled + ' per arm'", "'(' + n_cont_analysed + ' analysed)'"),
             "slowing",
             0.55,
+            narrow=narrow,
         ),
     ).properties(
-        width=EXPLORER_PANEL_WIDTH,
-        height=EXPLORER_PANEL_HEIGHT,
         title=alt.TitleParams(
             "IBMFRS endpoint: patients per arm",
             subtitle=["By the slowing of decline to detect; diamond: the value chosen"],
         ),
     )
-    placebo_line = (
-        alt.Chart(alt.sequence(0, 0.3001, 0.01, as_="placebo_rate"))
-        .transform_calculate(
-            n=_enrolled(
-                _n_per_arm("abs(2 * asin(sqrt(p_ivig)) - 2 * asin(sqrt(datum.placebo_rate)))")
-            ),
-        )
-        .transform_filter("isFinite(datum.n)")
-        .mark_line(strokeWidth=2.5, color=OKABE_ITO["vermillion"], strokeDash=[6, 3])
-        .encode(
-            x=alt.X(
-                "placebo_rate:Q",
-                title="Responders without treatment (assumed)",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 0.3]),
-            ),
-            y=_y_patients("Patients to enrol per arm"),
-            tooltip=[
-                alt.Tooltip("placebo_rate:Q", title="Without treatment", format=".0%"),
-                alt.Tooltip("n:Q", title="Patients per arm"),
-            ],
-        )
-    )
-    responder = alt.layer(
-        placebo_line,
-        _benchmark_rule(enmc_per_arm, enmc),
+    responder = _patients_panel(
+        "placebo_rate",
+        (0, 0.3001, 0.01),
+        "abs(2 * asin(sqrt(p_ivig)) - 2 * asin(sqrt(datum.placebo_rate)))",
+        ("Responders without treatment (assumed)", [0, 0.3]),
+        {"color": OKABE_ITO["vermillion"], "strokeDash": [6, 3]},
+        enmc_per_arm,
         _current_point(
             "placebo",
             "n_resp_enrolled",
-            "n_resp_enrolled + ' per arm (' + n_resp_analysed + ' analysed)'",
+            ("n_resp_enrolled + ' per arm'", "'(' + n_resp_analysed + ' analysed)'"),
             "placebo_rate",
             0.15,
             dy=16,
+            narrow=narrow,
         ),
     ).properties(
-        width=EXPLORER_PANEL_WIDTH,
-        height=EXPLORER_PANEL_HEIGHT,
         title=alt.TitleParams(
             "Responder endpoint: patients per arm",
             subtitle=[
@@ -457,11 +461,7 @@ def explorer_chart(
             ),
             legend=None,
         ),
-        tooltip=[
-            alt.Tooltip("design:N", title="Design"),
-            alt.Tooltip("stage:N", title="Patients"),
-            alt.Tooltip("n:Q", title="Number"),
-        ],
+        tooltip=tooltips("design stage n:Q", stage="Patients", n="Number"),
     )
     labels = marker.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
     stratified = alt.layer(bars, labels).properties(

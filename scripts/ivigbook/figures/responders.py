@@ -15,6 +15,8 @@ from ivigbook.figures.theme import (
     RESPONDER_PLOT_WIDTH,
     ROW_HEIGHT,
     limit_studies,
+    tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -106,23 +108,11 @@ def responder_counting(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_TOOLTIP = [
-    alt.Tooltip("study:N", title="Study"),
-    alt.Tooltip("design_label:N", title="Design"),
-    alt.Tooltip("source_label:N", title="Source"),
-    alt.Tooltip("group_letter:N", title="Group"),
-    alt.Tooltip("stated_as:N", title="Stated as"),
-    alt.Tooltip("counts_text:N", title="Count"),
-    alt.Tooltip("share_text:N", title="Share"),
-    alt.Tooltip("ci_text:N", title="95% CI"),
-    alt.Tooltip("reason:N", title="Denominator"),
-    alt.Tooltip("measure_text:N", title="Measure"),
-    alt.Tooltip("n_study:Q", title="Patients in study"),
-    alt.Tooltip("controlled:N", title="Control group"),
-    alt.Tooltip("blinded:N", title="Blinded"),
-    alt.Tooltip("blinding_check:N", title="Source check on blinding"),
-    alt.Tooltip("quote:N", title="Words"),
-]
+_TOOLTIP = tooltips(
+    "study design_label source_label group_letter stated_as counts_text share_text ci_text "
+    "reason measure_text n_study:Q controlled blinded blinding_check quote",
+    quote="Words",
+)
 
 #: Caveat columns beside the plot: (field, header, width in pixels). The measure's name is
 #: in the tooltip and in the table above the chart; the column says how it was assessed.
@@ -136,18 +126,42 @@ _CAVEATS = (
 _TWO_LINE_LABEL = "split(datum.label, ' \N{EN DASH} ')"
 
 
+#: On a phone the caveats join the row's label, as lines of their own, and the caveat
+#: columns go: the label is this wide, each row this tall.
+NARROW_LABEL_LIMIT = 160
+NARROW_ROW_HEIGHT = 74
+
+
+def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows with ``narrow_label``: the label and the caveats, a line each (the narrow
+    layout's rows; both layouts share the rows, so that the page carries them once)."""
+    caveats = [
+        f"{a}; {n} patients \N{EN DASH} control: {c} \N{EN DASH} blinded: {b}"
+        for a, n, c, b in zip(
+            df["assessment"], df["n_study"], df["controlled"], df["blinded_text"], strict=True
+        )
+    ]
+    return df.assign(
+        narrow_label=[
+            f"{label} \N{EN DASH} {c}" for label, c in zip(df["label"], caveats, strict=True)
+        ]
+    )
+
+
 def _responder_block(
-    df: pd.DataFrame, title: str, n_max: int, designs: list[str]
-) -> alt.HConcatChart:
+    df: pd.DataFrame, title: str, n_max: int, designs: list[str], narrow: bool = False
+) -> alt.HConcatChart | alt.LayerChart | alt.FacetChart:
+    field = "narrow_label" if narrow else "label"
+    label_limit = NARROW_LABEL_LIMIT if narrow else RESPONDER_LABEL_LIMIT
     y = alt.Y(
-        "label:N",
-        sort=list(df["label"]),
+        f"{field}:N",
+        sort=list(df[field]),
         title=None,
         # minExtent: both panels' plots start at the same x, so their columns line up.
         axis=alt.Axis(
-            labelLimit=RESPONDER_LABEL_LIMIT,
+            labelLimit=label_limit,
             labelExpr=_TWO_LINE_LABEL,
-            minExtent=RESPONDER_LABEL_LIMIT,
+            minExtent=label_limit,
             # clear of a large marker at 0%
             offset=10,
         ),
@@ -178,8 +192,11 @@ def _responder_block(
             "n_study:Q",
             title="Patients in study",
             scale=alt.Scale(domain=[1, n_max], range=[70, 300]),
-            # A few sizes are enough to read marker size, and keep the legends narrow.
-            legend=alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
+            # A few sizes are enough to read marker size, and keep the legends narrow; on a
+            # phone each row's label gives its number of patients instead.
+            legend=None
+            if narrow
+            else alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
         ),
         **_design_encodings(designs),
     )
@@ -188,10 +205,12 @@ def _responder_block(
         .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
         .encode(x=x, text=alt.Text("ci_column:N"))
     )
-    height = ROW_HEIGHT * len(df)
+    height = (NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT) * len(df)
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
     )
+    if narrow:
+        return plot
     columns = [
         base.mark_text(align="left", fontSize=11)
         .encode(
@@ -217,28 +236,31 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
     and whether it is subjective, n, whether the study had a control group and blinding.
     """
     shown, note = limit_studies(table)
-    df = responder_frame(shown)
+    df = _with_caveat_lines(responder_frame(shown))
     n_max = int(df["n_study"].max())
     designs = list(dict.fromkeys(df["design"]))
-    blocks = []
-    letter = df[df["from_letter"]]
-    primary = df[~df["from_letter"]]
-    if len(letter):
-        blocks.append(_responder_block(letter, "As the letter states them", n_max, designs))
-    if len(primary):
-        blocks.append(
-            _responder_block(primary, "As the checked primary sources state them", n_max, designs)
-        )
-    return (
-        alt.vconcat(*blocks, spacing=18)
-        .resolve_scale(color="shared", shape="shared", size="shared")
-        .configure_legend(orient="bottom", direction="horizontal", columns=1)
-        .properties(
-            title=alt.TitleParams(
-                "Responder counts and shares, with exact 95% confidence intervals",
-                subtitle=with_note(
-                    "Beside each: the measure, study size, control group and blinding", note
-                ),
-            )
-        )
+    parts = [
+        (df[df["from_letter"]], "As the letter states them"),
+        (df[~df["from_letter"]], "As the checked primary sources state them"),
+    ]
+    title = alt.TitleParams(
+        "Responder counts and shares, with exact 95% confidence intervals",
+        subtitle=with_note(
+            "Beside each: the measure, study size, control group and blinding", note
+        ),
     )
+
+    def layout(narrow: bool) -> alt.VConcatChart:
+        blocks = [
+            _responder_block(rows, heading, n_max, designs, narrow=narrow)
+            for rows, heading in parts
+            if len(rows)
+        ]
+        return (
+            alt.vconcat(*blocks, spacing=18)
+            .resolve_scale(color="shared", shape="shared", size="shared")
+            .configure_legend(orient="bottom", direction="horizontal", columns=1)
+            .properties(title=title)
+        )
+
+    return with_narrow(layout(narrow=False), layout(narrow=True))

@@ -8,6 +8,8 @@ shape, a text label or a position.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import altair as alt
 import pandas as pd
 
@@ -216,3 +218,123 @@ ROB_COLOURS = {
 }
 #: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
 ROB_LABEL_WIDTH = 190
+
+
+#: Where a chart carries the layout it takes on a narrow screen (read by
+#: :func:`ivigbook.publish.chartspec.narrow_variant`).
+NARROW_KEY = "ivigbook"
+
+
+#: Any top-level chart: :func:`with_narrow` returns the kind of chart it is given.
+ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
+
+
+def with_narrow(
+    chart: ChartT,
+    narrow: alt.TopLevelMixin | None = None,
+    *,
+    width: float | None = None,
+    y_title: bool = True,
+    x_label_angle: float | None = None,
+    text_limit: float | None = None,
+) -> ChartT:
+    """``chart``, carrying the layout the site draws on a phone: ``narrow`` (a layout of its
+    own: rows instead of columns, fewer columns) or ``chart`` itself, changed as asked - a
+    smaller plot ``width`` to start from, no y-axis title, x labels at ``x_label_angle``,
+    text marks cut to ``text_limit`` pixels. The PDF prints ``chart`` at its own width."""
+    spec = (narrow if narrow is not None else chart).to_dict()
+    if width is not None and isinstance(spec.get("width"), (int, float)):
+        spec["width"] = width
+    _narrow_nodes(spec, y_title=y_title, x_label_angle=x_label_angle, text_limit=text_limit)
+    return chart.properties(usermeta={NARROW_KEY: {"narrow": spec}})
+
+
+def _narrow_nodes(node: Any, **change: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _narrow_nodes(item, **change)
+        return
+    if not isinstance(node, dict):
+        return
+    encoding = node.get("encoding", {})
+    if not change["y_title"] and isinstance(encoding.get("y"), dict):
+        encoding["y"]["title"] = None
+    x = encoding.get("x")
+    if change["x_label_angle"] is not None and isinstance(x, dict) and "axis" in x:
+        x["axis"] = {**(x["axis"] or {}), "labelAngle": change["x_label_angle"]}
+    mark = node.get("mark")
+    if change["text_limit"] is not None and isinstance(mark, dict) and mark["type"] == "text":
+        mark["limit"] = change["text_limit"]
+    for value in node.values():
+        _narrow_nodes(value, **change)
+
+
+#: The tooltip title of each field the charts show, unless a chart names it otherwise.
+TOOLTIP_TITLES = {
+    "study": "Study",
+    "design": "Design",
+    "design_label": "Design",
+    "domain": "Domain",
+    "domain_label": "Domain",
+    "judgement_label": "Judgement",
+    "support": "Support",
+    "source_label": "Source",
+    "studies": "Studies",
+    "share": "Share",
+    "chapter": "Chapter",
+    "verdict": "Verdict",
+    "claims": "Claims",
+    "dose_letter": "Dose (letter)",
+    "dose": "g/kg per month",
+    "months_text": "Planned months",
+    "stage": "Stage",
+    "count_text": "Count",
+    "detail": "Detail",
+    "quote": "The letter's words",
+    "study_type_letter": "Study type (letter)",
+    "n": "Patients",
+    "result_label": "Result",
+    "overall_basis": "Decided by measures that are",
+    "key_results": "Key results (letter)",
+    "scenario": "Without IVIG",
+    "n_per_arm": "Patients per arm",
+    "power": "Power",
+    "arms": "IVIG vs control",
+    "arms_basis": "Arms",
+    "method": "Method",
+    "slowing": "Slowing",
+    "placebo_rate": "Without treatment",
+    "group_letter": "Group",
+    "stated_as": "Stated as",
+    "counts_text": "Count",
+    "share_text": "Share",
+    "ci_text": "95% CI",
+    "reason": "Denominator",
+    "measure_text": "Measure",
+    "n_study": "Patients in study",
+    "controlled": "Control group",
+    "blinded": "Blinded",
+    "blinding_check": "Source check on blinding",
+    "aspect_label": "Aspect",
+    "status": "Status",
+    "letter_words": "The letter's words",
+    "measure_letter": "Measure (letter)",
+    "assessment": "Assessment",
+    "basis": "Basis",
+}
+
+
+def tooltips(fields: str, **titles: str) -> list[alt.Tooltip]:
+    """A chart's tooltip: ``fields`` names them in order, separated by spaces, each as
+    ``name`` (a category), ``name:Q`` (a number) or ``name:Q:format``; each takes its title
+    from :data:`TOOLTIP_TITLES` unless ``titles`` gives another (``n="Patients in each"``)."""
+    out = []
+    for token in fields.split():
+        name, kind, number_format = [*token.split(":", 2), "", ""][:3]
+        kind = kind or "N"
+        title = titles.get(name, TOOLTIP_TITLES.get(name, name))
+        if number_format:
+            out.append(alt.Tooltip(f"{name}:{kind}", title=title, format=number_format))
+        else:
+            out.append(alt.Tooltip(f"{name}:{kind}", title=title))
+    return out

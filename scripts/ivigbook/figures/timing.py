@@ -9,6 +9,8 @@ from ivigbook.figures.theme import (
     OKABE_ITO,
     TIMING_CELL_WIDTH,
     limit_studies,
+    tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -23,6 +25,17 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         "|".join(label.rsplit(" ", 1)) for label in df["aspect_label"].astype(str)
     ]
     aspects = list(dict.fromkeys(df["aspect_heading"]))
+    # On a phone the cells are too narrow for "not reported": they say yes or no.
+    df["status_short"] = df["status"].map({"reported": "yes", "not reported": "no"})
+    chart = _timing_layers(df, studies, aspects, "status", note)
+    narrow = _timing_layers(df, studies, aspects, "status_short", note)
+    return with_narrow(chart, narrow, x_label_angle=-90)
+
+
+def _timing_layers(
+    df: pd.DataFrame, studies: list[str], aspects: list[str], text: str, note: str | None
+) -> alt.LayerChart:
+    """The matrix, each cell's words taken from the ``text`` field."""
     status_domain = ["reported", "not reported"]
     base = alt.Chart(df).encode(
         x=alt.X(
@@ -39,13 +52,7 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
             ),
         ),
         y=alt.Y("study:N", sort=studies, title=None),
-        tooltip=[
-            alt.Tooltip("study:N", title="Study"),
-            alt.Tooltip("design_label:N", title="Design"),
-            alt.Tooltip("aspect_label:N", title="Aspect"),
-            alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("letter_words:N", title="The letter's words"),
-        ],
+        tooltip=tooltips("study design_label aspect_label status letter_words"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(
@@ -55,8 +62,8 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
             scale=alt.Scale(domain=status_domain, range=[OKABE_ITO["blue"], "#E8E8E8"]),
         )
     )
-    text = base.mark_text(fontSize=11).encode(
-        text="status:N",
+    words = base.mark_text(fontSize=11).encode(
+        text=f"{text}:N",
         color=alt.Color(
             "status:N",
             scale=alt.Scale(domain=status_domain, range=["white", OKABE_ITO["black"]]),
@@ -64,7 +71,7 @@ def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         ),
     )
     return (
-        alt.layer(cells, text)
+        alt.layer(cells, words)
         .resolve_scale(color="independent")
         .properties(
             width=TIMING_CELL_WIDTH * len(aspects),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -11,6 +13,8 @@ from ivigbook.figures.theme import (
     limit_studies,
     result_scale,
     result_stroke,
+    tooltips,
+    with_narrow,
     with_note,
 )
 
@@ -20,14 +24,20 @@ ASSESSMENT_KEY = {
     "Unclear": "Assessment unclear (half-filled)",
     "Subjective": "Subjective, patient-reported (hollow)",
 }
+#: The same key in fewer words, for a phone.
+ASSESSMENT_KEY_SHORT = {
+    "Objective": "Objective (filled)",
+    "Unclear": "Unclear (half-filled)",
+    "Subjective": "Subjective (hollow)",
+}
 
 
-def _assessment_key() -> alt.LayerChart:
+def _assessment_key(words: dict[str, str] = ASSESSMENT_KEY) -> alt.LayerChart:
     """A key for the marks' fill (Vega-Lite draws no legend for a fillOpacity encoding)."""
     key = pd.DataFrame(
         {
             "assessment": list(ASSESSMENT_FILL),
-            "text": [ASSESSMENT_KEY[a] for a in ASSESSMENT_FILL],
+            "text": [words[a] for a in ASSESSMENT_FILL],
             "fill": list(ASSESSMENT_FILL.values()),
         }
     )
@@ -37,7 +47,7 @@ def _assessment_key() -> alt.LayerChart:
     marks = base.mark_point(
         shape="square", size=120, filled=True, color="#595959", stroke="#595959", strokeWidth=2
     ).encode(x=alt.value(8), fillOpacity=alt.FillOpacity("fill:Q", scale=None))
-    labels = base.mark_text(align="left", dx=18, fontSize=12, font=FONT).encode(
+    labels = base.mark_text(align="left", dx=18, fontSize=12, font=FONT, limit=260).encode(
         x=alt.value(8), text="text:N"
     )
     return (marks + labels).properties(width=260, height=alt.Step(20))
@@ -109,71 +119,93 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
         for s in study_order
         for d in df.loc[df["study"] == s, "design"].unique()
     ]
-    scales = result_scale("result_label", title="Result")
-    marks = (
-        alt.Chart(df)
-        .mark_point(filled=True, strokeWidth=2)
-        .encode(
-            x=alt.X(
-                "measure:N",
-                sort=measure_order,
-                title=None,
-                axis=alt.Axis(labelAngle=-45, labelLimit=150, grid=False),
-            ),
-            y=alt.Y(
-                "row:N",
-                sort=row_order,
-                title=None,
-                axis=alt.Axis(
-                    labelLimit=180,
-                    labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})",
-                ),
-            ),
-            color=scales["color"],
-            stroke=result_stroke("result_label"),
-            shape=scales["shape"],
-            fillOpacity=alt.FillOpacity(
-                "assessment:N",
-                scale=alt.Scale(domain=list(ASSESSMENT_FILL), range=list(ASSESSMENT_FILL.values())),
-                legend=None,
-            ),
-            size=alt.Size(
-                "basis:N",
-                title="Basis of the result (size)",
-                scale=alt.Scale(
-                    domain=[
-                        "Stated for this measure",
-                        "From a blanket statement",
-                        "No result reported",
-                    ],
-                    range=[220, 55, 110],
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("study:N", title="Study"),
-                alt.Tooltip("design:N", title="Design"),
-                alt.Tooltip("measure_letter:N", title="Measure (letter)"),
-                alt.Tooltip("domain:N", title="Domain"),
-                alt.Tooltip("assessment:N", title="Assessment"),
-                alt.Tooltip("result_label:N", title="Result"),
-                alt.Tooltip("basis:N", title="Basis"),
-                alt.Tooltip("quote:N", title="The letter's words"),
-            ],
-        )
+    marks = alt.Chart(df).mark_point(filled=True, strokeWidth=2).encode(**_matrix_encodings())
+    x = alt.X(
+        "measure:N",
+        sort=measure_order,
+        title=None,
+        axis=alt.Axis(labelAngle=-45, labelLimit=150, grid=False),
     )
+    y = alt.Y(
+        "row:N",
+        sort=row_order,
+        title=None,
+        axis=alt.Axis(labelLimit=180, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
+    )
+    marks = marks.encode(x=x, y=y)
     names, rules = _domain_headers(df, measure_order, domain_order)
     matrix_chart = alt.layer(rules, marks, names).properties(
         width=alt.Step(MATRIX_STEP), height=alt.Step(MATRIX_ROW_STEP)
     )
-    return (
-        alt.vconcat(matrix_chart, _assessment_key(), spacing=16)
-        .properties(
-            title=alt.Title(
-                "What the controlled studies found, measure by measure",
-                subtitle=with_note(
-                    "Filled: objective measure; hollow: subjective; small: blanket result", note
-                ),
-            )
-        )
-        .configure_legend(orient="bottom", columns=1, direction="vertical")
+    title = alt.Title(
+        "What the controlled studies found, measure by measure",
+        subtitle=with_note(
+            "Filled: objective measure; hollow: subjective; small: blanket result", note
+        ),
     )
+    # On a phone: a row per measure (its domain on the label's second line), a column per
+    # study, so that a few studies, not some twenty measures, share the width.
+    df["measure_row"] = df["measure"] + ROW_LINE_BREAK + df["domain"]
+    measure_rows = list(dict.fromkeys(df.set_index("measure").loc[measure_order, "measure_row"]))
+    turned = (
+        alt.Chart(df)
+        .mark_point(filled=True, strokeWidth=2)
+        .encode(
+            x=alt.X(
+                "study:N",
+                sort=study_order,
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, grid=False),
+            ),
+            y=alt.Y(
+                "measure_row:N",
+                sort=measure_rows,
+                title=None,
+                axis=alt.Axis(labelLimit=170, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
+            ),
+            **_matrix_encodings(size_legend=False),
+        )
+        .properties(width=alt.Step(MATRIX_ROW_STEP), height=alt.Step(MATRIX_ROW_STEP))
+    )
+    narrow = alt.vconcat(turned, _assessment_key(ASSESSMENT_KEY_SHORT), spacing=16)
+    narrow = narrow.properties(title=title)
+    chart = alt.vconcat(matrix_chart, _assessment_key(), spacing=16).properties(title=title)
+    legend: dict[str, Any] = {"orient": "bottom", "columns": 1, "direction": "vertical"}
+    return with_narrow(chart.configure_legend(**legend), narrow.configure_legend(**legend))
+
+
+#: Encoding options that hide a channel's legend.
+_NO_LEGEND: dict[str, Any] = {"legend": None}
+
+
+def _matrix_encodings(size_legend: bool = True) -> dict[str, Any]:
+    """The marks' encodings, shared by the matrix and its narrow layout: colour and shape
+    for the result, fill for the assessment, size for the basis (without its legend, the
+    subtitle says what a small mark is)."""
+    scales = result_scale("result_label", title="Result")
+    return {
+        "color": scales["color"],
+        "stroke": result_stroke("result_label"),
+        "shape": scales["shape"],
+        "fillOpacity": alt.FillOpacity(
+            "assessment:N",
+            scale=alt.Scale(domain=list(ASSESSMENT_FILL), range=list(ASSESSMENT_FILL.values())),
+            legend=None,
+        ),
+        "size": alt.Size(
+            "basis:N",
+            title="Basis of the result (size)",
+            scale=alt.Scale(
+                domain=[
+                    "Stated for this measure",
+                    "From a blanket statement",
+                    "No result reported",
+                ],
+                range=[220, 55, 110],
+            ),
+            **({} if size_legend else _NO_LEGEND),
+        ),
+        "tooltip": tooltips(
+            "study design measure_letter domain assessment result_label basis quote"
+        ),
+    }

@@ -3,9 +3,9 @@
 This module is also a small Sphinx extension (listed in ``_config.yml`` under
 ``sphinx: extra_extensions``) that
 
-* writes the offline JavaScript the charts need into the HTML output, once per site:
-  ``_static/ivigbook/vega-bundle.js`` (vega + vega-lite + vega-embed from vl-convert, wrapped
-  so that it declares no globals besides ``vegaEmbed``/``vega``/``vegaLite``) and
+* writes the offline JavaScript the chapters need into the HTML output, once per site:
+  ``_static/ivigbook/vega-bundle.js`` (the vega runtime alone from vl-convert, wrapped so
+  that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``) and
   ``_static/ivigbook/datatables/`` (DataTables, kept beside this module and rebuilt from
   package-lock.json by ``scripts/build-datatables.sh``, plus its loader), and adds them to
   every page with paths Sphinx resolves for pages in sub-folders
@@ -283,15 +283,30 @@ def _write_if_changed(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
+#: The book's chart runtime, appended to the vega bundle (see :func:`vega_bundle`).
+CHART_RUNTIME = Path(__file__).with_name("charts.js")
+
+
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed, wrapped so its top-level names stay private."""
+    """The vega runtime alone (the charts come compiled to Vega, see
+    :func:`ivigbook.publish.chartspec.vega_spec`), then the book's chart runtime; wrapped so
+    that its only globals are ``vega``, ``ivigChart`` and ``ivigViews``."""
     import vl_convert as vlc
 
+    version = vlc.get_vega_version()
+    # vl-convert's snippet binds ``vega`` to a default import, which vega does not have (it
+    # comes out null); its vendored copy of vega's module, imported whole, is the runtime.
+    # The module name is resolved inside vl-convert: nothing is downloaded.
+    snippet = (
+        f'import * as vegaModule from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm";\n'
+        "window.vega = vegaModule;"
+    )
     return (
-        f"/* vega {vlc.get_vega_version()}, vega-embed {vlc.get_vega_embed_version()}, "
-        "bundled by vl-convert-python. */\n"
-        # The stub marks snippet required; at run time it defaults to the global-window one.
-        "(function () {\n" + vlc.javascript_bundle() + "\n})();\n"  # type: ignore[call-arg]
+        f"/* vega {version}, bundled by vl-convert-python; then the book's chart runtime. */\n"
+        "(function () {\n"
+        + vlc.javascript_bundle(snippet)
+        + "\n})();\n"
+        + CHART_RUNTIME.read_text(encoding="utf-8")
     )
 
 

@@ -7,8 +7,9 @@ Every chapter calls :func:`setup` in its one hidden first cell::
 
 After that:
 
-* an Altair chart's mimebundle holds ``text/html`` (a ``<div>`` plus a ``vegaEmbed`` call that
-  uses the vega bundle served once from ``_static/ivigbook/``; tooltips work) and
+* an Altair chart's mimebundle holds ``text/html`` (a ``<div>`` plus the chart compiled to
+  Vega at build time by :mod:`ivigbook.publish.chartspec`, drawn by the vega runtime served
+  once from ``_static/ivigbook/``, laid out for the width of its container; tooltips work) and
   ``application/pdf`` (vector, fonts embedded, made by vl-convert from the same spec) for the
   PDF. ``glue(name, chart, display=False)`` plus
   ``{glue:figure}`` works in both builders.
@@ -25,7 +26,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from typing import Any
 
@@ -33,14 +33,19 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from ivigbook.publish.chartspec import (
+    VEGA_LITE_VERSION,
+    chart_html,
+    print_spec,
+)
+from ivigbook.publish.chartspec import json_for_script as _json_for_script
+
 RENDERER_NAME = "ivigbook"
 #: PNG scale for the PDF (2 = ~150 dpi at the chart's nominal pixel size, sharp in print).
 PNG_SCALE = 2
 #: First line of every ``text/latex`` output made here; :mod:`ivigbook.publish.build` turns
 #: such outputs into raw LaTeX (myst-nb would otherwise typeset them as an equation).
 RAW_LATEX_MARKER = "%ivigbook:raw-latex"
-#: vega-embed options: SVG (crisp, testable), no action menu (it links to external editors).
-EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
 #: Defaults for every interactive table: searchable, sortable, paginated.
 TABLE_DEFAULTS: dict[str, Any] = {
     "paging": True,
@@ -58,52 +63,15 @@ TABLE_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def chart_id(spec: dict[str, Any]) -> str:
-    """A deterministic element id derived from the spec's content."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
-    return f"ivig-chart-{digest[:16]}"
-
-
-def chart_html(spec: dict[str, Any]) -> str:
-    """``<div>`` + inline script that draws ``spec`` once the page's vega bundle has loaded."""
-    element_id = chart_id(spec)
-    return (
-        f'<div id="{element_id}" class="ivig-chart vega-embed-container"></div>\n'
-        "<script>\n"
-        "(function () {\n"
-        f"  var el = document.getElementById({json.dumps(element_id)});\n"
-        f"  var spec = {_json_for_script(spec)};\n"
-        f"  var opt = {_json_for_script(EMBED_OPTIONS)};\n"
-        "  function draw() {\n"
-        "    window.vegaEmbed(el, spec, opt).then(function (res) {\n"
-        "      (window.ivigViews = window.ivigViews || {})[el.id] = res.view;\n"
-        "    }).catch(function (err) {\n"
-        "      el.textContent = 'Chart failed to render: ' + err;\n"
-        "      console.error(err);\n"
-        "    });\n"
-        "  }\n"
-        "  if (window.vegaEmbed) { draw(); }\n"
-        "  else { document.addEventListener('DOMContentLoaded', draw); }\n"
-        "})();\n"
-        "</script>"
-    )
-
-
 def chart_png(spec: dict[str, Any], scale: float = PNG_SCALE) -> bytes:
     """The chart as a PNG made by vl-convert (no browser, no network)."""
-    return vlc.vegalite_to_png(spec, scale=scale)
+    return vlc.vegalite_to_png(print_spec(spec), scale=scale)
 
 
 def chart_pdf(spec: dict[str, Any]) -> bytes:
     """The chart as a vector PDF made by vl-convert, its fonts embedded: what the book's PDF
     prints (text stays text, lines stay sharp at any zoom)."""
-    return vlc.vegalite_to_pdf(spec)
+    return vlc.vegalite_to_pdf(print_spec(spec), vl_version=VEGA_LITE_VERSION)
 
 
 def _describe(spec: dict[str, Any]) -> str:

@@ -157,6 +157,38 @@ def test_timing_quotes_come_from_the_data() -> None:
 
 
 # --------------------------------------------------------------------------------------
+# biomarkers
+
+#: The outcomes the biomarkers chapter quotes, by glue name (its prose names each study).
+BIOMARKER_QUOTES = {
+    "bio_biopsy_markers": "zschuntzsch2012-biopsy_markers",
+    "bio_necrosis": "dalakas2001-biopsy_necrosis",
+    "bio_ck_soueidan": "soueidan-ck",
+    "bio_ck_recher": "recher-ck",
+}
+
+
+def test_biomarkers_quotes_counts_and_ck_interval() -> None:
+    values = execute_chapter("biomarkers")["values"]
+    outcomes = {o["outcome_id"]: o for o in read_csv("outcomes")}
+    for glued, outcome_id in BIOMARKER_QUOTES.items():
+        assert values[glued] == (outcomes[outcome_id]["quote"] or "not reported")
+    row = responder("dobloug2012-r5")
+    low, high = clopper_pearson(int(row["numerator"]), int(row["denominator"]))
+    assert values["bio_ck_dobloug"] == row["quote"]
+    assert values["bio_ck_dobloug_low"] == pytest.approx(low, abs=1e-9)
+    assert values["bio_ck_dobloug_high"] == pytest.approx(high, abs=1e-9)
+    serum_or_tissue = [o for o in outcomes.values() if o["domain"] in ("serum", "histology")]
+    assert values["bio_n_marker_outcomes"] == len(serum_or_tissue)
+    assert values["bio_n_marker_studies"] == len({o["study_id"] for o in serum_or_tissue})
+    # The answer follows the verdict on the letter's claim (tests/test_claims.py checks it).
+    assert values["bio_in_short"].startswith(
+        "No marker is known" if values["bio_verdict"] == "supported" else "The data do not"
+    )
+    assert f"The {len(serum_or_tissue)} serum and biopsy results" in values["bio_in_short"]
+
+
+# --------------------------------------------------------------------------------------
 # conclusions
 
 

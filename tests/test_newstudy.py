@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from chapter_outputs import execute_chapter
 
 from ivigbook import cli
 from ivigbook.data import load, newstudy
@@ -123,3 +126,48 @@ def test_template_instructions_exist() -> None:
     text = (ROOT / "data" / "templates" / "new-study.md").read_text(encoding="utf-8")
     assert "make new-study ID=" in text
     assert PLACEHOLDER in text
+
+
+def test_adding_a_study_chapter_counts(tmp_path: Path) -> None:
+    """The contributor chapter's numbers, against the descriptor and the CSV files read here
+    and the validator run on a scaffolded copy of the data."""
+    values = execute_chapter("adding-a-study")["values"]
+    data = ROOT / "data"
+    package = yaml.safe_load((data / "datapackage.yaml").read_text(encoding="utf-8"))
+    (studies,) = [r for r in package["resources"] if r["name"] == "studies"]
+    fields = studies["schema"]["fields"]
+    required = [f for f in fields if (f.get("constraints") or {}).get("required")]
+    assert values["add_n_study_fields"] == len(fields)
+    assert values["add_n_required_study_fields"] == len(required)
+    assert values["add_n_judgements"] == len(rows(data / "judgements.csv"))
+    # One cell per field; the prose names the four the command fills in.
+    assert values["add_n_cells"] == len(fields)
+    assert values["add_n_prefilled"] == 4
+
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    newstudy.append_rows(copy, "example2099")
+    problems = validate(copy)
+    assert values["add_n_problems"] == len(problems)
+    assert values["add_n_placeholder_problems"] == sum(
+        'placeholder "FILL IN" not filled in' in p.message for p in problems
+    )
+    assert values["add_n_rules"] == len({p.rule for p in problems})
+
+    added = [s for s in rows(data / "studies.csv") if s["included_by"] == "update"]
+    if not added:
+        assert values["add_example_sentence"] == "No study has been added since the letter yet."
+        return
+    example = min(added, key=lambda s: s["added_on"])
+    outcomes = rows(data / "outcomes.csv")
+    mine = {o["outcome_id"] for o in outcomes if o["study_id"] == example["study_id"]}
+    ids = mine | {example["study_id"]}
+    judged = [
+        j
+        for j in rows(data / "judgements.csv")
+        if {r.strip() for r in j["record_id"].split(";")} & ids
+    ]
+    assert values["add_example_n_outcomes"] == len(mine)
+    assert values["add_example_n_judgements"] == len(judged)
+    assert f" of {example['n_total']} patients, " in values["add_example_sentence"]
+    assert f"by the {example['route']} route." in values["add_example_sentence"]

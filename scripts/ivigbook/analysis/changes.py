@@ -12,6 +12,7 @@
   numbers and sentences (one ``glue_facts`` call) and its table of verdicts.
 * :func:`scaffold_problems` - what ``make validate`` reports for a freshly scaffolded study,
   computed on a temporary copy of the data package.
+* :func:`contributor_facts` - the "Adding a study" page's numbers (one ``glue_facts`` call).
 """
 
 from __future__ import annotations
@@ -19,16 +20,24 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ivigbook.analysis import claims
-from ivigbook.analysis.cohorts import author_words, is_ivig, study_labels, with_tables
+from ivigbook.analysis.cohorts import (
+    author_words,
+    is_ivig,
+    labels_by_id,
+    study_labels,
+    with_tables,
+)
 from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
+from ivigbook.data.problems import PLACEHOLDER
 from ivigbook.paths import ROOT
 
 if TYPE_CHECKING:
@@ -390,6 +399,59 @@ def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
             "Why": "reason",
             "Source": "source",
         },
+    )
+
+
+@dataclass(frozen=True)
+class ContributorFacts:
+    """The "Adding a study" chapter's facts (glued with the prefix ``add``): the fields of a
+    study row, what the scaffold fills in, what the validator says of it, and the first study
+    added since the letter (the ``example_`` fields; None when no study has been added)."""
+
+    n_study_fields: int  #: fields of studies.csv
+    n_required_study_fields: int  #: of which required
+    n_judgements: int  #: rows of judgements.csv
+    n_cells: int  #: cells of the scaffolded study row
+    n_prefilled: int  #: of which the scaffold fills in (not the placeholder)
+    n_problems: int  #: problems the validator reports for the scaffolded study
+    n_placeholder_problems: int  #: of which placeholders still to fill in
+    n_rules: int  #: kinds of problem (validator rules)
+    example_id: str | None
+    example_design: str | None  #: its design's label
+    example_n_total: int | None  #: patients in all
+    example_route: str | None  #: its route's label
+    example_label: str | None  #: what the book's tables and charts call it
+    example_n_judgements: int | None  #: judgement rows about it or its outcomes
+    example_n_outcomes: int | None  #: its outcome rows
+
+
+def contributor_facts(ev: Evidence, study_id: str, today: dt.date) -> ContributorFacts:
+    """Everything the "Adding a study" chapter says in numbers, for a study scaffolded as
+    ``study_id`` on ``today`` (in a temporary copy of the data package)."""
+    studies_file = ev.resource("studies")["path"]
+    studies = contributor_files(ev).set_index("File").loc[studies_file]
+    scaffold = scaffold_rows(ev, study_id, today)
+    cells = scaffold[scaffold["File"] == studies_file]
+    problems = scaffold_problems(ev, study_id)
+    rules = problems["rule"].value_counts()
+    example = example_addition(ev)
+    example_id = None if example is None else str(example["study_id"])
+    return ContributorFacts(
+        n_study_fields=int(studies["Fields"]),
+        n_required_study_fields=int(studies["Required fields"]),
+        n_judgements=len(ev.judgements),
+        n_cells=len(cells),
+        n_prefilled=int((cells["Value"] != PLACEHOLDER).sum()),
+        n_problems=len(problems),
+        n_placeholder_problems=int(rules["placeholder"]),
+        n_rules=len(rules),
+        example_id=example_id,
+        example_design=None if example is None else DESIGN_LABELS[str(example["design"])],
+        example_n_total=None if example is None else int(example["n_total"]),
+        example_route=None if example is None else ROUTE_LABELS[str(example["route"])],
+        example_label=None if example_id is None else str(labels_by_id(ev)[example_id]),
+        example_n_judgements=None if example_id is None else len(study_judgements(ev, example_id)),
+        example_n_outcomes=None if example_id is None else len(study_outcome_rows(ev, example_id)),
     )
 
 

@@ -1,12 +1,16 @@
-"""Outcomes that could serve as markers (serum values, biopsy findings)."""
+"""Outcomes that could serve as markers (serum values, biopsy findings), and the biomarkers
+chapter's facts (:func:`biomarker_facts`, glued with one ``glue_facts`` call)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ivigbook.analysis import claims
 from ivigbook.analysis.cohorts import labels_by_id
+from ivigbook.analysis.responders import responder_row, responder_table
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, MARKER_DOMAINS, NOT_REPORTED, RESULT_LABELS
 
 if TYPE_CHECKING:
@@ -31,3 +35,75 @@ def marker_outcomes(ev: Evidence) -> pd.DataFrame:
             "letter_words": [NOT_REPORTED if pd.isna(q) else str(q) for q in out["quote"]],
         }
     ).reset_index(drop=True)
+
+
+def outcome_quote(ev: Evidence, outcome_id: str) -> str:
+    """The letter's words for one outcome, or "not reported"."""
+    rows = ev.outcomes[ev.outcomes["outcome_id"] == outcome_id]
+    if len(rows) != 1:
+        raise KeyError(outcome_id)
+    quote = rows.iloc[0]["quote"]
+    return NOT_REPORTED if pd.isna(quote) else str(quote)
+
+
+# --------------------------------------------------------------------------------------
+# The biomarkers chapter's facts
+
+# The records the chapter quotes by name: each is a result its prose discusses (outcomes.csv
+# ``outcome_id`` and responders.csv ``responder_id``). A missing record raises a KeyError.
+#: The repeat-biopsy study's biopsy markers (Zschüntzsch and colleagues).
+BIOPSY_MARKERS_OUTCOME = "zschuntzsch2012-biopsy_markers"
+#: Necrosis in the biopsies of the trial of IVIG with prednisone.
+NECROSIS_OUTCOME = "dalakas2001-biopsy_necrosis"
+#: Creatine kinase in the case series.
+CK_SERIES_OUTCOME = "soueidan-ck"
+#: Creatine kinase in the case report.
+CK_REPORT_OUTCOME = "recher-ck"
+#: The comparison-group study's responder statement about CK.
+CK_CONTROLLED_RESPONDERS = "dobloug2012-r5"
+
+
+@dataclass(frozen=True)
+class BiomarkerFacts:
+    """The biomarkers chapter's facts (glued with the prefix ``bio``): the letter's words on
+    the candidate markers, the CK caution from a study with a comparison group, the count of
+    serum and tissue results, and the verdict on the letter's "no biomarker" claim."""
+
+    verdict: str  #: the verdict on the letter's claim that no biomarker predicts response
+    biopsy_markers: str  #: the letter's words (or "not reported"), for each quoted outcome
+    necrosis: str
+    ck_soueidan: str
+    ck_recher: str
+    ck_dobloug: str  #: the source check's words on the share of patients
+    ck_dobloug_low: float | None  #: exact 95% CI of that share (None: no count fixes it)
+    ck_dobloug_high: float | None
+    n_marker_outcomes: int  #: serum and muscle-tissue outcomes in the data
+    n_marker_studies: int  #: studies they come from
+
+
+def _share_bound(value: object) -> float | None:
+    """A CI bound of :func:`responder_row` (None where no count fixes it) as a float."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    msg = f"a CI bound must be a number, not {value!r}"
+    raise TypeError(msg)
+
+
+def biomarker_facts(ev: Evidence) -> BiomarkerFacts:
+    """Everything the biomarkers chapter says in numbers and quoted words."""
+    ck = responder_row(responder_table(ev), CK_CONTROLLED_RESPONDERS)
+    markers = marker_outcomes(ev)
+    return BiomarkerFacts(
+        verdict=str(claims.chapter_verdicts(ev, "biomarkers")["Verdict"].iloc[0]),
+        biopsy_markers=outcome_quote(ev, BIOPSY_MARKERS_OUTCOME),
+        necrosis=outcome_quote(ev, NECROSIS_OUTCOME),
+        ck_soueidan=outcome_quote(ev, CK_SERIES_OUTCOME),
+        ck_recher=outcome_quote(ev, CK_REPORT_OUTCOME),
+        ck_dobloug=str(ck["quote"]),
+        ck_dobloug_low=_share_bound(ck["ci_low"]),
+        ck_dobloug_high=_share_bound(ck["ci_high"]),
+        n_marker_outcomes=len(markers),
+        n_marker_studies=int(markers["study"].nunique()),
+    )

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ivigbook.analysis.changes import ContributorFacts
 from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
 from ivigbook.analysis.evidence import IntroFacts
+from ivigbook.analysis.markers import BiomarkerFacts
 from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.search import SearchFacts
 from ivigbook.analysis.summary import EvidenceSummary, KeyFacts
@@ -297,6 +299,32 @@ def next_trial_in_short(
         "per arm, rests on a trial whose blinding largely failed. The existing controlled "
         f"studies had at most {max_power_own:.0%} power at their own length."
     )
+
+
+def contributor_texts(facts: ContributorFacts) -> dict[str, str]:
+    """The "Adding a study" chapter's sentences: what the first added study is."""
+    if (
+        facts.example_design is None
+        or facts.example_n_total is None
+        or facts.example_route is None
+        or facts.example_label is None
+    ):
+        return {"example_sentence": "No study has been added since the letter yet."}
+    route = facts.example_route.split(" (")[0].lower()
+    return {
+        "example_sentence": f"It is a {facts.example_design.lower()} of "
+        f"{facts.example_n_total} patients, given immunoglobulin by the {route} route. The "
+        f"book's tables and charts call it \u201c{facts.example_label}\u201d."
+    }
+
+
+def biomarkers_texts(facts: BiomarkerFacts) -> dict[str, str]:
+    """The biomarkers chapter's sentences: its answer."""
+    return {
+        "in_short": biomarkers_in_short(
+            facts.n_marker_outcomes, facts.n_marker_studies, facts.verdict
+        )
+    }
 
 
 def biomarkers_in_short(n_results: int, n_studies: int, verdict: str) -> str:

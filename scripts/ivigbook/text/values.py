@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ivigbook.analysis.vocabulary import NOT_REPORTED
 from ivigbook.data.cells import is_missing
 
 if TYPE_CHECKING:
@@ -31,15 +28,6 @@ def study_value(ev: Evidence, study_id: str, field: str) -> object:
     if len(rows) != 1:
         raise KeyError(study_id)
     return _plain(rows.iloc[0][field])
-
-
-def outcome_quote(ev: Evidence, outcome_id: str) -> str:
-    """The letter's words for one outcome, or "not reported"."""
-    rows = ev.outcomes[ev.outcomes["outcome_id"] == outcome_id]
-    if len(rows) != 1:
-        raise KeyError(outcome_id)
-    quote = rows.iloc[0]["quote"]
-    return NOT_REPORTED if pd.isna(quote) else str(quote)
 
 
 def claim_quote(ev: Evidence, claim_id: str) -> str:

@@ -151,6 +151,22 @@ def test_generated_package_keeps_the_real_studies(tmp_path: Path) -> None:
     assert len(ev.outcomes) == len(real.outcomes) + 2 * len(added)
 
 
+def test_generated_package_from_the_real_data_is_valid(tmp_path: Path) -> None:
+    # `make bench` loads a package of synthetic studies made from the real descriptor: copied
+    # tables whose rows point at the real studies (risk of bias, harms, overlaps, checked
+    # results) must not survive into it, or the package fails its own validation.
+    real = load.load(default_data_dir())
+    dest = generate_package(30, tmp_path / "pkg")
+    assert run_validation(dest).problems == []
+    ev = load.load(dest)
+    assert len(ev.studies) == 30
+    real_ids = set(real.studies["study_id"].astype(str))
+    assert not real_ids & set(ev.studies["study_id"].astype(str))
+    for name, table in ev.tables.items():
+        if "study_id" in table.columns:
+            assert not real_ids & set(table["study_id"].dropna().astype(str)), name
+
+
 def test_edit_code_cell_changes_only_the_first_code_cell() -> None:
     text = (
         "# Title\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\nx = 1\n```\n\n"

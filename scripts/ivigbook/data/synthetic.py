@@ -140,6 +140,13 @@ def _write_csv(path: Path, fields: list[dict[str, Any]], rows: list[dict[str, st
 _NAMES_STUDIES = ("screened_records", "update_search")
 
 
+def _refers_to_generated(resource: dict[str, Any]) -> bool:
+    """Whether a table's rows point at rows of a generated table (a study, an outcome, a
+    source check): such rows name the real studies, so a package without them drops them."""
+    keys = (resource.get("schema") or {}).get("foreignKeys") or []
+    return any((fk.get("reference") or {}).get("resource") in GENERATED for fk in keys)
+
+
 def _detach_copied_tables(package: dict[str, Any], paths: dict[str, Path]) -> None:
     """Copied tables keep no reference to the real studies or the real bibliography."""
     for res in package["resources"]:
@@ -148,7 +155,7 @@ def _detach_copied_tables(package: dict[str, Any], paths: dict[str, Path]) -> No
             continue
         fields = _fields(package, name)
         names = [f["name"] for f in fields]
-        if name in _NAMES_STUDIES:
+        if name in _NAMES_STUDIES or _refers_to_generated(res):
             _write_csv(paths[name], fields, [])
         elif "citation_key" in names:
             rows = _read_rows(paths[name])

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -232,8 +233,14 @@ def readable(text: object, ev: Any) -> str:
     ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"``; a bare
     study id becomes the study's short label; an outcome id becomes "measure, study"; a
     responder id or a source-check id becomes its study's label. Ids are matched whole, longest
-    first, so ``dalakas1997-r1`` is never read as ``dalakas1997``.
+    first, so ``dalakas1997-r1`` is never read as ``dalakas1997``. For many texts of one
+    package, :func:`id_reader` builds the names once.
     """
+    return id_reader(ev)(text)
+
+
+def id_reader(ev: Any) -> Callable[[object], str]:
+    """:func:`readable` for one package, its names built once."""
     s = ev.studies
     names = {str(r["study_id"]): short_label(r) for _, r in s.iterrows()}
     replace = dict(names)
@@ -244,17 +251,30 @@ def readable(text: object, ev: Any) -> str:
         frame = getattr(ev, table)
         for _, row in frame.iterrows():
             replace[str(row[key])] = names.get(str(row["study_id"]), str(row["study_id"]))
-    out = str(text)
-    # "Label (study_id, ref. N)" and "Label (study_id)": the id repeats the label.
-    out = re.sub(r" \(([a-z][a-z0-9_]*), (ref\. [0-9]+)\)", r" (\2)", out)
-    out = re.sub(
-        r" \(([a-z][a-z0-9_]*)\)",
-        lambda m: "" if m.group(1) in names else m.group(0),
-        out,
-    )
-    for key in sorted(replace, key=len, reverse=True):
-        out = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", replace[key], out)
-    return out
+    others = sorted((k for k in replace if not _ID_RUN.fullmatch(k)), key=len, reverse=True)
+
+    def read(text: object) -> str:
+        out = str(text)
+        # "Label (study_id, ref. N)" and "Label (study_id)": the id repeats the label.
+        out = re.sub(r" \(([a-z][a-z0-9_]*), (ref\. [0-9]+)\)", r" (\2)", out)
+        out = re.sub(
+            r" \(([a-z][a-z0-9_]*)\)",
+            lambda m: "" if m.group(1) in names else m.group(0),
+            out,
+        )
+        # One pass: an id counts only as a whole run of word characters and hyphens, so each
+        # such run is looked up once (a run that is no id stays as it is). Ids of other
+        # characters, if any, are replaced one by one, longest first.
+        out = _ID_RUN.sub(lambda m: replace.get(m.group(0), m.group(0)), out)
+        for key in others:
+            out = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", replace[key], out)
+        return out
+
+    return read
+
+
+#: A maximal run of word characters and hyphens: the unit :func:`readable` matches ids by.
+_ID_RUN = re.compile(r"[\w-]+")
 
 
 def citation_labels(ev: Any) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
 from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
-from ivigbook.analysis.cohorts import ivig_evidence, readable, short_label
+from ivigbook.analysis.cohorts import id_reader, ivig_evidence, short_label
 from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS
 from ivigbook.data.templates import fill
 
@@ -99,7 +100,14 @@ def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
 
 def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
     """Deciding rows ("outcomes:dalakas1997-mmt; ...") as a reader names them ("MMT (Dalakas
-    1997); ..."), each once, past ``limit`` counted."""
+    1997); ..."), each once, past ``limit`` counted. For many claims of one package,
+    :func:`row_namer` builds the names once."""
+    return row_namer(ev)(deciding_rows, limit)
+
+
+def row_namer(ev: Evidence) -> Callable[[str, int], str]:
+    """:func:`row_names` for one package, its names built once."""
+    read = id_reader(ev)
     studies = {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
     by_table = {
         "studies": dict(studies),
@@ -122,19 +130,24 @@ def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
         "search": {str(r["step_id"]): str(r["label"]) for _, r in ev.search.iterrows()},
         "judgements": {
             str(j["judgement_id"]): f"judgement on {j['field']}"
-            + ("" if str(j["record_id"]) == "*" else f" ({readable(j['record_id'], ev)})")
+            + ("" if str(j["record_id"]) == "*" else f" ({read(j['record_id'])})")
             for _, j in ev.judgements.iterrows()
         },
     }
-    seen: dict[str, None] = {}
-    for item in str(deciding_rows).split("; "):
-        table, _, row_id = item.partition(":")
-        if row_id:
-            seen.setdefault(by_table.get(table, {}).get(row_id, readable(row_id, ev)), None)
-    items = list(seen)
-    if len(items) > limit:
-        return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
-    return "; ".join(items) or "none"
+
+    def name(deciding_rows: str, limit: int = MAX_LISTED) -> str:
+        seen: dict[str, None] = {}
+        for item in str(deciding_rows).split("; "):
+            table, _, row_id = item.partition(":")
+            if row_id:
+                known = by_table.get(table, {}).get(row_id)
+                seen.setdefault(known if known is not None else read(row_id), None)
+        items = list(seen)
+        if len(items) > limit:
+            return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
+        return "; ".join(items) or "none"
+
+    return name
 
 
 def audit_table(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
@@ -144,12 +157,13 @@ def audit_table(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
     table = evaluate(ev)
     if chapter is not None:
         table = table[table["chapter"] == chapter]
+    read, name = id_reader(ev), row_namer(ev)
     return pd.DataFrame(
         {
             "Checked as": table["claim"],
             "Where in the letter": table["location"],
-            "How the verdict is reached": [readable(r, ev) for r in table["reason"]],
-            "Decided by": [row_names(ev, rows) for rows in table["deciding_rows"]],
+            "How the verdict is reached": [read(r) for r in table["reason"]],
+            "Decided by": [name(rows, MAX_LISTED) for rows in table["deciding_rows"]],
         }
     ).astype("string")
 

@@ -147,6 +147,11 @@ def controlled_studies(ev: Any) -> pd.DataFrame:
     return out.sort_values(["design", "letter_ref"], kind="stable").reset_index(drop=True)
 
 
+def short_labels_by_id(ev: Any) -> dict[str, str]:
+    """Each study's short label ("Dalakas 1997", :func:`short_label`) by its study_id."""
+    return {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
+
+
 def labels_by_id(ev: Evidence) -> pd.Series:
     """The book's label of each study ("Amato et al. (1)"), indexed by study_id."""
     labels = study_labels(ev.studies)
@@ -241,8 +246,7 @@ def readable(text: object, ev: Any) -> str:
 
 def id_reader(ev: Any) -> Callable[[object], str]:
     """:func:`readable` for one package, its names built once."""
-    s = ev.studies
-    names = {str(r["study_id"]): short_label(r) for _, r in s.iterrows()}
+    names = short_labels_by_id(ev)
     replace = dict(names)
     for _, o in ev.outcomes.iterrows():
         study = names.get(str(o["study_id"]), str(o["study_id"]))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
 from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
-from ivigbook.analysis.cohorts import id_reader, ivig_evidence, short_label
+from ivigbook.analysis.cohorts import id_reader, ivig_evidence, short_labels_by_id
 from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS
 from ivigbook.data.templates import fill
 
@@ -108,7 +108,7 @@ def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
 def row_namer(ev: Evidence) -> Callable[[str, int], str]:
     """:func:`row_names` for one package, its names built once."""
     read = id_reader(ev)
-    studies = {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
+    studies = short_labels_by_id(ev)
     by_table = {
         "studies": dict(studies),
         "outcomes": {

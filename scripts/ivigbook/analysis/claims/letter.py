@@ -10,7 +10,7 @@ from ivigbook.analysis.appraisal import rct_readings
 from ivigbook.analysis.claims.helpers import _STATED_PERCENT, _flag, names
 from ivigbook.analysis.claims.ledger import evaluate, verdict_counts
 from ivigbook.analysis.claims.signals import _named_crossover
-from ivigbook.analysis.cohorts import short_label
+from ivigbook.analysis.cohorts import short_label, short_labels_by_id
 from ivigbook.analysis.vocabulary import VERDICTS
 from ivigbook.data.cells import cell_float
 
@@ -204,7 +204,7 @@ def ledger_facts(ev: Evidence) -> dict[str, object]:
         "endurance_half": n.get("endurance_half"),
         "n_inconsistencies": len(internal_inconsistencies(ev)),
     }
-    labels = {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}
+    labels = short_labels_by_id(ev)
     readings = rct_readings(ev)
     for key in ("table", "text", "in_vitro"):
         name = "in_vitro" if key == "in_vitro" else f"reading_{key}"

@@ -289,32 +289,57 @@ SHORT_CELL_CLASS = "ivig-short"
 
 
 def _td_open(df: pd.DataFrame) -> list[str]:
-    """The opening ``<td>`` tag of each column: short-label columns carry ``ivig-short``."""
+    """The opening ``<td`` of each column (left open for attributes): short-label columns
+    carry ``ivig-short``."""
     return [
-        f'<td class="{SHORT_CELL_CLASS}">'
+        f'<td class="{SHORT_CELL_CLASS}"'
         if len(df) and df[c].map(_cell).str.len().max() <= SHORT_CELL_CHARS
-        else "<td>"
+        else "<td"
         for c in df.columns
     ]
 
 
-def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None) -> str:
-    """A small table as plain, accessible HTML: caption, column headers, no controls."""
+def _sort_keys(column: pd.Series) -> list[int] | None:
+    """For an ordered category column, each cell's rank (0 for a missing value): a table
+    sorts such a column in the categories' order, not alphabetically."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return None
+    return [int(code) + 1 for code in column.cat.codes]
+
+
+def _table_html(
+    df: pd.DataFrame, table_id: str, caption: str | None, classes: str, attributes: str = ""
+) -> str:
+    """The one writer of a book table's HTML: caption, column headers (``scope="col"``) and
+    every cell escaped (text, never markup). ``df`` without rows writes an empty body (the
+    rows then travel as JSON); an ordered category column's cells carry their rank as
+    ``data-order``, so that DataTables sorts them in the categories' order."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
     opens = _td_open(df)
-    rows = "".join(
-        "<tr>"
-        + "".join(f"{o}{html.escape(_cell(v))}</td>" for o, v in zip(opens, row, strict=True))
-        + "</tr>"
-        for row in df.itertuples(index=False)
-    )
+    keys = [_sort_keys(df[c]) for c in df.columns]
+    rows = []
+    for index, row in enumerate(df.itertuples(index=False)):
+        cells = "".join(
+            o
+            + ("" if key is None else f' data-order="{key[index]}"')
+            + f">{html.escape(_cell(value))}</td>"
+            for value, key, o in zip(row, keys, opens, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table id="{table_id}" class="{html.escape(classes)}"{attributes}>'
+        f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None) -> str:
+    """A small table as plain, accessible HTML: caption, column headers, no controls."""
     return (
         # A region a keyboard can reach: on a narrow screen the wrapper may scroll sideways.
         f'<div class="ivig-table-wrap" tabindex="0" role="region" '
         f'aria-label="{html.escape(caption or "Table")}">'
-        f'<table id="{table_id}" class="ivig-plain">'
-        f"{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        f"{_table_html(df, table_id, caption, 'ivig-plain')}</div>"
     )
 
 
@@ -340,27 +365,28 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def _settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The DataTables options of a book table (the book's own keys left out)."""
+    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
+    settings.setdefault("order", [])
+    return settings
+
+
 def json_table_html(
     df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
 ) -> str:
     """A table whose rows travel as JSON (see JSON_ROWS_FROM)."""
-    columns = [str(c) for c in df.columns]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
-    settings.setdefault("order", [])
     payload = {
-        "columns": columns,
+        "columns": [str(c) for c in df.columns],
         "numeric": [bool(pd.api.types.is_numeric_dtype(t)) for t in df.dtypes],
-        "options": settings,
+        "options": _settings(options),
         "data": [[_json_value(v) for v in row] for row in df.itertuples(index=False)],
     }
-    classes = html.escape(str(options.get("classes", "display compact")))
+    classes = str(options.get("classes", "display compact"))
     n = len(df)
     return (
         f'<div class="ivig-json-table" data-rows-for="{table_id}">\n'
-        f'<table id="{table_id}" class="{classes}">{caption_html}'
-        f"<thead><tr>{head}</tr></thead><tbody></tbody></table>\n"
+        f"{_table_html(df.iloc[:0], table_id, caption, classes)}\n"
         f'<p class="ivig-json-note">This table has {n:,} rows. They are loaded from the data '
         f'file <a href="ivig-rows-file:{table_id}">ivig-rows-file:{table_id}</a> beside this '
         "page, which needs JavaScript; the same rows are in the data package.</p>\n"
@@ -369,40 +395,14 @@ def json_table_html(
     )
 
 
-def _sort_keys(column: pd.Series) -> list[int] | None:
-    """For an ordered category column, each cell's rank (0 for a missing value): a table
-    sorts such a column in the categories' order, not alphabetically."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return None
-    return [int(code) + 1 for code in column.cat.codes]
-
-
 def datatable_html(
     df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
 ) -> str:
     """A complete HTML table (every cell escaped: text, never markup) that _static/book.js
     turns into a DataTable with ``options``; without JavaScript it stays a plain table."""
-    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
-    settings.setdefault("order", [])
-    classes = html.escape(f"{options.get('classes', 'display compact')} {DATATABLE_CLASS}")
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    keys = [_sort_keys(df[c]) for c in df.columns]
-    opens = [o.removesuffix(">") for o in _td_open(df)]
-    rows = []
-    for index, row in enumerate(df.itertuples(index=False)):
-        cells = "".join(
-            f'{o} data-order="{key[index]}">{html.escape(_cell(value))}</td>'
-            if key is not None
-            else f"{o}>{html.escape(_cell(value))}</td>"
-            for value, key, o in zip(row, keys, opens, strict=True)
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
-        f'<table id="{table_id}" class="{classes}" '
-        f'data-options="{html.escape(_json_for_script(settings))}">{caption_html}'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    classes = f"{options.get('classes', 'display compact')} {DATATABLE_CLASS}"
+    attributes = f' data-options="{html.escape(_json_for_script(_settings(options)))}"'
+    return _table_html(df, table_id, caption, classes, attributes)
 
 
 class Table:

@@ -328,6 +328,21 @@ def test_no_source_maps_and_a_favicon(html_dir: Path) -> None:
         assert _local_target(path, icons[0]["href"], html_dir).is_file()
 
 
+#: The only addresses the vega runtime names: XML namespaces (SVG, XLink), never loaded.
+NAMESPACE_HOSTS = {"www.w3.org"}
+
+
+def test_vega_bundle_names_no_remote_host() -> None:
+    """The bundle is built from vl-convert's vendored vega under a CDN-shaped module name; the
+    built file must neither import nor name any host but XML namespaces."""
+    bundle = build_module.vega_bundle()
+    assert "window.vega" in bundle  # the vega runtime
+    assert "ivigChart" in bundle  # and the book's chart runtime
+    hosts = set(re.findall(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})", bundle, re.I))
+    assert hosts <= NAMESPACE_HOSTS, sorted(hosts - NAMESPACE_HOSTS)
+    assert not re.search(r"\bimport\s*\(|\bimport\s[^;]*\bfrom\s*[\"']", bundle)
+
+
 # --------------------------------------------------------------------------------------
 # Large tables: rows in JSON beside the page
 

@@ -54,3 +54,33 @@ def test_empty_table_prints_a_line_and_pdf_false_prints_nothing() -> None:
     assert "Studies added: none." in empty
     hidden = render.show_table(pd.DataFrame({"a": [1]}), caption="Repeat", pdf=False).to_latex()
     assert hidden.strip() == render.RAW_LATEX_MARKER
+
+
+def _printed_rows(latex: str) -> list[str]:
+    body = latex.split("\\endlastfoot", 1)[1].split("\\end{longtable}", 1)[0]
+    return [line for line in body.strip().splitlines() if line.endswith("\\\\")]
+
+
+def test_a_long_table_prints_its_first_rows_and_says_where_the_rest_are() -> None:
+    n = render.PDF_ROWS_MAX + 37
+    frame = pd.DataFrame({"Study": [f"study {i}" for i in range(n)], "Patients": range(n)})
+    latex = render.show_table(frame, caption="Every judgement").to_latex()
+    rows = _printed_rows(latex)
+    assert len(rows) == render.PDF_ROWS_MAX
+    assert rows[0].startswith("study 0 &")
+    assert rows[-1].startswith(f"study {render.PDF_ROWS_MAX - 1} &")
+    note = re.search(r"\\emph\{(The PDF prints the first [^}]*)\}", latex)
+    assert note, "a cut table must say so"
+    assert f"{render.PDF_ROWS_MAX:,}" in note.group(1)
+    assert f"{n:,}" in note.group(1)
+    assert "web edition" in note.group(1)
+    # The note follows the table, outside it.
+    assert latex.index("\\end{longtable}") < latex.index("The PDF prints the first")
+
+
+def test_a_table_at_the_limit_prints_every_row_and_no_note() -> None:
+    n = render.PDF_ROWS_MAX
+    frame = pd.DataFrame({"Study": [f"study {i}" for i in range(n)], "Patients": range(n)})
+    latex = render.table_latex(frame, caption="Every judgement")
+    assert len(_printed_rows(latex)) == n
+    assert "The PDF prints the first" not in latex

@@ -239,12 +239,35 @@ def latex_cell(value: Any) -> str:
     return "".join(out)
 
 
-def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = None) -> str:
+#: The PDF prints at most this many rows of a table (about eight pages). A longer table, as
+#: the data of a book with hundreds of studies make, is unreadable in print, and TeX runs
+#: out of memory on a table of some thousands of rows. A note under the table says how many
+#: rows were left out and where they all are. (No table of the real book comes near it.)
+PDF_ROWS_MAX = 250
+
+
+def rows_left_out_note(shown: int, total: int) -> str:
+    """The line under a table the PDF cuts short: how much is printed, where the rest is."""
+    return (
+        f"The PDF prints the first {shown:,} of this table's {total:,} rows. "
+        "All rows are in the same table in the web edition of this chapter, "
+        "and in the book's data package."
+    )
+
+
+def table_latex(
+    df: pd.DataFrame,
+    caption: str | None = None,
+    label: str | None = None,
+    max_rows: int = PDF_ROWS_MAX,
+) -> str:
     """A booktabs longtable that fits the text block, every data and header text escaped.
 
-    Tables with many text columns go on landscape pages in smaller type.
+    Tables with many text columns go on landscape pages in smaller type. Of a table longer
+    than ``max_rows``, the first ``max_rows`` rows are printed, with a note on the rest.
     """
-    frame = df.copy()
+    total = len(df)
+    frame = df.iloc[:max_rows].copy()
     frame.columns = [str(c) for c in frame.columns]
     landscape = _text_column_count(frame) >= LANDSCAPE_FROM_TEXT_COLUMNS
     char_width = LANDSCAPE_CHAR_WIDTH if landscape else CHAR_WIDTH
@@ -269,6 +292,9 @@ def table_latex(df: pd.DataFrame, caption: str | None = None, label: str | None 
     for _, row in frame.iterrows():
         lines.append(" & ".join(latex_cell(row[c]) for c in frame.columns) + " \\\\")
     lines.append("\\end{longtable}")
+    if total > len(frame):
+        note = latex_escape(rows_left_out_note(len(frame), total))
+        lines.append(f"\\par\\noindent\\emph{{{note}}}\\par")
     body = "\n".join(lines)
     if landscape:
         body = f"\\begin{{landscape}}\n{{\\footnotesize\n{body}\n}}\n\\end{{landscape}}"

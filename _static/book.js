@@ -22,14 +22,31 @@
    stays a plain, complete table, or (above ivigbook.publish.render.JSON_ROWS_FROM rows, whose
    rows live in a JSON file beside the page) names the file that holds its rows. */
 (function () {
+  // Runs make() now, or, for a table whose rows are in a JSON file (data-src), when the
+  // table comes within about a screen of the reader's view: a reader who never scrolls to a
+  // long table does not download its rows (a table in a closed section waits until opened).
+  function whenNear(element, make) {
+    if (!element.hasAttribute("data-src") || !("IntersectionObserver" in window)) {
+      make();
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (entry) { return entry.isIntersecting; })) { return; }
+      observer.disconnect();
+      make();
+    }, { rootMargin: "100% 0px" });
+    observer.observe(element);
+  }
   // Calls enhance(element, DataTable) for each element matching selector, once the page
-  // and the bundle have loaded.
+  // and the bundle have loaded (see whenNear for tables whose rows are in a JSON file).
   function each(selector, enhance) {
     document.addEventListener("DOMContentLoaded", function () {
       var found = document.querySelectorAll(selector);
       if (!found.length || !window.ivigbookDataTables) { return; }
       window.ivigbookDataTables.then(function (module) {
-        found.forEach(function (element) { enhance(element, module.default); });
+        found.forEach(function (element) {
+          whenNear(element, function () { enhance(element, module.default); });
+        });
       });
     });
   }

@@ -146,7 +146,11 @@ def open_page(context: object, url: str, mode: str | None = None) -> object:
     tables = tab.locator("table[id^='ivig-table-']")
     for i in range(tables.count()):
         table_id = tables.nth(i).get_attribute("id")
+        if tables.nth(i).is_visible():
+            # A table whose rows are in a JSON file is made when a reader scrolls near it.
+            tables.nth(i).scroll_into_view_if_needed()
         tab.locator(f"#{table_id}_wrapper").wait_for(state="attached", timeout=15_000)
+    tab.evaluate("window.scrollTo(0, 0)")
     tab.wait_for_timeout(300)  # theme transitions
     return tab
 

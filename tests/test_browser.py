@@ -79,6 +79,8 @@ def test_page_in_browser(browser: object, site: str, page: str, tmp_path: Path) 
         table = tables.nth(i)
         table_id = table.get_attribute("id")
         wrapper = tab.locator(f"#{table_id}_wrapper")
+        # A table whose rows are in a JSON file is made when a reader scrolls near it.
+        table.scroll_into_view_if_needed()
         wrapper.wait_for(state="attached", timeout=15_000)
         rows = tab.locator(f"#{table_id} tbody tr")
         before = rows.count()

@@ -526,6 +526,48 @@ def test_json_table_sorts_filters_and_paginates(html_dir: Path, tmp_path: Path) 
         assert f"11 to 20 of {n}" in info, info
 
 
+@pytest.mark.book
+@pytest.mark.browser
+def test_json_rows_load_only_when_the_reader_comes_near(html_dir: Path, tmp_path: Path) -> None:
+    """A JSON-backed table two screens down is not fetched on load; scrolled to, it is made."""
+    from browser_tools import chromium, serve
+
+    site = tmp_path / "site"
+    shutil.copytree(html_dir / "_static", site / "_static")
+    page = site / "chapters" / "far.html"
+    page.parent.mkdir(parents=True)
+    body, files = move_rows_out(Table(_big_frame(150), caption="Far").to_html(), page)
+    for path, content in files.items():
+        path.write_bytes(content)
+    rows_file = next(iter(files)).name
+    page.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>t</title>"
+        "<script src='../_static/ivigbook/datatables/loader.js'></script>"
+        "<script src='../_static/book.js'></script></head>"
+        f"<body><main><p style='height:3000px'>Text first.</p>{body}</main></body></html>",
+        encoding="utf-8",
+    )
+
+    def fetched(tab: object) -> bool:
+        names = tab.evaluate(  # type: ignore[attr-defined]
+            "() => performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        return any(name.endswith(rows_file) for name in names)
+
+    with serve(site) as base, chromium() as context:
+        tab = context.new_page()  # type: ignore[attr-defined]
+        tab.goto(f"{base}/chapters/far.html", wait_until="load")
+        tab.wait_for_load_state("networkidle")
+        tab.wait_for_timeout(500)
+        assert not fetched(tab), "the rows of a table far below were loaded on arrival"
+        assert tab.locator(".ivig-json-note").is_visible()  # it says where the rows are
+        assert tab.locator(".dt-container").count() == 0
+        tab.locator("div.ivig-json-table").scroll_into_view_if_needed()
+        tab.locator(".dt-container").wait_for(state="attached", timeout=10_000)
+        assert fetched(tab)
+        assert tab.locator("div.ivig-json-table tbody tr").count() == 10
+
+
 # --------------------------------------------------------------------------------------
 # First visit, in a real browser, empty cache
 

@@ -196,6 +196,11 @@ def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) ->
     )
 
 
+#: Marks of studies whose overall result rests on an objective measure are filled.
+OBJECTIVE_BASIS = "datum.overall_basis === 'objective'"
+HOLLOW_MEANS = "Hollow marks: no objective measure; the result is on the study's other measures"
+
+
 def _map_tooltip() -> list[alt.Tooltip]:
     return tooltips(
         "study study_type_letter n:Q result_label overall_basis key_results",
@@ -220,19 +225,22 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     crowded = len(df) > MAX_STUDIES_SHOWN
     added = df["study"].map(is_added_study).astype(bool) if crowded else df["n"] < 0
     groups = pd.DataFrame()
-    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
+    subtitle = ["Overall result: the most favourable result on an objective measure"]
+    if (df["overall_basis"] != "objective").any():
+        # A study without an objective measure is placed by its other measures: said and
+        # drawn hollow, so that the map agrees with the count of objective results.
+        subtitle.append(HOLLOW_MEANS)
     if crowded:
         groups = (
             df[added]
-            .groupby(["design", "n", "result_label"], observed=True, sort=True)
+            .groupby(["design", "n", "result_label", "overall_basis"], observed=True, sort=True)
             .agg(studies=("study_id", "size"))
             .reset_index()
         )
         groups["slot"] = groups.groupby("design").cumcount()
         groups["label"] = [f"{k:,} added" for k in groups["studies"]]
         df = df[~added].copy()
-        subtitle = [
-            str(subtitle),
+        subtitle += [
             f"{int(added.sum()):,} added studies grouped: one mark per design, size and result,",
             "sized and labelled by its number of studies; the letter's own each have a mark",
         ]
@@ -256,7 +264,11 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     )
     points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
         # One column when a second legend (marks per group) stands beside it, so both fit.
-        color=scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
+        color=alt.condition(
+            OBJECTIVE_BASIS,
+            scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
+            alt.value("transparent"),
+        ),
         stroke=result_stroke("result_label", title="Overall result"),
         shape=scales["shape"],
     )
@@ -276,7 +288,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             ),
         )
         group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
-            color=scales["color"],
+            color=alt.condition(OBJECTIVE_BASIS, scales["color"], alt.value("transparent")),
             stroke=result_stroke("result_label", title="Overall result"),
             shape=scales["shape"],
             size=alt.Size(

@@ -38,6 +38,7 @@ from ivigbook.analysis.vocabulary import (
     ROB_SOURCE_LABELS,
     ROB_SYMBOLS,
     ROB_TOOL_LABELS,
+    SCIG_ARM_LABEL,
 )
 from ivigbook.data.cells import cell_int, is_missing
 from ivigbook.data.rules import ROB_DOMAINS
@@ -319,10 +320,13 @@ def harms_by_study(ev: Any, letter_only: bool = False) -> pd.DataFrame:
     if letter_only:
         s = s[s["included_by"].astype(str) == "letter"]
     labels = study_labels(s)
+    by_route = s["route"].astype("string").eq("subcutaneous").fillna(False).astype(bool)
+    subcutaneous = set(s.loc[by_route, "study_id"].astype(str))
     h = ev.harms
     records = []
     for i, study in enumerate(s["study_id"].astype(str)):
         mine = h[h["study_id"].astype(str) == study]
+        arms = ARM_LABELS | ({"ivig": SCIG_ARM_LABEL} if study in subcutaneous else {})
         if mine.empty:
             records.append(
                 {
@@ -341,7 +345,7 @@ def harms_by_study(ev: Any, letter_only: bool = False) -> pd.DataFrame:
                     "study_id": study,
                     "study": str(labels.iloc[i]),
                     "kind": HARM_KIND_LABELS[str(r["kind"])],
-                    "arm": ARM_LABELS[str(r["arm"])],
+                    "arm": arms[str(r["arm"])],
                     "count": NOT_REPORTED if pd.isna(r["count"]) else str(int(r["count"])),
                     "description": str(r["description"]),
                 }

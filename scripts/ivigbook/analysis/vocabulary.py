@@ -208,6 +208,8 @@ FINDING_LABELS = {
 }
 HARM_KIND_LABELS = {"adverse_event": "Adverse event", "withdrawal": "Withdrawal"}
 ARM_LABELS = {"ivig": "IVIG", "control": "Control or placebo", "not_stated": "Arm not stated"}
+#: The immunoglobulin arm of a study whose route is subcutaneous (harms.arm "ivig").
+SCIG_ARM_LABEL = "SCIg"
 
 #: The one definition of "an improvement" used by every count, chart and verdict: an outcome
 #: whose result is improved on an objective measure (assessment objective).

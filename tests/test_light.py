@@ -280,6 +280,20 @@ def test_how_to_cite_links_bib_and_ris(html_dir: Path) -> None:
 
 
 @pytest.mark.book
+def test_how_to_cite_links_the_metadata_changelog_and_licences(html_dir: Path) -> None:
+    """The files the page names are one click away, as the repository holds them."""
+    path = html_dir / "chapters" / "how-to-cite.html"
+    hrefs = [a["href"] for a in _soup(path).select("main a[href]")]
+    for name in ("CITATION.cff", "CHANGELOG.md", "LICENSE-CC-BY-4.0.md", "LICENSE"):
+        links = [h for h in hrefs if h.endswith(f"downloads/{name}")]
+        assert len(links) == 1, f"how-to-cite: {len(links)} links to {name}"
+        target = _local_target(path, links[0], html_dir)
+        assert target.read_bytes() == (ROOT / name).read_bytes(), f"{name} differs"
+    listed = (html_dir / "downloads" / "sha256sums.txt").read_text(encoding="utf-8")
+    assert "  CITATION.cff\n" in listed
+
+
+@pytest.mark.book
 def test_release_data_in_release_archive_site(html_dir: Path) -> None:
     """The release zip copies the site, so its downloads must be plain visible files."""
     from ivigbook.publish.release import _visible_files

@@ -102,6 +102,11 @@ def ris(meta: BookMetadata) -> str:
     return "\r\n".join(line for line in lines if line) + "\r\n"
 
 
+#: The repository's files that How to cite names, served beside the citation files: the
+#: citation metadata, the changelog (with the versioning rule) and the two licences.
+REPOSITORY_FILES = ("CITATION.cff", "CHANGELOG.md", "LICENSE-CC-BY-4.0.md", "LICENSE")
+
+
 @cache
 def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
     meta = book_metadata()
@@ -110,6 +115,7 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
         for p in _visible_files(data_dir)
     }
     files: dict[str, bytes] = dict(data)
+    files.update({name: (ROOT / name).read_bytes() for name in REPOSITORY_FILES})
     files[data_zip_name(meta)] = _zip_bytes(
         f"{meta.archive_name}-data", {k.removeprefix("data/"): v for k, v in data.items()}, meta
     )
@@ -128,7 +134,7 @@ def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
     and their checksums (``sha256sums.txt``, in ``sha256sum -c`` format)."""
     folder = (data_dir or _data_dir()).resolve()
     digest = hashlib.sha256()
-    for path in _visible_files(folder):
+    for path in [*_visible_files(folder), *(ROOT / name for name in REPOSITORY_FILES)]:
         digest.update(path.as_posix().encode() + path.read_bytes())
     return _download_files(folder, digest.hexdigest())
 
@@ -175,7 +181,10 @@ def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
         return (
             '<p class="ivig-downloads">Import this citation into a reference manager: '
             f"{link(f'{meta.archive_name}.bib', 'BibTeX (.bib)')} or "
-            f"{link(f'{meta.archive_name}.ris', 'RIS (.ris)')}.</p>"
+            f"{link(f'{meta.archive_name}.ris', 'RIS (.ris)')}. The book's metadata, its "
+            f"changes and its licences: {link('CITATION.cff')}, {link('CHANGELOG.md')}, "
+            f"{link('LICENSE-CC-BY-4.0.md')} (prose and data) and {link('LICENSE')} "
+            "(code).</p>"
         )
     zip_name = data_zip_name(meta)
     data = [name for name in files if name.startswith("data/")]

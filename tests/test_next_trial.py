@@ -362,17 +362,14 @@ def test_explorer_matches_statsmodels(
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_sliders_print_their_values_to_their_step(html_dir: Path) -> None:
+def test_sliders_print_their_values_to_their_step(explorer_tab: tuple[object, str]) -> None:
     """A slider starting at an unrounded value (6/19 of patients) prints it to its step's
-    decimals, not as sixteen digits."""
-    from browser_tools import chromium, opened, serve
+    decimals, not as sixteen digits. (A fresh tab: the explorer's own may have moved.)"""
+    from browser_tools import opened
 
-    with (
-        serve(html_dir) as url,
-        chromium() as context,
-        opened(context, f"{url}/chapters/{CHAPTER}.html") as tab,
-    ):
-        shown = tab.evaluate(  # type: ignore[attr-defined]
+    tab, _ = explorer_tab
+    with opened(tab.context, tab.url) as fresh:  # type: ignore[attr-defined]
+        shown = fresh.evaluate(  # type: ignore[attr-defined]
             """() => Array.from(document.querySelectorAll('.vega-bind')).flatMap(b => {
                 const input = b.querySelector('input[type=range]');
                 const value = b.querySelector('input[type=range] + span');

@@ -17,8 +17,7 @@ from ivigbook.figures.theme import (
     WIDTH,
     is_added_study,
     limit_studies,
-    result_scale,
-    result_stroke,
+    result_encodings,
     tooltips,
     with_narrow,
     with_note,
@@ -252,7 +251,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
     df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
-    scales = result_scale("result_label", title="Overall result")
+    scales = result_encodings("result_label", title="Overall result")
     x = alt.X(
         "n:Q",
         title="Number of patients (log scale)",
@@ -269,7 +268,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
             alt.value("transparent"),
         ),
-        stroke=result_stroke("result_label", title="Overall result"),
+        stroke=scales["stroke"],
         shape=scales["shape"],
     )
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
@@ -289,7 +288,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         )
         group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
             color=alt.condition(OBJECTIVE_BASIS, scales["color"], alt.value("transparent")),
-            stroke=result_stroke("result_label", title="Overall result"),
+            stroke=scales["stroke"],
             shape=scales["shape"],
             size=alt.Size(
                 "studies:Q",

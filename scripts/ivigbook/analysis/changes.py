@@ -37,6 +37,7 @@ from ivigbook.analysis.cohorts import (
 from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
+from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
 from ivigbook.paths import ROOT
 
@@ -243,7 +244,7 @@ def _long_date(value: pd.Timestamp) -> str:
 
 def _published_relation(year: object, search_year: int) -> str:
     """ "published before that search; " (or "in the year of", "after"); "" for no year."""
-    if pd.isna(year):
+    if is_missing(year):
         return ""
     y = int(str(year))
     when = "before" if y < search_year else "after" if y > search_year else "in the year of"

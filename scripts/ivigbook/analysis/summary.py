@@ -134,12 +134,14 @@ class BasesVerdicts:
 
 def bases_verdicts(ev: Evidence) -> BasesVerdicts:
     """Counts of :func:`~ivigbook.analysis.claims.bases.verdicts_on_bases` for sentences."""
-    counts = verdicts_on_bases(ev).set_index("verdict")
+    counts = verdicts_on_bases(ev)
+    letter = dict(zip(counts["verdict"], counts["letter"], strict=True))
+    checked = dict(zip(counts["verdict"], counts["checked"], strict=True))
     moved, domains = newly_contradicted_domains(ev)
     return BasesVerdicts(
-        n_claims=int(counts["letter"].sum()),
-        n_contradicted_letter=int(counts.loc[CONTRADICTED, "letter"]),
-        n_contradicted_checked=int(counts.loc[CONTRADICTED, "checked"]),
+        n_claims=sum(letter.values()),
+        n_contradicted_letter=letter[CONTRADICTED],
+        n_contradicted_checked=checked[CONTRADICTED],
         n_newly_contradicted=moved,
         newly_contradicted_domains=domains,
     )

@@ -138,7 +138,8 @@ def caution_message(facts: KeyFacts) -> str:
         "find no data to support it"
     )
     if facts.n_guidance_conditional:
-        guidance += "; " + _conditional_guidance(facts)
+        conditional = _conditional_guidance(facts)
+        guidance += ". " + conditional[:1].upper() + conditional[1:]
     return letter + guidance + "."
 
 

@@ -188,6 +188,7 @@ def current_to_note(run_against: str | None) -> str:
     not on PubMed itself ("" when it ran on PubMed, or when there is none)."""
     if run_against == "stored_copies":
         return (
-            " That update search was run on stored copies of public records, not on PubMed itself."
+            " The book's latest update search was run on stored copies of public records, not "
+            "on PubMed itself."
         )
     return ""

@@ -120,16 +120,16 @@ def checked_benefits(ev: Evidence) -> tuple[CheckedBenefit, ...]:
 @dataclass(frozen=True)
 class BasesVerdicts:
     """How many claims are contradicted on each basis (the letter's own evidence; the
-    evidence with the primary sources checked), and what the difference turns on."""
+    evidence with the primary sources checked), and what the difference turns on:
+    ``n_newly_contradicted`` claims are contradicted only once the sources are checked, and
+    ``newly_contradicted_domains`` are the domains of the checked improvements every such
+    claim turns on (empty: no single cause, or none)."""
 
+    newly_contradicted_domains: tuple[str, ...]
     n_claims: int
     n_contradicted_letter: int
     n_contradicted_checked: int
-    #: claims contradicted only once the sources are checked
     n_newly_contradicted: int
-    #: the domains of the checked improvements every such claim turns on (empty: no single
-    #: cause, or none)
-    newly_contradicted_domains: tuple[str, ...]
 
 
 def bases_verdicts(ev: Evidence) -> BasesVerdicts:

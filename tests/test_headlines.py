@@ -313,3 +313,25 @@ def test_best_case_blinding_is_the_books_judgement_with_its_reason(ev) -> None:
     assert rob[0]["support"].rstrip(".")[1:] in text
     rater = "The Cochrane review" if rob[0]["source"] == "cochrane" else "The book"
     assert f"{rater} rates that domain {rob[0]['judgement']}" in text
+
+
+def test_several_added_studies_are_placed_by_count() -> None:
+    from ivigbook.analysis.changes import AddedFacts
+
+    facts = AddedFacts(
+        n_added=3,
+        search_date="1 March 2020",
+        n_published_before=2,
+        n_published_same_year=0,
+        n_published_after=1,
+        n_year_unknown=0,
+        n_not_ivig=1,
+        single_year=None,
+        other_routes=("subcutaneous",),
+    )
+    text = added_sentence(facts)
+    assert text.startswith("3 studies have been added")
+    assert "2 were published before the letter's search of 1 March 2020 and 1 after it" in text
+    assert "1 of them gave immunoglobulin under the skin" in text
+    short = added_sentence(facts, with_date=False)
+    assert "1 March 2020" not in short

@@ -134,12 +134,14 @@ def contradicted_on_both(b: BasesVerdicts) -> str:
     return f"{first} {second}"
 
 
-def added_sentence(a: AddedFacts) -> str:
+def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
     """Whether the book has added studies to the letter's evidence, and what they are beside
     the letter's search: when they were published, and whether they fall outside IVIG.
 
     Starts "No study has been added", "1 study has been added", "3 studies have been added".
+    ``with_date=False`` leaves out the search's date (where the page has just given it).
     """
+    search = f"the letter's search of {a.search_date}" if with_date else "the letter's search"
     if a.n_added == 0:
         return "No study has been added to the letter's evidence."
     n = a.n_added
@@ -156,22 +158,27 @@ def added_sentence(a: AddedFacts) -> str:
         }.get((a.n_published_before, a.n_published_same_year, a.n_published_after))
         year = f" in {a.single_year}" if a.single_year is not None else ""
         published = (
-            f" It was published{year}, {when} the letter's search of {a.search_date}."
+            f" It was published{year}, {when} {search}."
             if when
             else " Its year of publication is not recorded."
         )
     else:
+        # (count, phrase when it comes first, phrase after another)
         parts = [
-            f"{k} {phrase}"
-            for k, phrase in (
-                (a.n_published_before, "before the letter's search"),
-                (a.n_published_same_year, "in the year of that search"),
-                (a.n_published_after, "after it"),
-                (a.n_year_unknown, "in a year not recorded"),
+            (k, lead, later)
+            for k, lead, later in (
+                (a.n_published_before, f"before {search}", "before it"),
+                (a.n_published_same_year, f"in the year of {search}", "in its year"),
+                (a.n_published_after, f"after {search}", "after it"),
+                (a.n_year_unknown, "in a year not recorded", "in a year not recorded"),
             )
             if k
         ]
-        published = f" Of these, {join_words(parts)} were published (search of {a.search_date})."
+        words = [f"{k} {later}" for k, _, later in parts]
+        if parts:
+            k, lead, _ = parts[0]
+            words[0] = f"{k} {'was' if k == 1 else 'were'} published {lead}"
+        published = f" Of these, {join_words(words)}."
     route = ""
     if a.n_not_ivig:
         which = "It" if one else f"{a.n_not_ivig} of them"

@@ -38,6 +38,12 @@ TRIAL_DESIGNS: tuple[str, ...] = ("placebo_controlled_trial", "controlled_trial"
 #: Routes of immunoglobulin that count as IVIG: the letter's claims are about these only.
 IVIG_ROUTES: tuple[str, ...] = ("intravenous",)
 ROUTE_LABELS = {"intravenous": "Intravenous (IVIG)", "subcutaneous": "Subcutaneous (SCIg)"}
+#: How a patient-important domain reads in a sentence about benefit ("... on muscle strength").
+DOMAIN_PHRASES = {
+    "strength": "muscle strength",
+    "swallowing": "swallowing",
+    "function": "daily function",
+}
 #: Routes in plain words, for sentences ("gave immunoglobulin under the skin").
 ROUTE_WORDS = {"intravenous": "into a vein", "subcutaneous": "under the skin"}
 #: What a reader sees for an update search's screening decisions, in flow order.

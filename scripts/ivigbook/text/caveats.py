@@ -12,15 +12,8 @@ from collections.abc import Iterable, Sequence
 
 from ivigbook.analysis.changes import AddedFacts
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit
-from ivigbook.analysis.vocabulary import ROUTE_WORDS
-from ivigbook.text.sentences import join_words
-
-#: How an improved domain reads after "an improvement in".
-CHECKED_DOMAIN_PHRASES = {
-    "strength": "muscle strength",
-    "swallowing": "swallowing",
-    "function": "daily function",
-}
+from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, ROUTE_WORDS
+from ivigbook.text.sentences import join_words, number_word
 
 #: The book's choice of basis for its counts, with its reason (a judgement of the book's).
 COUNTS_FOLLOW_LETTER = (
@@ -30,12 +23,7 @@ COUNTS_FOLLOW_LETTER = (
 
 
 def _domains(domains: Iterable[str]) -> str:
-    return join_words(CHECKED_DOMAIN_PHRASES.get(d, d.replace("_", " ")) for d in domains)
-
-
-def _small(n: int) -> str:
-    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-    return words[n] if 0 <= n < len(words) else str(n)
+    return join_words(DOMAIN_PHRASES.get(d, d.replace("_", " ")) for d in domains)
 
 
 def checked_benefit_sentence(
@@ -57,7 +45,7 @@ def checked_benefit_sentence(
         else "in checked primary sources"
     )
     return (
-        f"But {_small(len(benefits))} {nouns}, {labels}, report {where} measured "
+        f"But {number_word(len(benefits))} {nouns}, {labels}, report {where} measured "
         f"improvements in {domains}."
     )
 
@@ -73,9 +61,9 @@ def checked_benefit_plain(benefits: Sequence[CheckedBenefit]) -> str:
         source = "one trial's own report says" if own else "a checked report on one trial says"
     else:
         source = (
-            f"the own reports of {_small(k)} trials say"
+            f"the own reports of {number_word(k)} trials say"
             if own
-            else (f"checked reports on {_small(k)} trials say")
+            else (f"checked reports on {number_word(k)} trials say")
         )
     return (
         f"But {source} that {domains} improved on a measured test. The book's counts keep to "
@@ -87,7 +75,7 @@ def contradicted_phrase(n: int) -> str:
     """``"none is"``, ``"one is"``, ``"four are"``."""
     if n == 0:
         return "none is"
-    return f"{_small(n)} {'is' if n == 1 else 'are'}"
+    return f"{number_word(n)} {'is' if n == 1 else 'are'}"
 
 
 def bases_sentence(b: BasesVerdicts) -> str:
@@ -107,10 +95,12 @@ def bases_sentence(b: BasesVerdicts) -> str:
         cause = f", {'it' if n == 1 else 'all'} on {_domains(b.newly_contradicted_domains)}"
     elif b.newly_contradicted_domains and b.n_newly_contradicted:
         cause = (
-            f"; the {_small(b.n_newly_contradicted)} that change turn on "
+            f"; the {number_word(b.n_newly_contradicted)} that change turn on "
             f"{_domains(b.newly_contradicted_domains)}"
         )
-    return f"{first} With the primary sources checked, {_small(n)} {claims} contradicted{cause}."
+    return (
+        f"{first} With the primary sources checked, {number_word(n)} {claims} contradicted{cause}."
+    )
 
 
 def contradicted_on_both(b: BasesVerdicts) -> str:
@@ -130,7 +120,7 @@ def contradicted_on_both(b: BasesVerdicts) -> str:
     if b.newly_contradicted_domains and single_cause:
         tail = f", {'it' if n == 1 else 'all'} on {_domains(b.newly_contradicted_domains)}"
     verb = "is" if n == 1 else "are"
-    second = f"Once the primary sources are checked, {_small(n)} {verb}{tail}."
+    second = f"Once the primary sources are checked, {number_word(n)} {verb}{tail}."
     return f"{first} {second}"
 
 

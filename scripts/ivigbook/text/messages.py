@@ -9,40 +9,13 @@ spells small numbers as words and avoids statistics, as Cochrane's summaries do.
 from __future__ import annotations
 
 from ivigbook.analysis.summary import KeyFacts
-from ivigbook.analysis.vocabulary import NOT_TESTABLE, PARTLY, SUPPORTED
+from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, NOT_TESTABLE, PARTLY, SUPPORTED
 from ivigbook.text.caveats import (
     COUNTS_FOLLOW_LETTER,
     checked_benefit_plain,
     checked_benefit_sentence,
 )
-
-_NUMBER_WORDS = (
-    "no",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
-#: How a domain reads in a sentence about benefit.
-DOMAIN_PHRASES = {
-    "strength": "muscle strength",
-    "swallowing": "swallowing",
-    "function": "daily function",
-}
-
-
-def number_word(n: int, capital: bool = False) -> str:
-    """``3`` -> ``"three"`` (up to twelve; larger numbers as digits)."""
-    word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
-    return word[:1].upper() + word[1:] if capital else word
+from ivigbook.text.sentences import number_word as number_word  # re-exported
 
 
 def _domains(facts: KeyFacts) -> str:

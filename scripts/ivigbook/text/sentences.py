@@ -16,6 +16,18 @@ from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED, VERDICTS
 # Wording that follows the data (singular/plural, lists, "none"/"all")
 
 
+_NUMBER_WORDS = (
+    *("no", "one", "two", "three", "four", "five", "six"),
+    *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+)
+
+
+def number_word(n: int, capital: bool = False) -> str:
+    """``3`` -> ``"three"`` (up to twelve; larger numbers as digits)."""
+    word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+    return word[:1].upper() + word[1:] if capital else word
+
+
 def _count_word(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 

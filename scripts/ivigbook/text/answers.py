@@ -223,11 +223,11 @@ def timing_in_short(
     k = counts["time_to_treatment"]
     says = "says" if k == 1 else "say"
     if k == 0:
-        recorded = "No study says when treatment started relative to diagnosis."
+        recorded = "No study says anything about when treatment started."
     else:
         recorded = (
             f"Only {number_word(k)} of the {n_studies} studies {says} anything about when "
-            "treatment started relative to diagnosis"
+            "treatment started"
         )
         if n_times == 0:
             recorded += ", and " + ("it gives no time." if k == 1 else "none gives a time.")

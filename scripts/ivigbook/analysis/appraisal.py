@@ -540,3 +540,33 @@ def reading_facts(ev: Any) -> ReadingFacts:
         in_vitro=" and ".join(names[i] for i in readings["in_vitro"]) or "none",
         in_vitro_patients=int(in_vitro["n_total"].sum()),
     )
+
+
+@dataclass(frozen=True)
+class BlindingFacts:
+    """One study's risk-of-bias row on blinding of participants: its judgement, who made it
+    (``cochrane`` or ``book``, as ``risk_of_bias.csv`` records) and its support, and whether a
+    source check on blinding records a doubt about it (its words)."""
+
+    judgement: str
+    judged_by: str
+    support: str
+    source_check: str | None
+
+
+def participant_blinding(ev: Any, study_id: str) -> BlindingFacts | None:
+    """The :class:`BlindingFacts` of one study, or None where the data hold no such row."""
+    rob = ev.risk_of_bias
+    mine = rob["study_id"].astype(str) == study_id
+    rows = rob[mine & (rob["domain"] == "blinding_participants")]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    checks = ev.source_checks
+    check = checks[(checks["study_id"].astype(str) == study_id) & (checks["topic"] == "blinding")]
+    return BlindingFacts(
+        judgement=str(row["judgement"]),
+        judged_by=str(row["source"]),
+        support=str(row["support"]),
+        source_check=None if check.empty else str(check.iloc[0]["source_says"]),
+    )

@@ -17,10 +17,17 @@
 * **Bibliography** in the References chapter, not in a "Bibliography" chapter of its own at
   the end; author-year, without labels (the LaTeX environment is in ``_config.yml``'s
   preamble); DOIs printed once, as links, not repeated as footnotes.
+* **Page layout** (:data:`LAYOUT_PREAMBLE`): the front matter's short sections run on,
+  one after another; no figure with its caption is taller than a page; a cell's printed
+  output (the update search's PubMed query) wraps at spaces, without continuation marks,
+  so that it copies as one query; a short table is never split across two pages
+  (:func:`keep_short_table_together`).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from docutils import nodes
@@ -37,6 +44,132 @@ FRONT_MATTER = r"\ivigfrontmatter"
 MAIN_MATTER = r"\ivigmainmatter"
 BACK_MATTER = r"\ivigbackmatter"
 APPENDICES = r"\ivigappendices"
+
+
+#: LaTeX added to _config.yml's preamble (after it, so its macros are defined).
+LAYOUT_PREAMBLE = r"""
+\makeatletter
+% fancyhdr asks for a header at least 13.6pt tall ("\headheight is too small").
+\setlength{\headheight}{14pt}
+% A figure's image at most 72% of the text block: with its caption and a section heading
+% above it, it always fits on one page. (A heading followed by a page-high figure "here"
+% left a page empty before it.)
+\AtBeginDocument{\spx@image@maxheight=0.72\textheight}
+% In the front matter (\ivigfrontmatter ... \ivigmainmatter) a chapter does not start a new
+% page: the key messages, the plain-language summary and the short sections after them
+% follow one another. Every other chapter starts on a new page, as before.
+\newif\ifivig@runon
+\renewcommand\chapter{\ifivig@runon\par\addpenalty{-\@highpenalty}\vspace{2\baselineskip}%
+  \else\if@openright\cleardoublepage\else\clearpage\fi\thispagestyle{plain}\fi
+  \global\@topnum\z@\@afterindentfalse\secdef\@chapter\@schapter}
+\g@addto@macro\ivigfrontmatter{\ivig@runontrue}
+\g@addto@macro\ivigmainmatter{\ivig@runonfalse}
+% A cell's printed output (class cell_output): long lines wrap at spaces only, with no
+% continuation marks (a hooked arrow, a red visible space), indented instead, so that a
+% query copied from the PDF is the query.
+\newenvironment{sphinxclasscell_output}{%
+  \def\sphinxbreaksbeforelist{}\def\sphinxbreaksafterlist{}%
+  \def\sphinxbreaksbeforeactivelist{}\def\sphinxbreaksafteractivelist{}%
+  \def\spx@opt@verbatimvisiblespace{}%
+  \def\spx@opt@verbatimcontinued{\hbox to 2em{}}}{}
+\makeatother
+"""
+
+
+def _add_layout_preamble(app: Sphinx, config: Config) -> None:
+    elements = dict(config.latex_elements or {})
+    preamble = elements.get("preamble", "")
+    if LAYOUT_PREAMBLE not in preamble:
+        elements["preamble"] = preamble + LAYOUT_PREAMBLE
+    config.latex_elements = elements
+
+
+#: A longtable of at most this many rows, and at most :data:`SHORT_TABLE_LINES` estimated
+#: lines, is kept on one page (about half the text block: it can always move whole).
+SHORT_TABLE_ROWS = 15
+SHORT_TABLE_LINES = 30
+#: Characters of \small text on one full line of the text block (about 100; fewer assumed,
+#: so that the estimate of a table's lines errs high).
+CHARS_PER_LINE = 90
+_COLUMN_WIDTH = re.compile(r"p\{([0-9.]+)\\linewidth\}")
+_UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
+_COMMAND = re.compile(r"\\[A-Za-z]+\*?|[{}]")
+
+
+def _estimated_lines(row: str, widths: list[float]) -> int:
+    """Lines the tallest cell of a row takes, from its characters and its column's width."""
+    cells = _UNESCAPED_AMPERSAND.split(row)
+    lines = 1
+    for cell, width in zip(cells, widths, strict=False):
+        text = _COMMAND.sub("", cell).strip()
+        per_line = max(width * CHARS_PER_LINE, 1.0)
+        lines = max(lines, math.ceil(len(text) / per_line))
+    return lines
+
+
+def _body_rows(latex: str) -> tuple[int, int, list[str]] | None:
+    """(start, end, rows) of a longtable's body: the rows after ``\\endlastfoot``, one a
+    line; None for a landscape table or anything else."""
+    start = latex.find("\\endlastfoot\n")
+    end = latex.find("\\end{longtable}")
+    if "\\begin{landscape}" in latex or start < 0 or end < start:
+        return None
+    start += len("\\endlastfoot\n")
+    lines = latex[start:end].strip().split("\n")
+    if not all(line.rstrip().endswith(("\\\\", ROW_END_KEPT)) for line in lines):
+        return None
+    return start, end, lines
+
+
+def is_short_table(latex: str) -> bool:
+    """A longtable of at most :data:`SHORT_TABLE_ROWS` rows whose rows take at most
+    :data:`SHORT_TABLE_LINES` lines (estimated from their text and their columns' widths)."""
+    body = _body_rows(latex)
+    if body is None:
+        return False
+    rows = body[2]
+    spec = latex[latex.find("\\begin{longtable}") :].split("\n", 1)[0]
+    widths = [float(w) for w in _COLUMN_WIDTH.findall(spec)]
+    lines = sum(_estimated_lines(row, widths) for row in rows)
+    return 2 <= len(rows) <= SHORT_TABLE_ROWS and lines <= SHORT_TABLE_LINES
+
+
+#: The end of a row with no page break after it. (Not longtable's ``\\\\*``: with the
+#: tabulary package loaded, as Sphinx loads it, the star is ignored.)
+ROW_END_KEPT = "\\\\ \\noalign{\\nobreak}"
+
+
+def keep_short_table_together(latex: str) -> str:
+    """A short longtable's rows but the last end in :data:`ROW_END_KEPT`, so that it moves
+    to the next page whole rather than leave a row or two "continued" there.
+
+    Longer tables, landscape tables and anything else come back unchanged.
+    """
+    body = _body_rows(latex)
+    if body is None or not is_short_table(latex):
+        return latex
+    start, end, rows = body
+    kept = [
+        row.rstrip().removesuffix(ROW_END_KEPT).rstrip().removesuffix("\\\\").rstrip()
+        for row in rows
+    ]
+    lines = [row + " " + ROW_END_KEPT for row in kept[:-1]] + [kept[-1] + " \\\\"]
+    return latex[:start] + "\n".join(lines) + "\n" + latex[end:]
+
+
+class ShortTablesTogether(SphinxPostTransform):
+    """Apply :func:`keep_short_table_together` to the book's typeset tables."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **_: Any) -> None:
+        for node in list(self.document.findall(nodes.raw)):
+            text = node.astext()
+            if node.get("format") == "latex" and "\\begin{longtable}" in text:
+                kept = keep_short_table_together(text)
+                if kept != text:
+                    node.replace_self(nodes.raw("", kept, format="latex"))
 
 
 def title_page(meta: BookMetadata) -> str:
@@ -224,6 +357,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_role(name, _only_role(css_class))
     app.add_post_transform(BuilderAwareText)
     app.connect("config-inited", _set_title_page, priority=950)
+    app.connect("config-inited", _add_layout_preamble, priority=950)
+    app.add_post_transform(ShortTablesTogether)
     app.add_post_transform(PrintStructure)
     app.add_post_transform(DoiOnce)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -37,15 +37,27 @@ def test_keeping_is_idempotent() -> None:
     assert latex.keep_short_table_together(once) == once
 
 
-@pytest.mark.parametrize(
-    "table",
-    [
-        _table(latex.SHORT_TABLE_ROWS + 1),  # too many rows
-        _table(8, "a long cell of prose that wraps over several lines " * 6),  # too tall
-        _table(1),  # one row cannot be split
-    ],
-)
-def test_other_tables_are_left_to_break(table: str) -> None:
+def _kept_rows(table: str) -> list[int]:
+    return [i for i, row in enumerate(_body(table)) if row.endswith(latex.ROW_END_KEPT)]
+
+
+def test_a_long_table_keeps_three_rows_on_either_side_of_a_break() -> None:
+    n = latex.SHORT_TABLE_ROWS + 5
+    table = _table(n)
+    assert not latex.is_short_table(table)
+    # No break after the first two rows, nor after the third and second from last.
+    assert _kept_rows(latex.keep_short_table_together(table)) == [0, 1, n - 3, n - 2]
+
+
+def test_rows_too_tall_to_keep_together_may_break() -> None:
+    """Rows of about 30 estimated lines each: two of them would not fit the budget."""
+    table = _table(4, "a long cell of prose that wraps over several lines " * 40)
+    assert not latex.is_short_table(table)
+    assert _kept_rows(latex.keep_short_table_together(table)) == []
+
+
+def test_a_single_row_is_left_alone() -> None:
+    table = _table(1)
     assert not latex.is_short_table(table)
     assert latex.keep_short_table_together(table) == table
 
@@ -73,22 +85,23 @@ def test_layout_preamble_added_once() -> None:
 
 
 #: Fills most of the first page: the table starts below it, and only some of its rows would
-#: fit on what is left (the test passes with anything from 0.5 to 0.75 of the page).
-FILLER = "\\noindent\\rule{1pt}{0.6\\textheight}\\par"
+#: fit on what is left (the test passes with anything from 0.6 to 0.8 of the page).
+FILLER = "\\noindent\\rule{1pt}{0.7\\textheight}\\par"
 
 
 def _pages_with_rows(tmp_path: Path, row_end: str) -> list[int]:
-    """Compile a page mostly full, then a 12-row table as the book prints it, with
+    """Compile a page mostly full, then an 8-row table as the book prints it, with
     the packages Sphinx loads (array, tabulary); the pages on which its rows print."""
     frame = pd.DataFrame(
         {
-            "Study": [f"Row {i}" for i in range(12)],
-            "What": ["a cell of several words that wraps"] * 12,
-            "Why": ["another cell, of more words than the first one has, so that it wraps"] * 12,
+            "Study": [f"Row {i}" for i in range(8)],
+            "What": ["a cell of several words that wraps"] * 8,
+            "Why": ["another cell, of more words than the first one has, so that it wraps"] * 8,
         }
     )
-    table = latex.keep_short_table_together(render.table_latex(frame, caption="A table"))
-    assert latex.ROW_END_KEPT in table
+    table = render.table_latex(frame, caption="A table")
+    assert latex.is_short_table(table)
+    table = latex.keep_short_table_together(table)
     table = table.split("\n", 1)[1].replace(latex.ROW_END_KEPT, row_end)
     document = "\n".join(
         [

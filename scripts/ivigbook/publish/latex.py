@@ -55,6 +55,12 @@ LAYOUT_PREAMBLE = r"""
 % above it, it always fits on one page. (A heading followed by a page-high figure "here"
 % left a page empty before it.)
 \AtBeginDocument{\spx@image@maxheight=0.72\textheight}
+% Figures float (figure_align: htbp): a figure may take up to 85% of a text page, at its
+% top; a page of figures alone only when they fill 80% of it, and then from the top (with
+% LaTeX's defaults a figure of half a page took a page of its own, centred).
+\renewcommand{\topfraction}{0.85}\renewcommand{\bottomfraction}{0.5}
+\renewcommand{\textfraction}{0.1}\renewcommand{\floatpagefraction}{0.8}
+\setlength{\@fptop}{0pt}
 % In the front matter (\ivigfrontmatter ... \ivigmainmatter) a chapter does not start a new
 % page: the key messages, the plain-language summary and the short sections after them
 % follow one another. Every other chapter starts on a new page, as before.
@@ -85,9 +91,15 @@ def _add_layout_preamble(app: Sphinx, config: Config) -> None:
 
 
 #: A longtable of at most this many rows, and at most :data:`SHORT_TABLE_LINES` estimated
-#: lines, is kept on one page (about half the text block: it can always move whole).
+#: lines (about a third of the text block), is kept on one page: it moves to the next page
+#: whole, leaving at most that much of a page empty. (Measured on the book: an 11-row table
+#: of 29 estimated lines, kept whole, left 40% of a page empty; split, it carried two rows.)
 SHORT_TABLE_ROWS = 15
-SHORT_TABLE_LINES = 30
+SHORT_TABLE_LINES = 20
+#: A longer table breaks only where at least this many rows stay on either side of the
+#: break (unless those rows would be more than :data:`SHORT_TABLE_LINES` lines): no page
+#: holds a lone row "continued".
+MIN_ROWS_AT_BREAK = 3
 #: Characters of \small text on one full line of the text block (about 100; fewer assumed,
 #: so that the estimate of a table's lines errs high).
 CHARS_PER_LINE = 90
@@ -121,16 +133,20 @@ def _body_rows(latex: str) -> tuple[int, int, list[str]] | None:
     return start, end, lines
 
 
+def _widths(latex: str) -> list[float]:
+    spec = latex[latex.find("\\begin{longtable}") :].split("\n", 1)[0]
+    return [float(w) for w in _COLUMN_WIDTH.findall(spec)]
+
+
 def is_short_table(latex: str) -> bool:
-    """A longtable of at most :data:`SHORT_TABLE_ROWS` rows whose rows take at most
-    :data:`SHORT_TABLE_LINES` lines (estimated from their text and their columns' widths)."""
+    """A longtable of 2 to :data:`SHORT_TABLE_ROWS` rows whose rows take at most
+    :data:`SHORT_TABLE_LINES` lines (estimated from their text and their columns' widths):
+    it is printed on one page."""
     body = _body_rows(latex)
     if body is None:
         return False
     rows = body[2]
-    spec = latex[latex.find("\\begin{longtable}") :].split("\n", 1)[0]
-    widths = [float(w) for w in _COLUMN_WIDTH.findall(spec)]
-    lines = sum(_estimated_lines(row, widths) for row in rows)
+    lines = sum(_estimated_lines(row, _widths(latex)) for row in rows)
     return 2 <= len(rows) <= SHORT_TABLE_ROWS and lines <= SHORT_TABLE_LINES
 
 
@@ -139,21 +155,40 @@ def is_short_table(latex: str) -> bool:
 ROW_END_KEPT = "\\\\ \\noalign{\\nobreak}"
 
 
-def keep_short_table_together(latex: str) -> str:
-    """A short longtable's rows but the last end in :data:`ROW_END_KEPT`, so that it moves
-    to the next page whole rather than leave a row or two "continued" there.
+def _kept_after(lines: list[int]) -> set[int]:
+    """Indices of rows that no page break may follow: every row but the last of a short
+    table; otherwise the first and last :data:`MIN_ROWS_AT_BREAK` rows are kept together,
+    as far as they fit in :data:`SHORT_TABLE_LINES` lines."""
+    n = len(lines)
+    if n <= SHORT_TABLE_ROWS and sum(lines) <= SHORT_TABLE_LINES:
+        return set(range(n - 1))
+    kept = set()
+    for i in range(min(MIN_ROWS_AT_BREAK, n) - 1):
+        if sum(lines[: i + 2]) <= SHORT_TABLE_LINES:
+            kept.add(i)
+    for i in range(max(n - MIN_ROWS_AT_BREAK, 0), n - 1):
+        if sum(lines[i:]) <= SHORT_TABLE_LINES:
+            kept.add(i)
+    return kept
 
-    Longer tables, landscape tables and anything else come back unchanged.
+
+def keep_short_table_together(latex: str) -> str:
+    """Rows that no page break may follow (:func:`_kept_after`) end in :data:`ROW_END_KEPT`:
+    a short table moves to the next page whole, and a longer one never leaves a row or two
+    alone above or below a break.
+
+    Landscape tables and anything else come back unchanged.
     """
     body = _body_rows(latex)
-    if body is None or not is_short_table(latex):
+    if body is None or len(body[2]) < 2:
         return latex
     start, end, rows = body
-    kept = [
+    plain = [
         row.rstrip().removesuffix(ROW_END_KEPT).rstrip().removesuffix("\\\\").rstrip()
         for row in rows
     ]
-    lines = [row + " " + ROW_END_KEPT for row in kept[:-1]] + [kept[-1] + " \\\\"]
+    kept = _kept_after([_estimated_lines(row, _widths(latex)) for row in plain])
+    lines = [row + " " + (ROW_END_KEPT if i in kept else "\\\\") for i, row in enumerate(plain)]
     return latex[:start] + "\n".join(lines) + "\n" + latex[end:]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
 import pybtex.plugin
 import pytest
@@ -156,3 +158,22 @@ def test_labels_are_the_citations_in_the_text() -> None:
         "letter2024": "The letter, 2024",
         "zschuntzsch2012": "Zschüntzsch et al., 2012",
     }
+
+
+SITE_LABEL = re.compile(
+    r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]'
+)
+
+
+@pytest.mark.book
+def test_site_reference_list_reads_as_the_text_cites(html_dir: Path) -> None:
+    """The site's reference list labels each entry as the text cites it ("Amato et al.,
+    1994", not release 0.2.0's "[A+94]" or "[Authorsnconfirmed13]"), in the order of those
+    names: "Myositis" under M, "Authors not confirmed" under A."""
+    page = (html_dir / "chapters" / "references.html").read_text(encoding="utf-8")
+    labels = [html.unescape(label) for label in SITE_LABEL.findall(page)]
+    assert len(labels) >= 10, "no reference list on the References page"
+    odd = [label for label in labels if not re.fullmatch(r"\S.*, (\d{4}|n\.d\.)[a-z]*", label)]
+    assert not odd, f"labels that are not author-year citations: {odd}"
+    leads = [label.rsplit(", ", 1)[0].casefold() for label in labels]
+    assert leads == sorted(leads), f"not in the order of the cited names: {leads}"

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 from typing import Any
 
 import pybtex.plugin
@@ -70,8 +71,12 @@ def _is_others(person: Any) -> bool:
     return [str(n) for n in person.last_names] == ["others"] and not person.first_names
 
 
+@lru_cache(maxsize=4096)
 def _plain(latex: str) -> str:
-    """BibTeX text as it prints: braces gone, accents made letters ("Zsch{\\"u}ntzsch")."""
+    """BibTeX text as it prints: braces gone, accents made letters ("Zsch{\\"u}ntzsch").
+    (pybtex's LaTeX decoding takes milliseconds: text without markup skips it.)"""
+    if "{" not in latex and "\\" not in latex:
+        return latex
     return Text.from_latex(latex).render_as("text")
 
 

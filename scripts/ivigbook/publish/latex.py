@@ -199,12 +199,9 @@ class ShortTablesTogether(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **_: Any) -> None:
-        for node in list(self.document.findall(nodes.raw)):
-            text = node.astext()
-            if node.get("format") == "latex" and "\\begin{longtable}" in text:
-                kept = keep_short_table_together(text)
-                if kept != text:
-                    node.replace_self(nodes.raw("", kept, format="latex"))
+        raw_latex = (n for n in self.document.findall(nodes.raw) if n.get("format") == "latex")
+        for table in [n for n in raw_latex if "\\begin{longtable}" in n.astext()]:
+            table.children = [nodes.Text(keep_short_table_together(table.astext()))]
 
 
 def title_page(meta: BookMetadata) -> str:

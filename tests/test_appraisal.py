@@ -231,6 +231,19 @@ def test_harms_not_reported_where_the_sources_are_silent(ev) -> None:
     assert "neutropenia" in amato["description"].iloc[0]
 
 
+def test_harms_name_the_immunoglobulin_arm_by_its_route(ev) -> None:
+    """An immunoglobulin arm is IVIG, or SCIg where the study gave it under the skin."""
+    route = {s["study_id"]: s["route"] for s in raw("studies")}
+    rows = [h for h in raw("harms") if h["arm"] == "ivig"]
+    assert {route[h["study_id"]] for h in rows} == {"intravenous", "subcutaneous"}
+    table = appraisal.harms_by_study(ev)
+    for h in rows:
+        shown = set(table.loc[table["study_id"] == h["study_id"], "arm"])
+        expected = "SCIg" if route[h["study_id"]] == "subcutaneous" else "IVIG"
+        assert expected in shown, h["harm_id"]
+        assert ({"SCIg", "IVIG"} - {expected}).isdisjoint(shown), h["harm_id"]
+
+
 def test_course_grams_reuse_the_dose(ev) -> None:
     doses = [
         float(s["dose_g_per_kg_per_month"]) for s in raw("studies") if s["dose_g_per_kg_per_month"]

@@ -60,6 +60,7 @@ def expected(data_dir: Path) -> dict[str, object]:
         "records_identified": int(search["records_identified"]["count"]),
         "studies_included_search": int(search["studies_included"]["count"]),
         "from_letter": sum(s["included_by"] == "letter" for s in studies),
+        "letter_patients": sum(int(s["n_total"]) for s in studies if s["included_by"] == "letter"),
         "added": sum(s["included_by"] == "update" for s in studies),
         "unreported_steps": sum(r["reported"] == "false" for r in search.values()),
         "trial_patients": sum(int(s["n_total"]) for s in trials),
@@ -146,6 +147,9 @@ def test_evidence_counts() -> None:
     out = execute_chapter("evidence")
     assert out["ev_n_studies"] == exp["n_studies"]
     assert out["ev_n_patients"] == exp["n_patients"]
+    # Table I's own studies and patients, told apart from the added ones.
+    assert out["ev_n_letter_studies"] == exp["from_letter"]
+    assert out["ev_n_letter_patients"] == exp["letter_patients"]
     for design, n in exp["per_design"].items():
         assert out[f"ev_n_{design}"] == n, design
     overall = sum(
@@ -239,6 +243,8 @@ def test_added_study_changes_counts(data_with_fictitious_study: Path) -> None:
     evidence = execute_chapter("evidence", data_with_fictitious_study)
     assert evidence["ev_n_studies"] == new["n_studies"]
     assert evidence["ev_n_patients"] == new["n_patients"]
+    assert evidence["ev_n_letter_studies"] == old["from_letter"]
+    assert evidence["ev_n_letter_patients"] == old["letter_patients"]
     assert (
         evidence["ev_n_placebo_controlled_trial"] == new["per_design"]["placebo_controlled_trial"]
     )

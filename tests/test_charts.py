@@ -152,7 +152,7 @@ def test_evidence_map_groups_added_studies_when_crowded(
     real: load.Evidence, many: load.Evidence
 ) -> None:
     small = evidence_map(overall_results(real)).to_dict()
-    assert isinstance(small["title"]["subtitle"], str)
+    assert not any("grouped" in line for line in small["title"]["subtitle"])
     big = evidence_map(overall_results(many)).to_dict()
     rows = [r for data in big["datasets"].values() for r in data]
     grouped = [r for r in rows if "studies" in r]
@@ -160,7 +160,30 @@ def test_evidence_map_groups_added_studies_when_crowded(
     n_added = int(many.studies["letter_ref"].isna().sum())
     assert sum(r["studies"] for r in grouped) == n_added
     assert len(single) == len(many.studies) - n_added  # the letter's, one mark each
-    assert big["title"]["subtitle"][1].startswith(f"{n_added:,} added studies grouped")
+    assert any(
+        line.startswith(f"{n_added:,} added studies grouped") for line in big["title"]["subtitle"]
+    )
+
+
+def test_evidence_map_draws_hollow_the_studies_without_an_objective_measure(
+    real: load.Evidence,
+) -> None:
+    """The map's filled "Improved" marks are the studies counted as improving on an objective
+    measure; one placed by its other measures is hollow, and the subtitle says so."""
+    overall = overall_results(real)
+    chart = evidence_map(overall).to_dict()
+    fill = chart["layer"][0]["encoding"]["color"]
+    assert fill["value"] == "transparent"
+    assert "overall_basis === 'objective'" in fill["condition"]["test"]
+    rows = [r for data in chart["datasets"].values() for r in data if "overall_basis" in r]
+    hollow = {r["study_id"] for r in rows if r["overall_basis"] != "objective"}
+    assert hollow == set(overall.loc[overall["overall_basis"] != "objective", "study_id"])
+    says_hollow = any(line.startswith("Hollow marks") for line in chart["title"]["subtitle"])
+    assert says_hollow == bool(hollow)
+    # Without such a study, no mark is hollow and the subtitle does not mention it.
+    objective = overall[overall["overall_basis"] == "objective"]
+    plain = evidence_map(objective).to_dict()
+    assert not any(line.startswith("Hollow marks") for line in plain["title"]["subtitle"])
 
 
 # --------------------------------------------------------------------------------------

@@ -535,12 +535,22 @@ def test_restrict_drops_the_added_study_everywhere(with_positive_trial: Evidence
     for study_id in real_additions():
         assert study_id not in set(letter.studies["study_id"])
         assert study_id not in set(letter.outcomes["study_id"])
+    # every row of a dropped study, in each table whose rows belong to one study
+    row_keys = {
+        "outcomes": "outcome_id",
+        "responders": "responder_id",
+        "source_checks": "check_id",
+        "risk_of_bias": "rob_id",
+        "harms": "harm_id",
+    }
+    assert set(row_keys) == set(STUDY_TABLES)
+    dropped = {s["study_id"] for s in raw("studies")} - letter_ids
+    for table, key in row_keys.items():
+        dropped |= {r[key] for r in raw(table) if r["study_id"] not in letter_ids}
     kept = [
         j
         for j in raw("judgements")
-        if not {r.strip() for r in j["record_id"].split(";")}
-        <= ({s["study_id"] for s in raw("studies")} - letter_ids)
-        | {o["outcome_id"] for o in raw("outcomes") if o["study_id"] not in letter_ids}
+        if not {r.strip() for r in j["record_id"].split(";")} <= dropped
     ]
     assert len(letter.judgements) == len(kept)
 

@@ -280,6 +280,20 @@ def test_how_to_cite_links_bib_and_ris(html_dir: Path) -> None:
 
 
 @pytest.mark.book
+def test_how_to_cite_links_the_metadata_changelog_and_licences(html_dir: Path) -> None:
+    """The files the page names are one click away, as the repository holds them."""
+    path = html_dir / "chapters" / "how-to-cite.html"
+    hrefs = [a["href"] for a in _soup(path).select("main a[href]")]
+    for name in ("CITATION.cff", "CHANGELOG.md", "LICENSE-CC-BY-4.0.md", "LICENSE"):
+        links = [h for h in hrefs if h.endswith(f"downloads/{name}")]
+        assert len(links) == 1, f"how-to-cite: {len(links)} links to {name}"
+        target = _local_target(path, links[0], html_dir)
+        assert target.read_bytes() == (ROOT / name).read_bytes(), f"{name} differs"
+    listed = (html_dir / "downloads" / "sha256sums.txt").read_text(encoding="utf-8")
+    assert "  CITATION.cff\n" in listed
+
+
+@pytest.mark.book
 def test_release_data_in_release_archive_site(html_dir: Path) -> None:
     """The release zip copies the site, so its downloads must be plain visible files."""
     from ivigbook.publish.release import _visible_files
@@ -690,6 +704,46 @@ def test_every_icon_the_site_uses_is_drawn(html_dir: Path) -> None:
     theme_css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
     assert "webfonts/fa-" not in theme_css, "the theme still declares the icon font"
     assert not list(html_dir.rglob("fa-*.woff2")), "the icon font is still shipped"
+
+
+#: Each element's ::before and ::after that would draw a glyph of the (no longer shipped)
+#: icon font: a non-empty content in a Font Awesome font family.
+GLYPHS_WITHOUT_FONT_JS = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    for (const pseudo of ["::before", "::after"]) {
+      const style = getComputedStyle(el, pseudo);
+      const content = style.content;
+      if (content === "none" || content === "normal" || content === '""') continue;
+      if (/Font Awesome/i.test(style.fontFamily)) {
+        found.push(`${el.tagName.toLowerCase()}.${el.className}${pseudo} ${content}`);
+      }
+    }
+  }
+  return found.slice(0, 10);
+}"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_no_icon_is_a_glyph_of_the_missing_font(html_dir: Path) -> None:
+    """Admonition titles, download links and the like draw their icon as a mask; none asks
+    the icon font (not shipped) for a glyph, which a browser shows as an empty box."""
+    from browser_tools import chromium, opened, serve
+
+    pages = [p for p in toc_files() if (html_dir / f"{p}.html").is_file()]
+    admonitions = 0
+    with serve(html_dir) as base, chromium() as context:
+        for page in pages:
+            with opened(context, f"{base}/{page}.html") as tab:
+                found = tab.evaluate(GLYPHS_WITHOUT_FONT_JS)  # type: ignore[attr-defined]
+                assert not found, f"{page}: icon glyphs of a font the site does not ship: {found}"
+                admonitions += tab.evaluate(  # type: ignore[attr-defined]
+                    """() => Array.from(document.querySelectorAll('.admonition-title'))
+                        .filter(t => getComputedStyle(t, '::after').maskImage.includes('svg'))
+                        .length"""
+                )
+    assert admonitions, "no admonition title with a drawn icon: the check found nothing"
 
 
 def test_large_static_table_rows_move_to_json(tmp_path: Path) -> None:

@@ -358,3 +358,26 @@ def test_explorer_matches_statsmodels(
     label = f"{want['n_cont_enrolled']} per arm ({want['n_cont_analysed']} analysed)"
     drawn = tab.evaluate(f"() => document.querySelector('#{chart} svg').textContent")  # type: ignore[attr-defined]
     assert label in drawn, f"{label!r} not drawn"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_sliders_print_their_values_to_their_step(explorer_tab: tuple[object, str]) -> None:
+    """A slider starting at an unrounded value (6/19 of patients) prints it to its step's
+    decimals, not as sixteen digits. (A fresh tab: the explorer's own may have moved.)"""
+    from browser_tools import opened
+
+    tab, _ = explorer_tab
+    with opened(tab.context, tab.url) as fresh:  # type: ignore[attr-defined]
+        shown = fresh.evaluate(  # type: ignore[attr-defined]
+            """() => Array.from(document.querySelectorAll('.vega-bind')).flatMap(b => {
+                const input = b.querySelector('input[type=range]');
+                const value = b.querySelector('input[type=range] + span');
+                return input && value ? [[input.getAttribute('step'), value.textContent]] : [];
+            })"""
+        )
+    assert shown, "no slider found: the check found nothing to check"
+    for step, text in shown:
+        decimals = len(step.split(".")[1]) if "." in step else 0
+        printed = len(text.split(".")[1]) if "." in text else 0
+        assert printed <= decimals, f"a slider of step {step} prints {text}"

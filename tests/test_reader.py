@@ -46,6 +46,8 @@ FACTS = KeyFacts(
     n_uncontrolled_objective_benefit=3,
     n_signal_statements=17,
     n_signal_weak=11,
+    n_improvement_reports=11,
+    n_improvement_reports_weak=8,
     timing_verdict="not testable",
     marker_verdict="supported",
     n_added=0,
@@ -75,7 +77,7 @@ def test_trials_message_follows_the_counts() -> None:
 
 def test_signal_and_timing_messages_follow_the_verdicts() -> None:
     messages = key_messages(FACTS)
-    assert "11 of the 17 reports of improvement" in messages["signals"]
+    assert "8 of the 11 reports that patients on IVIG improved" in messages["signals"]
     assert "cannot test" in messages["timing_markers"]
     assert "No marker is known" in messages["timing_markers"]
     other = key_messages(replace(FACTS, timing_verdict="supported", marker_verdict="partly"))

@@ -327,6 +327,16 @@ def test_marker_outcomes_from_raw_csv(ev) -> None:
     markers = marker_outcomes(ev)
     assert len(markers) == len(raw)
     assert (markers["letter_words"] == "not reported").sum() == sum(not o["quote"] for o in raw)
+    # a checked primary source's result replaces the letter's in its own column only
+    checked = {r["outcome_id"]: r["result"] for r in read_csv("checked_results")}
+    words = {"no_effect": "No effect", "improved": "Improved", "not_reported": "Not reported"}
+    assert any(o["outcome_id"] in checked for o in raw)
+    for o, row in zip(raw, markers.itertuples(), strict=True):
+        result = checked.get(o["outcome_id"], o["result"])
+        if result in words:
+            assert row.checked_result == words[result], o["outcome_id"]
+        if o["outcome_id"] in checked and checked[o["outcome_id"]] != o["result"]:
+            assert row.checked_result != row.result, o["outcome_id"]
 
 
 def test_evidence_summary_from_raw_csv(ev) -> None:

@@ -38,6 +38,7 @@ from ivigbook.analysis.vocabulary import (
     ROB_SOURCE_LABELS,
     ROB_SYMBOLS,
     ROB_TOOL_LABELS,
+    SCIG_ARM_LABEL,
 )
 from ivigbook.data.cells import cell_int, is_missing
 from ivigbook.data.rules import ROB_DOMAINS
@@ -319,10 +320,13 @@ def harms_by_study(ev: Any, letter_only: bool = False) -> pd.DataFrame:
     if letter_only:
         s = s[s["included_by"].astype(str) == "letter"]
     labels = study_labels(s)
+    by_route = s["route"].astype("string").eq("subcutaneous").fillna(False).astype(bool)
+    subcutaneous = set(s.loc[by_route, "study_id"].astype(str))
     h = ev.harms
     records = []
     for i, study in enumerate(s["study_id"].astype(str)):
         mine = h[h["study_id"].astype(str) == study]
+        arms = ARM_LABELS | ({"ivig": SCIG_ARM_LABEL} if study in subcutaneous else {})
         if mine.empty:
             records.append(
                 {
@@ -341,7 +345,7 @@ def harms_by_study(ev: Any, letter_only: bool = False) -> pd.DataFrame:
                     "study_id": study,
                     "study": str(labels.iloc[i]),
                     "kind": HARM_KIND_LABELS[str(r["kind"])],
-                    "arm": ARM_LABELS[str(r["arm"])],
+                    "arm": arms[str(r["arm"])],
                     "count": NOT_REPORTED if pd.isna(r["count"]) else str(int(r["count"])),
                     "description": str(r["description"]),
                 }
@@ -535,4 +539,34 @@ def reading_facts(ev: Any) -> ReadingFacts:
         reading_text=" and ".join(names[i] for i in readings["text"]),
         in_vitro=" and ".join(names[i] for i in readings["in_vitro"]) or "none",
         in_vitro_patients=int(in_vitro["n_total"].sum()),
+    )
+
+
+@dataclass(frozen=True)
+class BlindingFacts:
+    """One study's risk-of-bias row on blinding of participants: its judgement, who made it
+    (``cochrane`` or ``book``, as ``risk_of_bias.csv`` records) and its support, and whether a
+    source check on blinding records a doubt about it (its words)."""
+
+    judgement: str
+    judged_by: str
+    support: str
+    source_check: str | None
+
+
+def participant_blinding(ev: Any, study_id: str) -> BlindingFacts | None:
+    """The :class:`BlindingFacts` of one study, or None where the data hold no such row."""
+    rob = ev.risk_of_bias
+    mine = rob["study_id"].astype(str) == study_id
+    rows = rob[mine & (rob["domain"] == "blinding_participants")]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    checks = ev.source_checks
+    check = checks[(checks["study_id"].astype(str) == study_id) & (checks["topic"] == "blinding")]
+    return BlindingFacts(
+        judgement=str(row["judgement"]),
+        judged_by=str(row["source"]),
+        support=str(row["support"]),
+        source_check=None if check.empty else str(check.iloc[0]["source_says"]),
     )

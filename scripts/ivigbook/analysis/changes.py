@@ -37,6 +37,7 @@ from ivigbook.analysis.cohorts import (
 from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
+from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
 from ivigbook.paths import ROOT
 
@@ -64,6 +65,45 @@ def added_since_letter(ev: Evidence) -> pd.DataFrame:
     after = s["added_on"] > letter_search_date(ev)
     update = s["included_by"].astype("string") == "update"
     return s[(after | update).astype(bool)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AddedFacts:
+    """What the studies added to the letter's evidence are, beside the letter's search: how
+    many, how many were published before the year of that search, in it, after it, or in an
+    unknown year (the data give years only), and how many gave immunoglobulin by a route
+    other than a vein (so they count in no IVIG result)."""
+
+    n_added: int
+    search_date: str  #: the letter's search, in words
+    n_published_before: int
+    n_published_same_year: int
+    n_published_after: int
+    n_year_unknown: int
+    n_not_ivig: int
+    #: the year of publication when exactly one study was added (else None)
+    single_year: int | None
+    #: the routes of the added studies that are not intravenous, in the data's words
+    other_routes: tuple[str, ...]
+
+
+def added_facts(ev: Evidence) -> AddedFacts:
+    """:class:`AddedFacts` of :func:`added_since_letter`."""
+    added = added_since_letter(ev)
+    search = letter_search_date(ev)
+    years = pd.to_numeric(added["year"], errors="coerce")
+    other = added[~is_ivig(added)]
+    return AddedFacts(
+        n_added=len(added),
+        search_date=_long_date(search),
+        n_published_before=int((years < search.year).sum()),
+        n_published_same_year=int((years == search.year).sum()),
+        n_published_after=int((years > search.year).sum()),
+        n_year_unknown=int(years.isna().sum()),
+        n_not_ivig=len(other),
+        single_year=int(years.iloc[0]) if len(added) == 1 and years.notna().all() else None,
+        other_routes=tuple(dict.fromkeys(str(r) for r in other["route"].dropna())),
+    )
 
 
 def restrict(ev: Evidence, included_by: str = "letter") -> Evidence:
@@ -202,6 +242,15 @@ def _long_date(value: pd.Timestamp) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _published_relation(year: object, search_year: int) -> str:
+    """ "published before that search; " (or "in the year of", "after"); "" for no year."""
+    if is_missing(year):
+        return ""
+    y = int(str(year))
+    when = "before" if y < search_year else "after" if y > search_year else "in the year of"
+    return f"published {when} that search; "
+
+
 def added_summary(ev: Evidence) -> str:
     """One sentence on the studies added since the letter's search."""
     added = added_since_letter(ev)
@@ -211,10 +260,12 @@ def added_summary(ev: Evidence) -> str:
             f"No study has been added since the letter's search of {since}: the evidence base "
             f"is the letter's {len(ev.studies)} studies."
         )
+    search_year = letter_search_date(ev).year
     names = [
         author_words(row["first_author"])
         + (f" {row['year']}" if pd.notna(row["year"]) else "")
-        + f" (added on {_long_date(row['added_on'])})"
+        + f" ({_published_relation(row['year'], search_year)}added to the book on "
+        + f"{_long_date(row['added_on'])})"
         for _, row in added.iterrows()
     ]
     studies = "study has" if len(added) == 1 else "studies have"

@@ -8,6 +8,10 @@
   (:data:`~ivigbook.analysis.vocabulary.OBJECTIVE`).
 * **An improvement**: an outcome whose result is improved on an objective measure
   (:func:`improvement_outcomes`); a study "with an improvement" has at least one.
+* **Improvement reports** (:func:`improvement_reports`): the responder statements that say
+  some patients treated with IVIG improved. A statement about a comparison group, or one that
+  says no patient improved, is not one; one result stated several ways (in the letter's
+  table, its caption and the study's own report) counts once.
 * **IVIG studies** (:data:`~ivigbook.analysis.vocabulary.IVIG_ROUTES`): studies whose
   immunoglobulin was given intravenously. Trials, controlled studies, the conclusions' counts
   and every claim check (:func:`ivig_evidence`) see only these, so a subcutaneous study changes
@@ -39,6 +43,7 @@ from ivigbook.analysis.vocabulary import (
     IMPROVEMENT_RESULT,
     IVIG_ROUTES,
     OBJECTIVE,
+    TREATED_GROUPS,
     TRIAL_DESIGNS,
 )
 from ivigbook.data.cells import is_missing
@@ -194,6 +199,23 @@ def improvement_outcomes(ev: Any) -> pd.DataFrame:
 def studies_with_improvement(ev: Any) -> set[str]:
     """The study_ids with at least one improvement (:func:`improvement_outcomes`)."""
     return set(improvement_outcomes(ev)["study_id"].astype(str))
+
+
+def improvement_reports(responders: pd.DataFrame) -> pd.DataFrame:
+    """The improvement reports among responder statements, one row per result.
+
+    ``responders`` is :func:`ivigbook.analysis.responders.responder_table` (columns
+    ``study_id``, ``outcome_id``, ``group``, ``numerator``, ``share``). A statement is kept
+    when its group was treated with IVIG (:data:`TREATED_GROUPS`) and it says at least one
+    patient improved (a numerator above 0, or a stated share above 0). Statements of one
+    study, measure and group state one result, so only the first of them is kept.
+    """
+    treated = responders["group"].astype("string").isin(TREATED_GROUPS).fillna(False)
+    count = pd.to_numeric(responders["numerator"], errors="coerce")
+    share = pd.to_numeric(responders["share"], errors="coerce")
+    some = (count > 0) | (count.isna() & (share > 0))
+    kept = responders[(treated & some.fillna(False)).astype(bool)]
+    return kept.drop_duplicates(["study_id", "outcome_id", "group"]).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------

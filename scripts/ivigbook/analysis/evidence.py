@@ -315,9 +315,13 @@ def evidence_facts(ev: Any) -> dict[str, int]:
     uncontrolled = ~is_controlled(s).to_numpy()
     # One definition of "a study with an improvement" for every page (analysis.cohorts).
     improved = s["study_id"].astype(str).isin(studies_with_improvement(ev)).to_numpy()
+    from_letter = (s["included_by"].astype("string") == "letter").to_numpy()
     facts = {
         "n_studies": len(s),
         "n_patients": int(s["n_total"].sum()),
+        # Table I's own studies (ivigbook.analysis.search: included by the letter).
+        "n_letter_studies": search_counts(ev).studies_from_letter,
+        "n_letter_patients": int(s.loc[from_letter, "n_total"].sum()),
         "n_designs": int((by_design["Studies"] > 0).sum()),
         "n_not_objective": int((overall["overall_basis"] != "objective").sum()),
         "n_uncontrolled": int(uncontrolled.sum()),

@@ -89,3 +89,31 @@ def guidance_counts(ev: Any) -> dict[str, int]:
         "n_conditional_for": int((direction == "conditional_for").sum()),
         "n_candidates": int(g["letter_candidate"].astype("boolean").fillna(False).sum()),
     }
+
+
+#: How the guidance table marks an edition that a newer one has replaced (in its body or its
+#: identifier, e.g. "(superseded edition)").
+_SUPERSEDED = re.compile(r"\bsuperseded\b", re.IGNORECASE)
+
+
+def conditional_guidance(ev: Any) -> pd.DataFrame:
+    """The guidance that supports immunoglobulin only in a defined situation (direction
+    ``conditional_for``): body, superseded (the record marks it as a superseded edition) and
+    situation (the first clause of its recommendation, in the record's words)."""
+    g = guidance(ev)
+    columns = ["body", "superseded", "situation"]
+    if g.empty:
+        return pd.DataFrame(columns=columns)
+    g = g[g["direction"].astype("string") == "conditional_for"]
+    marked = [
+        bool(_SUPERSEDED.search(f"{body} {ident}"))
+        for body, ident in zip(g["body"].astype(str), g["identifier"].astype(str), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "body": g["body"].astype(str).to_list(),
+            "superseded": marked,
+            "situation": [str(r).split(";")[0].strip().rstrip(".") for r in g["recommendation"]],
+        },
+        columns=columns,
+    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis import claims
+from ivigbook.analysis.claims.bases import checked_basis
 from ivigbook.analysis.cohorts import labels_by_id
 from ivigbook.analysis.responders import responder_row, responder_table
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, MARKER_DOMAINS, NOT_REPORTED, RESULT_LABELS
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
 
 
 def marker_outcomes(ev: Evidence) -> pd.DataFrame:
-    """Outcomes measured in serum or muscle tissue (candidate markers), with their results."""
+    """Outcomes measured in serum or muscle tissue (candidate markers), with their results:
+    the letter's (``result``) and, where a checked primary source gives another, the
+    source's (``checked_result``, from ``checked_results.csv``; else the letter's)."""
     out = ev.outcomes[ev.outcomes["domain"].isin(MARKER_DOMAINS)]
+    checked = checked_basis(ev).outcomes.set_index("outcome_id")["result"]
     studies = ev.studies.set_index(ev.studies["study_id"].astype(str))
     labels = labels_by_id(ev)
     return pd.DataFrame(
@@ -32,6 +36,7 @@ def marker_outcomes(ev: Evidence) -> pd.DataFrame:
             "design": [DESIGN_LABELS[str(studies.loc[str(s), "design"])] for s in out["study_id"]],
             "measure": [str(m) for m in out["measure_letter"]],
             "result": [RESULT_LABELS[str(r)] for r in out["result"]],
+            "checked_result": [RESULT_LABELS[str(checked[o])] for o in out["outcome_id"]],
             "letter_words": [NOT_REPORTED if pd.isna(q) else str(q) for q in out["quote"]],
         }
     ).reset_index(drop=True)

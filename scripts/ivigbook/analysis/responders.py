@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ivigbook.analysis.cohorts import labels_by_id
+from ivigbook.analysis.cohorts import improvement_reports, labels_by_id
 from ivigbook.analysis.power import CONFIDENCE
 from ivigbook.analysis.vocabulary import (
     DESIGN_LABELS,
@@ -168,6 +168,7 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
             {
                 "responder_id": str(r.responder_id),
                 "study_id": sid,
+                "outcome_id": oid,
                 "study": labels[sid],
                 "design": str(study["design"]),
                 "design_label": DESIGN_LABELS[str(study["design"])],
@@ -236,6 +237,11 @@ class ResponderSummary:
     n_uncontrolled: int
     n_subjective: int
     n_weak: int
+    #: Improvement reports (:func:`~ivigbook.analysis.cohorts.improvement_reports`): results
+    #: of IVIG-treated patients who improved, each once; and how many of them come from a
+    #: study without a control group or rest on a subjective or undefined measure.
+    n_reports: int
+    n_reports_weak: int
     widest_label: str
     widest_width: float
     widest_low: float
@@ -250,6 +256,7 @@ def responder_summary(table: pd.DataFrame) -> ResponderSummary:
     widest = with_ci.iloc[int(with_ci["ci_width"].astype(float).argmax())]
     narrowest = with_ci.iloc[int(with_ci["ci_width"].astype(float).argmin())]
     letter = table[table["from_letter"]]
+    reports = improvement_reports(table)
     return ResponderSummary(
         n_statements=len(table),
         n_letter=len(letter),
@@ -259,7 +266,9 @@ def responder_summary(table: pd.DataFrame) -> ResponderSummary:
         n_no_ci=int(table["ci_low"].isna().sum()),
         n_uncontrolled=int((table["controlled"] == "no").sum()),
         n_subjective=int((table["assessment"] != "objective").sum()),
-        n_weak=int(((table["controlled"] == "no") | (table["assessment"] != "objective")).sum()),
+        n_weak=int(_weak(table).sum()),
+        n_reports=len(reports),
+        n_reports_weak=int(_weak(reports).sum()),
         widest_label=str(widest["label"]),
         widest_width=float(widest["ci_width"]),
         widest_low=float(widest["ci_low"]),
@@ -267,6 +276,11 @@ def responder_summary(table: pd.DataFrame) -> ResponderSummary:
         narrowest_label=str(narrowest["label"]),
         narrowest_width=float(narrowest["ci_width"]),
     )
+
+
+def _weak(table: pd.DataFrame) -> pd.Series:
+    """Statements from a study without a control group or on a non-objective measure."""
+    return (table["controlled"] == "no") | (table["assessment"] != "objective")
 
 
 def responder_row(table: pd.DataFrame, responder_id: str) -> dict[str, object]:

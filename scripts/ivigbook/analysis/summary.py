@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 from ivigbook.analysis.appraisal import findings_table
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
-from ivigbook.analysis.claims.bases import evaluate_bases
+from ivigbook.analysis.claims.bases import (
+    checked_improvements,
+    evaluate_bases,
+    newly_contradicted_domains,
+    verdicts_on_bases,
+)
 from ivigbook.analysis.cohorts import (
     is_controlled,
     is_trial,
@@ -17,8 +22,9 @@ from ivigbook.analysis.cohorts import (
     trial_studies,
 )
 from ivigbook.analysis.design import continuous_design, planning_values
-from ivigbook.analysis.guidance import guidance_counts
+from ivigbook.analysis.guidance import conditional_guidance, guidance_counts
 from ivigbook.analysis.responders import responder_summary, responder_table
+from ivigbook.analysis.vocabulary import CONTRADICTED
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -83,6 +89,65 @@ PATIENT_DOMAINS = ("strength", "swallowing", "function")
 
 
 @dataclass(frozen=True)
+class CheckedBenefit:
+    """One study whose checked primary source reports an objective improvement that the
+    letter's results do not (:func:`~ivigbook.analysis.claims.bases.checked_improvements`)."""
+
+    study: str  #: the study's short label ("Dalakas 1997")
+    domains: tuple[str, ...]  #: the improved domains (codes), data order
+    own_report: bool  #: every check behind it cites the study's own report
+    trial: bool
+    controlled: bool
+
+
+def checked_benefits(ev: Evidence) -> tuple[CheckedBenefit, ...]:
+    """:func:`~ivigbook.analysis.claims.bases.checked_improvements`, one item per study."""
+    table = checked_improvements(ev)
+    out = []
+    for _, rows in table.groupby("study_id", sort=False):
+        out.append(
+            CheckedBenefit(
+                study=str(rows["study"].iloc[0]),
+                domains=tuple(dict.fromkeys(rows["domain"].astype(str))),
+                own_report=bool(rows["own_report"].all()),
+                trial=bool(rows["trial"].iloc[0]),
+                controlled=bool(rows["controlled"].iloc[0]),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class BasesVerdicts:
+    """How many claims are contradicted on each basis (the letter's own evidence; the
+    evidence with the primary sources checked), and what the difference turns on:
+    ``n_newly_contradicted`` claims are contradicted only once the sources are checked, and
+    ``newly_contradicted_domains`` are the domains of the checked improvements every such
+    claim turns on (empty: no single cause, or none)."""
+
+    newly_contradicted_domains: tuple[str, ...]
+    n_claims: int
+    n_contradicted_letter: int
+    n_contradicted_checked: int
+    n_newly_contradicted: int
+
+
+def bases_verdicts(ev: Evidence) -> BasesVerdicts:
+    """Counts of :func:`~ivigbook.analysis.claims.bases.verdicts_on_bases` for sentences."""
+    counts = verdicts_on_bases(ev)
+    letter = dict(zip(counts["verdict"], counts["letter"], strict=True))
+    checked = dict(zip(counts["verdict"], counts["checked"], strict=True))
+    moved, domains = newly_contradicted_domains(ev)
+    return BasesVerdicts(
+        n_claims=sum(letter.values()),
+        n_contradicted_letter=letter[CONTRADICTED],
+        n_contradicted_checked=checked[CONTRADICTED],
+        n_newly_contradicted=moved,
+        newly_contradicted_domains=domains,
+    )
+
+
+@dataclass(frozen=True)
 class KeyFacts:
     """The facts behind the key messages and the plain-language summary (plain values)."""
 
@@ -113,6 +178,17 @@ class KeyFacts:
     #: The next trial at the planning inputs (IBMFRS decline, analysis of covariance): patients
     #: to enrol per arm, after dropout (:func:`ivigbook.analysis.design.continuous_design`).
     next_trial_per_arm: int = 0
+    #: Studies whose checked primary source reports an objective improvement that the letter's
+    #: results do not; the counts above follow the letter's results.
+    checked_benefits: tuple[CheckedBenefit, ...] = ()
+    #: Improvement reports (:func:`ivigbook.analysis.cohorts.improvement_reports`) and how many
+    #: of them come from a study without a control group or rest on a subjective measure.
+    n_improvement_reports: int = 0
+    n_improvement_reports_weak: int = 0
+    #: The guidance that supports IVIG only in a defined situation: how many of those are
+    #: superseded editions, and the situation in the document's words.
+    n_guidance_conditional_superseded: int = 0
+    guidance_conditional_situations: tuple[str, ...] = ()
 
 
 def key_facts(ev: Evidence) -> KeyFacts:
@@ -132,7 +208,13 @@ def key_facts(ev: Evidence) -> KeyFacts:
         levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
     guidance = guidance_counts(ev)
     next_trial = continuous_design(planning_values(ev))
+    conditional = conditional_guidance(ev)
     return KeyFacts(
+        checked_benefits=checked_benefits(ev),
+        n_improvement_reports=signals.n_reports,
+        n_improvement_reports_weak=signals.n_reports_weak,
+        n_guidance_conditional_superseded=int(conditional["superseded"].sum()),
+        guidance_conditional_situations=tuple(conditional["situation"].astype(str)),
         next_trial_per_arm=int(next_trial["enrolled_per_arm"]),
         n_guidance=guidance["n_guidance"],
         n_guidance_against=guidance["n_against"],

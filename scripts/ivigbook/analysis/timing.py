@@ -77,3 +77,11 @@ def timing_words_table(ev: Evidence) -> pd.DataFrame:
     )
     table.columns.name = None
     return table
+
+
+def times_given(ev: Evidence, aspect: str = "time_to_treatment") -> int:
+    """How many of the studies that report ``aspect`` give a time in numbers (a digit in
+    their words): the letter's words can say that treatment started "earlier" without a time."""
+    m = timing_matrix(ev)
+    rows = m[(m["aspect"] == aspect) & m["reported"]]
+    return int(rows["letter_words"].astype(str).str.contains(r"\d").sum())

@@ -38,6 +38,14 @@ TRIAL_DESIGNS: tuple[str, ...] = ("placebo_controlled_trial", "controlled_trial"
 #: Routes of immunoglobulin that count as IVIG: the letter's claims are about these only.
 IVIG_ROUTES: tuple[str, ...] = ("intravenous",)
 ROUTE_LABELS = {"intravenous": "Intravenous (IVIG)", "subcutaneous": "Subcutaneous (SCIg)"}
+#: How a patient-important domain reads in a sentence about benefit ("... on muscle strength").
+DOMAIN_PHRASES = {
+    "strength": "muscle strength",
+    "swallowing": "swallowing",
+    "function": "daily function",
+}
+#: Routes in plain words, for sentences ("gave immunoglobulin under the skin").
+ROUTE_WORDS = {"intravenous": "into a vein", "subcutaneous": "under the skin"}
 #: What a reader sees for an update search's screening decisions, in flow order.
 DECISION_LABELS = {
     "excluded_screening": "Excluded at screening",
@@ -109,6 +117,8 @@ SOURCE_LABELS = {
     "primary_source": "Primary source (checked)",
 }
 GROUP_LABELS = {"ivig": "IVIG", "control": "Control", "subgroup": "IVIG subgroup"}
+#: Responder groups of patients treated with IVIG (a comparison group is not one of them).
+TREATED_GROUPS = frozenset({"ivig", "subgroup"})
 #: Measures in words, for sentences (the chart labels are :data:`MEASURE_LABELS`).
 MEASURE_NAMES = {
     "mmt": "manual muscle testing",
@@ -208,6 +218,8 @@ FINDING_LABELS = {
 }
 HARM_KIND_LABELS = {"adverse_event": "Adverse event", "withdrawal": "Withdrawal"}
 ARM_LABELS = {"ivig": "IVIG", "control": "Control or placebo", "not_stated": "Arm not stated"}
+#: The immunoglobulin arm of a study whose route is subcutaneous (harms.arm "ivig").
+SCIG_ARM_LABEL = "SCIg"
 
 #: The one definition of "an improvement" used by every count, chart and verdict: an outcome
 #: whose result is improved on an objective measure (assessment objective).

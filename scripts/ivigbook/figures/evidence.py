@@ -17,8 +17,7 @@ from ivigbook.figures.theme import (
     WIDTH,
     is_added_study,
     limit_studies,
-    result_scale,
-    result_stroke,
+    result_encodings,
     tooltips,
     with_narrow,
     with_note,
@@ -196,6 +195,11 @@ def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) ->
     )
 
 
+#: Marks of studies whose overall result rests on an objective measure are filled.
+OBJECTIVE_BASIS = "datum.overall_basis === 'objective'"
+HOLLOW_MEANS = "Hollow marks: no objective measure; the result is on the study's other measures"
+
+
 def _map_tooltip() -> list[alt.Tooltip]:
     return tooltips(
         "study study_type_letter n:Q result_label overall_basis key_results",
@@ -220,19 +224,22 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     crowded = len(df) > MAX_STUDIES_SHOWN
     added = df["study"].map(is_added_study).astype(bool) if crowded else df["n"] < 0
     groups = pd.DataFrame()
-    subtitle: str | list[str] = "Overall result: the most favourable result on an objective measure"
+    subtitle = ["Overall result: the most favourable result on an objective measure"]
+    if (df["overall_basis"] != "objective").any():
+        # A study without an objective measure is placed by its other measures: said and
+        # drawn hollow, so that the map agrees with the count of objective results.
+        subtitle.append(HOLLOW_MEANS)
     if crowded:
         groups = (
             df[added]
-            .groupby(["design", "n", "result_label"], observed=True, sort=True)
+            .groupby(["design", "n", "result_label", "overall_basis"], observed=True, sort=True)
             .agg(studies=("study_id", "size"))
             .reset_index()
         )
         groups["slot"] = groups.groupby("design").cumcount()
         groups["label"] = [f"{k:,} added" for k in groups["studies"]]
         df = df[~added].copy()
-        subtitle = [
-            str(subtitle),
+        subtitle += [
             f"{int(added.sum()):,} added studies grouped: one mark per design, size and result,",
             "sized and labelled by its number of studies; the letter's own each have a mark",
         ]
@@ -244,7 +251,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
     df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
-    scales = result_scale("result_label", title="Overall result")
+    scales = result_encodings("result_label", title="Overall result")
     x = alt.X(
         "n:Q",
         title="Number of patients (log scale)",
@@ -256,8 +263,12 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     )
     points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
         # One column when a second legend (marks per group) stands beside it, so both fit.
-        color=scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
-        stroke=result_stroke("result_label", title="Overall result"),
+        color=alt.condition(
+            OBJECTIVE_BASIS,
+            scales["color"].legend(orient="bottom", columns=1 if crowded else 2),
+            alt.value("transparent"),
+        ),
+        stroke=scales["stroke"],
         shape=scales["shape"],
     )
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
@@ -276,8 +287,8 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             ),
         )
         group_points = group_base.mark_point(filled=True, opacity=0.6).encode(
-            color=scales["color"],
-            stroke=result_stroke("result_label", title="Overall result"),
+            color=alt.condition(OBJECTIVE_BASIS, scales["color"], alt.value("transparent")),
+            stroke=scales["stroke"],
             shape=scales["shape"],
             size=alt.Size(
                 "studies:Q",

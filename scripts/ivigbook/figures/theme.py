@@ -57,21 +57,25 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 WIDTH = 560  # fits the book's text column and an A4 page at print scale
 
 
-def result_scale(
+def result_encodings(
     field: str = "result_label", title: str = "Result"
-) -> dict[str, alt.Color | alt.Shape]:
-    """Colour and shape encodings for a result field, both keyed to the same labels."""
+) -> dict[str, alt.Color | alt.Shape | alt.Stroke]:
+    """Colour, shape and stroke encodings of a result field: keyed to the same labels and
+    titled alike, so that the three share one legend, and a filled, a hollow or a line-shaped
+    mark shows its result."""
     domain = list(RESULT_LABELS.values())
+    colours = [RESULT_COLOURS[k] for k in RESULT_LABELS]
     return {
         "color": alt.Color(
-            f"{field}:N",
-            title=title,
-            scale=alt.Scale(domain=domain, range=[RESULT_COLOURS[k] for k in RESULT_LABELS]),
+            f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours)
         ),
         "shape": alt.Shape(
             f"{field}:N",
             title=title,
             scale=alt.Scale(domain=domain, range=[RESULT_SHAPES[k] for k in RESULT_LABELS]),
+        ),
+        "stroke": alt.Stroke(
+            f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours)
         ),
     }
 
@@ -147,21 +151,8 @@ def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
 
 
 DESIGN_ORDER = list(DESIGN_LABELS.values())
-RESULT_ORDER = list(RESULT_LABELS.values())
 MAP_STEP = 56  # pixels per design row in the evidence map
 MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
-
-
-def result_stroke(field: str = "result_label", title: str = "Result") -> alt.Stroke:
-    """The result colours as a stroke, so filled, hollow and line-shaped marks all show.
-
-    Give it the same title as :func:`result_scale` so that the three share one legend.
-    """
-    return alt.Stroke(
-        f"{field}:N",
-        title=title,
-        scale=alt.Scale(domain=RESULT_ORDER, range=[RESULT_COLOURS[k] for k in RESULT_LABELS]),
-    )
 
 
 DESIGN_COLOURS = {

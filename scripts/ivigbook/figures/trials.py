@@ -11,8 +11,7 @@ from ivigbook.figures.theme import (
     FONT,
     OKABE_ITO,
     limit_studies,
-    result_scale,
-    result_stroke,
+    result_encodings,
     tooltips,
     with_narrow,
     with_note,
@@ -182,11 +181,8 @@ def _matrix_encodings(size_legend: bool = True) -> dict[str, Any]:
     """The marks' encodings, shared by the matrix and its narrow layout: colour and shape
     for the result, fill for the assessment, size for the basis (without its legend, the
     subtitle says what a small mark is)."""
-    scales = result_scale("result_label", title="Result")
     return {
-        "color": scales["color"],
-        "stroke": result_stroke("result_label"),
-        "shape": scales["shape"],
+        **result_encodings("result_label", title="Result"),
         "fillOpacity": alt.FillOpacity(
             "assessment:N",
             scale=alt.Scale(domain=list(ASSESSMENT_FILL), range=list(ASSESSMENT_FILL.values())),

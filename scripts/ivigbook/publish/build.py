@@ -161,6 +161,9 @@ BUILD_INPUTS = (
     "_toc.yml",
     "CITATION.cff",
     "CHANGELOG.md",
+    # served in downloads/ (ivigbook.publish.site.REPOSITORY_FILES)
+    "LICENSE",
+    "LICENSE-CC-BY-4.0.md",
     "requirements.txt",
     "chapters",
     "scripts/ivigbook",

@@ -81,7 +81,23 @@
     });
     view.tooltip(tooltip);
     chart.view = views[chart.el.id] = view;
-    return view.runAsync().then(function () { return flex(chart); });
+    return view.runAsync().then(function () {
+      tidyBindings(chart.el);
+      return flex(chart);
+    });
+  }
+
+  /* A slider's value printed to its step's decimals: Vega prints the start value as it is,
+     and a start value such as 6/19 would show sixteen digits. (Once moved, the slider's
+     value is a multiple of its step.) */
+  function tidyBindings(el) {
+    el.querySelectorAll(".vega-bind").forEach(function (bind) {
+      var input = bind.querySelector("input[type=range]");
+      var shown = bind.querySelector("input[type=range] + span");
+      if (!input || !shown || isNaN(Number(shown.textContent))) { return; }
+      var decimals = ((input.getAttribute("step") || "1").split(".")[1] || "").length;
+      shown.textContent = Number(shown.textContent).toFixed(decimals);
+    });
   }
 
   /* Panels named in usermeta.ivigFlex take up what the chart is too wide (or narrow). */

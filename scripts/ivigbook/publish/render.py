@@ -333,14 +333,67 @@ def _sort_keys(column: pd.Series) -> list[int] | None:
     return [int(code) + 1 for code in column.cat.codes]
 
 
+#: On the site a column is at least as wide as its longest word (a browser may also break
+#: after a hyphen or a slash), so that a word breaks mid-word only where the table cannot
+#: otherwise fit: "Swallowin/g" read badly. Widths in em of the 16-px table text: a body
+#: character is about 0.58 em, a bold header character 0.63 em, and a cell's padding 1 em.
+#: The table's column at 1,280 px is 43 em; when the words do not fit in TABLE_MIN_EM, the
+#: longest words give way first (each column keeps min(its word, a cap) and the cap is the
+#: largest that fits).
+BODY_CHAR_EM = 0.58
+HEADER_CHAR_EM = 0.63
+CELL_PADDING_EM = 1.0
+TABLE_MIN_EM = 42.0
+_WORD_PIECES = re.compile(r"[^\s/-]+[/-]?")
+
+
+def _longest_piece(texts: list[str]) -> int:
+    return max((len(piece) for t in texts for piece in _WORD_PIECES.findall(t)), default=0)
+
+
+def column_min_em(df: pd.DataFrame) -> list[float]:
+    """Each column's minimum width in em: its longest word, as far as the table allows."""
+    words = [
+        max(
+            BODY_CHAR_EM * _longest_piece([_cell(v) for v in df[c]]),
+            HEADER_CHAR_EM * _longest_piece([str(c)]),
+        )
+        for c in df.columns
+    ]
+    room = TABLE_MIN_EM - CELL_PADDING_EM * len(words)
+    cap = max(words, default=0.0)
+    if sum(words) > room > 0:
+        # The largest cap whose capped words fit the room.
+        for width in sorted(words, reverse=True):
+            capped = [min(w, width) for w in words]
+            if sum(capped) <= room:
+                bigger = [w for w in words if w > width]
+                cap = width + (room - sum(capped)) / max(len(bigger), 1)
+                break
+        else:
+            cap = room / len(words)
+    return [min(w, cap) + CELL_PADDING_EM for w in words]
+
+
 def _table_html(
-    df: pd.DataFrame, table_id: str, caption: str | None, classes: str, attributes: str = ""
+    df: pd.DataFrame,
+    table_id: str,
+    caption: str | None,
+    classes: str,
+    attributes: str = "",
+    widths_of: pd.DataFrame | None = None,
 ) -> str:
-    """The one writer of a book table's HTML: caption, column headers (``scope="col"``) and
-    every cell escaped (text, never markup). ``df`` without rows writes an empty body (the
-    rows then travel as JSON); an ordered category column's cells carry their rank as
-    ``data-order``, so that DataTables sorts them in the categories' order."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    """The one writer of a book table's HTML: caption, column headers (``scope="col"``, each
+    at least as wide as the column's longest word: :func:`column_min_em` of ``widths_of``,
+    by default ``df``) and every cell escaped (text, never markup). ``df`` without rows
+    writes an empty body (the rows then travel as JSON); an ordered category column's cells
+    carry their rank as ``data-order``, so that DataTables sorts them in the categories'
+    order."""
+    minimums = column_min_em(df if widths_of is None else widths_of)
+    head = "".join(
+        f'<th scope="col" style="min-width:{k:.1f}em">{html.escape(str(c))}</th>'
+        for c, k in zip(df.columns, minimums, strict=True)
+    )
     opens = _td_open(df)
     keys = [_sort_keys(df[c]) for c in df.columns]
     rows = []
@@ -412,7 +465,7 @@ def json_table_html(
     n = len(df)
     return (
         f'<div class="ivig-json-table" data-rows-for="{table_id}">\n'
-        f"{_table_html(df.iloc[:0], table_id, caption, classes)}\n"
+        f"{_table_html(df.iloc[:0], table_id, caption, classes, widths_of=df)}\n"
         f'<p class="ivig-json-note">This table has {n:,} rows. They are loaded from the data '
         f'file <a href="ivig-rows-file:{table_id}">ivig-rows-file:{table_id}</a> beside this '
         "page, which needs JavaScript; the same rows are in the data package.</p>\n"

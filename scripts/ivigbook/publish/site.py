@@ -102,6 +102,11 @@ def ris(meta: BookMetadata) -> str:
     return "\r\n".join(line for line in lines if line) + "\r\n"
 
 
+#: The repository's files that How to cite names, served beside the citation files: the
+#: citation metadata, the changelog (with the versioning rule) and the two licences.
+REPOSITORY_FILES = ("CITATION.cff", "CHANGELOG.md", "LICENSE-CC-BY-4.0.md", "LICENSE")
+
+
 @cache
 def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
     meta = book_metadata()
@@ -110,6 +115,7 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
         for p in _visible_files(data_dir)
     }
     files: dict[str, bytes] = dict(data)
+    files.update({name: (ROOT / name).read_bytes() for name in REPOSITORY_FILES})
     files[data_zip_name(meta)] = _zip_bytes(
         f"{meta.archive_name}-data", {k.removeprefix("data/"): v for k, v in data.items()}, meta
     )
@@ -128,7 +134,7 @@ def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
     and their checksums (``sha256sums.txt``, in ``sha256sum -c`` format)."""
     folder = (data_dir or _data_dir()).resolve()
     digest = hashlib.sha256()
-    for path in _visible_files(folder):
+    for path in [*_visible_files(folder), *(ROOT / name for name in REPOSITORY_FILES)]:
         digest.update(path.as_posix().encode() + path.read_bytes())
     return _download_files(folder, digest.hexdigest())
 
@@ -175,7 +181,10 @@ def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
         return (
             '<p class="ivig-downloads">Import this citation into a reference manager: '
             f"{link(f'{meta.archive_name}.bib', 'BibTeX (.bib)')} or "
-            f"{link(f'{meta.archive_name}.ris', 'RIS (.ris)')}.</p>"
+            f"{link(f'{meta.archive_name}.ris', 'RIS (.ris)')}. The book's metadata, its "
+            f"changes and its licences: {link('CITATION.cff')}, {link('CHANGELOG.md')}, "
+            f"{link('LICENSE-CC-BY-4.0.md')} (prose and data) and {link('LICENSE')} "
+            "(code).</p>"
         )
     zip_name = data_zip_name(meta)
     data = [name for name in files if name.startswith("data/")]
@@ -436,6 +445,29 @@ ICONS = (
     "xmark",
 )
 ICONS_CSS = "ivigbook/icons.css"
+#: Icons the theme's stylesheets draw as glyphs of the icon font in a ``::before`` or
+#: ``::after`` (``font: var(--fa-font-solid)``, ``content: var(--pst-icon-...)``): the same
+#: selectors, drawn as masks instead. Admonition titles by type, as the theme maps them.
+PSEUDO_ICONS: dict[str, str] = {
+    "div.admonition>.admonition-title::after": "bell",
+    "div.admonition.note>.admonition-title::after": "circle-info",
+    "div.admonition.attention>.admonition-title::after": "circle-exclamation",
+    "div.admonition.important>.admonition-title::after": "circle-exclamation",
+    "div.admonition.caution>.admonition-title::after": "triangle-exclamation",
+    "div.admonition.warning>.admonition-title::after": "triangle-exclamation",
+    "div.admonition.danger>.admonition-title::after": "triangle-exclamation",
+    "div.admonition.error>.admonition-title::after": "circle-xmark",
+    "div.admonition.hint>.admonition-title::after": "lightbulb",
+    "div.admonition.tip>.admonition-title::after": "lightbulb",
+    "div.admonition.seealso>.admonition-title::after": "share",
+    "div.admonition.admonition-todo>.admonition-title::after": "pencil",
+    "a.reference.download::before": "download",
+    ".nav-link.nav-external::after": "up-right-from-square",
+    "nav.bd-links li>a.reference.external::after": "up-right-from-square",
+    "ul.bd-breadcrumbs li.breadcrumb-item:not(.breadcrumb-home)::before": "angle-right",
+    "div#searchbox p.highlight-link a::before": "magnifying-glass-minus",
+    "span.versionmodified::before": "circle-exclamation",
+}
 
 
 def _fontawesome_js() -> str:
@@ -475,13 +507,31 @@ def icons_css(paths: dict[str, tuple[int, int, str]]) -> str:
         "mask:var(--ivig-icon) no-repeat center/contain}",
     ]
     for icon, (width, height, path) in sorted(paths.items()):
-        svg = (
-            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
-            f"<path d='{path}'/></svg>"
+        if icon in ICONS:
+            lines.append(
+                f".fa-{icon}::before{{--ivig-icon:{_svg_url(width, height, path)};"
+                f"width:{width / height:.4f}em}}"
+            )
+    # The theme's glyphs in pseudo-elements: the same element, an empty content, the mask.
+    # ("html " outranks the theme's own rule, whatever the order of the stylesheets.)
+    for selector, icon in PSEUDO_ICONS.items():
+        width, height, path = paths[icon]
+        lines.append(
+            f'html {selector}{{content:"";display:inline-block;'
+            f"min-width:{width / height:.4f}em;height:1em;vertical-align:-.125em;"
+            f"background-color:currentColor;-webkit-mask:{_svg_url(width, height, path)} "
+            f"no-repeat center/contain;mask:{_svg_url(width, height, path)} "
+            "no-repeat center/contain}"
         )
-        url = 'url("data:image/svg+xml,' + quote(svg, safe=" '=/:") + '")'
-        lines.append(f".fa-{icon}::before{{--ivig-icon:{url};width:{width / height:.4f}em}}")
     return "\n".join(lines) + "\n"
+
+
+def _svg_url(width: int, height: int, path: str) -> str:
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
+        f"<path d='{path}'/></svg>"
+    )
+    return 'url("data:image/svg+xml,' + quote(svg, safe=" '=/:") + '")'
 
 
 _FA_FONT_FACE = re.compile(r"@font-face\{[^}]*Font Awesome[^}]*\}")
@@ -498,7 +548,8 @@ def _write_icons(outdir: Path) -> None:
     static = outdir / "_static"
     target = static / ICONS_CSS
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(icons_css(icon_paths(_fontawesome_js())), encoding="utf-8")
+    every = tuple(sorted({*ICONS, *PSEUDO_ICONS.values()}))
+    target.write_text(icons_css(icon_paths(_fontawesome_js(), every)), encoding="utf-8")
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
     if theme_css.is_file():
         text = theme_css.read_text(encoding="utf-8")

@@ -6,18 +6,19 @@ whose wording follows the numbers, so the answer stays true when a study is adde
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ivigbook.analysis.changes import ContributorFacts
+from ivigbook.analysis.appraisal import BlindingFacts
+from ivigbook.analysis.changes import AddedFacts, ContributorFacts
 from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFacts
 from ivigbook.analysis.evidence import IntroFacts
 from ivigbook.analysis.markers import BiomarkerFacts
 from ivigbook.analysis.responders import ResponderSummary
 from ivigbook.analysis.search import SearchFacts
-from ivigbook.analysis.summary import EvidenceSummary, KeyFacts
+from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit, EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
@@ -25,6 +26,12 @@ from ivigbook.analysis.vocabulary import (
     NOT_TESTABLE,
     PARTLY,
     SUPPORTED,
+)
+from ivigbook.text.caveats import (
+    COUNTS_FOLLOW_LETTER,
+    added_sentence,
+    checked_benefit_sentence,
+    contradicted_on_both,
 )
 from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
@@ -41,12 +48,19 @@ def _trials(n: int) -> str:
     return f"{number_word(n)} controlled {'trial' if n == 1 else 'trials'}"
 
 
-def trials_in_short(f: TrialFacts) -> str:
-    """The answer of the trials chapter."""
+def trials_in_short(f: TrialFacts, checked: Sequence[CheckedBenefit] = ()) -> str:
+    """The answer of the trials chapter (``checked``: the trials whose checked primary source
+    reports an objective improvement the letter's results do not)."""
     if f.n_trials == 0:
         return "The data hold no controlled trial of IVIG."
     first = f"{_trials(f.n_trials).capitalize()}, with {f.n_patients} patients, tested IVIG."
-    if f.n_objective_benefit == 0:
+    checked = [b for b in checked if b.trial]
+    if f.n_objective_benefit == 0 and checked:
+        second = (
+            "As the letter reports them, none found a benefit on an objective measure, such as "
+            f"muscle strength. {checked_benefit_sentence(checked)} {COUNTS_FOLLOW_LETTER}"
+        )
+    elif f.n_objective_benefit == 0:
         second = "None found a benefit on an objective measure, such as muscle strength."
     else:
         second = (
@@ -82,21 +96,28 @@ def unstated_sentence(f: TrialFacts) -> str:
     return f"It does not say whether {join_words(f.unstated_labels)} was randomised."
 
 
-def trials_texts(f: TrialFacts) -> dict[str, str]:
+def trials_texts(f: TrialFacts, checked: Sequence[CheckedBenefit] = ()) -> dict[str, str]:
     """The sentences of the trials chapter, by glue name (without the prefix)."""
     return {
-        "in_short": trials_in_short(f),
+        "in_short": trials_in_short(f, checked),
         "randomised_sentence": randomised_count_sentence(f),
         "unstated_sentence": unstated_sentence(f),
     }
 
 
-def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[str, str]:
+def evidence_texts(
+    facts: Mapping[str, int],
+    summary: EvidenceSummary,
+    checked: Sequence[CheckedBenefit] = (),
+) -> dict[str, str]:
     """The sentences of the evidence chapter, by glue name (without the prefix ``ev``).
 
     ``facts`` is :func:`ivigbook.analysis.evidence.evidence_facts`, ``summary`` is
-    :func:`ivigbook.analysis.summary.evidence_summary`.
+    :func:`ivigbook.analysis.summary.evidence_summary`, ``checked`` the studies whose checked
+    primary source reports an objective improvement the letter's results do not
+    (:func:`ivigbook.analysis.summary.checked_benefits`).
     """
+    with_check = [b for b in checked if b.controlled]
     designs = {k[2:]: v for k, v in facts.items() if k[2:] in DESIGN_NOUNS}
     n_trials, n_controlled = summary.n_trials, summary.n_controlled
     n_other, n_without = n_controlled - n_trials, summary.n_uncontrolled
@@ -109,7 +130,10 @@ def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[s
     k_with = summary.n_controlled_objective_benefit
     k_without = summary.n_uncontrolled_objective_benefit
     with_part = (
-        "None of the studies with a comparison group reports an objective improvement on IVIG"
+        "As the letter reports them, none of the studies with a comparison group reports an "
+        "objective improvement on IVIG"
+        if k_with == 0 and with_check
+        else "None of the studies with a comparison group reports an objective improvement on IVIG"
         if k_with == 0
         else f"{number_word(k_with).capitalize()} of the {number_word(n_controlled)} studies "
         "with a comparison group report an objective improvement on IVIG"
@@ -125,6 +149,15 @@ def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[s
         "patients: "
         f"{join_words(groups)}. {with_part}; {without_part}."
     )
+    if k_with == 0 and with_check:
+        in_short += (
+            " "
+            + checked_benefit_sentence(
+                with_check, "study with a comparison group", "studies with a comparison group"
+            )
+            + " "
+            + COUNTS_FOLLOW_LETTER
+        )
     return {
         "in_short": in_short,
         "design_listing": design_listing(designs),
@@ -136,12 +169,20 @@ def evidence_texts(facts: Mapping[str, int], summary: EvidenceSummary) -> dict[s
             summary.n_controlled_patients,
             summary.n_controlled_objective_benefit,
             "studies with a control group",
+            checked_benefit_sentence(
+                with_check, "study with a control group", "studies with a control group"
+            ),
         ),
         "uncontrolled_sentence": objective_benefit_sentence(
             summary.n_uncontrolled,
             summary.n_uncontrolled_patients,
             summary.n_uncontrolled_objective_benefit,
             "studies without a control group",
+            checked_benefit_sentence(
+                [b for b in checked if not b.controlled],
+                "study without a control group",
+                "studies without a control group",
+            ),
         ),
     }
 
@@ -152,8 +193,8 @@ def signals_in_short(summary: ResponderSummary, crossover: Mapping[str, object])
     ``summary`` is :func:`ivigbook.analysis.responders.responder_summary`; ``crossover`` is
     the responder row of the crossover trial the letter singles out (its Table I count).
     """
-    n, weak = summary.n_statements, summary.n_weak
-    if n == 0:
+    n, weak = summary.n_reports, summary.n_reports_weak
+    if summary.n_statements == 0:
         return "No study reports how many patients improved."
     first = (
         f"Some patients did improve on IVIG: {crossover['numerator']} of "
@@ -165,25 +206,36 @@ def signals_in_short(summary: ResponderSummary, crossover: Mapping[str, object])
         "confidence interval) is wide."
     )
     third = (
-        f"And {weak} of the {n} reports of improvement come from studies without a control "
-        "group, or rest on subjective or undefined measures."
+        f"And {weak} of the {n} reports that patients on IVIG improved (each result counted "
+        "once) come from studies without a control group, or rest on subjective or undefined "
+        "measures."
     )
     return f"{first} {second} {third}"
 
 
-def timing_in_short(counts: Mapping[str, int], n_studies: int, verdict: str) -> str:
+def timing_in_short(
+    counts: Mapping[str, int], n_studies: int, verdict: str, n_times: int | None = None
+) -> str:
     """The answer of the timing chapter (``counts``: :func:`~ivigbook.analysis.timing.
-    timing_counts`; ``verdict``: the verdict on the letter's timing claim)."""
+    timing_counts`; ``verdict``: the verdict on the letter's timing claim; ``n_times``: how
+    many of the studies that say something about timing give a time in numbers,
+    :func:`~ivigbook.analysis.timing.times_given`; None: not known)."""
     k = counts["time_to_treatment"]
-    recorded = (
-        "No study records the time from diagnosis to treatment."
-        if k == 0
-        else f"Only {number_word(k)} of the {n_studies} studies records the time from "
-        "diagnosis to treatment."
-        if k == 1
-        else f"Only {number_word(k)} of the {n_studies} studies record the time from "
-        "diagnosis to treatment."
-    )
+    says = "says" if k == 1 else "say"
+    if k == 0:
+        recorded = "No study says anything about when treatment started."
+    else:
+        recorded = (
+            f"Only {number_word(k)} of the {n_studies} studies {says} anything about when "
+            "treatment started"
+        )
+        if n_times == 0:
+            recorded += ", and " + ("it gives no time." if k == 1 else "none gives a time.")
+        elif n_times is not None and n_times < k:
+            verb = "gives" if n_times == 1 else "give"
+            recorded += f"; {number_word(n_times)} of them {verb} a time."
+        else:
+            recorded += "."
     judged = {
         NOT_TESTABLE: "The letter's claim that timing matters cannot be tested with these data.",
         SUPPORTED: "The data support the letter's claim that timing matters.",
@@ -218,13 +270,19 @@ def introduction_in_short(g_per_kg_month: float, grams_month: float, weight_kg: 
     )
 
 
-def conclusions_in_short(facts: KeyFacts, verdicts: Mapping[str, int]) -> str:
+def conclusions_in_short(
+    facts: KeyFacts, verdicts: Mapping[str, int], bases: BasesVerdicts | None = None
+) -> str:
     """The answer of the conclusions: does the letter's argument hold, in two or three
-    sentences (``verdicts``: claims per verdict, every verdict present)."""
+    sentences (``verdicts``: claims per verdict, every verdict present; ``bases``: the
+    contradicted claims on the letter's evidence and with the sources checked, named both
+    when they differ)."""
     total = sum(verdicts.values())
     holds = verdicts.get(SUPPORTED, 0) + verdicts.get(PARTLY, 0)
     contradicted = verdicts.get(CONTRADICTED, 0)
-    if contradicted == 0 and holds:
+    if bases is not None and bases.n_contradicted_letter != bases.n_contradicted_checked:
+        first = contradicted_on_both(bases)
+    elif contradicted == 0 and holds:
         first = (
             f"The letter's argument holds up against the data: none of its {total} checked "
             "claims is contradicted."
@@ -284,10 +342,30 @@ def appraisal_in_short(rob: pd.DataFrame, certainty: str) -> str:
     return " ".join([*sentences, certainty])
 
 
+def blinding_doubt(blinding: BlindingFacts | None) -> str:
+    """Why the best case is only that: the book's judgement on the best-case trial's
+    blinding, its reason from the risk-of-bias table, and who rated the domain how."""
+    if blinding is None:
+        return "rests on one small trial."
+    rated_by = "The Cochrane review" if blinding.judged_by == "cochrane" else "The book"
+    reason = blinding.support.rstrip(".")
+    reason = reason[:1].lower() + reason[1:]
+    return (
+        f"rests on one small trial. In the book's judgement its blinding was weak: {reason}. "
+        f"{rated_by} rates that domain {blinding.judgement}."
+    )
+
+
 def next_trial_in_short(
-    enrolled_per_arm: int, enmc_per_arm: int, best_case_per_arm: int, max_power_own: float
+    enrolled_per_arm: int,
+    enmc_per_arm: int,
+    best_case_per_arm: int,
+    max_power_own: float,
+    blinding: BlindingFacts | None = None,
 ) -> str:
-    """The answer of the next-trial chapter, from its computed numbers."""
+    """The answer of the next-trial chapter, from its computed numbers (``blinding``: the
+    best-case trial's blinding of participants, :func:`~ivigbook.analysis.appraisal.
+    participant_blinding`)."""
     compare = (
         f"more than the ENMC workshop's minimum of more than {enmc_per_arm}"
         if enrolled_per_arm > enmc_per_arm
@@ -296,7 +374,7 @@ def next_trial_in_short(
     return (
         f"With the stated inputs, a trial on the IBMFRS endpoint needs to enrol about "
         f"{enrolled_per_arm} patients per arm: {compare}. The best case, {best_case_per_arm} "
-        "per arm, rests on a trial whose blinding largely failed. The existing controlled "
+        f"per arm, {blinding_doubt(blinding)} The existing controlled "
         f"studies had at most {max_power_own:.0%} power at their own length."
     )
 
@@ -337,11 +415,16 @@ def biomarkers_in_short(n_results: int, n_studies: int, verdict: str) -> str:
     if n_results == 0:
         return f"{first} No study reports a serum or biopsy marker."
     studies = "one study" if n_studies == 1 else f"{number_word(n_studies)} studies"
+    predictor = (
+        "None was analysed as a predictor of response, so none can yet pick out responders in "
+        "advance."
+        if verdict == SUPPORTED
+        else "Whether one predicts response is not settled by these data."
+    )
     return (
-        f"{first} The {n_results} serum and biopsy results, from {studies}, were measured "
-        "after treatment, not before it, so none can pick out responders in advance. "
-        "Anti-cN1A antibodies are a candidate; the source checks found no published link to "
-        "response."
+        f"{first} The {n_results} serum and biopsy results, from {studies}, are reported only "
+        f"as changes with treatment. {predictor} Anti-cN1A antibodies are a candidate; the "
+        "source checks found no published link to response."
     )
 
 
@@ -351,6 +434,7 @@ def search_in_short(
     n_unreported: int,
     n_added: int,
     current_to: str,
+    added: AddedFacts | None = None,
 ) -> str:
     """The answer of the search chapter: the letter's search, what it leaves out, and the
     update search."""
@@ -365,14 +449,19 @@ def search_in_short(
         else f"It does not report {number_word(n_unreported)} of the steps a flow diagram "
         "needs, so its search cannot be repeated exactly."
     )
-    added = (
+    added_words = (
         "no study has been added"
         if n_added == 0
         else f"{number_word(n_added)} {'study has' if n_added == 1 else 'studies have'} been added"
     )
+    if added is None or added.n_added == 0:
+        return (
+            f"{found}, of which it included {included} studies. {missing} The book's update "
+            f"search is current to {current_to}: {added_words}."
+        )
     return (
         f"{found}, of which it included {included} studies. {missing} The book's update "
-        f"search is current to {current_to}: {added}."
+        f"search is current to {current_to}. {added_sentence(added)}"
     )
 
 
@@ -391,8 +480,9 @@ class SearchWords:
     in_short: str
 
 
-def search_words(facts: SearchFacts) -> SearchWords:
-    """The lists of steps in words, and the chapter's answer."""
+def search_words(facts: SearchFacts, added: AddedFacts | None = None) -> SearchWords:
+    """The lists of steps in words, and the chapter's answer (``added``: what the added
+    studies are, :func:`ivigbook.analysis.changes.added_facts`)."""
     return SearchWords(
         unreported_list=_lowered_list(facts.unreported_labels),
         without_count=_lowered_list(facts.without_count_labels),
@@ -402,6 +492,7 @@ def search_words(facts: SearchFacts) -> SearchWords:
             facts.steps_unreported,
             facts.studies_added,
             facts.current_to,
+            added,
         ),
     )
 
@@ -426,7 +517,10 @@ class NextTrialWords:
 
 
 def next_trial_words(
-    responder: ResponderFacts, continuous: ContinuousFacts, existing: ExistingFacts
+    responder: ResponderFacts,
+    continuous: ContinuousFacts,
+    existing: ExistingFacts,
+    blinding: BlindingFacts | None = None,
 ) -> NextTrialWords:
     """:func:`next_trial_in_short` from the chapter's facts."""
     return NextTrialWords(
@@ -435,5 +529,6 @@ def next_trial_words(
             responder.enmc,
             int(responder.n_per_arm),
             existing.max_power_own,
+            blinding,
         )
     )

@@ -9,35 +9,13 @@ spells small numbers as words and avoids statistics, as Cochrane's summaries do.
 from __future__ import annotations
 
 from ivigbook.analysis.summary import KeyFacts
-from ivigbook.analysis.vocabulary import NOT_TESTABLE, PARTLY, SUPPORTED
-
-_NUMBER_WORDS = (
-    "no",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
+from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, NOT_TESTABLE, PARTLY, SUPPORTED
+from ivigbook.text.caveats import (
+    COUNTS_FOLLOW_LETTER,
+    checked_benefit_plain,
+    checked_benefit_sentence,
 )
-#: How a domain reads in a sentence about benefit.
-DOMAIN_PHRASES = {
-    "strength": "muscle strength",
-    "swallowing": "swallowing",
-    "function": "daily function",
-}
-
-
-def number_word(n: int, capital: bool = False) -> str:
-    """``3`` -> ``"three"`` (up to twelve; larger numbers as digits)."""
-    word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
-    return word[:1].upper() + word[1:] if capital else word
+from ivigbook.text.sentences import number_word as number_word  # re-exported
 
 
 def _domains(facts: KeyFacts) -> str:
@@ -56,8 +34,14 @@ def trials_message(facts: KeyFacts) -> str:
     group = (
         f"{number_word(facts.n_trials, capital=True)} {trials} ({facts.n_trial_patients} patients)"
     )
-    if facts.n_trials_objective_benefit == 0:
+    checked = [b for b in facts.checked_benefits if b.trial]
+    if facts.n_trials_objective_benefit == 0 and not checked:
         return f"{group} found no measured benefit of IVIG on {_domains(facts)}."
+    if facts.n_trials_objective_benefit == 0:
+        return (
+            f"{group} tested IVIG. As the letter reports them, none found a measured benefit on "
+            f"{_domains(facts)}. {checked_benefit_sentence(checked)} {COUNTS_FOLLOW_LETTER}"
+        )
     return (
         f"{group} tested IVIG; {number_word(facts.n_trials_objective_benefit)} of them "
         f"found a measured benefit."
@@ -66,13 +50,13 @@ def trials_message(facts: KeyFacts) -> str:
 
 def signals_message(facts: KeyFacts) -> str:
     """What the reports of improvement are worth."""
-    if facts.n_signal_statements == 0:
-        return "No study reports a group of patients who improved."
+    if facts.n_improvement_reports == 0:
+        return "No study reports a group of patients on IVIG who improved."
     return (
-        f"Some patients improved, but {facts.n_signal_weak} of the "
-        f"{facts.n_signal_statements} reports of improvement come from studies without a "
-        "control group, or rest on patients' own reports or on undefined measures. Such "
-        "reports cannot show that IVIG caused the improvement."
+        f"Some patients improved, but {facts.n_improvement_reports_weak} of the "
+        f"{facts.n_improvement_reports} reports that patients on IVIG improved come from "
+        "studies without a control group, or rest on patients' own reports or on undefined "
+        "measures. Such reports cannot show that IVIG caused the improvement."
     )
 
 
@@ -127,12 +111,27 @@ def caution_message(facts: KeyFacts) -> str:
         "find no data to support it"
     )
     if facts.n_guidance_conditional:
-        guidance += (
-            f"; {number_word(facts.n_guidance_conditional)} "
-            f"{'supports' if facts.n_guidance_conditional == 1 else 'support'} it in a defined "
-            "situation"
-        )
+        conditional = _conditional_guidance(facts)
+        guidance += ". " + conditional[:1].upper() + conditional[1:]
     return letter + guidance + "."
+
+
+def _conditional_guidance(facts: KeyFacts) -> str:
+    """ "one, a superseded edition, supports it only in a defined situation: "..."" (the
+    situation in the document's words)."""
+    n, superseded = facts.n_guidance_conditional, facts.n_guidance_conditional_superseded
+    situations = "; ".join(
+        f"\N{LEFT DOUBLE QUOTATION MARK}{s}\N{RIGHT DOUBLE QUOTATION MARK}"
+        for s in facts.guidance_conditional_situations
+    )
+    if n == 1:
+        which = "one, a superseded edition," if superseded else "one"
+        return f"{which} supports it only in a defined situation: {situations}"
+    text = f"{number_word(n)} support it only in defined situations ({situations})"
+    if superseded:
+        text += f"; {number_word(superseded)} of them {'is a' if superseded == 1 else 'are'} "
+        text += "superseded edition" + ("" if superseded == 1 else "s")
+    return text
 
 
 def times_as_many(total: int, earlier: int) -> str:
@@ -184,8 +183,12 @@ def plain_summary(facts: KeyFacts) -> dict[str, str]:
         if facts.n_trials_placebo == facts.n_trials
         else "a dummy treatment (a placebo) or another treatment"
     )
+    checked = [b for b in facts.checked_benefits if b.trial]
     found = (
         "None of them found that IVIG made muscles measurably stronger or swallowing easier."
+        if facts.n_trials_objective_benefit == 0 and not checked
+        else "As the letter reports them, none of them found that IVIG made muscles measurably "
+        f"stronger or swallowing easier. {checked_benefit_plain(checked)}"
         if facts.n_trials_objective_benefit == 0
         else f"{number_word(facts.n_trials_objective_benefit, capital=True)} of them found a "
         "measured benefit."
@@ -199,7 +202,9 @@ def plain_summary(facts: KeyFacts) -> dict[str, str]:
         if uncertain
         else ""
     )
-    how = "mostly" if 2 * facts.n_signal_weak > facts.n_signal_statements else "often"
+    how = (
+        "mostly" if 2 * facts.n_improvement_reports_weak > facts.n_improvement_reports else "often"
+    )
     return {
         "question": (
             "Inclusion body myositis is the most common acquired muscle disease in people over "

@@ -16,6 +16,18 @@ from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED, VERDICTS
 # Wording that follows the data (singular/plural, lists, "none"/"all")
 
 
+_NUMBER_WORDS = (
+    *("no", "one", "two", "three", "four", "five", "six"),
+    *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+)
+
+
+def number_word(n: int, capital: bool = False) -> str:
+    """``3`` -> ``"three"`` (up to twelve; larger numbers as digits)."""
+    word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+    return word[:1].upper() + word[1:] if capital else word
+
+
 def _count_word(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
@@ -136,11 +148,23 @@ def findings_sentence(findings: pd.DataFrame, what: str) -> str:
     return f"Results other than {_NO_EFFECT} for {what}: {'; '.join(parts)}."
 
 
-def objective_benefit_sentence(n_studies: int, n_patients: int, n_benefit: int, kind: str) -> str:
-    """How many of ``n_studies`` (``kind``: plural noun) report an objective improvement."""
+def objective_benefit_sentence(
+    n_studies: int, n_patients: int, n_benefit: int, kind: str, checked_note: str = ""
+) -> str:
+    """How many of ``n_studies`` (``kind``: plural noun) report an objective improvement.
+
+    ``checked_note``: a sentence on a checked primary source that reports an improvement the
+    letter's results do not (:func:`ivigbook.text.caveats.checked_benefit_sentence`); where
+    given and the count is none, the sentence says the count is the letter's, then adds it.
+    """
     group = f"{n_studies} {kind} ({_count_word(n_patients, 'patient', 'patients')})"
     if n_studies == 0:
         return f"The data hold no {kind}."
+    if n_benefit == 0 and checked_note:
+        return (
+            f"None of the {group} reports an objective improvement on IVIG, as the letter "
+            f"gives their results. {checked_note}"
+        )
     if n_benefit == 0:
         return f"None of the {group} reports an objective improvement on IVIG."
     if n_benefit == n_studies:
@@ -150,11 +174,12 @@ def objective_benefit_sentence(n_studies: int, n_patients: int, n_benefit: int, 
 
 
 def update_sentence(n_added: int) -> str:
-    """Whether any study has been added since the letter's search."""
+    """Whether any study has been added to the letter's evidence (with what the studies are:
+    :func:`ivigbook.text.caveats.added_sentence`)."""
     if n_added == 0:
-        return "No study has been added to the evidence since the letter's search."
+        return "No study has been added to the letter's evidence."
     studies = _count_word(n_added, "study has", "studies have")
-    return f"{studies} been added to the evidence since the letter's search."
+    return f"{studies} been added to the letter's evidence."
 
 
 def count_verdicts(evaluated: pd.DataFrame) -> pd.DataFrame:

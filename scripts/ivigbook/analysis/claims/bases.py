@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.ledger import evaluate
-from ivigbook.analysis.cohorts import readable, with_tables
+from ivigbook.analysis.cohorts import (
+    improvement_outcomes,
+    is_controlled,
+    is_trial,
+    ivig_evidence,
+    readable,
+    short_labels_by_id,
+    with_tables,
+)
+from ivigbook.analysis.vocabulary import CONTRADICTED, VERDICTS
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -57,6 +66,62 @@ def checked_basis(ev: Evidence) -> Evidence:
     return with_tables(ev, outcomes=o)
 
 
+def checked_improvements(ev: Evidence) -> pd.DataFrame:
+    """The objective improvements that only a checked primary source reports, in IVIG studies.
+
+    An outcome counts when it is an improvement (:func:`~ivigbook.analysis.cohorts.
+    improvement_outcomes`) on the evidence as checked (:func:`checked_basis`) but not on the
+    results the letter reports. Columns: outcome_id, study_id, study (short label), domain,
+    measure (the letter's name of the measure), trial and controlled (the study's design),
+    own_report (every check behind it cites the study's own report) and check_ids (``"; "``).
+    A new row of ``checked_results.csv`` with an improved result adds a row here.
+    """
+    columns = [
+        "outcome_id",
+        "study_id",
+        "study",
+        "domain",
+        "measure",
+        "trial",
+        "controlled",
+        "own_report",
+        "check_ids",
+    ]
+    ivig = ivig_evidence(ev)
+    before = set(improvement_outcomes(ivig)["outcome_id"].astype(str))
+    after = improvement_outcomes(checked_basis(ivig))
+    new = after[~after["outcome_id"].astype(str).isin(before)]
+    if new.empty:
+        return pd.DataFrame(columns=columns)
+    studies = ivig.studies.set_index(ivig.studies["study_id"].astype(str))
+    labels = short_labels_by_id(ivig)
+    checks = ivig.source_checks.set_index(ivig.source_checks["check_id"].astype(str))
+    cr = ivig.checked_results
+    rows = []
+    for o in new.itertuples(index=False):
+        sid = str(o.study_id)
+        study = studies.loc[[sid]]
+        mine = cr["outcome_id"].astype(str) == str(o.outcome_id)
+        ids = [str(c) for c in cr.loc[mine, "check_id"]]
+        own = bool(ids) and all(
+            str(checks.loc[c, "citation_key"]) == str(study["citation_key"].iloc[0]) for c in ids
+        )
+        rows.append(
+            {
+                "outcome_id": str(o.outcome_id),
+                "study_id": sid,
+                "study": labels[sid],
+                "domain": str(o.domain),
+                "measure": str(o.measure_letter),
+                "trial": bool(is_trial(study).iloc[0]),
+                "controlled": bool(is_controlled(study).iloc[0]),
+                "own_report": own,
+                "check_ids": "; ".join(ids),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
 def difference_sentence(letter: str, checked: str, reason: str) -> str:
     """One plain sentence for a claim whose verdict moves when the sources are checked."""
     first = str(reason).split(". ")[0].rstrip(".")
@@ -70,7 +135,8 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
     """Each claim's verdict and reason on both bases, whether they differ, and the sentence.
 
     Columns: claim_id, chapter, quote, verdict_letter, reason_letter, verdict_checked,
-    reason_checked, differs, difference ("" where the verdicts agree).
+    reason_checked, rows_checked (the deciding rows with the sources checked), differs,
+    difference ("" where the verdicts agree).
     """
     before = evaluate(letter_basis(ev))
     after = evaluate(checked_basis(ev))
@@ -83,6 +149,7 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
             "reason_letter": before["reason"].to_numpy(),
             "verdict_checked": after["verdict"],
             "reason_checked": after["reason"],
+            "rows_checked": after["deciding_rows"],
         }
     )
     differs = table["verdict_letter"].astype("string") != table["verdict_checked"].astype("string")
@@ -98,6 +165,50 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
         )
     ]
     return table
+
+
+def verdicts_on_bases(ev: Evidence) -> pd.DataFrame:
+    """Claims per verdict on each basis: columns verdict (every verdict, in order), letter
+    (on the letter's own evidence) and checked (with the primary sources checked)."""
+    table = evaluate_bases(ev)
+    letter = table["verdict_letter"].astype(str).value_counts()
+    checked = table["verdict_checked"].astype(str).value_counts()
+    return pd.DataFrame(
+        {
+            "verdict": list(VERDICTS),
+            "letter": [int(letter.get(v, 0)) for v in VERDICTS],
+            "checked": [int(checked.get(v, 0)) for v in VERDICTS],
+        }
+    )
+
+
+def newly_contradicted_domains(ev: Evidence) -> tuple[int, tuple[str, ...]]:
+    """The claims contradicted only once the sources are checked, and what they turn on.
+
+    Returns the number of such claims and, when every one of them is decided by an outcome of
+    :func:`checked_improvements`, the domains of those outcomes (data order); otherwise ``()``
+    (the claims turn on something else too, so no single cause is named).
+    """
+    table = evaluate_bases(ev)
+    moved = table[
+        (table["verdict_checked"].astype(str) == CONTRADICTED)
+        & (table["verdict_letter"].astype(str) != CONTRADICTED)
+    ]
+    if moved.empty:
+        return 0, ()
+    improvements = checked_improvements(ev)
+    domain_of = dict(zip(improvements["outcome_id"], improvements["domain"], strict=True))
+    domains: dict[str, None] = {}
+    for rows in moved["rows_checked"]:
+        hits = [
+            domain_of[item.partition(":")[2]]
+            for item in str(rows).split("; ")
+            if item.startswith("outcomes:") and item.partition(":")[2] in domain_of
+        ]
+        if not hits:
+            return len(moved), ()
+        domains.update(dict.fromkeys(hits))
+    return len(moved), tuple(domains)
 
 
 def bases_display(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:

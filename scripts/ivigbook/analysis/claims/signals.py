@@ -466,7 +466,8 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
             + names(primary["quote"].str.rstrip("."))
         )
     if not differs.empty:
-        notes.append("a primary source differs: " + names(differs["source_says"].str.rstrip(".")))
+        lead = "a primary source differs: " if len(differs) == 1 else "primary sources differ: "
+        notes.append(lead + names(differs["source_says"].str.rstrip(".")))
     reason += (" (" + "; ".join(notes) + ")") if notes else ""
     reason += ". The data hold reported results, not statistical tests."
     return CheckResult(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pybtex.plugin
 import pytest
 from pybtex.database import parse_string
@@ -36,9 +40,11 @@ def test_many_colliding_labels_stay_letters_and_unique() -> None:
     data = parse_string(_entries(1000), "bibtex")
     labels = [entry.label for entry in style.format_entries(data.entries.values())]
     assert len(set(labels)) == 1000
-    assert all(label.isascii() and label.isalnum() for label in labels), labels[-5:]
-    assert labels[:2] == ["Syn26a", "Syn26b"]
-    assert labels[26] == "Syn26aa"
+    # The cited names and year, then letters a-z only: nothing LaTeX or the site's
+    # brackets would read as markup, no control character.
+    assert all(re.fullmatch(r"Synthetic, 2026[a-z]+", label) for label in labels), labels[-5:]
+    assert labels[:2] == ["Synthetic, 2026a", "Synthetic, 2026b"]
+    assert labels[26] == "Synthetic, 2026aa"
 
 
 def test_pybtex_alpha_alone_would_not() -> None:
@@ -100,3 +106,74 @@ def test_reference_style_registered() -> None:
     bibstyle.register()
     style = find_plugin("sphinxcontrib.bibtex.style.referencing", bibstyle.STYLE_NAME)()
     assert style.person.other == bibstyle.ET_AL
+
+
+CITED = """
+@article{zschuntzsch2012, author = {Zsch{\\"u}ntzsch, J. and others}, title = {Provision},
+  journal = {Arthritis}, year = {2012}}
+@misc{letter2024, author = {{The letter}}, title = {Time for new evidence?}, year = {2024}}
+@misc{cohort2021, author = {{Authors not confirmed}}, title = {Longitudinal study}, year = {2021}}
+@misc{workshop, author = {{Authors not confirmed}}, title = {[Workshop report]}}
+@article{dalakas2001, author = {Dalakas, M. C. and Koffman, B. and Fujii, M.},
+  title = {A controlled study}, journal = {Neurology}, year = {2001}}
+@article{pair2020, author = {Smith, A. and Jones, B.}, title = {Pair}, journal = {J}, year = {2020}}
+"""
+
+
+def _labelled(bib: str) -> list[tuple[str, str]]:
+    bibstyle.register()
+    style = pybtex.plugin.find_plugin("pybtex.style.formatting", bibstyle.STYLE_NAME)()
+    data = parse_string(bib, "bibtex")
+    return [(entry.key, entry.label) for entry in style.format_entries(data.entries.values())]
+
+
+def test_list_sorted_as_the_text_cites() -> None:
+    """By the names the text cites, an entry without authors by its title: "Myositis" under
+    M (pybtex's author-year-title sorting put it first, with an empty author), "{Authors not
+    confirmed}" under A (it sorted after Z, by its brace), "The letter" under T."""
+    keys = [key for key, _ in _labelled(BIB + CITED)]
+    assert keys == [
+        "amato1994",
+        "workshop",  # Authors not confirmed, no year: "" sorts before "2021"
+        "cohort2021",
+        "dalakas1997",
+        "dalakas2001",
+        "guide2024",
+        "pair2020",
+        "letter2024",
+        "zschuntzsch2012",
+    ]
+
+
+def test_labels_are_the_citations_in_the_text() -> None:
+    labels = dict(_labelled(BIB + CITED))
+    assert labels == {
+        "amato1994": "Amato et al., 1994",
+        "workshop": "Authors not confirmed, n.d.",
+        "cohort2021": "Authors not confirmed, 2021",
+        "dalakas1997": "Dalakas et al., 1997",
+        "dalakas2001": "Dalakas et al., 2001",
+        "guide2024": "Myositis, 2024",
+        "pair2020": "Smith and Jones, 2020",
+        "letter2024": "The letter, 2024",
+        "zschuntzsch2012": "Zschüntzsch et al., 2012",
+    }
+
+
+SITE_LABEL = re.compile(
+    r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]'
+)
+
+
+@pytest.mark.book
+def test_site_reference_list_reads_as_the_text_cites(html_dir: Path) -> None:
+    """The site's reference list labels each entry as the text cites it ("Amato et al.,
+    1994", not release 0.2.0's "[A+94]" or "[Authorsnconfirmed13]"), in the order of those
+    names: "Myositis" under M, "Authors not confirmed" under A."""
+    page = (html_dir / "chapters" / "references.html").read_text(encoding="utf-8")
+    labels = [html.unescape(label) for label in SITE_LABEL.findall(page)]
+    assert len(labels) >= 10, "no reference list on the References page"
+    odd = [label for label in labels if not re.fullmatch(r"\S.*, (\d{4}|n\.d\.)[a-z]*", label)]
+    assert not odd, f"labels that are not author-year citations: {odd}"
+    leads = [label.rsplit(", ", 1)[0].casefold() for label in labels]
+    assert leads == sorted(leads), f"not in the order of the cited names: {leads}"

@@ -337,3 +337,102 @@ def test_claims_with_reasons_printed_once(tex: str) -> None:
     assert any(counts.values()), "no claim reason found in the PDF's tables"
     repeated = {reason: n for reason, n in counts.items() if n > 1}
     assert not repeated, f"{len(repeated)} claim reasons printed more than once: {repeated}"
+
+
+# --- Page layout ----------------------------------------------------------------------
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """Each page's text, as pdftotext lays it out (pages end in a form feed)."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.split("\f")[:-1]
+
+
+#: The last line of a page when it is the running foot: a section's title and a page number
+#: (arabic, or roman in the contents), or the number alone.
+FOOT = re.compile(r"(^|\s)([0-9]+|[ivxlc]+)$")
+
+
+def _body_lines(page: str, running_head: str) -> list[str]:
+    """A page's lines without its running head (the first line, holding the book's title
+    and release) and its running foot."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    if lines and running_head in lines[0]:
+        lines = lines[1:]
+    if lines and FOOT.search(lines[-1]):
+        lines = lines[:-1]
+    return lines
+
+
+def test_body_lines_detector() -> None:
+    head = "IVIG in sporadic inclusion body myositis, Release 9.9"
+    empty = f"   {head}\n\n\n6.1. What the letter counts            44\n"
+    assert _body_lines(empty, "Release 9.9") == []
+    full = f"{head}\n6.2 The signals\nSome text.\n6.2. The signals   45\n"
+    assert _body_lines(full, "Release 9.9") == ["6.2 The signals", "Some text."]
+    assert _body_lines("Part I\nThe letter's argument\n5\n", "Release 9.9") == [
+        "Part I",
+        "The letter's argument",
+    ]
+
+
+def test_no_empty_page(pdf_path: Path) -> None:
+    """No page holds only its running head and foot (a heading followed by a figure taller
+    than what was left of the page once left page 44 of release 0.2.0 empty)."""
+    from ivigbook.publish.version import book_metadata
+
+    head = f"Release {book_metadata().version}"
+    pages = _page_texts(pdf_path)
+    assert len(pages) >= 3
+    empty = [n for n, page in enumerate(pages, 1) if not _body_lines(page, head)]
+    assert not empty, f"pages with nothing but a running head and foot: {empty}"
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+#: A table as render.py writes it into the LaTeX (landscape ones with their environment).
+RAW_TABLE = re.compile(
+    r"%ivigbook:raw-latex\n(.*?\\end\{longtable\}(?:\n\}\n\\end\{landscape\})?)", re.S
+)
+
+
+def test_short_tables_never_continued(tex: str, pdf_text: str) -> None:
+    """A short table (ivigbook.publish.latex.is_short_table) is printed on one page: its
+    caption never appears again with "(continued)" (release 0.2.0 carried the last of three
+    rows of Table 2.1 over to the next page)."""
+    from ivigbook.publish.latex import is_short_table
+
+    short = [t for t in RAW_TABLE.findall(tex) if is_short_table(t)]
+    assert len(short) >= 3, "no short tables found in the LaTeX"
+    printed = _letters(pdf_text)
+    continued = []
+    for table in short:
+        caption = re.search(r"\\caption\{(.*?)\}(?:\\label\{[^}]*\})? \\\\", table)
+        if caption and _letters(caption.group(1)) + "continued" in printed:
+            continued.append(caption.group(1))
+    assert not continued, f"short tables split across pages: {continued}"
+
+
+def test_pubmed_query_printed_whole(pdf_text: str) -> None:
+    """The update search's PubMed query prints as text that copies whole: wrapped at its
+    spaces, with no continuation marks (arrows, visible spaces) inside it."""
+    from ivigbook.analysis.search import update_searches
+    from ivigbook.data.load import load
+
+    queries = [search.pubmed_query for search in update_searches(load())]
+    assert queries, "the data record no update search"
+    for query in queries:
+        assert _normalise(query) in pdf_text, f"query not printed whole: {query[:60]}"
+
+
+def test_no_index(tex: str, reader: PdfReader) -> None:
+    """No index: Sphinx's listed only the glossary's terms, each pointing to the glossary."""
+    assert "\\printindex" not in tex
+    assert not [title for title, _ in _outline(reader) if title.lower() == "index"]

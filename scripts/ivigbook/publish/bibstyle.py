@@ -5,14 +5,16 @@ One citation style, author-year, in the text and in the list: the text cites "Da
 authors and year, "Dalakas, M. C., Sonies, B., ... (1997). Title. *Journal* 48(3):712-716."
 A BibTeX ``and others`` prints "et al." as in the text; the DOI is printed once, as a link.
 
-Entries are sorted by author, year and title. The PDF prints no labels (see
-``ivigbook.publish.latex``), but pybtex still makes one per entry for the links; they are
-pybtex's ``alpha`` labels with one difference. pybtex tells apart entries
-whose labels collide ("Syn26") by appending ``chr(ord("a") + k)``, which after the 26th
-entry runs past "z" into ``{``, ``|``, ``}``, ``~`` and the DEL control character; LaTeX
-stops at the latter ("Text line contains an invalid character"), so a book with many
-references by authors of the same name and year could not be printed. Here the suffixes go
-on as a spreadsheet's columns do: a ... z, aa, ab, ...
+Entries are sorted, and labelled, as the text cites them: by the names the text gives
+("Amato et al.", "Authors not confirmed", "The letter"), then year, then title; an entry
+without authors by its title ("Myositis"), as the data gives it (:class:`SortingStyle`).
+The label of each entry is its citation in the text, "Amato et al., 1994" (the site shows
+it before the entry and links the text's citations to it; the PDF prints no labels, see
+``ivigbook.publish.latex``). Labels that would collide get letters, "Synthetic, 2026a",
+"Synthetic, 2026b": pybtex's own ``alpha`` labels append ``chr(ord("a") + k)``, which
+after the 26th entry runs past "z" into ``{``, ``|``, ``}``, ``~`` and the DEL control
+character, where LaTeX stops ("Text line contains an invalid character"); here the
+suffixes go on as a spreadsheet's columns do: a ... z, aa, ab, ...
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 from typing import Any
 
 import pybtex.plugin
@@ -28,7 +31,8 @@ from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.formatting.unsrt import pages
-from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import (
     FieldIsMissing,
     field,
@@ -62,8 +66,49 @@ def letter_suffix(index: int) -> str:
     return letters
 
 
-class LabelStyle(AlphaLabelStyle):
-    """pybtex's alpha labels, with letter suffixes that never leave a-z."""
+def _is_others(person: Any) -> bool:
+    """BibTeX's ``and others``: pybtex reads it as a person whose last name is "others"."""
+    return [str(n) for n in person.last_names] == ["others"] and not person.first_names
+
+
+@lru_cache(maxsize=4096)
+def _plain(latex: str) -> str:
+    """BibTeX text as it prints: braces gone, accents made letters ("Zsch{\\"u}ntzsch").
+    (pybtex's LaTeX decoding takes milliseconds: text without markup skips it.)"""
+    if "{" not in latex and "\\" not in latex:
+        return latex
+    return Text.from_latex(latex).render_as("text")
+
+
+def _last_name(person: Any) -> str:
+    return _plain(" ".join([*person.prelast_names, *person.last_names]))
+
+
+def cited_as(entry: Any) -> str:
+    """The names an in-text citation gives: "Last", "Last and Last", "Last et al."
+    (three or more authors, or a list ending in ``and others``); the title when the entry
+    has no authors."""
+    persons = list(entry.persons.get("author", ()))
+    if not persons:
+        return _plain(entry.fields.get("title", ""))
+    names = [_last_name(p) for p in persons if not _is_others(p)]
+    if len(names) < len(persons) or len(names) > 2:
+        return names[0] + ET_AL
+    return " and ".join(names)
+
+
+#: Characters a label never holds: it is printed in brackets on the site and is an optional
+#: argument, ``\\bibitem[label]``, in the PDF.
+_LABEL_UNSAFE = str.maketrans("", "", "[]{}\\")
+
+
+class LabelStyle(BaseLabelStyle):
+    """Each entry's label is its in-text citation, "Amato et al., 1994" ("n.d." without a
+    year, as the text has it), with letters that never leave a-z where labels collide."""
+
+    def format_label(self, entry: Any) -> str:
+        year = entry.fields.get("year") or "n.d."
+        return f"{cited_as(entry)}, {_plain(year)}".translate(_LABEL_UNSAFE).strip()
 
     def format_labels(self, sorted_entries: Iterable[Any]) -> Iterator[str]:
         labels = [self.format_label(entry) for entry in sorted_entries]
@@ -77,9 +122,20 @@ class LabelStyle(AlphaLabelStyle):
                 seen[label] += 1
 
 
-def _is_others(person: Any) -> bool:
-    """BibTeX's ``and others``: pybtex reads it as a person whose last name is "others"."""
-    return [str(n) for n in person.last_names] == ["others"] and not person.first_names
+class SortingStyle(BaseSortingStyle):
+    """Sorted as cited: the names the text cites (or the title, for an entry without
+    authors), then the year, then all authors' names, then the title; compared without
+    case or BibTeX's braces and accent markup, so that "{Authors not confirmed}" sorts
+    under A (not after Z), and "Myositis" under M (not first, as an empty author would)."""
+
+    def sorting_key(self, entry: Any) -> tuple[str, str, str, str]:
+        persons = [p for p in entry.persons.get("author", ()) if not _is_others(p)]
+        every_name = "   ".join(
+            _last_name(p) + "  " + _plain(" ".join(p.first_names + p.middle_names)) for p in persons
+        )
+        title = _plain(entry.fields.get("title", "")).casefold()
+        year = entry.fields.get("year", "")
+        return (cited_as(entry).casefold(), year, every_name.casefold(), title)
 
 
 @node
@@ -107,7 +163,7 @@ class Style(UnsrtStyle):
 
     default_label_style = STYLE_NAME
     default_name_style = "lastfirst"
-    default_sorting_style = "author_year_title"
+    default_sorting_style = STYLE_NAME
 
     def author_year(self) -> Any:
         return sentence(sep=" ")[author_names("author"), optional[year]]
@@ -208,6 +264,7 @@ def register() -> None:
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, ReferenceStyle)
     for group, plugin in (
         ("pybtex.style.labels", LabelStyle),
+        ("pybtex.style.sorting", SortingStyle),
         ("pybtex.style.formatting", Style),
     ):
         try:

@@ -17,10 +17,17 @@
 * **Bibliography** in the References chapter, not in a "Bibliography" chapter of its own at
   the end; author-year, without labels (the LaTeX environment is in ``_config.yml``'s
   preamble); DOIs printed once, as links, not repeated as footnotes.
+* **Page layout** (:data:`LAYOUT_PREAMBLE`): the front matter's short sections run on,
+  one after another; no figure with its caption is taller than a page; a cell's printed
+  output (the update search's PubMed query) wraps at spaces, without continuation marks,
+  so that it copies as one query; a short table is never split across two pages
+  (:func:`keep_short_table_together`).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from docutils import nodes
@@ -37,6 +44,164 @@ FRONT_MATTER = r"\ivigfrontmatter"
 MAIN_MATTER = r"\ivigmainmatter"
 BACK_MATTER = r"\ivigbackmatter"
 APPENDICES = r"\ivigappendices"
+
+
+#: LaTeX added to _config.yml's preamble (after it, so its macros are defined).
+LAYOUT_PREAMBLE = r"""
+\makeatletter
+% fancyhdr asks for a header at least 13.6pt tall ("\headheight is too small").
+\setlength{\headheight}{14pt}
+% A figure's image at most 72% of the text block: with its caption and a section heading
+% above it, it always fits on one page. (A heading followed by a page-high figure "here"
+% left a page empty before it.)
+\AtBeginDocument{\spx@image@maxheight=0.72\textheight}
+% Figures float (figure_align: htbp): a figure may take up to 85% of a text page, at its
+% top; a page of figures alone only when they fill 80% of it, and then from the top (with
+% LaTeX's defaults a figure of half a page took a page of its own, centred).
+\renewcommand{\topfraction}{0.85}\renewcommand{\bottomfraction}{0.5}
+\renewcommand{\textfraction}{0.1}\renewcommand{\floatpagefraction}{0.8}
+\setlength{\@fptop}{0pt}
+% In the front matter (\ivigfrontmatter ... \ivigmainmatter) a chapter does not start a new
+% page: the key messages, the plain-language summary and the short sections after them
+% follow one another. Every other chapter starts on a new page, as before.
+\newif\ifivig@runon
+\renewcommand\chapter{\ifivig@runon\par\addpenalty{-\@highpenalty}\vspace{2\baselineskip}%
+  \else\if@openright\cleardoublepage\else\clearpage\fi\thispagestyle{plain}\fi
+  \global\@topnum\z@\@afterindentfalse\secdef\@chapter\@schapter}
+\g@addto@macro\ivigfrontmatter{\ivig@runontrue}
+\g@addto@macro\ivigmainmatter{\ivig@runonfalse}
+% A cell's printed output (class cell_output): long lines wrap at spaces only, with no
+% continuation marks (a hooked arrow, a red visible space), indented instead, so that a
+% query copied from the PDF is the query.
+\newenvironment{sphinxclasscell_output}{%
+  \def\sphinxbreaksbeforelist{}\def\sphinxbreaksafterlist{}%
+  \def\sphinxbreaksbeforeactivelist{}\def\sphinxbreaksafteractivelist{}%
+  \def\spx@opt@verbatimvisiblespace{}%
+  \def\spx@opt@verbatimcontinued{\hbox to 2em{}}}{}
+\makeatother
+"""
+
+
+def _add_layout_preamble(app: Sphinx, config: Config) -> None:
+    elements = dict(config.latex_elements or {})
+    preamble = elements.get("preamble", "")
+    if LAYOUT_PREAMBLE not in preamble:
+        elements["preamble"] = preamble + LAYOUT_PREAMBLE
+    config.latex_elements = elements
+
+
+#: A longtable of at most this many rows, and at most :data:`SHORT_TABLE_LINES` estimated
+#: lines (about a third of the text block), is kept on one page: it moves to the next page
+#: whole, leaving at most that much of a page empty. (Measured on the book: an 11-row table
+#: of 29 estimated lines, kept whole, left 40% of a page empty; split, it carried two rows.)
+SHORT_TABLE_ROWS = 15
+SHORT_TABLE_LINES = 20
+#: A longer table breaks only where at least this many rows stay on either side of the
+#: break (unless those rows would be more than :data:`SHORT_TABLE_LINES` lines): no page
+#: holds a lone row "continued".
+MIN_ROWS_AT_BREAK = 3
+#: Characters of \small text on one full line of the text block (about 100; fewer assumed,
+#: so that the estimate of a table's lines errs high).
+CHARS_PER_LINE = 90
+_COLUMN_WIDTH = re.compile(r"p\{([0-9.]+)\\linewidth\}")
+_UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
+_COMMAND = re.compile(r"\\[A-Za-z]+\*?|[{}]")
+
+
+def _estimated_lines(row: str, widths: list[float]) -> int:
+    """Lines the tallest cell of a row takes, from its characters and its column's width."""
+    cells = _UNESCAPED_AMPERSAND.split(row)
+    lines = 1
+    for cell, width in zip(cells, widths, strict=False):
+        text = _COMMAND.sub("", cell).strip()
+        per_line = max(width * CHARS_PER_LINE, 1.0)
+        lines = max(lines, math.ceil(len(text) / per_line))
+    return lines
+
+
+def _body_rows(latex: str) -> tuple[int, int, list[str]] | None:
+    """(start, end, rows) of a longtable's body: the rows after ``\\endlastfoot``, one a
+    line; None for a landscape table or anything else."""
+    start = latex.find("\\endlastfoot\n")
+    end = latex.find("\\end{longtable}")
+    if "\\begin{landscape}" in latex or start < 0 or end < start:
+        return None
+    start += len("\\endlastfoot\n")
+    lines = latex[start:end].strip().split("\n")
+    if not all(line.rstrip().endswith(("\\\\", ROW_END_KEPT)) for line in lines):
+        return None
+    return start, end, lines
+
+
+def _widths(latex: str) -> list[float]:
+    spec = latex[latex.find("\\begin{longtable}") :].split("\n", 1)[0]
+    return [float(w) for w in _COLUMN_WIDTH.findall(spec)]
+
+
+def is_short_table(latex: str) -> bool:
+    """A longtable of 2 to :data:`SHORT_TABLE_ROWS` rows whose rows take at most
+    :data:`SHORT_TABLE_LINES` lines (estimated from their text and their columns' widths):
+    it is printed on one page."""
+    body = _body_rows(latex)
+    if body is None:
+        return False
+    rows = body[2]
+    lines = sum(_estimated_lines(row, _widths(latex)) for row in rows)
+    return 2 <= len(rows) <= SHORT_TABLE_ROWS and lines <= SHORT_TABLE_LINES
+
+
+#: The end of a row with no page break after it. (Not longtable's ``\\\\*``: with the
+#: tabulary package loaded, as Sphinx loads it, the star is ignored.)
+ROW_END_KEPT = "\\\\ \\noalign{\\nobreak}"
+
+
+def _kept_after(lines: list[int]) -> set[int]:
+    """Indices of rows that no page break may follow: every row but the last of a short
+    table; otherwise the first and last :data:`MIN_ROWS_AT_BREAK` rows are kept together,
+    as far as they fit in :data:`SHORT_TABLE_LINES` lines."""
+    n = len(lines)
+    if n <= SHORT_TABLE_ROWS and sum(lines) <= SHORT_TABLE_LINES:
+        return set(range(n - 1))
+    kept = set()
+    for i in range(min(MIN_ROWS_AT_BREAK, n) - 1):
+        if sum(lines[: i + 2]) <= SHORT_TABLE_LINES:
+            kept.add(i)
+    for i in range(max(n - MIN_ROWS_AT_BREAK, 0), n - 1):
+        if sum(lines[i:]) <= SHORT_TABLE_LINES:
+            kept.add(i)
+    return kept
+
+
+def keep_short_table_together(latex: str) -> str:
+    """Rows that no page break may follow (:func:`_kept_after`) end in :data:`ROW_END_KEPT`:
+    a short table moves to the next page whole, and a longer one never leaves a row or two
+    alone above or below a break.
+
+    Landscape tables and anything else come back unchanged.
+    """
+    body = _body_rows(latex)
+    if body is None or len(body[2]) < 2:
+        return latex
+    start, end, rows = body
+    plain = [
+        row.rstrip().removesuffix(ROW_END_KEPT).rstrip().removesuffix("\\\\").rstrip()
+        for row in rows
+    ]
+    kept = _kept_after([_estimated_lines(row, _widths(latex)) for row in plain])
+    lines = [row + " " + (ROW_END_KEPT if i in kept else "\\\\") for i, row in enumerate(plain)]
+    return latex[:start] + "\n".join(lines) + "\n" + latex[end:]
+
+
+class ShortTablesTogether(SphinxPostTransform):
+    """Apply :func:`keep_short_table_together` to the book's typeset tables."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **_: Any) -> None:
+        raw_latex = (n for n in self.document.findall(nodes.raw) if n.get("format") == "latex")
+        for table in [n for n in raw_latex if "\\begin{longtable}" in n.astext()]:
+            table.children = [nodes.Text(keep_short_table_together(table.astext()))]
 
 
 def title_page(meta: BookMetadata) -> str:
@@ -224,6 +389,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_role(name, _only_role(css_class))
     app.add_post_transform(BuilderAwareText)
     app.connect("config-inited", _set_title_page, priority=950)
+    app.connect("config-inited", _add_layout_preamble, priority=950)
+    app.add_post_transform(ShortTablesTogether)
     app.add_post_transform(PrintStructure)
     app.add_post_transform(DoiOnce)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,145 @@
+"""The PDF's page layout rules (ivigbook.publish.latex): short tables kept on one page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ivigbook.publish import latex, render
+
+
+def _table(n_rows: int, cell: str = "short text") -> str:
+    frame = pd.DataFrame({"Step": range(n_rows), "What": [cell] * n_rows})
+    return render.table_latex(frame, caption="A table")
+
+
+def _body(table: str) -> list[str]:
+    return table.split("\\endlastfoot\n", 1)[1].split("\\end{longtable}", 1)[0].strip().split("\n")
+
+
+def test_a_short_table_is_kept_together() -> None:
+    kept = latex.keep_short_table_together(_table(3))
+    rows = _body(kept)
+    assert len(rows) == 3
+    assert all(row.endswith(latex.ROW_END_KEPT) for row in rows[:2])
+    # The last row ends the table as before, and nothing else changed.
+    assert rows[2].endswith(" \\\\")
+    assert latex.ROW_END_KEPT not in rows[2]
+    assert kept.replace(" " + latex.ROW_END_KEPT, " \\\\") == _table(3)
+
+
+def test_keeping_is_idempotent() -> None:
+    once = latex.keep_short_table_together(_table(5))
+    assert latex.keep_short_table_together(once) == once
+
+
+def _kept_rows(table: str) -> list[int]:
+    return [i for i, row in enumerate(_body(table)) if row.endswith(latex.ROW_END_KEPT)]
+
+
+def test_a_long_table_keeps_three_rows_on_either_side_of_a_break() -> None:
+    n = latex.SHORT_TABLE_ROWS + 5
+    table = _table(n)
+    assert not latex.is_short_table(table)
+    # No break after the first two rows, nor after the third and second from last.
+    assert _kept_rows(latex.keep_short_table_together(table)) == [0, 1, n - 3, n - 2]
+
+
+def test_rows_too_tall_to_keep_together_may_break() -> None:
+    """Rows of about 30 estimated lines each: two of them would not fit the budget."""
+    table = _table(4, "a long cell of prose that wraps over several lines " * 40)
+    assert not latex.is_short_table(table)
+    assert _kept_rows(latex.keep_short_table_together(table)) == []
+
+
+def test_a_single_row_is_left_alone() -> None:
+    table = _table(1)
+    assert not latex.is_short_table(table)
+    assert latex.keep_short_table_together(table) == table
+
+
+def test_landscape_tables_are_left_alone() -> None:
+    frame = pd.DataFrame({f"column {i}": ["prose"] * 3 for i in range(12)})
+    table = render.table_latex(frame, caption="Wide")
+    assert "\\begin{landscape}" in table
+    assert latex.keep_short_table_together(table) == table
+
+
+def test_at_the_limit_is_short() -> None:
+    assert latex.is_short_table(_table(latex.SHORT_TABLE_ROWS))
+
+
+def test_layout_preamble_added_once() -> None:
+    from types import SimpleNamespace
+
+    config = SimpleNamespace(latex_elements={"preamble": "\\usepackage{booktabs}"})
+    latex._add_layout_preamble(None, config)  # type: ignore[arg-type]
+    latex._add_layout_preamble(None, config)  # type: ignore[arg-type]
+    preamble = config.latex_elements["preamble"]
+    assert preamble.startswith("\\usepackage{booktabs}")
+    assert preamble.count(latex.LAYOUT_PREAMBLE) == 1
+
+
+#: Fills most of the first page: the table starts below it, and only some of its rows would
+#: fit on what is left (the test passes with anything from 0.6 to 0.8 of the page).
+FILLER = "\\noindent\\rule{1pt}{0.7\\textheight}\\par"
+
+
+def _pages_with_rows(tmp_path: Path, row_end: str) -> list[int]:
+    """Compile a page mostly full, then an 8-row table as the book prints it, with
+    the packages Sphinx loads (array, tabulary); the pages on which its rows print."""
+    frame = pd.DataFrame(
+        {
+            "Study": [f"Row {i}" for i in range(8)],
+            "What": ["a cell of several words that wraps"] * 8,
+            "Why": ["another cell, of more words than the first one has, so that it wraps"] * 8,
+        }
+    )
+    table = render.table_latex(frame, caption="A table")
+    assert latex.is_short_table(table)
+    table = latex.keep_short_table_together(table)
+    table = table.split("\n", 1)[1].replace(latex.ROW_END_KEPT, row_end)
+    document = "\n".join(
+        [
+            "\\documentclass{article}",
+            "\\usepackage{array}\\usepackage{tabulary}\\usepackage{longtable}",
+            "\\usepackage{booktabs}",
+            "\\begin{document}",
+            FILLER,
+            table,
+            "\\end{document}",
+        ]
+    )
+    (tmp_path / "t.tex").write_text(document, encoding="utf-8")
+    subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    pages = []
+    for page in range(1, 4):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "t.pdf", "-"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        if "Row" in text:
+            pages.append(page)
+    return pages
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs pdflatex")
+def test_kept_rows_move_to_the_next_page_whole(tmp_path: Path) -> None:
+    """In TeX itself: the table's rows print on one page. With longtable's own ``\\\\*``
+    they split (with tabulary loaded, as Sphinx loads it, longtable ignores the star in a
+    table of paragraph columns such as the book's)."""
+    assert len(_pages_with_rows(tmp_path, latex.ROW_END_KEPT)) == 1
+    assert len(_pages_with_rows(tmp_path, "\\\\*")) == 2

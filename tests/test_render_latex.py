@@ -46,6 +46,8 @@ def test_cells_escape_and_break() -> None:
     assert render.latex_cell("a_b & 50 %") == "a\\_\\allowbreak{}b \\& 50 \\%"
     assert render.latex_cell("see `x_y`") == "see \\texttt{x\\_\\allowbreak{}y}"
     assert render.latex_cell(0.5) == "0.50"
+    # After a row's \\, a cell starting with "[" is not read as a spacing argument.
+    assert render.latex_cell("[Authors not confirmed]") == "{}[Authors not confirmed]"
 
 
 def test_empty_table_prints_a_line_and_pdf_false_prints_nothing() -> None:

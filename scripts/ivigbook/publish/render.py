@@ -236,7 +236,10 @@ def latex_cell(value: Any) -> str:
     for index, part in enumerate(_CODE_SPAN.split(text)):
         escaped = latex_escape(_BREAK_AFTER.sub("\\1\0", part)).replace("\0", r"\allowbreak{}")
         out.append(f"\\texttt{{{escaped}}}" if index % 2 else escaped)
-    return "".join(out)
+    cell = "".join(out)
+    # A row's first cell follows the previous row's \\, which would read a "[" as its
+    # optional spacing argument: "{}" ends that look-ahead.
+    return "{}" + cell if cell.startswith("[") else cell
 
 
 #: The PDF prints at most this many rows of a table (about eight pages). A longer table, as

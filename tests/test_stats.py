@@ -491,3 +491,50 @@ def test_findings_sentence(ev) -> None:
         o["study_id"] in trial_ids and o["result_basis"] == "blanket" for o in read_csv("outcomes")
     )
     assert blanket_count(ev, trial_ids) == blanket
+
+
+# --------------------------------------------------------------------------------------
+# Counts in sentences: noun and verb agree with the number (no "Label: 5" lists).
+
+
+@pytest.mark.parametrize(
+    ("n_with", "n_without", "expected"),
+    [
+        (5, 6, "Five studies report an adverse event or a withdrawal; six studies report none."),
+        (1, 0, "One study reports an adverse event or a withdrawal; no studies report none."),
+        (0, 1, "No studies report an adverse event or a withdrawal; one study reports none."),
+    ],
+)
+def test_harms_sentence(n_with: int, n_without: int, expected: str) -> None:
+    from ivigbook.text.sentences import harms_sentence
+
+    assert harms_sentence(n_with, n_without) == expected
+
+
+def test_unreported_steps_sentence() -> None:
+    from dataclasses import replace
+
+    from ivigbook.analysis.search import search_facts
+    from ivigbook.text.answers import unreported_steps_sentence
+
+    facts = search_facts(load())
+    text = unreported_steps_sentence(facts)
+    assert text.startswith("The letter does not report ")
+    assert all(label[0].lower() + label[1:] in text for label in facts.unreported_labels)
+    none = replace(facts, steps_unreported=0, unreported_labels=(), without_count_labels=())
+    assert unreported_steps_sentence(none) == "The letter reports every step."
+
+
+def test_signals_counts_sentence() -> None:
+    from dataclasses import replace
+
+    from ivigbook.text.answers import signals_counts_sentence
+
+    summary = responder_summary(responder_table(load()))
+    text = signals_counts_sentence(summary)
+    assert ":" not in text
+    one = signals_counts_sentence(replace(summary, n_uncontrolled=1, n_subjective=2))
+    assert one == (
+        "One statement comes from studies without a control group; two statements are about a "
+        "measure that is subjective or not defined."
+    )

@@ -36,6 +36,7 @@ from ivigbook.text.caveats import (
 from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
     DESIGN_NOUNS,
+    counted,
     design_listing,
     improvement_sentence,
     join_words,
@@ -185,6 +186,17 @@ def evidence_texts(
             ),
         ),
     }
+
+
+def signals_counts_sentence(summary: ResponderSummary) -> str:
+    """Of the statements of improvement: how many come from studies without a control group,
+    and how many are about a subjective or undefined measure."""
+    return (
+        f"{counted(summary.n_uncontrolled, 'statement comes', 'statements come', capital=True)}"
+        " from studies without a control group; "
+        f"{counted(summary.n_subjective, 'statement is', 'statements are')} about a measure "
+        "that is subjective or not defined."
+    )
 
 
 def signals_in_short(summary: ResponderSummary, crossover: Mapping[str, object]) -> str:
@@ -471,6 +483,20 @@ def _lowered_list(labels: tuple[str, ...]) -> str:
     return "; ".join(label[0].lower() + label[1:] for label in labels) or "none"
 
 
+def unreported_steps_sentence(facts: SearchFacts) -> str:
+    """The steps of the search flow the letter leaves out, and those it gives no number for."""
+    n = facts.steps_unreported
+    first = (
+        "The letter reports every step"
+        if n == 0
+        else f"The letter does not report {number_word(n)} of them at all "
+        f"({_lowered_list(facts.unreported_labels)})"
+    )
+    without = facts.without_count_labels
+    second = f", and gives no number for {_lowered_list(without)}" if without else ""
+    return f"{first}{second}."
+
+
 @dataclass(frozen=True)
 class SearchWords:
     """The search chapter's words built from its :class:`SearchFacts` (prefix ``search``)."""
@@ -478,6 +504,8 @@ class SearchWords:
     unreported_list: str
     without_count: str
     in_short: str
+    #: The steps the letter leaves out, in a sentence.
+    unreported_sentence: str
 
 
 def search_words(facts: SearchFacts, added: AddedFacts | None = None) -> SearchWords:
@@ -486,6 +514,7 @@ def search_words(facts: SearchFacts, added: AddedFacts | None = None) -> SearchW
     return SearchWords(
         unreported_list=_lowered_list(facts.unreported_labels),
         without_count=_lowered_list(facts.without_count_labels),
+        unreported_sentence=unreported_steps_sentence(facts),
         in_short=search_in_short(
             facts.records_identified,
             facts.studies_included,

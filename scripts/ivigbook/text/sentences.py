@@ -50,6 +50,20 @@ def count_phrase(n: int, singular: str, plural: str, zero: str | None = None) ->
     return _count_word(n, singular, plural)
 
 
+def counted(n: int, singular: str, plural: str, capital: bool = False) -> str:
+    """``"one study reports"``, ``"five studies report"``, ``"no studies report"``: a count in
+    words with its noun and verb agreeing (``singular``/``plural`` hold both)."""
+    return f"{number_word(n, capital=capital)} {singular if n == 1 else plural}"
+
+
+def harms_sentence(n_with: int, n_without: int) -> str:
+    """How many studies report a harm or a withdrawal, and how many report none."""
+    return (
+        f"{counted(n_with, 'study reports', 'studies report', capital=True)} an adverse event "
+        f"or a withdrawal; {counted(n_without, 'study reports', 'studies report')} none."
+    )
+
+
 def join_words(items: Iterable[str]) -> str:
     """``"a"``, ``"a and b"``, ``"a, b and c"`` (empty string for no items)."""
     words = [str(i) for i in items]

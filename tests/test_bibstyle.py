@@ -177,3 +177,14 @@ def test_site_reference_list_reads_as_the_text_cites(html_dir: Path) -> None:
     assert not odd, f"labels that are not author-year citations: {odd}"
     leads = [label.rsplit(", ", 1)[0].casefold() for label in labels]
     assert leads == sorted(leads), f"not in the order of the cited names: {leads}"
+
+
+def test_an_entry_without_authors_is_cited_by_the_first_words_of_its_title() -> None:
+    from ivigbook.publish.bibstyle import SHORT_TITLE_WORDS, short_title
+
+    assert short_title("Myositis") == "Myositis"
+    long = "Synthetic study 539 (fictitious, generated for benchmarks)"
+    cut = short_title(long)
+    assert cut == "Synthetic study 539\u2026"  # cut before the unclosed bracket
+    assert len(cut.removesuffix("\u2026").split()) <= SHORT_TITLE_WORDS
+    assert short_title("One two three four five") == "One two three four\u2026"

@@ -84,13 +84,34 @@ def _last_name(person: Any) -> str:
     return _plain(" ".join([*person.prelast_names, *person.last_names]))
 
 
+#: An entry without authors is cited by the first words of its title, as author-year styles
+#: do ("Myositis"); a longer title is cut after this many words, with an ellipsis.
+SHORT_TITLE_WORDS = 4
+
+
+def short_title(title: str) -> str:
+    """``title`` as an in-text citation gives it: at most SHORT_TITLE_WORDS words, cut
+    before an unclosed bracket, then "…"."""
+    words = title.split()
+    if len(words) <= SHORT_TITLE_WORDS:
+        return title
+    cut = " ".join(words[:SHORT_TITLE_WORDS])
+    if cut.count("(") > cut.count(")"):
+        cut = cut[: cut.rindex("(")]
+    return cut.rstrip(" ,;:") + "\u2026"
+
+
+def _short_title_text(title: Text) -> Text:
+    return Text(short_title(title.render_as("text")))
+
+
 def cited_as(entry: Any) -> str:
     """The names an in-text citation gives: "Last", "Last and Last", "Last et al."
-    (three or more authors, or a list ending in ``and others``); the title when the entry
-    has no authors."""
+    (three or more authors, or a list ending in ``and others``); the title's first words
+    (:func:`short_title`) when the entry has no authors."""
     persons = list(entry.persons.get("author", ()))
     if not persons:
-        return _plain(entry.fields.get("title", ""))
+        return short_title(_plain(entry.fields.get("title", "")))
     names = [_last_name(p) for p in persons if not _is_others(p)]
     if len(names) < len(persons) or len(names) > 2:
         return names[0] + ET_AL
@@ -247,7 +268,7 @@ class EtAlPersonStyle(PersonStyle):
         return first_of[
             optional[self.names("author", full)],
             optional[self.names("editor", full)],
-            tag("em")[field("title")],
+            tag("em")[field("title", apply_func=_short_title_text)],
         ]
 
 

@@ -123,10 +123,9 @@ def evidence_texts(
     n_trials, n_controlled = summary.n_trials, summary.n_controlled
     n_other, n_without = n_controlled - n_trials, summary.n_uncontrolled
     groups = [
-        f"{number_word(n_trials)} controlled {'trial' if n_trials == 1 else 'trials'}",
-        f"{number_word(n_other)} other {'study' if n_other == 1 else 'studies'} with a "
-        "comparison group",
-        f"{number_word(n_without)} {'study' if n_without == 1 else 'studies'} without one",
+        counted(n_trials, "controlled trial", "controlled trials"),
+        f"{counted(n_other, 'other study', 'other studies')} with a comparison group",
+        f"{counted(n_without, 'study', 'studies')} without one",
     ]
     k_with = summary.n_controlled_objective_benefit
     k_without = summary.n_uncontrolled_objective_benefit
@@ -464,7 +463,7 @@ def search_in_short(
     added_words = (
         "no study has been added"
         if n_added == 0
-        else f"{number_word(n_added)} {'study has' if n_added == 1 else 'studies have'} been added"
+        else f"{counted(n_added, 'study has', 'studies have')} been added"
     )
     if added is None or added.n_added == 0:
         return (

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from ivigbook.analysis.changes import AddedFacts
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit
 from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, ROUTE_WORDS
-from ivigbook.text.sentences import join_words, number_word
+from ivigbook.text.sentences import counted, join_words, number_word
 
 #: The book's choice of basis for its counts, with its reason (a judgement of the book's).
 COUNTS_FOLLOW_LETTER = (
@@ -75,7 +75,7 @@ def contradicted_phrase(n: int) -> str:
     """``"none is"``, ``"one is"``, ``"four are"``."""
     if n == 0:
         return "none is"
-    return f"{number_word(n)} {'is' if n == 1 else 'are'}"
+    return counted(n, "is", "are")
 
 
 def bases_sentence(b: BasesVerdicts) -> str:
@@ -89,7 +89,6 @@ def bases_sentence(b: BasesVerdicts) -> str:
             "the same."
         )
     n = b.n_contradicted_checked
-    claims = "claim is" if n == 1 else "claims are"
     cause = ""
     if b.newly_contradicted_domains and b.n_newly_contradicted == n:
         cause = f", {'it' if n == 1 else 'all'} on {_domains(b.newly_contradicted_domains)}"
@@ -99,7 +98,8 @@ def bases_sentence(b: BasesVerdicts) -> str:
             f"{_domains(b.newly_contradicted_domains)}"
         )
     return (
-        f"{first} With the primary sources checked, {number_word(n)} {claims} contradicted{cause}."
+        f"{first} With the primary sources checked, "
+        f"{counted(n, 'claim is', 'claims are')} contradicted{cause}."
     )
 
 

@@ -222,6 +222,55 @@ def test_findings_count_trials_and_patients_independently(ev) -> None:
     assert "no GRADE rating" in table.loc["strength", "cochrane_grade"]
 
 
+def test_summary_of_findings_reasons_are_one_row_per_lowering_domain(ev) -> None:
+    """The reasons table holds every downgrade that costs a level, and only those, in the
+    summary's outcome order; the summary itself stays narrow (no reason text in it)."""
+    order = [f["outcome"] for f in sorted(raw("findings"), key=lambda f: int(f["display_order"]))]
+    label = dict(
+        zip(
+            appraisal.findings_table(ev)["outcome"],
+            appraisal.findings_table(ev)["outcome_label"],
+            strict=True,
+        )
+    )
+    lowering = [d for d in raw("downgrades") if int(d["levels"]) > 0]
+    lowering.sort(key=lambda d: order.index(d["outcome"]))
+    table = appraisal.downgrades_display(ev)
+    assert len(table) == len(lowering) > 0
+    assert list(table["Outcome"]) == [label[d["outcome"]] for d in lowering]
+    assert list(table["Why"]) == [d["reason"] for d in lowering]
+    assert list(table["Levels"]) == [f"\u2212{d['levels']}" for d in lowering]
+    summary_columns = list(appraisal.findings_display(ev).columns)
+    assert len(summary_columns) == 4
+    assert not any("lowered" in c.lower() or "cochrane" in c.lower() for c in summary_columns)
+
+
+def test_reasons_print_as_a_list_under_each_outcome(ev) -> None:
+    """Every lowering reason appears once, under its outcome, in the summary's order."""
+    from ivigbook.text.markdown import downgrades_markdown
+
+    table = appraisal.downgrades_display(ev)
+    text = downgrades_markdown(table)
+    heads = [line for line in text.splitlines() if line.startswith("- **")]
+    assert heads == [f"- **{o}**" for o in dict.fromkeys(table["Outcome"])]
+    items = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert len(items) == len(table)
+    for line, (_, row) in zip(items, table.iterrows(), strict=True):
+        assert row["Lowered for"] in line
+        assert row["Levels"] in line
+    assert downgrades_markdown(table.iloc[0:0]) == "No rating is lowered."
+
+
+def test_cochrane_grades_sit_beside_the_books_ratings(ev) -> None:
+    findings = raw("findings")
+    table = appraisal.cochrane_display(ev)
+    assert sorted(table["The Cochrane review"]) == sorted(f["cochrane_grade"] for f in findings)
+    facts = appraisal.findings_facts(ev)
+    assert facts.n_outcomes == len(findings)
+    not_estimable = [f for f in findings if f["cochrane_grade"].startswith("Not estimable")]
+    assert facts.n_cochrane_not_estimable == len(not_estimable) > 0
+
+
 def test_harms_not_reported_where_the_sources_are_silent(ev) -> None:
     harms = {h["study_id"] for h in raw("harms")}
     table = appraisal.harms_by_study(ev)

@@ -393,6 +393,18 @@ def test_no_empty_page(pdf_path: Path) -> None:
     assert not empty, f"pages with nothing but a running head and foot: {empty}"
 
 
+def test_no_table_heads_twice_on_a_page(pdf_path: Path) -> None:
+    """No page prints a table's caption twice. A table kept on one page that did not fit
+    under a figure at the top of a page printed only "Continued on next page" there, then its
+    "(continued)" head and its first head on the next page (Tables 4.3, 5.1 and 5.2 of the
+    build of 30 November 2026)."""
+    twice = []
+    for n, page in enumerate(_page_texts(pdf_path), 1):
+        captions = re.findall(r"Table (\d+\.\d+):", page)
+        twice += [f"page {n}: Table {c}" for c in sorted(set(captions)) if captions.count(c) > 1]
+    assert not twice, f"a table's head printed twice on one page: {twice}"
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

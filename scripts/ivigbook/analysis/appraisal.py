@@ -44,6 +44,8 @@ from ivigbook.data.cells import cell_int, is_missing
 from ivigbook.data.rules import ROB_DOMAINS
 
 NOT_ASSESSED = "not_assessed"
+#: How ``findings.csv`` words the Cochrane review's grade of an outcome it could not pool.
+COCHRANE_NOT_ESTIMABLE = "Not estimable"
 
 # ------------------------------------------------------------------------------------------
 # Risk of bias
@@ -256,18 +258,47 @@ def findings_table(ev: Any) -> pd.DataFrame:
 
 
 def findings_display(ev: Any) -> pd.DataFrame:
-    """The summary of findings for readers."""
+    """The summary of findings for readers: one row per outcome, as in a Cochrane summary of
+    findings. The reasons a rating is lowered are :func:`downgrades_display`; Cochrane's own
+    grading is :func:`cochrane_display`."""
     t = findings_table(ev)
     return pd.DataFrame(
         {
             "Outcome": t["outcome_label"],
+            "What the evidence shows": t["finding"],
             "Trials (patients)": [
                 f"{n} ({p})" for n, p in zip(t["n_trials"], t["n_participants"], strict=True)
             ],
-            "What the evidence shows": t["finding"],
             "Certainty (the book's rating)": t["certainty_symbol"] + " " + t["certainty_label"],
-            "Why it is lowered": t["downgrades"],
-            "Cochrane review": t["cochrane_grade"],
+        }
+    ).astype("string")
+
+
+def downgrades_display(ev: Any) -> pd.DataFrame:
+    """Why each rating is lowered: one row per outcome and GRADE domain that lowers it, in the
+    summary's outcome order; a domain that lowers nothing is left out."""
+    order = {o: i for i, o in enumerate(findings_table(ev)["outcome"])}
+    d = ev.downgrades[ev.downgrades["levels"] > 0].copy()
+    d["order"] = d["outcome"].astype(str).map(order)
+    d = d.sort_values("order", kind="stable")
+    return pd.DataFrame(
+        {
+            "Outcome": [FINDING_LABELS[str(o)] for o in d["outcome"]],
+            "Lowered for": [GRADE_DOMAIN_LABELS[str(g)] for g in d["grade_domain"]],
+            "Levels": [f"\u2212{int(n)}" for n in d["levels"]],
+            "Why": d["reason"],
+        }
+    ).astype("string")
+
+
+def cochrane_display(ev: Any) -> pd.DataFrame:
+    """The Cochrane review's grading of the same outcomes, beside the book's rating."""
+    t = findings_table(ev)
+    return pd.DataFrame(
+        {
+            "Outcome": t["outcome_label"],
+            "The book's rating": t["certainty_label"],
+            "The Cochrane review": t["cochrane_grade"],
         }
     ).astype("string")
 
@@ -281,11 +312,15 @@ class FindingsFacts:
     strength_patients: int
     strength_certainty: str  #: lower case
     trial_months: str  #: "3 to 6": the trials' shortest and longest planned treatment
+    n_outcomes: int
+    n_cochrane_not_estimable: int  #: outcomes whose data the Cochrane review found not estimable
 
 
 def findings_facts(ev: Any) -> FindingsFacts:
     """The muscle-strength row of :func:`findings_table`, and the trials' treatment months."""
-    strength = findings_table(ev).set_index("outcome").loc["strength"]
+    table = findings_table(ev)
+    strength = table.set_index("outcome").loc["strength"]
+    not_estimable = table["cochrane_grade"].str.startswith(COCHRANE_NOT_ESTIMABLE)
     months = trial_studies(ev)["treatment_months"].dropna().astype(int)
     return FindingsFacts(
         certainty_words=certainty_words(ev),
@@ -293,6 +328,8 @@ def findings_facts(ev: Any) -> FindingsFacts:
         strength_patients=cell_int(strength["n_participants"]),
         strength_certainty=str(strength["certainty_label"]).lower(),
         trial_months=f"{months.min()} to {months.max()}",
+        n_outcomes=len(table),
+        n_cochrane_not_estimable=int(not_estimable.sum()),
     )
 
 

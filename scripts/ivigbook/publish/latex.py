@@ -49,6 +49,18 @@ APPENDICES = r"\ivigappendices"
 #: LaTeX added to _config.yml's preamble (after it, so its macros are defined).
 LAYOUT_PREAMBLE = r"""
 \makeatletter
+% \ivigneedspace{h}: start a new page unless h fits on this one (keep_short_table_together
+% puts it before a table, h its head and the rows kept with its first row). Unlike needspace's
+% \Needspace it also sees the room under a figure at the top of a page (the page's goal is
+% \vsize there until text arrives), and it looks again after a break: a figure held over may
+% take the top of the new page. A page with nothing but figures then keeps them alone.
+\newcommand{\ivig@needspace}[1]{\begingroup
+  \setlength{\dimen@}{#1}\dimen@ii\pagegoal
+  \ifdim\dimen@ii=\maxdimen\dimen@ii\vsize\fi
+  \advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\pagetotal=\z@\null\fi\vfil\break\fi
+  \endgroup}
+\newcommand{\ivigneedspace}[1]{\par\ivig@needspace{#1}\ivig@needspace{#1}}
 % fancyhdr asks for a header at least 13.6pt tall ("\headheight is too small").
 \setlength{\headheight}{14pt}
 % A figure's image at most 72% of the text block: with its caption and a section heading
@@ -100,6 +112,12 @@ SHORT_TABLE_LINES = 20
 #: break (unless those rows would be more than :data:`SHORT_TABLE_LINES` lines): no page
 #: holds a lone row "continued".
 MIN_ROWS_AT_BREAK = 3
+#: Lines a table's caption and column heads take, at most, before its first row.
+HEAD_LINES = 6
+#: Before a longtable: start a new page unless its head and the rows kept with its first row
+#: fit on this one. (Without it, a short table after a float near the foot of a page printed
+#: only its "Continued on next page" line there, and its head twice on the next page.)
+NEEDSPACE = "\\ivigneedspace{{{lines}\\baselineskip}}\n"
 #: Characters of \small text on one full line of the text block (about 100; fewer assumed,
 #: so that the estimate of a table's lines errs high).
 CHARS_PER_LINE = 90
@@ -187,9 +205,22 @@ def keep_short_table_together(latex: str) -> str:
         row.rstrip().removesuffix(ROW_END_KEPT).rstrip().removesuffix("\\\\").rstrip()
         for row in rows
     ]
-    kept = _kept_after([_estimated_lines(row, _widths(latex)) for row in plain])
+    heights = [_estimated_lines(row, _widths(latex)) for row in plain]
+    kept = _kept_after(heights)
     lines = [row + " " + (ROW_END_KEPT if i in kept else "\\\\") for i, row in enumerate(plain)]
-    return latex[:start] + "\n".join(lines) + "\n" + latex[end:]
+    begin = latex.find("\\begin{longtable}")
+    before = latex[:begin]
+    if "\\ivigneedspace{" not in before:
+        before += NEEDSPACE.format(lines=HEAD_LINES + sum(heights[: _leading_run(kept) + 1]))
+    return before + latex[begin:start] + "\n".join(lines) + "\n" + latex[end:]
+
+
+def _leading_run(kept: set[int]) -> int:
+    """How many rows from the first on are kept with the row after them."""
+    n = 0
+    while n in kept:
+        n += 1
+    return n
 
 
 class ShortTablesTogether(SphinxPostTransform):

@@ -50,4 +50,20 @@ def source_checks_markdown(ev: Evidence) -> str:
     return "\n".join(lines)
 
 
+def downgrades_markdown(downgrades: pd.DataFrame) -> str:
+    """The reasons a certainty rating is lowered as a list under each outcome, as the notes
+    under a Cochrane summary of findings; ``downgrades`` is
+    :func:`ivigbook.analysis.appraisal.downgrades_display`. No reason: one line says so."""
+    if downgrades.empty:
+        return "No rating is lowered."
+    lines: list[str] = []
+    for outcome, rows in downgrades.groupby("Outcome", sort=False):
+        lines.append(f"- **{markdown_text(outcome)}**")
+        lines.extend(
+            f"  - *{markdown_text(r['Lowered for'])}* ({r['Levels']}). {markdown_text(r['Why'])}"
+            for _, r in rows.iterrows()
+        )
+    return "\n".join(lines)
+
+
 #: The repository's changelog, whose "Versioning rule" section the book shows.

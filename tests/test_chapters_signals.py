@@ -247,7 +247,28 @@ def test_conclusions_sentences_follow_the_data() -> None:
     if exp["n_added"] == 0:
         assert values["con_update_sentence"].startswith("No study has been added")
     else:
-        assert values["con_update_sentence"].startswith(f"{exp['n_added']} stud")
+        assert values["con_update_sentence"].startswith(f"{_in_words(exp['n_added'])} stud")
+
+
+#: Counts as running text gives them at the start of a sentence (words up to twelve).
+_WORDS = [
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Eleven",
+    "Twelve",
+]
+
+
+def _in_words(n: int) -> str:
+    return _WORDS[n - 1] if 1 <= n <= len(_WORDS) else f"{n:,}"
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +288,8 @@ def test_conclusions_update_with_an_added_study(updated_package: Path) -> None:
     assert exp["n_trial_benefit"] == 1
     assert values["con_n_added"] == 1 + real_added
     assert values["con_update_sentence"].startswith(
-        f"{1 + real_added} {'study has' if real_added == 0 else 'studies have'} been added"
+        f"{_in_words(1 + real_added)} {'study has' if real_added == 0 else 'studies have'} "
+        "been added"
     )
     assert values["con_n_trials"] == exp["n_trials"]
     assert values["con_trials_sentence"].startswith(

@@ -185,12 +185,27 @@ def test_contradicted_counts_on_both_bases_appear_when_they_differ(ev) -> None:
         assert "all on swallowing" in text
 
 
+def checked_basis_verdicts() -> pd.DataFrame:
+    """Each claim's verdict on both bases, from the two evaluations run separately."""
+    ev = load(DATA)
+    letter = claims.evaluate(letter_basis(ev))[["claim_id", "verdict"]]
+    checked = claims.evaluate(checked_basis(ev))[["claim_id", "verdict"]]
+    both = letter.merge(checked, on="claim_id", suffixes=("_letter", "_checked"))
+    return both.astype(str)
+
+
 def test_the_ledger_and_conclusions_glue_both_bases() -> None:
     ledger = execute_chapter("claims-ledger")["values"]
     conclusions = execute_chapter("conclusions")["values"]
     for sentence in (ledger["cl_bases_sentence"], conclusions["con_bases_sentence"]):
         assert sentence.startswith("These verdicts rest on the letter's own evidence.")
         assert "With the primary sources checked" in sentence
+    # The ledger's summary gives the central claim's verdict on both bases.
+    bases = {r["claim_id"]: r for _, r in checked_basis_verdicts().iterrows()}
+    central = bases["rcts_no_objective_effect"]
+    assert ledger["cl_verdict_rcts_no_objective_effect"] == central["verdict_letter"]
+    assert ledger["cl_checked_verdict_rcts_no_objective_effect"] == central["verdict_checked"]
+    assert central["verdict_letter"] != central["verdict_checked"]
 
 
 # --------------------------------------------------------------------------------------
@@ -330,7 +345,7 @@ def test_several_added_studies_are_placed_by_count() -> None:
         other_routes=("subcutaneous",),
     )
     text = added_sentence(facts)
-    assert text.startswith("3 studies have been added")
+    assert text.startswith("Three studies have been added")
     assert "2 were published before the letter's search of 1 March 2020 and 1 after it" in text
     assert "1 of them gave immunoglobulin under the skin" in text
     short = added_sentence(facts, with_date=False)

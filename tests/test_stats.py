@@ -362,6 +362,11 @@ def test_evidence_summary_from_raw_csv(ev) -> None:
     assert summary.n_uncontrolled_objective_benefit == len(
         benefit - {s["study_id"] for s in controlled}
     )
+    # Without a control group: IVIG studies only (a study by another route is in n_studies).
+    uncontrolled = [s for s in studies if s["controlled"] != "true" and s["route"] == "intravenous"]
+    assert any(s["route"] != "intravenous" for s in studies)
+    assert summary.n_uncontrolled == len(uncontrolled)
+    assert summary.n_uncontrolled_patients == sum(int(s["n_total"]) for s in uncontrolled)
     assert summary.n_added == sum(
         s["included_by"] == "update" or s["added_on"] > "2024-01-26" for s in studies
     )
@@ -385,8 +390,9 @@ def test_objective_benefit_sentence(args: tuple, expected: str) -> None:
 
 def test_update_sentence() -> None:
     assert update_sentence(0).startswith("No study has been added")
-    assert update_sentence(1).startswith("1 study has been added")
-    assert update_sentence(3).startswith("3 studies have been added")
+    assert update_sentence(1).startswith("One study has been added")
+    assert update_sentence(3).startswith("Three studies have been added")
+    assert update_sentence(13).startswith("13 studies have been added")
 
 
 def test_verdict_counts_and_sentence() -> None:

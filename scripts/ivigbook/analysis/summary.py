@@ -59,7 +59,9 @@ def evidence_summary(ev: Evidence) -> EvidenceSummary:
     (:func:`~ivigbook.analysis.cohorts.is_trial`) and their patients;
     ``n_trials_objective_benefit``: trials with an improvement
     (:func:`~ivigbook.analysis.cohorts.studies_with_improvement`); the same for all
-    controlled studies (trials and case-control studies); ``n_added``: studies added since
+    controlled studies (trials and case-control studies), and the IVIG studies without a
+    control group (a study of immunoglobulin by another route is in ``n_studies`` only, as
+    the caveat on added studies says); ``n_added``: studies added since
     the letter's search
     (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
     """
@@ -77,8 +79,8 @@ def evidence_summary(ev: Evidence) -> EvidenceSummary:
         n_controlled=len(controlled),
         n_controlled_patients=int(controlled["n_total"].sum()),
         n_controlled_objective_benefit=int(controlled["study_id"].astype(str).isin(benefit).sum()),
-        n_uncontrolled=len(everything) - len(controlled),
-        n_uncontrolled_patients=int(everything["n_total"].sum()) - int(controlled["n_total"].sum()),
+        n_uncontrolled=len(studies) - len(controlled),
+        n_uncontrolled_patients=int(studies["n_total"].sum()) - int(controlled["n_total"].sum()),
         n_uncontrolled_objective_benefit=len(benefit - set(controlled["study_id"].astype(str))),
         n_added=len(added_since_letter(ev)),
     )

@@ -25,7 +25,8 @@ from ivigbook.figures.theme import (
 
 
 def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
-    """Monthly IVIG dose per study (g/kg), labelled with the planned months of treatment.
+    """Monthly immunoglobulin dose per study (g/kg), labelled with the planned months of
+    treatment ("immunoglobulin": an added study may give it by another route than a vein).
 
     ``doses`` is :func:`ivigbook.analysis.evidence.dose_by_study`. Studies without one regimen are
     listed with the words "varied" or "not reported" instead of a point.
@@ -53,7 +54,7 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
         .encode(
             x=alt.X(
                 "dose:Q",
-                title="IVIG per month (grams per kg of body weight)",
+                title="Immunoglobulin per month (grams per kg of body weight)",
                 scale=alt.Scale(domain=[0, x_max]),
             )
         )
@@ -65,9 +66,9 @@ def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
         width=WIDTH - 200,
         height=alt.Step(26),
         title=alt.Title(
-            "Monthly IVIG dose per study",
+            "Monthly immunoglobulin dose per study",
             subtitle=with_note(
-                "Label: planned months of IVIG, or why there is no single dose", note
+                "Label: planned months of treatment, or why there is no single dose", note
             ),
         ),
     )

@@ -128,7 +128,8 @@ def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
     """Whether the book has added studies to the letter's evidence, and what they are beside
     the letter's search: when they were published, and whether they fall outside IVIG.
 
-    Starts "No study has been added", "1 study has been added", "3 studies have been added".
+    Starts "No study has been added", "One study has been added", "Three studies have been
+    added" (numbers in words up to twelve).
     ``with_date=False`` leaves out the search's date (where the page has just given it).
     """
     search = f"the letter's search of {a.search_date}" if with_date else "the letter's search"
@@ -137,7 +138,8 @@ def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
     n = a.n_added
     one = n == 1
     first = (
-        f"{n} {'study has' if one else 'studies have'} been added to the letter's evidence; "
+        f"{counted(n, 'study has', 'studies have', capital=True)} been added to the letter's "
+        "evidence; "
         f"{'it is' if one else 'they are'} not in the letter's Table I."
     )
     if one:
@@ -186,6 +188,6 @@ def current_to_note(run_against: str | None) -> str:
     if run_against == "stored_copies":
         return (
             " The book's latest update search was run on stored copies of public records, not "
-            "on PubMed itself."
+            "on PubMed itself; the run on PubMed is still to be done."
         )
     return ""

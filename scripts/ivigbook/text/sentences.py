@@ -192,7 +192,7 @@ def update_sentence(n_added: int) -> str:
     :func:`ivigbook.text.caveats.added_sentence`)."""
     if n_added == 0:
         return "No study has been added to the letter's evidence."
-    studies = _count_word(n_added, "study has", "studies have")
+    studies = counted(n_added, "study has", "studies have", capital=True)
     return f"{studies} been added to the letter's evidence."
 
 

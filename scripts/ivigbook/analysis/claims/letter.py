@@ -187,7 +187,10 @@ def ledger_facts(ev: Evidence) -> dict[str, object]:
     verdict = dict(zip(ledger["claim_id"], ledger["verdict"].astype(str), strict=True))
     for claim_id in ("rcts_no_objective_effect", "responders_started_earlier"):
         facts[f"verdict_{claim_id}"] = verdict.get(claim_id, "")
-    differs = evaluate_bases(ev)["differs"]
+    bases = evaluate_bases(ev)
+    checked = dict(zip(bases["claim_id"], bases["verdict_checked"].astype(str), strict=True))
+    facts["checked_verdict_rcts_no_objective_effect"] = checked.get("rcts_no_objective_effect", "")
+    differs = bases["differs"]
     facts |= {"n_bases_differ": int(differs.sum()), "n_bases_agree": int((~differs).sum())}
     n = letter_numbers(ev)
     facts |= {

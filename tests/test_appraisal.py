@@ -392,3 +392,24 @@ def test_differing_verdicts_say_so_in_one_sentence(ev) -> None:
 
     quiet = with_tables(ev, checked_results=j.iloc[0:0])
     assert not evaluate_bases(quiet)["differs"].any()
+
+
+# --- study names ---------------------------------------------------------------------------
+
+
+def test_a_study_whose_record_names_no_author_is_named_by_route_and_design(ev) -> None:
+    """Labels never read "not reported": such a study is named by its route and design."""
+    studies = raw("studies")
+    nameless = [s for s in studies if s["first_author"].strip().lower() == "not reported"]
+    assert nameless, "the data hold no study without an author (the case this test is for)"
+    labels = dict(zip(ev.studies["study_id"], cohorts.study_labels(ev.studies), strict=True))
+    short = cohorts.short_labels_by_id(ev)
+    for s in nameless:
+        abbreviation = {"intravenous": "IVIG", "subcutaneous": "SCIg"}[s["route"]]
+        name = f"{abbreviation} {s['design'].replace('_', ' ')}"
+        assert labels[s["study_id"]] == f"{name} {s['year']} (added)"
+        assert short[s["study_id"]] == f"{name} {s['year']}"
+    assert not any("not reported" in label.lower() for label in labels.values())
+    named = [s for s in studies if s not in nameless and not s["letter_ref"]]
+    for s in named:
+        assert labels[s["study_id"]].startswith(f"{s['first_author']} et al.")

@@ -405,6 +405,20 @@ def test_no_table_heads_twice_on_a_page(pdf_path: Path) -> None:
     assert not twice, f"a table's head printed twice on one page: {twice}"
 
 
+def test_no_page_holds_a_lone_list_item(pdf_path: Path) -> None:
+    """No page holds nothing but the end of a list (release 0.2.0 printed the last point of
+    the next-trial chapter's summary alone on page 64)."""
+    from ivigbook.publish.version import book_metadata
+
+    head = f"Release {book_metadata().version}"
+    lone = []
+    for n, page in enumerate(_page_texts(pdf_path), 1):
+        body = _body_lines(page, head)
+        if body and len(body) <= 2 and body[0].startswith("\u2022"):
+            lone.append(f"page {n}: {body[0][:60]}")
+    assert not lone, f"pages with nothing but a list's last item: {lone}"
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from docutils import nodes
 
 from ivigbook.publish import latex, render
 
@@ -149,3 +150,19 @@ def test_kept_rows_move_to_the_next_page_whole(tmp_path: Path) -> None:
     table of paragraph columns such as the book's)."""
     assert len(_pages_with_rows(tmp_path, latex.ROW_END_KEPT)) == 1
     assert len(_pages_with_rows(tmp_path, "\\\\*")) == 2
+
+
+def _bullets(*items: str) -> nodes.bullet_list:
+    return nodes.bullet_list("", *(nodes.list_item("", nodes.paragraph(text=t)) for t in items))
+
+
+def test_short_lists_are_kept_on_one_page_and_long_ones_may_break() -> None:
+    short = _bullets("first point", "second point")
+    long = _bullets(*["a point of many words " * 10] * 8)
+    inner = _bullets("an inner point")
+    outer = _bullets("outer point")
+    outer[0] += inner
+    document = nodes.section("", short, long, outer)
+    assert len(long.astext()) > latex.KEEP_LIST_CHARS
+    kept = latex.short_lists(document)
+    assert kept == [short, outer]  # the inner list goes with the outer one

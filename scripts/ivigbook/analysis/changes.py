@@ -28,10 +28,10 @@ import pandas as pd
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.cohorts import (
-    author_words,
     is_ivig,
     labels_by_id,
     study_labels,
+    study_name,
     with_tables,
 )
 from ivigbook.analysis.guidance import guidance_counts
@@ -262,7 +262,7 @@ def added_summary(ev: Evidence) -> str:
         )
     search_year = letter_search_date(ev).year
     names = [
-        author_words(row["first_author"])
+        study_name(row)
         + (f" {row['year']}" if pd.notna(row["year"]) else "")
         + f" ({_published_relation(row['year'], search_year)}added to the book on "
         + f"{_long_date(row['added_on'])})"

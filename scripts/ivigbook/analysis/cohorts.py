@@ -43,6 +43,7 @@ from ivigbook.analysis.vocabulary import (
     IMPROVEMENT_RESULT,
     IVIG_ROUTES,
     OBJECTIVE,
+    ROUTE_SHORT,
     TREATED_GROUPS,
     TRIAL_DESIGNS,
 )
@@ -52,14 +53,34 @@ from ivigbook.data.cells import is_missing
 # Studies
 
 
-def author_words(first_author: object) -> str:
-    """The first author as a reader sees it: "Authors not reported" where the record shows none."""
-    text = str(first_author)
-    return "Authors not reported" if text.strip().lower() == AUTHOR_NOT_REPORTED else text
+def authors_reported(first_author: object) -> bool:
+    """False where the study's record names no author (``first_author`` "not reported")."""
+    return not is_missing(first_author) and (
+        str(first_author).strip().lower() != AUTHOR_NOT_REPORTED
+    )
+
+
+def study_name(study: Any) -> str:
+    """What a study is called before its year: its first author, or, where the record names
+    no author, its route and design ("SCIg case series"), which say more than "not reported".
+    ``study`` is a row of ``studies.csv`` (a Series or a named tuple)."""
+    first_author = _field(study, "first_author")
+    if authors_reported(first_author):
+        return str(first_author)
+    route = _field(study, "route")
+    short = ROUTE_SHORT.get(str(route), "") if not is_missing(route) else ""
+    design = DESIGN_LABELS.get(str(_field(study, "design")), "study").lower()
+    return f"{short} {design}".strip() if short else design.capitalize()
+
+
+def _field(study: Any, name: str) -> Any:
+    return study[name] if isinstance(study, pd.Series) else getattr(study, name, None)
 
 
 def study_labels(studies: pd.DataFrame) -> pd.Series:
-    """``"Amato et al. (1)"`` for the letter's studies, ``"Smith et al. 2027 (added)"`` else.
+    """``"Amato et al. (1)"`` for the letter's studies, ``"Smith et al. 2027 (added)"`` else
+    (``"SCIg case series 2015 (added)"`` where the record names no author,
+    :func:`study_name`).
 
     Indexed like ``studies``; labels are unique because study_id is.
     """
@@ -69,9 +90,8 @@ def study_labels(studies: pd.DataFrame) -> pd.Series:
             label = f"{row.first_author!s} et al. ({row.letter_ref!s})"
         else:
             year = "" if is_missing(row.year) else f" {row.year}"
-            author = author_words(row.first_author)
-            etal = "" if author != str(row.first_author) else " et al."
-            label = f"{author}{etal}{year} (added)"
+            etal = " et al." if authors_reported(row.first_author) else ""
+            label = f"{study_name(row)}{etal}{year} (added)"
         labels.append(label)
     out = pd.Series(labels, index=studies.index, dtype="string", name="study")
     if out.duplicated().any():  # two added studies by the same author in the same year
@@ -245,8 +265,9 @@ def cohort_counts(ev: Any) -> CohortCounts:
 
 
 def short_label(study: pd.Series) -> str:
-    """``"Dalakas 1997"``; without a year, ``"Cherin (ref. 7)"`` or the first author alone."""
-    author = str(study["first_author"])
+    """``"Dalakas 1997"``; without a year, ``"Cherin (ref. 7)"`` or the first author alone
+    (a study whose record names no author by :func:`study_name`)."""
+    author = study_name(study)
     if pd.notna(study["year"]):
         return f"{author} {int(study['year'])}"
     if pd.notna(study["letter_ref"]):

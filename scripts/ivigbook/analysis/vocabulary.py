@@ -46,6 +46,8 @@ DOMAIN_PHRASES = {
 }
 #: Routes in plain words, for sentences ("gave immunoglobulin under the skin").
 ROUTE_WORDS = {"intravenous": "into a vein", "subcutaneous": "under the skin"}
+#: A route's abbreviation, in the name of a study whose record names no author.
+ROUTE_SHORT = {"intravenous": "IVIG", "subcutaneous": "SCIg"}
 #: What a reader sees for an update search's screening decisions, in flow order.
 DECISION_LABELS = {
     "excluded_screening": "Excluded at screening",

@@ -21,7 +21,7 @@
   one after another; no figure with its caption is taller than a page; a cell's printed
   output (the update search's PubMed query) wraps at spaces, without continuation marks,
   so that it copies as one query; a short table is never split across two pages
-  (:func:`keep_short_table_together`).
+  (:func:`keep_short_table_together`), nor a short list (:class:`ShortListsTogether`).
 """
 
 from __future__ import annotations
@@ -235,6 +235,45 @@ class ShortTablesTogether(SphinxPostTransform):
             table.children = [nodes.Text(keep_short_table_together(table.astext()))]
 
 
+#: A bullet list of at most this many characters (about a dozen printed lines) is kept on
+#: one page: its last item never stands alone at the top of the next page (release 0.2.0
+#: printed the last point of a chapter's summary alone on a page).
+KEEP_LIST_CHARS = 1200
+
+
+def short_lists(document: nodes.Node) -> list[nodes.bullet_list]:
+    """The bullet lists to keep on one page: short, and not inside another list (an inner
+    list is kept with the outer one)."""
+    return [
+        node
+        for node in document.findall(nodes.bullet_list)
+        if len(node.astext()) <= KEEP_LIST_CHARS
+        and not any(isinstance(a, nodes.list_item) for a in _ancestors(node))
+    ]
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    out = []
+    while node.parent is not None:
+        node = node.parent
+        out.append(node)
+    return out
+
+
+class ShortListsTogether(SphinxPostTransform):
+    """Put each of :func:`short_lists` in LaTeX's ``samepage``: no page break inside it."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **_: Any) -> None:
+        for node in short_lists(self.document):
+            parent = node.parent
+            i = parent.index(node)
+            parent.insert(i + 1, nodes.raw("", "\\end{samepage}\n", format="latex"))
+            parent.insert(i, nodes.raw("", "\\begin{samepage}\n", format="latex"))
+
+
 def title_page(meta: BookMetadata) -> str:
     """The PDF's title page, from the book's metadata."""
     e = latex_escape
@@ -422,6 +461,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _set_title_page, priority=950)
     app.connect("config-inited", _add_layout_preamble, priority=950)
     app.add_post_transform(ShortTablesTogether)
+    app.add_post_transform(ShortListsTogether)
     app.add_post_transform(PrintStructure)
     app.add_post_transform(DoiOnce)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -419,6 +419,53 @@ def test_no_page_holds_a_lone_list_item(pdf_path: Path) -> None:
     assert not lone, f"pages with nothing but a list's last item: {lone}"
 
 
+def _figure_sections(tex: str) -> list[str]:
+    """For each figure of the LaTeX, in order, the title of the section it stands in."""
+    out = []
+    section = ""
+    for m in re.finditer(r"\\section\{(.*?)\}\n|\\begin\{figure\}", tex):
+        if m.group(0).startswith("\\section"):
+            section = m.group(1)
+        else:
+            out.append(section)
+    return out
+
+
+def test_every_figure_prints_in_its_own_section(tex: str, pdf_path: Path) -> None:
+    """A figure prints after its section's heading and before the next section's (release
+    0.2.0 printed the update search's flow diagram after the chapter's summary, four pages
+    from its text)."""
+    sections = re.findall(r"\\section\{(.*?)\}\n", tex)
+    homes = _figure_sections(tex)
+    plain = {title: re.sub(r"\\[A-Za-z]+\{\}", "", title) for title in sections}
+    assert len(homes) >= 10, "fewer figures in the LaTeX than the book has"
+    # The body lines in print order, from the first chapter on (the contents lists headings).
+    lines = [line.strip() for page in _page_texts(pdf_path) for line in page.splitlines()]
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("1.1 ") and ". ." not in line
+    )
+    lines = lines[start:]
+    heading_at: list[int] = []
+    at = 0
+    for title in sections:
+        want = _letters(plain[title])[:24]
+        at = next(
+            i
+            for i in range(at, len(lines))
+            if want and _letters(lines[i]).find(want) in (1, 2, 3, 4)
+        )
+        heading_at.append(at)
+    captions = [i for i, line in enumerate(lines) if re.match(r"Fig\. \d+\.\d+:", line)]
+    assert len(captions) == len(homes)
+    astray = []
+    for n, (caption, home) in enumerate(zip(captions, homes, strict=True), 1):
+        k = sections.index(home)
+        end = heading_at[k + 1] if k + 1 < len(heading_at) else len(lines)
+        if not heading_at[k] < caption < end:
+            astray.append(f"figure {n} ({lines[caption][:30]}) outside section {home!r}")
+    assert not astray, astray
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

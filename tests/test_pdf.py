@@ -441,9 +441,7 @@ def test_every_figure_prints_in_its_own_section(tex: str, pdf_path: Path) -> Non
     assert len(homes) >= 10, "fewer figures in the LaTeX than the book has"
     # The body lines in print order, from the first chapter on (the contents lists headings).
     lines = [line.strip() for page in _page_texts(pdf_path) for line in page.splitlines()]
-    start = next(
-        i for i, line in enumerate(lines) if line.startswith("1.1 ") and ". ." not in line
-    )
+    start = next(i for i, line in enumerate(lines) if line.startswith("1.1 ") and ". ." not in line)
     lines = lines[start:]
     heading_at: list[int] = []
     at = 0

@@ -4,6 +4,7 @@ package they show every study and no note."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import altair as alt
@@ -250,3 +251,13 @@ def test_tooltips_take_shared_titles_types_and_formats() -> None:
         {"field": "share", "type": "quantitative", "title": "Share", "format": ".0%"},
         {"field": "n", "type": "quantitative", "title": "Patients in each"},
     ]
+
+
+def test_the_evidence_map_log_axis_ticks_at_one_and_three_per_decade() -> None:
+    """1, 3, 10, 30, ... up to the axis's end: never 1, 2, 3, ... 9, which ran together."""
+    from ivigbook.figures.evidence import log_ticks
+
+    assert log_ticks(100) == [1, 3, 10, 30, 100]
+    assert log_ticks(2999) == [1, 3, 10, 30, 100, 300, 1000]
+    ticks = log_ticks(10**6)
+    assert all(b / a in (3, 10 / 3) for a, b in pairwise(ticks))

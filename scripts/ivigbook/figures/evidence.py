@@ -24,6 +24,16 @@ from ivigbook.figures.theme import (
 )
 
 
+def log_ticks(top: float) -> list[int]:
+    """Ticks of a log axis from 1 to ``top``: 1, 3, 10, 30, 100, ..."""
+    ticks = []
+    decade = 1
+    while decade <= top:
+        ticks += [t for t in (decade, 3 * decade) if t <= top]
+        decade *= 10
+    return ticks
+
+
 def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
     """Monthly immunoglobulin dose per study (g/kg), labelled with the planned months of
     treatment ("immunoglobulin": an added study may give it by another route than a vein).
@@ -253,10 +263,13 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
     scales = result_encodings("result_label", title="Overall result")
+    top = max(100, int(overall["n_total"].max()) * 3)
     x = alt.X(
         "n:Q",
         title="Number of patients (log scale)",
-        scale=alt.Scale(type="log", domain=[0.8, max(100, int(overall["n_total"].max()) * 3)]),
+        scale=alt.Scale(type="log", domain=[0.8, top]),
+        # 1, 3, 10, 30, ...: a log axis's own ticks (1, 2, 3, ... 10) ran together on a phone.
+        axis=alt.Axis(values=log_ticks(top), format=","),
     )
     y = alt.Y("design:N", sort=designs, title="Study design")
     base = alt.Chart(df).encode(

@@ -119,3 +119,38 @@
     }).catch(failed);
   });
 })();
+
+/* On a phone a table of three or more columns reads as cards, one row under another: each
+   cell carries its column's header as data-label, which _static/book.css shows above the
+   cell below 600 px (class ivig-cards). Without JavaScript, or on a wider screen, the table
+   stays a table. Rows drawn later (a DataTable's next page, rows loaded from JSON) are
+   labelled as they appear. */
+(function () {
+  var MIN_COLUMNS = 3;
+  function label(table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.replace(/\s+/g, " ").trim();
+    });
+    if (heads.length < MIN_COLUMNS) { return; }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", heads[i]);
+        }
+      });
+    });
+    table.classList.add("ivig-cards");
+  }
+  var pending = false;
+  function all() {
+    pending = false;
+    document.querySelectorAll("main table").forEach(label);
+  }
+  function soon() {
+    if (!pending) { pending = true; window.requestAnimationFrame(all); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    all();
+    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true });
+  });
+})();

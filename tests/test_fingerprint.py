@@ -54,3 +54,35 @@ def test_moving_code_between_modules_of_the_same_name_changes_it(source: Path) -
     a.write_text(text_b, encoding="utf-8")
     b.write_text(text_a, encoding="utf-8")
     assert inputs_fingerprint(source) != before
+
+
+def test_a_changed_static_file_makes_sphinx_write_every_page(tmp_path: Path) -> None:
+    """Sphinx copies _static/ only when it writes pages, and writes none when no page
+    changed: a changed stylesheet alone drops the parsed pages (never the execution cache),
+    once."""
+    from ivigbook.publish import build
+
+    source, out = tmp_path / "book", tmp_path / "_build"
+    (source / "_static").mkdir(parents=True)
+    css = source / "_static" / "book.css"
+    css.write_text("a { color: red; }\n", encoding="utf-8")
+    doctrees, cache = out / ".doctrees", out / ".jupyter_cache"
+
+    def rebuild() -> bool:
+        """One build's bookkeeping: were the parsed pages dropped?"""
+        doctrees.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        stamp = build._rewrite_pages_if_assets_changed(out, source)
+        dropped = not doctrees.exists()
+        stamp.write_text(build.assets_fingerprint(source))
+        assert cache.exists()
+        return dropped
+
+    assert rebuild()  # first build: no stamp yet
+    assert not rebuild()  # nothing changed
+    css.write_text("a { color: blue; }\n", encoding="utf-8")
+    assert rebuild()
+    assert not rebuild()
+    (source / "_templates").mkdir()
+    (source / "_templates" / "page.html").write_text("x", encoding="utf-8")
+    assert rebuild()

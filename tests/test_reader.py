@@ -434,3 +434,52 @@ def test_charts_say_what_to_do_without_javascript(html_dir: Path) -> None:
             fallback = chart.select_one(".ivig-chart-fallback")
             assert fallback is not None, f"{page}: chart {chart.get('id')} has no fallback"
             assert "JavaScript" in fallback.get_text(), fallback
+
+
+# --------------------------------------------------------------------------------------
+# On a phone, tables of three or more columns read as cards
+
+CARD_TABLES_JS = """
+() => Array.from(document.querySelectorAll('main table'))
+  .filter(t => t.offsetParent !== null && t.querySelectorAll('thead th').length >= 3)
+  .map(t => {
+    const heads = Array.from(t.querySelectorAll('thead th')).map(
+      th => th.textContent.replace(/\\s+/g, ' ').trim());
+    const cells = Array.from(t.querySelectorAll('tbody tr')).flatMap(r => Array.from(r.children)
+      .map((td, i) => [td.getAttribute('data-label'), heads[i],
+                       getComputedStyle(td).display,
+                       getComputedStyle(td, '::before').content]));
+    return {id: t.id || t.innerText.slice(0, 30), cards: t.classList.contains('ivig-cards'),
+            right: Math.ceil(t.getBoundingClientRect().right), cells: cells};
+  })
+"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("stem", ["appraisal", "claims-ledger"])
+def test_tables_read_as_cards_on_a_phone(browser: object, site: str, stem: str) -> None:
+    """Each cell under its column's header, every column on the screen; rows a DataTable
+    draws later (its second page) are labelled too."""
+    tab = _open(browser, f"{site}/chapters/{stem}.html", PHONE)
+    tab.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")  # type: ignore[attr-defined]
+    tab.wait_for_timeout(300)  # type: ignore[attr-defined]
+    nexts = tab.locator("main .dt-paging button.next:not(.disabled)")  # type: ignore[attr-defined]
+    if nexts.count():
+        nexts.first.scroll_into_view_if_needed()
+        nexts.first.click()
+        tab.wait_for_timeout(300)  # type: ignore[attr-defined]
+    tables = tab.evaluate(CARD_TABLES_JS)  # type: ignore[attr-defined]
+    tab.close()  # type: ignore[attr-defined]
+    assert tables, f"{stem}: no table of three or more columns"
+    problems = []
+    for t in tables:
+        if not t["cards"]:
+            problems.append(f"{t['id']}: not laid out as cards")
+        if t["right"] > PHONE["width"]:
+            problems.append(f"{t['id']}: right edge at {t['right']} px")
+        for label, head, display, before in t["cells"]:
+            if label != head or display != "block" or before != f'"{head}"':
+                problems.append(f"{t['id']}: a cell labelled {label!r} under {head!r}")
+                break
+    assert not problems, problems

@@ -225,6 +225,39 @@ def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
     return stamp
 
 
+#: The site's own files that no page's source names: Sphinx copies them only when it writes
+#: pages, and writes none when no page changed, so a new ``_static/book.css`` alone would
+#: never reach the site.
+SITE_ASSETS = ("_static", "_templates")
+
+
+def assets_fingerprint(source: Path = ROOT) -> str:
+    """Hash of the site's static files and templates (:data:`SITE_ASSETS`)."""
+    digest = hashlib.sha256()
+    for name in SITE_ASSETS:
+        root = source / name
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file():
+                digest.update(f"\0{path.relative_to(source)}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _rewrite_pages_if_assets_changed(build_dir: Path, source: Path) -> Path:
+    """Drop the parsed pages (not the execution cache) when a static file or a template
+    changed, so that Sphinx writes every page again, with the new files and their new
+    cache-busting hashes; chapters are not executed again."""
+    stamp = build_dir / ".assets-fingerprint"
+    if stamp.is_file() and stamp.read_text() == assets_fingerprint(source):
+        return stamp
+    doctrees = build_dir / ".doctrees"
+    if doctrees.exists():
+        print(f"[ivigbook build] static files changed: clearing {doctrees}", flush=True)
+        shutil.rmtree(doctrees)
+    stamp.unlink(missing_ok=True)
+    return stamp
+
+
 def _validate_data() -> int:
     from ivigbook.data.validate import run_validation
 
@@ -250,6 +283,7 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     for other in ("html", "pdf", "book"):  # any build of the folder may change its outputs
         _book_stamp(build_dir, other).unlink(missing_ok=True)
     stamp = _reset_if_inputs_changed(build_dir, source)
+    assets = _rewrite_pages_if_assets_changed(build_dir, source)
     for builder in builders:
         status = _run_jb(source, build_dir, builder)
         if status:
@@ -261,6 +295,7 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
         shutil.copy2(pdf_path(build_dir), site_pdf_path(build_dir))
         print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
     stamp.write_text(inputs_fingerprint(source))
+    assets.write_text(assets_fingerprint(source))
     _book_stamp(build_dir, target).write_text(fingerprint)
     return 0
 

@@ -83,8 +83,8 @@ def certainty_message(facts: KeyFacts) -> str:
     parts = [f"{level} for {_series(outcomes)}" for level, outcomes in facts.certainty]
     return (
         f"The book rates the certainty of this evidence as {'; '.join(parts)}. These are "
-        "the book's own ratings, made with the GRADE approach; the Cochrane review gave none "
-        "for strength."
+        "the book's own ratings, made with the GRADE approach; the Cochrane review gave no "
+        "GRADE rating for strength."
     )
 
 

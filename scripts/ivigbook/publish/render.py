@@ -129,8 +129,19 @@ LANDSCAPE_CHAR_WIDTH = CHAR_WIDTH * (9 / 10) / 1.41
 # (Not DataTables' scrollX: it splits the header into a separate table, which screen
 # readers cannot relate to the cells; the container scrolls instead, see _static/book.css.)
 WIDE_TABLE_OPTIONS: dict[str, Any] = {"autoWidth": False}
-#: Long identifiers and paths may break after "_" or "/" in a printed cell.
-_BREAK_AFTER = re.compile(r"([_/])(?=\w)")
+#: Where a line may break inside a word, besides at spaces: a printed cell breaks after an
+#: underscore or a slash (long identifiers and paths); a browser breaks after a hyphen or a
+#: slash.
+LATEX_BREAKS = "_/"
+HTML_BREAKS = "-/"
+
+
+def _break_after(breaks: str) -> re.Pattern[str]:
+    """A break allowed after each character of ``breaks`` that a letter or digit follows."""
+    return re.compile(f"([{re.escape(breaks)}])(?=\\w)")
+
+
+_BREAK_AFTER = _break_after(LATEX_BREAKS)
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -145,9 +156,11 @@ def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return definitions
 
 
-def _pieces(text: str) -> list[str]:
-    """The unbreakable pieces of a cell: words, split again where a break is allowed."""
-    return [piece for word in text.split() for piece in _BREAK_AFTER.sub(r"\1 ", word).split()]
+def _pieces(text: str, breaks: str = LATEX_BREAKS) -> list[str]:
+    """The unbreakable pieces of a cell: words, split again where :func:`_break_after`
+    allows a break."""
+    after = _BREAK_AFTER if breaks == LATEX_BREAKS else _break_after(breaks)
+    return [piece for word in text.split() for piece in after.sub(r"\1 ", word).split()]
 
 
 def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> str:
@@ -347,11 +360,11 @@ BODY_CHAR_EM = 0.58
 HEADER_CHAR_EM = 0.63
 CELL_PADDING_EM = 1.0
 TABLE_MIN_EM = 42.0
-_WORD_PIECES = re.compile(r"[^\s/-]+[/-]?")
 
 
 def _longest_piece(texts: list[str]) -> int:
-    return max((len(piece) for t in texts for piece in _WORD_PIECES.findall(t)), default=0)
+    """The longest piece a browser cannot break (:func:`_pieces` at :data:`HTML_BREAKS`)."""
+    return max((len(p) for t in texts for p in _pieces(t, HTML_BREAKS)), default=0)
 
 
 def column_min_em(df: pd.DataFrame) -> list[float]:

@@ -413,3 +413,15 @@ def test_a_study_whose_record_names_no_author_is_named_by_route_and_design(ev) -
     named = [s for s in studies if s not in nameless and not s["letter_ref"]]
     for s in named:
         assert labels[s["study_id"]].startswith(f"{s['first_author']} et al.")
+
+
+def test_harms_are_counted_over_the_ivig_studies(ev) -> None:
+    """The harms sentence counts IVIG studies; the table still lists every study."""
+    studies = raw("studies")
+    ivig = {s["study_id"] for s in studies if s["route"] == "intravenous"}
+    with_rows = {h["study_id"] for h in raw("harms")}
+    assert with_rows - ivig, "no harms row of a study by another route (the case this is for)"
+    counts = appraisal.harm_counts(ev)
+    assert counts.n_with_harms == len(ivig & with_rows)
+    assert counts.n_without_harms == len(ivig - with_rows)
+    assert set(appraisal.harms_by_study(ev)["study_id"]) == {s["study_id"] for s in studies}

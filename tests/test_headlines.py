@@ -350,3 +350,26 @@ def test_several_added_studies_are_placed_by_count() -> None:
     assert "1 of them gave immunoglobulin under the skin" in text
     short = added_sentence(facts, with_date=False)
     assert "1 March 2020" not in short
+
+
+# --------------------------------------------------------------------------------------
+# 5. One page, one count: studies without a control group are IVIG studies
+
+
+def test_the_evidence_page_counts_the_same_studies_without_a_control_group() -> None:
+    """The answer, the map's sentence and the summary name one number of studies without a
+    control group (IVIG only), and the answer accounts for every study of the data."""
+    studies = _rows("studies")
+    ivig = [s for s in studies if s["route"] == "intravenous"]
+    without = [s for s in ivig if s["controlled"] != "true"]
+    other_route = len(studies) - len(ivig)
+    assert other_route > 0, "the data hold no study by another route (the case this is for)"
+    values = execute_chapter("evidence")["values"]
+    n = len(without)
+    assert f"the {n} studies without a control group" in values["ev_improvement_sentence"]
+    assert f"the {n} studies without a control group (" in values["ev_uncontrolled_sentence"]
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    in_short = values["ev_in_short"]
+    assert f"{words[n]} studies without one" in in_short
+    assert f"{words[other_route]} study of immunoglobulin not given into a vein" in in_short
+    assert f"holds {len(studies)} studies" in in_short

@@ -381,3 +381,12 @@ def test_sliders_print_their_values_to_their_step(explorer_tab: tuple[object, st
         decimals = len(step.split(".")[1]) if "." in step else 0
         printed = len(text.split(".")[1]) if "." in text else 0
         assert printed <= decimals, f"a slider of step {step} prints {text}"
+
+
+def test_the_answer_compares_patients_enrolled_with_patients_enrolled() -> None:
+    """The answer's two numbers per arm are both after dropout (the best case once gave
+    patients analysed beside the IBMFRS trial's patients enrolled)."""
+    values = execute_chapter("next-trial")["values"]
+    in_short = values["nt_in_short"]
+    assert f"enrol about {values['nt_cont_enrolled']} patients per arm" in in_short
+    assert f"The best case, {values['nt_best_enrolled']} per arm" in in_short

@@ -22,7 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.analysis.cohorts import is_trial, labels_by_id, study_labels, trial_studies
+from ivigbook.analysis.cohorts import (
+    is_trial,
+    ivig_studies,
+    labels_by_id,
+    study_labels,
+    trial_studies,
+)
 from ivigbook.analysis.evidence import grams_per_patient, usual_dose
 from ivigbook.analysis.vocabulary import (
     ARM_LABELS,
@@ -414,10 +420,13 @@ class HarmCounts:
 
 
 def harm_counts(ev: Any) -> HarmCounts:
-    """Studies with any harms row, studies without, and adverse-event rows."""
-    reported = set(ev.harms["study_id"].astype(str))
-    ids = set(ev.studies["study_id"].astype(str))
-    kinds = ev.harms["kind"].astype(str)
+    """IVIG studies with any harms row and without one (a study of immunoglobulin by another
+    route is in the harms table, not in these counts), and adverse-event and withdrawal rows
+    of the IVIG studies."""
+    ids = set(ivig_studies(ev)["study_id"].astype(str))
+    harms = ev.harms[ev.harms["study_id"].astype(str).isin(ids)]
+    reported = set(harms["study_id"].astype(str))
+    kinds = harms["kind"].astype(str)
     return HarmCounts(
         n_with_harms=len(ids & reported),
         n_without_harms=len(ids - reported),

@@ -24,6 +24,7 @@ from ivigbook.analysis.cohorts import (
     citation_labels,
     design_labels,
     is_controlled,
+    is_ivig,
     short_label,
     studies_with_improvement,
     study_labels,
@@ -306,13 +307,14 @@ def evidence_facts(ev: Any) -> dict[str, int]:
     """The counts of the evidence chapter (glued with the prefix ``ev``).
 
     ``n_<design>`` for every design of the schema (0 where none), ``n_<result>`` for every
-    overall result, and the counts of studies without a control group and of those among
+    overall result, and the counts of IVIG studies without a control group and of those among
     them whose overall result is an improvement.
     """
     s = ev.studies
     by_design = design_counts(ev)
     overall = overall_results(ev)
-    uncontrolled = ~is_controlled(s).to_numpy()
+    # Without a control group: IVIG studies only, as in every IVIG count (analysis.summary).
+    uncontrolled = (~is_controlled(s) & is_ivig(s)).to_numpy()
     # One definition of "a study with an improvement" for every page (analysis.cohorts).
     improved = s["study_id"].astype(str).isin(studies_with_improvement(ev)).to_numpy()
     from_letter = (s["included_by"].astype("string") == "letter").to_numpy()

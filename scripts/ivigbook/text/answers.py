@@ -127,6 +127,12 @@ def evidence_texts(
         f"{counted(n_other, 'other study', 'other studies')} with a comparison group",
         f"{counted(n_without, 'study', 'studies')} without one",
     ]
+    n_other_route = summary.n_studies - summary.n_ivig_studies
+    if n_other_route:
+        # In the counts of all studies, but in no IVIG count (ivigbook.analysis.cohorts).
+        groups.append(
+            f"{counted(n_other_route, 'study', 'studies')} of immunoglobulin not given into a vein"
+        )
     k_with = summary.n_controlled_objective_benefit
     k_without = summary.n_uncontrolled_objective_benefit
     with_part = (
@@ -370,12 +376,13 @@ def blinding_doubt(blinding: BlindingFacts | None) -> str:
 def next_trial_in_short(
     enrolled_per_arm: int,
     enmc_per_arm: int,
-    best_case_per_arm: int,
+    best_case_enrolled: int,
     max_power_own: float,
     blinding: BlindingFacts | None = None,
 ) -> str:
-    """The answer of the next-trial chapter, from its computed numbers (``blinding``: the
-    best-case trial's blinding of participants, :func:`~ivigbook.analysis.appraisal.
+    """The answer of the next-trial chapter, from its computed numbers: patients to enrol
+    per arm on the IBMFRS endpoint and in the best case, both after dropout (``blinding``:
+    the best-case trial's blinding of participants, :func:`~ivigbook.analysis.appraisal.
     participant_blinding`)."""
     compare = (
         f"more than the ENMC workshop's minimum of more than {enmc_per_arm}"
@@ -384,8 +391,8 @@ def next_trial_in_short(
     )
     return (
         f"With the stated inputs, a trial on the IBMFRS endpoint needs to enrol about "
-        f"{enrolled_per_arm} patients per arm: {compare}. The best case, {best_case_per_arm} "
-        f"per arm, {blinding_doubt(blinding)} The existing controlled "
+        f"{enrolled_per_arm} patients per arm: {compare}. The best case, "
+        f"{best_case_enrolled} per arm, {blinding_doubt(blinding)} The existing controlled "
         f"studies had at most {max_power_own:.0%} power at their own length."
     )
 
@@ -555,7 +562,7 @@ def next_trial_words(
         in_short=next_trial_in_short(
             int(continuous.cont_enrolled),
             responder.enmc,
-            int(responder.n_per_arm),
+            int(responder.best_enrolled),
             existing.max_power_own,
             blinding,
         )

@@ -464,6 +464,24 @@ def test_every_figure_prints_in_its_own_section(tex: str, pdf_path: Path) -> Non
     assert not astray, astray
 
 
+#: A numbered section heading as pdftotext prints it ("9.6 How far ...", "A.2 The ...").
+NUMBERED_HEADING = re.compile(r"^([0-9]+|[A-Z])\.[0-9]+(\.[0-9]+)? [A-Z]")
+
+
+def test_no_heading_ends_a_page(pdf_path: Path) -> None:
+    """No page ends with a section heading, its text on the next page (section 9.6 of the
+    build of 30 November 2026 ended a page above a third of it left empty)."""
+    from ivigbook.publish.version import book_metadata
+
+    head = f"Release {book_metadata().version}"
+    ending = []
+    for n, page in enumerate(_page_texts(pdf_path), 1):
+        body = _body_lines(page, head)
+        if body and NUMBERED_HEADING.match(body[-1]) and ". ." not in body[-1]:
+            ending.append(f"page {n}: {body[-1][:50]}")
+    assert not ending, f"pages that end with a heading: {ending}"
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

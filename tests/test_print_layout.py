@@ -166,3 +166,34 @@ def test_short_lists_are_kept_on_one_page_and_long_ones_may_break() -> None:
     assert len(long.astext()) > latex.KEEP_LIST_CHARS
     kept = latex.short_lists(document)
     assert kept == [short, outer]  # the inner list goes with the outer one
+
+
+def _section(title: str, *body: nodes.Node) -> nodes.section:
+    return nodes.section("", nodes.title(text=title), *body)
+
+
+def test_a_heading_is_kept_with_the_table_that_opens_its_section() -> None:
+    table = nodes.raw("", latex.keep_short_table_together(_table(3)), format="latex")
+    lead = nodes.paragraph(text="x" * 100)
+    inner = _section("Inner", lead, nodes.container("", table))
+    outer = _section("Outer", nodes.paragraph(text="text"), inner)
+    document = nodes.document(None, None)
+    document += outer
+    before = latex.keep_heading_with_table(table)
+    assert before is not None
+    assert outer.index(before) == outer.index(inner) - 1
+    # The table's own need, the heading's lines and the lead text's two lines.
+    lines = latex.HEAD_LINES + 3 + latex.HEADING_LINES + 2
+    assert before.astext() == "\\FloatBarrier\n" + latex.NEEDSPACE.format(lines=lines)
+
+
+def test_no_heading_need_after_long_text_or_for_a_chapter() -> None:
+    table = nodes.raw("", latex.keep_short_table_together(_table(3)), format="latex")
+    long_lead = nodes.paragraph(text="x" * (latex.LEAD_CHARS + 1))
+    outer = _section("Outer", _section("Inner", long_lead, table))
+    assert latex.keep_heading_with_table(table) is None
+    chapter_table = nodes.raw("", latex.keep_short_table_together(_table(3)), format="latex")
+    document = nodes.document(None, None)
+    document += _section("Chapter", chapter_table)
+    assert latex.keep_heading_with_table(chapter_table) is None
+    assert outer.children[0].astext() == "Outer"

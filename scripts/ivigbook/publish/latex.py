@@ -233,6 +233,42 @@ class ShortTablesTogether(SphinxPostTransform):
         raw_latex = (n for n in self.document.findall(nodes.raw) if n.get("format") == "latex")
         for table in [n for n in raw_latex if "\\begin{longtable}" in n.astext()]:
             table.children = [nodes.Text(keep_short_table_together(table.astext()))]
+            keep_heading_with_table(table)
+
+
+#: Lines a section heading takes with the space around it, and the most text (in
+#: characters) between a heading and its table for the two to be kept together.
+HEADING_LINES = 4
+LEAD_CHARS = 400
+_NEEDED_LINES = re.compile(r"\\ivigneedspace\{(\d+)\\baselineskip\}")
+
+
+def keep_heading_with_table(table: nodes.raw) -> nodes.raw | None:
+    """Where a section opens with ``table`` (after its heading, at most :data:`LEAD_CHARS`
+    of text), put the table's :data:`NEEDSPACE` before the heading too, grown by the
+    heading and that text: a heading never ends a page whose table starts on the next one
+    (section 9.6 of the build of 30 November 2026). Returns the node put before the
+    heading, or None (no such section; a chapter, which starts a page anyway)."""
+    need = _NEEDED_LINES.search(table.astext())
+    child, section = table, table.parent
+    while section is not None and not isinstance(section, nodes.section):
+        child, section = section, section.parent
+    if need is None or section is None or not isinstance(section.parent, nodes.section):
+        return None
+    lead = section.children[: section.index(child)]
+    if not lead or not isinstance(lead[0], nodes.title):
+        return None
+    text = lead[1:]
+    chars = sum(len(n.astext()) for n in text)
+    if chars > LEAD_CHARS or not all(isinstance(n, (nodes.paragraph, nodes.target)) for n in text):
+        return None
+    lines = int(need.group(1)) + HEADING_LINES + math.ceil(chars / CHARS_PER_LINE)
+    # Figures held over print first, as the heading's own float barrier (placeins' [section]
+    # option) would print them: the room is measured under them.
+    before = nodes.raw("", "\\FloatBarrier\n" + NEEDSPACE.format(lines=lines), format="latex")
+    parent = section.parent
+    parent.insert(parent.index(section), before)
+    return before
 
 
 #: A bullet list of at most this many characters (about a dozen printed lines) is kept on

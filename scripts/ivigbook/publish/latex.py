@@ -250,7 +250,8 @@ def keep_heading_with_table(table: nodes.raw) -> nodes.raw | None:
     (section 9.6 of the build of 30 November 2026). Returns the node put before the
     heading, or None (no such section; a chapter, which starts a page anyway)."""
     need = _NEEDED_LINES.search(table.astext())
-    child, section = table, table.parent
+    child: nodes.Node = table
+    section = table.parent
     while section is not None and not isinstance(section, nodes.section):
         child, section = section, section.parent
     if need is None or section is None or not isinstance(section.parent, nodes.section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -480,6 +481,21 @@ def test_no_heading_ends_a_page(pdf_path: Path) -> None:
         if body and NUMBERED_HEADING.match(body[-1]) and ". ." not in body[-1]:
             ending.append(f"page {n}: {body[-1][:50]}")
     assert not ending, f"pages that end with a heading: {ending}"
+
+
+def test_no_item_ends_a_page_away_from_its_inner_list(pdf_path: Path) -> None:
+    """A list item never ends a page while its inner list starts the next ("Swallowing"
+    ended page 37 of the build of 30 November 2026, its reasons on page 38)."""
+    from ivigbook.publish.version import book_metadata
+
+    head = f"Release {book_metadata().version}"
+    bodies = [_body_lines(page, head) for page in _page_texts(pdf_path)]
+    apart = [
+        f"page {n}: {this[-1][:40]}"
+        for n, (this, after) in enumerate(pairwise(bodies), 1)
+        if this and after and this[-1].startswith("\u2022") and after[0].startswith("\u2013")
+    ]
+    assert not apart, f"items whose inner list starts on the next page: {apart}"
 
 
 def _letters(text: str) -> str:

@@ -61,6 +61,9 @@ LAYOUT_PREAMBLE = r"""
   \ifdim\dimen@>\dimen@ii\ifdim\pagetotal=\z@\null\fi\vfil\break\fi
   \endgroup}
 \newcommand{\ivigneedspace}[1]{\par\ivig@needspace{#1}\ivig@needspace{#1}}
+% No page break just before a list: a list stays with the line that leads into it, and an
+% inner list with its item ("Swallowing" ended a page, its reasons on the next).
+\@beginparpenalty=\@M
 % fancyhdr asks for a header at least 13.6pt tall ("\headheight is too small").
 \setlength{\headheight}{14pt}
 % A figure's image at most 72% of the text block: with its caption and a section heading

@@ -25,7 +25,7 @@ def source_checks_markdown(ev: Evidence) -> str:
     lines = [
         "```{list-table} What the checked sources say, beside the letter",
         ":header-rows: 1",
-        ":widths: 18 30 40 12",
+        ":widths: 16 29 37 18",
         # longtable: it may run over pages in the PDF; ivig-paginate: on the site it becomes
         # a paginated, searchable table (_static/book.js), however many checks there are.
         ":class: longtable ivig-paginate",

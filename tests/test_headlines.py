@@ -373,3 +373,12 @@ def test_the_evidence_page_counts_the_same_studies_without_a_control_group() -> 
     assert f"{words[n]} studies without one" in in_short
     assert f"{words[other_route]} study of immunoglobulin not given into a vein" in in_short
     assert f"holds {len(studies)} studies" in in_short
+
+
+def test_tables_name_chapters_as_words(ev) -> None:
+    """The ledger's Chapter column reads "Trials", "Next trial", never "next-trial"."""
+    table = claims.chapter_verdicts(ev)
+    chapters = [r["chapter"] for r in _rows("claims")]
+    expected = [c[:1].upper() + c[1:].replace("-", " ") for c in chapters]
+    assert sorted(table["Chapter"]) == sorted(expected)
+    assert not any("-" in c or c.islower() for c in table["Chapter"])

@@ -165,10 +165,11 @@ def test_the_new_trial_appears_in_the_risk_of_bias_figure_and_table(built: Path)
 
 def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
     html = page(built, "claims-ledger")
-    # The verdict chart's data and the ledger's tables are in the page.
+    # The verdict chart's data and the ledger's tables are in the page; the chart names the
+    # chapter "trials" as "Trials".
     points = re.findall(r"\{[^{}]*\}", html)
     assert any(
-        re.search(r'"chapter":\s*"trials"', point)
+        re.search(r'"chapter":\s*"Trials"', point)
         and re.search(r'"verdict":\s*"contradicted"', point)
         for point in points
     ), "no contradicted trial claim in the verdict chart"

@@ -36,7 +36,7 @@ from ivigbook.analysis.cohorts import (
 )
 from ivigbook.analysis.guidance import guidance_counts
 from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
-from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS
+from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS, chapter_label
 from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
 from ivigbook.paths import ROOT
@@ -559,7 +559,7 @@ def verdict_comparison(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
     table = verdict_changes(ev, baseline)
     return pd.DataFrame(
         {
-            "Chapter": table["chapter"],
+            "Chapter": table["chapter"].map(chapter_label),
             "The letter says": table["quote"],
             "On the letter's studies": table["verdict_letter"].astype("string"),
             "On all studies": table["verdict_now"].astype("string"),

@@ -231,3 +231,9 @@ OBJECTIVE = "objective"
 #: An illustrative body weight for turning g/kg into grams: an assumption, not data (the
 #: letter reports no weights). Chapters that let a reader change it do so in a parameters cell.
 ILLUSTRATIVE_BODY_WEIGHT_KG = 70
+
+
+def chapter_label(chapter: object) -> str:
+    """A chapter of ``claims.csv`` as a table or a chart names it: "next-trial" reads
+    "Next trial"."""
+    return str(chapter).replace("-", " ").capitalize()

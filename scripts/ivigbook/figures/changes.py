@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis import claims
+from ivigbook.analysis.vocabulary import chapter_label
 from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, tooltips
 
 if TYPE_CHECKING:
@@ -22,9 +23,13 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
 
     counts = claims.verdict_counts(ev)
     counts = counts[counts["claims"] > 0].copy()
-    counts["chapter"] = counts["chapter"].astype(str)
+    counts["chapter"] = counts["chapter"].astype(str).map(chapter_label)
     counts["verdict"] = counts["verdict"].astype(str)
-    chapters = [c for c in ev.enum("claims", "chapter") if c in set(counts["chapter"])]
+    chapters = [
+        chapter_label(c)
+        for c in ev.enum("claims", "chapter")
+        if chapter_label(c) in set(counts["chapter"])
+    ]
     verdicts = list(claims.VERDICTS)
     x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
     x = x.axis(labelAngle=0)

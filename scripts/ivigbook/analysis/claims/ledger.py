@@ -11,7 +11,7 @@ import pandas as pd
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
 from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
 from ivigbook.analysis.cohorts import id_reader, ivig_evidence, short_labels_by_id
-from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS
+from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS, chapter_label
 from ivigbook.data.templates import fill
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
         table = table[table["chapter"] == chapter]
     columns = {"Claim (quote)": ["\u201c" + q + "\u201d" for q in table["quote"]]}
     if chapter is None:
-        columns["Chapter"] = table["chapter"].to_list()
+        columns["Chapter"] = [chapter_label(c) for c in table["chapter"]]
     columns["Verdict"] = table["verdict"].astype("string").to_list()
     columns["Why"] = table["short_reason"].to_list()
     return pd.DataFrame(columns).astype("string")

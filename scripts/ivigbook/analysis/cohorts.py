@@ -172,6 +172,13 @@ def controlled_studies(ev: Any) -> pd.DataFrame:
     return out.sort_values(["design", "letter_ref"], kind="stable").reset_index(drop=True)
 
 
+def uncontrolled_studies(ev: Any) -> pd.DataFrame:
+    """Every IVIG study without a comparison group or period, in the data's order (a study
+    of immunoglobulin by another route is in none of the IVIG cohorts)."""
+    s = ivig_studies(ev)
+    return s[~is_controlled(s)].reset_index(drop=True)
+
+
 def short_labels_by_id(ev: Any) -> dict[str, str]:
     """Each study's short label ("Dalakas 1997", :func:`short_label`) by its study_id."""
     return {str(r["study_id"]): short_label(r) for _, r in ev.studies.iterrows()}

@@ -23,11 +23,10 @@ import pandas as pd
 from ivigbook.analysis.cohorts import (
     citation_labels,
     design_labels,
-    is_controlled,
-    is_ivig,
     short_label,
     studies_with_improvement,
     study_labels,
+    uncontrolled_studies,
 )
 from ivigbook.analysis.search import search_counts
 from ivigbook.analysis.vocabulary import (
@@ -313,8 +312,8 @@ def evidence_facts(ev: Any) -> dict[str, int]:
     s = ev.studies
     by_design = design_counts(ev)
     overall = overall_results(ev)
-    # Without a control group: IVIG studies only, as in every IVIG count (analysis.summary).
-    uncontrolled = (~is_controlled(s) & is_ivig(s)).to_numpy()
+    without = set(uncontrolled_studies(ev)["study_id"].astype(str))
+    uncontrolled = s["study_id"].astype(str).isin(without).to_numpy()
     # One definition of "a study with an improvement" for every page (analysis.cohorts).
     improved = s["study_id"].astype(str).isin(studies_with_improvement(ev)).to_numpy()
     from_letter = (s["included_by"].astype("string") == "letter").to_numpy()

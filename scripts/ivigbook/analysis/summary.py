@@ -20,6 +20,7 @@ from ivigbook.analysis.cohorts import (
     ivig_studies,
     studies_with_improvement,
     trial_studies,
+    uncontrolled_studies,
 )
 from ivigbook.analysis.design import continuous_design, planning_values
 from ivigbook.analysis.guidance import conditional_guidance, guidance_counts
@@ -70,6 +71,7 @@ def evidence_summary(ev: Evidence) -> EvidenceSummary:
     benefit = studies_with_improvement(ev)
     trials = studies[is_trial(studies)]
     controlled = studies[is_controlled(studies)]
+    uncontrolled = uncontrolled_studies(ev)
     return EvidenceSummary(
         n_studies=len(everything),
         n_ivig_studies=len(studies),
@@ -79,8 +81,8 @@ def evidence_summary(ev: Evidence) -> EvidenceSummary:
         n_controlled=len(controlled),
         n_controlled_patients=int(controlled["n_total"].sum()),
         n_controlled_objective_benefit=int(controlled["study_id"].astype(str).isin(benefit).sum()),
-        n_uncontrolled=len(studies) - len(controlled),
-        n_uncontrolled_patients=int(studies["n_total"].sum()) - int(controlled["n_total"].sum()),
+        n_uncontrolled=len(uncontrolled),
+        n_uncontrolled_patients=int(uncontrolled["n_total"].sum()),
         n_uncontrolled_objective_benefit=len(benefit - set(controlled["study_id"].astype(str))),
         n_added=len(added_since_letter(ev)),
     )

@@ -17,7 +17,8 @@ from fixtures_living.living import DATA, package_with, read_rows
 
 from ivigbook.analysis import appraisal, claims, cohorts, summary
 from ivigbook.analysis.claims import helpers
-from ivigbook.analysis.claims.bases import checked_basis, evaluate_bases, letter_basis
+from ivigbook.analysis.claims.bases import CIRCULAR, checked_basis, evaluate_bases, letter_basis
+from ivigbook.analysis.claims.ledger import evaluate
 from ivigbook.data.load import load
 from ivigbook.data.rules import CERTAINTY_LEVELS, GRADE_DOMAINS, ROB_DOMAINS
 from ivigbook.figures.appraisal import rob_summary_chart, rob_traffic_light
@@ -180,7 +181,7 @@ def test_certainty_must_follow_the_downgrades(tmp_path: Path) -> None:
     shutil.copytree(DATA, pkg)
     text = (pkg / "downgrades.csv").read_text(encoding="utf-8")
     (pkg / "downgrades.csv").write_text(
-        text.replace("strength,imprecision,1,", "strength,imprecision,0,"), encoding="utf-8"
+        text.replace("strength,imprecision,2,", "strength,imprecision,0,"), encoding="utf-8"
     )
     from ivigbook import cli
 
@@ -233,13 +234,19 @@ def test_summary_of_findings_reasons_are_one_row_per_lowering_domain(ev) -> None
             strict=True,
         )
     )
-    lowering = [d for d in raw("downgrades") if int(d["levels"]) > 0]
-    lowering.sort(key=lambda d: order.index(d["outcome"]))
+    # every criterion of every outcome is shown, lowering or not, in the handbook's order
+    domains = list(GRADE_DOMAINS)
+    rows = sorted(
+        raw("downgrades"),
+        key=lambda d: (order.index(d["outcome"]), domains.index(d["grade_domain"])),
+    )
     table = appraisal.downgrades_display(ev)
-    assert len(table) == len(lowering) > 0
-    assert list(table["Outcome"]) == [label[d["outcome"]] for d in lowering]
-    assert list(table["Why"]) == [d["reason"] for d in lowering]
-    assert list(table["Levels"]) == [f"\u2212{d['levels']}" for d in lowering]
+    assert len(table) == len(rows) == len(order) * len(domains)
+    assert list(table["Outcome"]) == [label[d["outcome"]] for d in rows]
+    assert list(table["Why"]) == [d["reason"] for d in rows]
+    assert list(table["Levels"]) == [
+        f"\u2212{d['levels']}" if int(d["levels"]) else "0" for d in rows
+    ]
     summary_columns = list(appraisal.findings_display(ev).columns)
     assert len(summary_columns) == 4
     assert not any("lowered" in c.lower() or "cochrane" in c.lower() for c in summary_columns)
@@ -257,14 +264,16 @@ def test_reasons_print_as_a_list_under_each_outcome(ev) -> None:
     assert len(items) == len(table)
     for line, (_, row) in zip(items, table.iterrows(), strict=True):
         assert row["Lowered for"] in line
-        assert row["Levels"] in line
+        assert (row["Levels"] if row["Levels"] != "0" else "not lowered") in line
     assert downgrades_markdown(table.iloc[0:0]) == "No rating is lowered."
 
 
 def test_cochrane_grades_sit_beside_the_books_ratings(ev) -> None:
     findings = raw("findings")
     table = appraisal.cochrane_display(ev)
-    assert sorted(table["The Cochrane review"]) == sorted(f["cochrane_grade"] for f in findings)
+    # the column names the review it quotes (its number, from the bibliography)
+    (review,) = [c for c in table.columns if c.startswith("The Cochrane review (CD")]
+    assert sorted(table[review]) == sorted(f["cochrane_grade"] for f in findings)
     facts = appraisal.findings_facts(ev)
     assert facts.n_outcomes == len(findings)
     not_estimable = [f for f in findings if f["cochrane_grade"].startswith("Not estimable")]
@@ -366,11 +375,20 @@ def test_one_definition_of_trial_and_improvement(ev) -> None:
 
 def test_letter_basis_has_no_checks_and_checked_basis_applies_them(ev) -> None:
     letter = letter_basis(ev)
-    assert letter.source_checks.empty
+    assert letter.checked_results.empty
+    assert letter.checked_study_values.empty
     assert "primary_source" not in set(letter.responders["source"].astype(str))
+    # the source checks stay on the letter's basis as notes only: no verdict moves without them
+    from ivigbook.analysis.changes import with_tables
+
+    bare = with_tables(letter, source_checks=letter.source_checks.iloc[0:0])
+    assert list(evaluate(letter)["verdict"]) == list(evaluate(bare)["verdict"])
     checked = checked_basis(ev).outcomes.set_index("outcome_id")
     for row in raw("checked_results"):
         assert checked.loc[row["outcome_id"], "result"] == row["result"]
+    studies = checked_basis(ev).studies.set_index("study_id")
+    for row in raw("checked_study_values"):
+        assert bool(studies.loc[row["study_id"], row["field"]]) == (row["value"] == "true")
     original = {o["outcome_id"]: o["result"] for o in raw("outcomes")}
     changed = [r for r in raw("checked_results") if original[r["outcome_id"]] != r["result"]]
     assert changed
@@ -390,8 +408,14 @@ def test_differing_verdicts_say_so_in_one_sentence(ev) -> None:
     j = ev.checked_results
     from ivigbook.analysis.changes import with_tables
 
-    quiet = with_tables(ev, checked_results=j.iloc[0:0])
-    assert not evaluate_bases(quiet)["differs"].any()
+    quiet = with_tables(
+        ev, checked_results=j.iloc[0:0], checked_study_values=ev.checked_study_values.iloc[0:0]
+    )
+    moved = evaluate_bases(quiet)
+    # ... except a claim supported only by its own sentence, which is not testable beyond it
+    circular = moved["reason_checked"].str.startswith(CIRCULAR)
+    assert not moved.loc[~circular, "differs"].any()
+    assert (moved.loc[circular, "verdict_checked"].astype(str) == "not testable").all()
 
 
 # --- study names ---------------------------------------------------------------------------
@@ -425,3 +449,66 @@ def test_harms_are_counted_over_the_ivig_studies(ev) -> None:
     assert counts.n_with_harms == len(ivig & with_rows)
     assert counts.n_without_harms == len(ivig - with_rows)
     assert set(appraisal.harms_by_study(ev)["study_id"]) == {s["study_id"] for s in studies}
+
+
+# --- ratings that cannot go stale ------------------------------------------------------------
+
+
+def test_every_rating_records_the_trials_it_was_made_on(ev) -> None:
+    """Today every rating is current: its rated_on lists exactly the outcome's trials."""
+    assert appraisal.stale_ratings(ev).empty
+    for row in raw("findings"):
+        now = set(appraisal.finding_studies(ev, row["outcome"])["study_id"])
+        assert set(appraisal.rated_on(row)) == now, row["outcome"]
+
+
+def test_a_positive_trial_makes_the_strength_rating_say_it_predates_it(tmp_path: Path) -> None:
+    """A contributor adds a large randomised trial with positive objective results: the strength
+    row, its key message and the conclusions say the rating predates it, until re-rated."""
+    from ivigbook.text.messages import key_messages
+
+    before = load(DATA)
+    after = load(package_with(tmp_path / "data", "positive_trial"))
+    name = cohorts.short_labels_by_id(after)["fictitious2026"]
+    stale = appraisal.stale_ratings(after).set_index("outcome")
+    assert "strength" in stale.index
+    assert name in stale.loc["strength", "stale"]
+    row = appraisal.findings_display(after).set_index("Outcome").loc["Muscle strength"]
+    assert row["Certainty (the book's rating)"] == appraisal.NOT_RERATED
+    assert f"Not yet re-rated since {name} was added" in row["What the evidence shows"]
+    old = appraisal.findings_display(before).set_index("Outcome").loc["Muscle strength"]
+    assert row["What the evidence shows"] != old["What the evidence shows"]
+    # the key message on certainty (home page and conclusions) says so, and no longer rates
+    # strength as it did
+    message = key_messages(summary.key_facts(after))["certainty"]
+    assert f"muscle strength is not yet re-rated since {name.lower()} was added" in message.lower()
+    old_message = key_messages(summary.key_facts(before))["certainty"]
+    assert "for muscle strength" in old_message
+    assert "for muscle strength" not in message
+    # ... and the strength sentence of the appraisal
+    facts = appraisal.findings_facts(after)
+    assert facts.strength_certainty == appraisal.NOT_RERATED.lower()
+    assert facts.strength_statement.startswith("Not yet re-rated")
+    # an outcome the trial did not measure keeps its rating
+    assert "swallowing" not in stale.index
+
+
+def test_every_finding_is_stated_in_grade_words(ev) -> None:
+    table = appraisal.findings_table(ev)
+    for row in table.itertuples():
+        if row.certainty == "very_low":
+            assert "very uncertain" in row.statement, row.outcome
+        assert row.outcome_label.lower() in row.statement.lower(), row.outcome
+    strength = table.set_index("outcome").loc["strength"]
+    assert strength["certainty"] == "very_low"
+    assert "may make little or no difference" in strength["statement"]
+
+
+def test_strength_rating_follows_the_handbook(ev) -> None:
+    """Imprecision is very serious with no estimate; indirectness is judged (duration,
+    co-intervention); the level follows from the levels (the validator checks the sum)."""
+    d = {(r["outcome"], r["grade_domain"]): r for r in raw("downgrades")}
+    assert int(d[("strength", "imprecision")]["levels"]) == 2
+    assert int(d[("strength", "indirectness")]["levels"]) >= 1
+    assert "prednisone" in d[("strength", "indirectness")]["reason"]
+    assert "month" in d[("strength", "indirectness")]["reason"]

@@ -32,6 +32,7 @@ from ivigbook.analysis.changes import (
     scaffold_problems,
     with_tables,
 )
+from ivigbook.analysis.claims.bases import evaluate_bases
 from ivigbook.analysis.cohorts import labels_by_id
 from ivigbook.data.load import DataPackageError, Evidence, load
 from ivigbook.data.templates import MAX_WORDS, fill, placeholders, template_problems
@@ -42,7 +43,8 @@ EXPECTED = {
     "rct_count": "partly supported",
     "rcts_no_objective_effect": "supported",
     "all_trials_no_effect": "partly supported",
-    "nss_moderate_only": "partly supported",
+    # The letter's NSS clause is about Walter 2000 (its ref. 5) and is judged on it alone.
+    "nss_moderate_only": "supported",
     "necrosis_no_clinical_correlation": "partly supported",
     # A rounding ("one third" of 19) or a wording ("half" of 19) is a note, not a downgrade.
     "one_third_improved": "supported",
@@ -241,7 +243,9 @@ def test_short_reasons_read_plainly_whatever_the_verdict(ev: Evidence) -> None:
         ),
     ]
     seen = {(c, v) for e in [ev, *mutations] for c, v in verdicts(e).items()}
-    assert len({v for _, v in seen}) == len(claims.VERDICTS)  # every verdict is reached
+    # "supported with a qualification" is reached on the evidence as checked, by weighing
+    checked = {str(v) for v in evaluate_bases(ev)["verdict_checked"]}
+    assert {v for _, v in seen} | checked == set(claims.VERDICTS)  # every verdict is reached
     problems = [p for e in mutations for p in _check_short_reasons(e)]
     assert not problems, problems
 
@@ -737,3 +741,37 @@ def test_ledger_cells_stay_short_with_a_thousand_studies(tmp_path: Path) -> None
         if len(str(value)) > MAX_CELL_CHARS
     ]
     assert not too_long, too_long
+
+
+def test_a_claims_scope_names_studies_of_the_data(tmp_path: Path) -> None:
+    """A claim about named studies (scope_studies) must name studies the data hold."""
+    from ivigbook import cli
+
+    pkg = package_with(tmp_path / "data")
+    path = pkg / "claims.csv"
+    rows = read_rows(path)
+    scoped = [r for r in rows if r["scope_studies"]]
+    assert scoped, "the real data scope at least one claim"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(f",{scoped[0]['scope_studies']}\n", ",nosuchstudy2099\n"), encoding="utf-8"
+    )
+    assert cli.main(["validate", str(pkg)]) == 1
+
+
+def test_a_scoped_claim_is_judged_on_its_studies_alone(ev: Evidence) -> None:
+    """The NSS clause is about Walter 2000: its verdict does not move when another trial's
+    result changes."""
+    ledger = claims.evaluate(ev).set_index("claim_id")
+    scope = ledger.loc["nss_moderate_only", "scope_studies"]
+    assert scope == "walter2000"
+    other = set_cell(ev, "outcomes", "dalakas2001-endurance_adl", "result", "improved")
+    assert (
+        claims.evaluate(other).set_index("claim_id").loc["nss_moderate_only", "verdict"]
+        == (ledger.loc["nss_moderate_only", "verdict"])
+    )
+    mine = set_cell(ev, "outcomes", "walter2000-mmt", "result", "improved")
+    assert (
+        claims.evaluate(mine).set_index("claim_id").loc["nss_moderate_only", "verdict"]
+        != (ledger.loc["nss_moderate_only", "verdict"])
+    )

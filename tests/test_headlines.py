@@ -21,7 +21,11 @@ from fixtures_living.living import DATA, package_with
 from ivigbook.analysis import claims
 from ivigbook.analysis.appraisal import participant_blinding
 from ivigbook.analysis.changes import added_facts, letter_search_date
-from ivigbook.analysis.claims.bases import checked_basis, letter_basis
+from ivigbook.analysis.claims.bases import (
+    evaluate_bases,
+    letter_basis,
+    weak_results,
+)
 from ivigbook.analysis.cohorts import with_tables
 from ivigbook.analysis.responders import responder_summary, responder_table
 from ivigbook.analysis.summary import bases_verdicts, key_facts
@@ -93,7 +97,11 @@ def test_headlines_name_the_checked_improvement(ev) -> None:
 
 
 def test_without_the_check_the_headlines_say_no_benefit(ev) -> None:
-    quiet = with_tables(ev, checked_results=ev.checked_results.iloc[0:0])
+    quiet = with_tables(
+        ev,
+        checked_results=ev.checked_results.iloc[0:0],
+        checked_study_values=ev.checked_study_values.iloc[0:0],
+    )
     facts = key_facts(quiet)
     assert facts.checked_benefits == ()
     trials = key_messages(facts)["trials"]
@@ -130,6 +138,9 @@ def test_an_added_check_on_strength_reaches_the_headlines(ev) -> None:
                 "check_id": check["check_id"],
                 "outcome_id": strength["outcome_id"],
                 "result": "improved",
+                "outcome_role": "primary",
+                "multiplicity": "not_reported",
+                "summary": "strength improved (a test row, not a source's result)",
             }
         ]
     ).astype(ev.checked_results.dtypes.to_dict())
@@ -166,7 +177,8 @@ def test_a_copied_package_without_the_check_changes_the_home_page(tmp_path: Path
 
 def test_contradicted_counts_on_both_bases_appear_when_they_differ(ev) -> None:
     n_letter = _verdict_counts(claims.evaluate(letter_basis(ev)), claims.CONTRADICTED)
-    n_checked = _verdict_counts(claims.evaluate(checked_basis(ev)), claims.CONTRADICTED)
+    weighed = evaluate_bases(ev)
+    n_checked = int((weighed["verdict_checked"].astype(str) == claims.CONTRADICTED).sum())
     assert n_letter != n_checked, "the real data's two bases differ on contradicted claims"
     bases = bases_verdicts(ev)
     assert (bases.n_contradicted_letter, bases.n_contradicted_checked) == (n_letter, n_checked)
@@ -178,19 +190,21 @@ def test_contradicted_counts_on_both_bases_appear_when_they_differ(ev) -> None:
     assert f"checked, {words[n_checked]} " in text
     sentence = bases_sentence(bases)
     assert "letter's own evidence" in sentence
-    assert f"{words[n_checked]} claims are contradicted" in sentence
-    # every claim that moves turns on the checked swallowing result, and the text says so
-    domains = {d for ds in _expected_checked_trial_improvements().values() for d in ds}
-    if domains == {"swallowing"}:
-        assert "all on swallowing" in text
+    verb = "claim is" if n_checked == 1 else "claims are"
+    assert f"{words[n_checked]} {verb} contradicted" in sentence
+    # no claim is contradicted by a weak result (one secondary, unadjusted measure)
+    weak = {f"outcomes:{o}" for o in weak_results(ev)["outcome_id"]}
+    contradicted = weighed[weighed["verdict_checked"].astype(str) == claims.CONTRADICTED]
+    for rows in contradicted["rows_checked"]:
+        assert not weak & set(str(rows).split("; "))
 
 
 def checked_basis_verdicts() -> pd.DataFrame:
     """Each claim's verdict on both bases, from the two evaluations run separately."""
     ev = load(DATA)
     letter = claims.evaluate(letter_basis(ev))[["claim_id", "verdict"]]
-    checked = claims.evaluate(checked_basis(ev))[["claim_id", "verdict"]]
-    both = letter.merge(checked, on="claim_id", suffixes=("_letter", "_checked"))
+    weighed = evaluate_bases(ev)[["claim_id", "verdict_checked", "reason_checked"]]
+    both = letter.merge(weighed, on="claim_id").rename(columns={"verdict": "verdict_letter"})
     return both.astype(str)
 
 
@@ -206,6 +220,16 @@ def test_the_ledger_and_conclusions_glue_both_bases() -> None:
     assert ledger["cl_verdict_rcts_no_objective_effect"] == central["verdict_letter"]
     assert ledger["cl_checked_verdict_rcts_no_objective_effect"] == central["verdict_checked"]
     assert central["verdict_letter"] != central["verdict_checked"]
+    # the checked verdict weighs the one swallowing result: it qualifies, not contradicts,
+    # and the reason's first sentence says what the result is and why it does not overturn it
+    assert central["verdict_checked"] == claims.QUALIFIED
+    first = central["reason_checked"].split(". ")[0]
+    assert "swallowing" in first
+    assert "does not overturn" in first
+    # so does the letter's central conclusion ("no statistical evidence for the use of IVIG")
+    central = bases["no_statistical_evidence"]
+    assert central["verdict_checked"] == claims.QUALIFIED
+    assert "swallowing" in central["reason_checked"].split(". ")[0]
 
 
 # --------------------------------------------------------------------------------------

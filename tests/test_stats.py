@@ -402,11 +402,12 @@ def test_verdict_counts_and_sentence() -> None:
     counts = count_verdicts(evaluated)
     assert list(counts["verdict"]) == [
         "supported",
+        "supported with a qualification",
         "partly supported",
         "contradicted",
         "not testable",
     ]
-    assert list(counts["claims"]) == [2, 1, 1, 0]
+    assert list(counts["claims"]) == [2, 0, 1, 1, 0]
     assert verdict_sentence(counts) == (
         "Of the letter's 4 claims checked here, 2 are supported, 1 is partly supported "
         "and 1 is contradicted."
@@ -506,9 +507,24 @@ def test_findings_sentence(ev) -> None:
 @pytest.mark.parametrize(
     ("n_with", "n_without", "expected"),
     [
-        (5, 6, "Five studies report an adverse event or a withdrawal; six studies report none."),
-        (1, 0, "One study reports an adverse event or a withdrawal; no studies report none."),
-        (0, 1, "No studies report an adverse event or a withdrawal; one study reports none."),
+        (
+            5,
+            6,
+            "Five studies report an adverse event or a withdrawal; six studies report none "
+            "that the book could read.",
+        ),
+        (
+            1,
+            0,
+            "One study reports an adverse event or a withdrawal; no studies report none "
+            "that the book could read.",
+        ),
+        (
+            0,
+            1,
+            "No studies report an adverse event or a withdrawal; one study reports none "
+            "that the book could read.",
+        ),
     ],
 )
 def test_harms_sentence(n_with: int, n_without: int, expected: str) -> None:

@@ -16,13 +16,13 @@ DATA = ROOT / "data"
 VARIANTS = ("positive_trial", "case_report", "invalid_study")
 #: Claims that the positive_trial variant (a positive randomised, double-blind,
 #: placebo-controlled trial with an objective strength benefit) must turn into "contradicted"
-#: (the book's reading; checked in tests/test_claims.py).
+#: (the book's reading; checked in tests/test_claims.py). The NSS clause is not among them: it
+#: is about one named trial (claims.scope_studies) and is judged on that trial alone.
 FLIPPED_BY_POSITIVE_TRIAL = frozenset(
     {
         "rct_count",
         "rcts_no_objective_effect",
         "all_trials_no_effect",
-        "nss_moderate_only",
         "no_statistical_evidence",
     }
 )

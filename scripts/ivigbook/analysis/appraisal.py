@@ -23,13 +23,23 @@ from typing import Any
 import pandas as pd
 
 from ivigbook.analysis.cohorts import (
+    cochrane_reviews,
     is_trial,
     ivig_studies,
     labels_by_id,
+    short_labels_by_id,
     study_labels,
     trial_studies,
 )
 from ivigbook.analysis.evidence import grams_per_patient, usual_dose
+from ivigbook.analysis.grade import (
+    NOT_RERATED,
+    names_list,
+    rated_on,
+    split_list,
+    stale_statement,
+    statement,
+)
 from ivigbook.analysis.vocabulary import (
     ARM_LABELS,
     CERTAINTY_LABELS,
@@ -46,12 +56,14 @@ from ivigbook.analysis.vocabulary import (
     ROB_TOOL_LABELS,
     SCIG_ARM_LABEL,
 )
-from ivigbook.data.cells import cell_int, is_missing
+from ivigbook.data.cells import cell_int
 from ivigbook.data.rules import ROB_DOMAINS
 
 NOT_ASSESSED = "not_assessed"
 #: How ``findings.csv`` words the Cochrane review's grade of an outcome it could not pool.
 COCHRANE_NOT_ESTIMABLE = "Not estimable"
+#: The Cochrane review whose summary of findings ``findings.cochrane_grade`` quotes.
+SOF_REVIEW = "rose2015cochrane"
 
 # ------------------------------------------------------------------------------------------
 # Risk of bias
@@ -75,6 +87,7 @@ def rob_table(ev: Any) -> pd.DataFrame:
     rob = ev.risk_of_bias
     labels = study_labels(s)
     default_tool = tool_for(s)
+    reviews = cochrane_reviews(ev)
     records = []
     for i, study in enumerate(s["study_id"].astype(str)):
         mine = rob[rob["study_id"].astype(str) == study]
@@ -98,11 +111,20 @@ def rob_table(ev: Any) -> pd.DataFrame:
                     "symbol": ROB_SYMBOLS[judgement],
                     "support": "not assessed" if row is None else str(row["support"]),
                     "source": source,
-                    "source_label": ROB_SOURCE_LABELS.get(source, ""),
+                    "source_label": cochrane_label(reviews, row)
+                    if source == "cochrane"
+                    else ROB_SOURCE_LABELS.get(source, ""),
                     "citation_key": "" if row is None else str(row["citation_key"]),
                 }
             )
     return pd.DataFrame.from_records(records)
+
+
+def cochrane_label(reviews: dict[str, str], row: Any) -> str:
+    """ "Cochrane review CD004303 (published judgement)": which review a judgement is from."""
+    number = reviews.get(str(row["citation_key"]))
+    label = ROB_SOURCE_LABELS["cochrane"]
+    return label.replace("Cochrane review", f"Cochrane review {number}") if number else label
 
 
 def unassessed_studies(ev: Any, letter_only: bool = False) -> list[str]:
@@ -197,9 +219,7 @@ def rob_display(ev: Any) -> pd.DataFrame:
 
 
 def _domains(text: object) -> list[str]:
-    if is_missing(text):
-        return []
-    return [part.strip() for part in str(text).split(";") if part.strip()]
+    return split_list(text)
 
 
 def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
@@ -215,6 +235,16 @@ def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
     else:
         ids = set(ev.harms["study_id"])
     return trials[trials["study_id"].isin(ids)]
+
+
+def domain_certainty(ev: Any) -> dict[str, str]:
+    """The book's certainty for each outcome domain a summary-of-findings row covers
+    (``findings.outcome_domains``): "strength" -> "very_low"."""
+    levels: dict[str, str] = {}
+    for _, row in ev.findings.iterrows():
+        for domain in _domains(row["outcome_domains"]):
+            levels.setdefault(domain, str(row["certainty"]))
+    return levels
 
 
 def downgrades_text(ev: Any, outcome: str) -> str:
@@ -233,34 +263,65 @@ def findings_table(ev: Any) -> pd.DataFrame:
     """One row per outcome: label, trials, participants, finding, certainty, downgrades.
 
     Columns: outcome, outcome_label, n_trials, n_participants, trials (names), finding,
-    certainty, certainty_label, certainty_symbol, meaning, downgrades, levels, cochrane_grade.
+    statement (GRADE's informative statement), certainty, certainty_label, certainty_symbol,
+    meaning, downgrades, levels, cochrane_grade, and stale (the studies added to, or gone
+    from, the outcome's trials since it was rated, named; "" when the rating is current).
+    A stale row keeps its old rating in ``certainty`` but says so in every worded column.
     """
     f = ev.findings.sort_values("display_order")
     names = labels_by_id(ev)
+    short = short_labels_by_id(ev)
     records = []
     for _, row in f.iterrows():
         outcome = str(row["outcome"])
         trials = finding_studies(ev, outcome)
         d = ev.downgrades[ev.downgrades["outcome"].astype(str) == outcome]
         certainty = str(row["certainty"])
+        now = [str(s) for s in trials["study_id"]]
+        before = rated_on(row)
+        added = [short.get(s, s) for s in now if s not in before]
+        gone = [short.get(s, s) for s in before if s not in now]
+        stale = " and ".join(
+            part
+            for part in (
+                f"{names_list(added)} {'was' if len(added) == 1 else 'were'} added"
+                if added
+                else "",
+                f"{names_list(gone)} {'was' if len(gone) == 1 else 'were'} removed" if gone else "",
+            )
+            if part
+        )
+        label = FINDING_LABELS[outcome]
+        said = statement(ev, str(row["effect"]), certainty, label)
         records.append(
             {
                 "outcome": outcome,
-                "outcome_label": FINDING_LABELS[outcome],
+                "outcome_label": label,
                 "n_trials": len(trials),
                 "n_participants": int(trials["n_total"].sum()),
                 "trials": "; ".join(names[sid] for sid in trials["study_id"].astype(str)),
                 "finding": str(row["finding"]),
+                "statement": stale_statement(stale, certainty) if stale else said,
                 "certainty": certainty,
-                "certainty_label": CERTAINTY_LABELS[certainty],
-                "certainty_symbol": CERTAINTY_SYMBOLS[certainty],
-                "meaning": CERTAINTY_MEANINGS[certainty],
+                "certainty_label": NOT_RERATED if stale else CERTAINTY_LABELS[certainty],
+                "certainty_symbol": "" if stale else CERTAINTY_SYMBOLS[certainty],
+                "meaning": stale_statement(stale, certainty)
+                if stale
+                else CERTAINTY_MEANINGS[certainty],
                 "downgrades": downgrades_text(ev, outcome),
                 "levels": int(d["levels"].sum()),
                 "cochrane_grade": str(row["cochrane_grade"]),
+                "stale": stale,
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+def stale_ratings(ev: Any) -> pd.DataFrame:
+    """The summary-of-findings rows whose trials changed since they were rated: outcome,
+    outcome_label, stale. Empty when every rating is current."""
+    t = findings_table(ev)
+    return t.loc[t["stale"] != "", ["outcome", "outcome_label", "stale"]].reset_index(drop=True)
 
 
 def findings_display(ev: Any) -> pd.DataFrame:
@@ -271,27 +332,32 @@ def findings_display(ev: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Outcome": t["outcome_label"],
-            "What the evidence shows": t["finding"],
+            "What the evidence shows": t["statement"] + " " + t["finding"],
             "Trials (patients)": [
                 f"{n} ({p})" for n, p in zip(t["n_trials"], t["n_participants"], strict=True)
             ],
-            "Certainty (the book's rating)": t["certainty_symbol"] + " " + t["certainty_label"],
+            "Certainty (the book's rating)": (
+                t["certainty_symbol"] + " " + t["certainty_label"]
+            ).str.strip(),
         }
     ).astype("string")
 
 
 def downgrades_display(ev: Any) -> pd.DataFrame:
-    """Why each rating is lowered: one row per outcome and GRADE domain that lowers it, in the
-    summary's outcome order; a domain that lowers nothing is left out."""
+    """Every GRADE domain of every outcome, in the summary's outcome order and the handbook's
+    domain order, with the levels it costs (minus one, or "0" where it lowers nothing) and
+    the reason: a reader sees each criterion, not only those that lower a rating."""
     order = {o: i for i, o in enumerate(findings_table(ev)["outcome"])}
-    d = ev.downgrades[ev.downgrades["levels"] > 0].copy()
+    domains = {g: i for i, g in enumerate(GRADE_DOMAIN_LABELS)}
+    d = ev.downgrades.copy()
     d["order"] = d["outcome"].astype(str).map(order)
-    d = d.sort_values("order", kind="stable")
+    d["domain_order"] = d["grade_domain"].astype(str).map(domains)
+    d = d.sort_values(["order", "domain_order"], kind="stable")
     return pd.DataFrame(
         {
             "Outcome": [FINDING_LABELS[str(o)] for o in d["outcome"]],
             "Lowered for": [GRADE_DOMAIN_LABELS[str(g)] for g in d["grade_domain"]],
-            "Levels": [f"\u2212{int(n)}" for n in d["levels"]],
+            "Levels": [f"\u2212{int(n)}" if int(n) else "0" for n in d["levels"]],
             "Why": d["reason"],
         }
     ).astype("string")
@@ -304,7 +370,9 @@ def cochrane_display(ev: Any) -> pd.DataFrame:
         {
             "Outcome": t["outcome_label"],
             "The book's rating": t["certainty_label"],
-            "The Cochrane review": t["cochrane_grade"],
+            f"The Cochrane review ({cochrane_reviews(ev).get(SOF_REVIEW, SOF_REVIEW)})": t[
+                "cochrane_grade"
+            ],
         }
     ).astype("string")
 
@@ -317,6 +385,7 @@ class FindingsFacts:
     strength_trials: int
     strength_patients: int
     strength_certainty: str  #: lower case
+    strength_statement: str  #: GRADE's informative statement for strength (or "not re-rated")
     trial_months: str  #: "3 to 6": the trials' shortest and longest planned treatment
     n_outcomes: int
     n_cochrane_not_estimable: int  #: outcomes whose data the Cochrane review found not estimable
@@ -333,6 +402,7 @@ def findings_facts(ev: Any) -> FindingsFacts:
         strength_trials=cell_int(strength["n_trials"]),
         strength_patients=cell_int(strength["n_participants"]),
         strength_certainty=str(strength["certainty_label"]).lower(),
+        strength_statement=str(strength["statement"]),
         trial_months=f"{months.min()} to {months.max()}",
         n_outcomes=len(table),
         n_cochrane_not_estimable=int(not_estimable.sum()),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -141,8 +141,14 @@ def ivig_evidence(ev: Any) -> Any:
     The claim checks run on this view, so a subcutaneous study is in the evidence map and the
     counts of all studies but in no IVIG cohort and no IVIG verdict.
     """
-    keep = set(ivig_studies(ev)["study_id"].astype(str))
-    if len(keep) == len(ev.studies):
+    return studies_evidence(ev, ivig_studies(ev)["study_id"].astype(str))
+
+
+def studies_evidence(ev: Any, study_ids: Iterable[str]) -> Any:
+    """The evidence restricted to the given studies: every table keyed by study (claims
+    aside) loses the rows of the others. A claim about named studies is judged on this view."""
+    keep = {str(i) for i in study_ids}
+    if keep >= set(ev.studies["study_id"].astype(str)):
         return ev
     tables = {}
     for name, df in ev.tables.items():
@@ -329,6 +335,24 @@ def id_reader(ev: Any) -> Callable[[object], str]:
 
 #: A maximal run of word characters and hyphens: the unit :func:`readable` matches ids by.
 _ID_RUN = re.compile(r"[\w-]+")
+
+
+#: A Cochrane review's number, as its DOI or pages carry it ("CD004303").
+_COCHRANE_ID = re.compile(r"CD\d{6}")
+
+
+def cochrane_reviews(ev: Any) -> dict[str, str]:
+    """The bibliography keys of Cochrane reviews, with each review's number: a judgement
+    taken from a review names which one ("CD001555" or "CD004303")."""
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(Path(ev.data_dir) / "references.bib"), bib_format="bibtex")
+    found = {}
+    for key, entry in bib.entries.items():
+        hit = _COCHRANE_ID.search(entry.fields.get("doi", "") + " " + entry.fields.get("pages", ""))
+        if hit:
+            found[key] = hit.group(0)
+    return found
 
 
 def citation_labels(ev: Any) -> dict[str, str]:

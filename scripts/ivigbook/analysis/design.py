@@ -316,6 +316,11 @@ class ContinuousFacts:
     decline_over: float
     slowing: float
     difference: float
+    #: the difference in IBMFRS points, at the mean score of a recent trial, and the smallest
+    #: decline patients notice, in points
+    mean_score: float
+    difference_points: float
+    meaningful: float
     sd: float
     d: float
     cont_analysed: float
@@ -339,6 +344,9 @@ def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
         decline_over=cont["decline_over_trial"],
         slowing=values["slowing"],
         difference=cont["difference"],
+        mean_score=values["ibmfrs_mean_score"],
+        difference_points=cont["difference"] * values["ibmfrs_mean_score"] / 100,
+        meaningful=values["meaningful_decline"],
         sd=values["sd_change"],
         d=cont["effect_size"],
         cont_analysed=cont["analysed_per_arm"],

@@ -13,10 +13,12 @@ from ivigbook.analysis.claims.bases import (
     evaluate_bases,
     newly_contradicted_domains,
     verdicts_on_bases,
+    weak_results,
 )
 from ivigbook.analysis.cohorts import (
     is_controlled,
     is_trial,
+    ivig_evidence,
     ivig_studies,
     studies_with_improvement,
     trial_studies,
@@ -102,11 +104,15 @@ class CheckedBenefit:
     own_report: bool  #: every check behind it cites the study's own report
     trial: bool
     controlled: bool
+    #: why every result behind it is weak evidence (:func:`~ivigbook.analysis.claims.bases.
+    #: weak_results`), so that it cannot overturn a claim on its own; "" when one is not
+    weak: str = ""
 
 
 def checked_benefits(ev: Evidence) -> tuple[CheckedBenefit, ...]:
     """:func:`~ivigbook.analysis.claims.bases.checked_improvements`, one item per study."""
     table = checked_improvements(ev)
+    weak = weak_results(ivig_evidence(ev)).set_index("outcome_id")["why"]
     out = []
     for _, rows in table.groupby("study_id", sort=False):
         out.append(
@@ -116,6 +122,9 @@ def checked_benefits(ev: Evidence) -> tuple[CheckedBenefit, ...]:
                 own_report=bool(rows["own_report"].all()),
                 trial=bool(rows["trial"].iloc[0]),
                 controlled=bool(rows["controlled"].iloc[0]),
+                weak="; ".join(dict.fromkeys(weak[o] for o in rows["outcome_id"]))
+                if set(rows["outcome_id"]) <= set(weak.index)
+                else "",
             )
         )
     return tuple(out)
@@ -174,6 +183,9 @@ class KeyFacts:
     n_added: int
     #: The book's certainty ratings: (certainty label, outcome labels), best first.
     certainty: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Ratings whose trials changed since they were made: (outcome label, what changed, the
+    #: old rating). Their outcomes are not in ``certainty``.
+    not_rerated: tuple[tuple[str, str, str], ...] = ()
     #: Guidance statements on immunoglobulin in IBM, and how many advise against it or find
     #: no data to support it, or support it only conditionally.
     n_guidance: int = 0
@@ -208,8 +220,10 @@ def key_facts(ev: Evidence) -> KeyFacts:
     )
     findings = findings_table(ev)
     levels: dict[str, list[str]] = {}
-    for label, outcome in zip(findings["certainty_label"], findings["outcome_label"], strict=True):
+    current = findings[findings["stale"] == ""]
+    for label, outcome in zip(current["certainty_label"], current["outcome_label"], strict=True):
         levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
+    stale = findings[findings["stale"] != ""]
     guidance = guidance_counts(ev)
     next_trial = continuous_design(planning_values(ev))
     conditional = conditional_guidance(ev)
@@ -224,6 +238,12 @@ def key_facts(ev: Evidence) -> KeyFacts:
         n_guidance_against=guidance["n_against"],
         n_guidance_conditional=guidance["n_conditional_for"],
         certainty=tuple((level, tuple(outcomes)) for level, outcomes in levels.items()),
+        not_rerated=tuple(
+            (str(o).lower(), str(s), str(c).replace("_", " "))
+            for o, s, c in zip(
+                stale["outcome_label"], stale["stale"], stale["certainty"], strict=True
+            )
+        ),
         n_studies=counts.n_studies,
         n_trials=counts.n_trials,
         n_trial_patients=counts.n_trial_patients,

@@ -146,11 +146,29 @@ MEASURE_NAMES = {
 }
 
 SUPPORTED = "supported"
+#: Supported on the credible evidence, with a weaker result against it named in one sentence
+#: (a secondary or unadjusted result, or one of very low certainty: see
+#: :func:`ivigbook.analysis.claims.bases.weak_results`).
+QUALIFIED = "supported with a qualification"
 PARTLY = "partly supported"
 CONTRADICTED = "contradicted"
 NOT_TESTABLE = "not testable"
 #: The verdicts, in display order.
-VERDICTS = (SUPPORTED, PARTLY, CONTRADICTED, NOT_TESTABLE)
+VERDICTS = (SUPPORTED, QUALIFIED, PARTLY, CONTRADICTED, NOT_TESTABLE)
+
+#: What a checked result is in its study (checked_results.outcome_role), in words, for the
+#: sentence that weighs it against a claim.
+OUTCOME_ROLE_WORDS = {
+    "primary": "the study's primary outcome",
+    "secondary": "a secondary outcome",
+    "not_reported": "not named as the study's primary outcome",
+}
+#: Whether the source adjusts it for multiple comparisons (checked_results.multiplicity).
+MULTIPLICITY_WORDS = {
+    "adjusted": "adjusted for multiple comparisons",
+    "unadjusted": "not adjusted for multiple comparisons",
+    "not_reported": "with no adjustment for multiple comparisons reported",
+}
 
 #: Domains whose measures are markers (serum values, biopsy findings).
 MARKER_DOMAINS = ("serum", "histology")

@@ -91,6 +91,18 @@ def _included_by(ctx: Context) -> Iterator[Problem]:
             yield broken(file, row, "included_by", "included_by", msg, included)
 
 
+def _scope(ctx: Context) -> Iterator[Problem]:
+    known = {row.typed["study_id"] for row in ctx.rows("studies")}
+    file = ctx.file("claims")
+    for row in ctx.rows("claims"):
+        scope = row.typed["scope_studies"]
+        if scope is None:
+            continue
+        for study in (part.strip() for part in str(scope).split(";")):
+            if study not in known:
+                yield broken(file, row, "scope_studies", "scope", "not a study_id", study)
+
+
 def _responders(ctx: Context) -> Iterator[Problem]:
     file = ctx.file("responders")
     studies = {r.typed["study_id"]: r.typed for r in ctx.rows("studies")}
@@ -428,6 +440,12 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
         "A study has a letter_ref exactly when included_by is letter.",
         {"studies": ("included_by", "letter_ref")},
         _included_by,
+    ),
+    CrossRule(
+        "scope",
+        'A claim\'s scope_studies are study_ids of studies.csv, separated by "; ".',
+        {"studies": ("study_id",), "claims": ("scope_studies",)},
+        _scope,
     ),
     CrossRule(
         "responders",

@@ -18,6 +18,7 @@ from ivigbook.analysis.vocabulary import (
     DESIGN_LABELS,
     NOT_TESTABLE,
     PARTLY,
+    QUALIFIED,
     RESULT_LABELS,
     SUPPORTED,
 )
@@ -187,12 +188,14 @@ TIMING_CELL_WIDTH = 100
 #: text label, so colour never carries it alone.
 VERDICT_COLOURS = {
     SUPPORTED: "#009E73",
+    QUALIFIED: "#56B4E9",
     PARTLY: "#E69F00",
     CONTRADICTED: "#D55E00",
     NOT_TESTABLE: "#999999",
 }
 VERDICT_SHAPES = {
     SUPPORTED: "circle",
+    QUALIFIED: "triangle-up",
     PARTLY: "diamond",
     CONTRADICTED: "cross",
     NOT_TESTABLE: "square",

@@ -271,7 +271,23 @@ def _validate_data() -> int:
             file=sys.stderr,
         )
         return 1
+    _warn_stale_ratings()
     return 0
+
+
+def _warn_stale_ratings() -> None:
+    """Say loudly which certainty ratings predate a change of their trials: the book shows
+    them as not yet re-rated until an editor rates them again (``findings.rated_on``)."""
+    from ivigbook.analysis.appraisal import stale_ratings
+    from ivigbook.data.load import load
+
+    for row in stale_ratings(load(_data_dir())).itertuples(index=False):
+        print(
+            f"NOT RE-RATED: the certainty of {str(row.outcome_label).lower()} was rated before "
+            f"{row.stale}; rate it again in findings.csv and downgrades.csv, then update its "
+            "rated_on. Until then the book says the rating may no longer hold.",
+            file=sys.stderr,
+        )
 
 
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:

@@ -22,6 +22,16 @@ COUNTS_FOLLOW_LETTER = (
 )
 
 
+def weak_words(benefits: Sequence[CheckedBenefit]) -> str:
+    """Why the checked results are weak, after the sentence that reports them ("" when one is
+    not): the book's judgement, explained in the claims ledger."""
+    if not benefits or not all(b.weak for b in benefits):
+        return ""
+    why = "; ".join(dict.fromkeys(b.weak for b in benefits))
+    it = "It is" if len(benefits) == 1 else "They are"
+    return f" {it} {why}, so on its own it cannot overturn the trials' other results."
+
+
 def _domains(domains: Iterable[str]) -> str:
     return join_words(DOMAIN_PHRASES.get(d, d.replace("_", " ")) for d in domains)
 
@@ -36,9 +46,12 @@ def checked_benefit_sentence(
         return ""
     domains = _domains(dict.fromkeys(d for b in benefits for d in b.domains))
     labels = join_words(b.study for b in benefits)
+    weak = weak_words(benefits)
     if len(benefits) == 1:
         where = "in its own publication" if benefits[0].own_report else "in a checked source"
-        return f"But one {noun}, {labels}, reports {where} a measured improvement in {domains}."
+        return (
+            f"But one {noun}, {labels}, reports {where} a measured improvement in {domains}." + weak
+        )
     where = (
         "in their own publications"
         if all(b.own_report for b in benefits)
@@ -46,7 +59,7 @@ def checked_benefit_sentence(
     )
     return (
         f"But {number_word(len(benefits))} {nouns}, {labels}, report {where} measured "
-        f"improvements in {domains}."
+        f"improvements in {domains}.{weak}"
     )
 
 
@@ -64,6 +77,11 @@ def checked_benefit_plain(benefits: Sequence[CheckedBenefit]) -> str:
             f"the own reports of {number_word(k)} trials say"
             if own
             else (f"checked reports on {number_word(k)} trials say")
+        )
+    if all(b.weak for b in benefits):
+        return (
+            f"But {source} that {domains} improved on a measured test. It was one secondary "
+            "measure among many, so it cannot outweigh the other results."
         )
     return (
         f"But {source} that {domains} improved on a measured test. The book's counts keep to "

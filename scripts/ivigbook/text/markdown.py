@@ -60,7 +60,9 @@ def downgrades_markdown(downgrades: pd.DataFrame) -> str:
     for outcome, rows in downgrades.groupby("Outcome", sort=False):
         lines.append(f"- **{markdown_text(outcome)}**")
         lines.extend(
-            f"  - *{markdown_text(r['Lowered for'])}* ({r['Levels']}). {markdown_text(r['Why'])}"
+            f"  - *{markdown_text(r['Lowered for'])}* "
+            f"({r['Levels'] if r['Levels'] != '0' else 'not lowered'}). "
+            f"{markdown_text(r['Why'])}"
             for _, r in rows.iterrows()
         )
     return "\n".join(lines)

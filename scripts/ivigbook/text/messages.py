@@ -78,14 +78,20 @@ def timing_marker_message(facts: KeyFacts) -> str:
 
 def certainty_message(facts: KeyFacts) -> str:
     """How certain the evidence is, in words, outcome by outcome (the book's own ratings)."""
+    stale = " ".join(
+        f"{outcome[:1].upper() + outcome[1:]} is not yet re-rated since {changed}: its last "
+        f"rating ({level}) was made without that evidence and may no longer hold."
+        for outcome, changed, level in facts.not_rerated
+    )
     if not facts.certainty:
-        return "The book has not rated the certainty of the evidence."
+        return stale or "The book has not rated the certainty of the evidence."
     parts = [f"{level} for {_series(outcomes)}" for level, outcomes in facts.certainty]
-    return (
+    rated = (
         f"The book rates the certainty of this evidence as {'; '.join(parts)}. These are "
         "the book's own ratings, made with the GRADE approach; the Cochrane review gave no "
         "GRADE rating for strength."
     )
+    return f"{stale} {rated}" if stale else rated
 
 
 def _series(items: tuple[str, ...]) -> str:

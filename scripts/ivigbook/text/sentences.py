@@ -60,7 +60,8 @@ def harms_sentence(n_with: int, n_without: int) -> str:
     """How many studies report a harm or a withdrawal, and how many report none."""
     return (
         f"{counted(n_with, 'study reports', 'studies report', capital=True)} an adverse event "
-        f"or a withdrawal; {counted(n_without, 'study reports', 'studies report')} none."
+        f"or a withdrawal; {counted(n_without, 'study reports', 'studies report')} none that "
+        "the book could read."
     )
 
 

@@ -47,6 +47,7 @@ from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
     NOT_TESTABLE,
     PARTLY,
+    QUALIFIED,
     SUPPORTED,
     VERDICTS,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "KEYS",
     "NOT_TESTABLE",
     "PARTLY",
+    "QUALIFIED",
     "SUPPORTED",
     "VERDICTS",
     "CheckResult",

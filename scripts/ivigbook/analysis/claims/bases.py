@@ -1,20 +1,31 @@
 """Every claim judged twice: on the letter's own evidence and on the evidence as checked.
 
 * **The letter's evidence** (:func:`letter_basis`): the studies of the letter's Table I, with
-  the letter's own results and counts; no primary-source check, no added study.
+  the letter's own results, designs and counts; no added study. The source checks stay as
+  notes (a reason may say what a study's own report adds), but change no value.
 * **The evidence as checked** (:func:`checked_basis`): every study in the data, with the
-  results that a checked primary source gives in place of the letter's
-  (``checked_results.csv``), and every source check and primary-source count.
+  results and design facts that a checked primary source gives in place of the letter's
+  (``checked_results.csv``, ``checked_study_values.csv``).
+
+A verdict weighs the contrary evidence, not its mere existence (:func:`weak_results`): a
+checked result that is neither the study's primary outcome nor adjusted for multiple
+comparisons, or whose outcome the book rates at very low certainty, cannot overturn a claim.
+Where such a result alone would change a verdict, the claim keeps its verdict on the credible
+evidence (a "supported" claim becomes "supported with a qualification") and the reason says,
+in one sentence, what the result is and why it does not overturn the claim.
 
 Where the two verdicts differ, :func:`evaluate_bases` says so in one plain sentence.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ivigbook.analysis.appraisal import domain_certainty
 from ivigbook.analysis.claims.ledger import evaluate
 from ivigbook.analysis.cohorts import (
     improvement_outcomes,
@@ -25,7 +36,16 @@ from ivigbook.analysis.cohorts import (
     short_labels_by_id,
     with_tables,
 )
-from ivigbook.analysis.vocabulary import CONTRADICTED, VERDICTS
+from ivigbook.analysis.grade import split_list
+from ivigbook.analysis.vocabulary import (
+    CONTRADICTED,
+    MULTIPLICITY_WORDS,
+    NOT_TESTABLE,
+    OUTCOME_ROLE_WORDS,
+    QUALIFIED,
+    SUPPORTED,
+    VERDICTS,
+)
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -46,16 +66,18 @@ def letter_basis(ev: Evidence) -> Evidence:
     r = tables["responders"]
     primary = r["source"].astype("string") == "primary_source"
     tables["responders"] = r[~primary.fillna(False).astype(bool)].reset_index(drop=True)
-    tables["source_checks"] = ev.source_checks.iloc[0:0]
     tables["checked_results"] = ev.checked_results.iloc[0:0]
+    tables["checked_study_values"] = ev.checked_study_values.iloc[0:0]
     return with_tables(ev, **tables)
 
 
-def checked_basis(ev: Evidence) -> Evidence:
-    """Every study, with results replaced where a checked primary source reports otherwise."""
+def checked_basis(ev: Evidence, leave_out: Iterable[str] = ()) -> Evidence:
+    """Every study, with results and design facts replaced where a checked primary source
+    gives them; the checks named in ``leave_out`` are not applied (their outcomes keep the
+    letter's result)."""
+    skip = set(leave_out)
     checked = ev.checked_results
-    if checked.empty:
-        return ev
+    checked = checked[~checked["check_id"].astype(str).isin(skip)]
     o = ev.outcomes.copy()
     sc = ev.source_checks.set_index("check_id")
     for _, row in checked.iterrows():
@@ -63,7 +85,69 @@ def checked_basis(ev: Evidence) -> Evidence:
         o.loc[hit, "result"] = row["result"]
         o.loc[hit, "result_basis"] = "explicit"
         o.loc[hit, "quote"] = str(sc.loc[row["check_id"], "source_says"])
-    return with_tables(ev, outcomes=o)
+    s = ev.studies.copy()
+    for _, row in ev.checked_study_values.iterrows():
+        if str(row["check_id"]) in skip:
+            continue
+        hit = s["study_id"] == row["study_id"]
+        s.loc[hit, str(row["field"])] = bool(row["value"])
+    return with_tables(ev, outcomes=o, studies=s)
+
+
+def weak_results(ev: Evidence) -> pd.DataFrame:
+    """The checked results that cannot overturn a claim, with the reasons.
+
+    A checked result is credible evidence against a claim when it is the study's primary
+    outcome or is adjusted for multiple comparisons, and the book does not rate the certainty
+    of its outcome very low (``findings.csv``). The others are weak. Columns: check_id,
+    outcome_id, study_id, study (short label), summary, why (the reasons, in words).
+    """
+    columns = ["check_id", "outcome_id", "study_id", "study", "summary", "why"]
+    cr = ev.checked_results
+    if cr.empty:
+        return pd.DataFrame(columns=columns)
+    o = ev.outcomes.set_index(ev.outcomes["outcome_id"].astype(str))
+    labels = short_labels_by_id(ev)
+    certainty = domain_certainty(ev)
+    rows = []
+    for r in cr.itertuples(index=False):
+        outcome = o.loc[str(r.outcome_id)]
+        role, adjusted = str(r.outcome_role), str(r.multiplicity)
+        level = certainty.get(str(outcome["domain"]))
+        credible = (role == "primary" or adjusted == "adjusted") and level != "very_low"
+        if credible:
+            continue
+        why = OUTCOME_ROLE_WORDS[role]
+        if role != "primary" and adjusted != "adjusted":
+            why += f" {MULTIPLICITY_WORDS[adjusted]}"
+        if level == "very_low":
+            why += (
+                f", and the book rates the certainty of the {outcome['domain']!s} evidence very low"
+            )
+        sid = str(outcome["study_id"])
+        rows.append(
+            {
+                "check_id": str(r.check_id),
+                "outcome_id": str(r.outcome_id),
+                "study_id": sid,
+                "study": labels.get(sid, sid),
+                "summary": str(r.summary),
+                "why": why,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def weighing_sentence(weak: pd.DataFrame) -> str:
+    """One sentence for the weak results that alone would change a verdict: what each is and
+    why it does not overturn the claim."""
+    parts = [f"in {w.study}, {w.summary}, but it is {w.why}" for w in weak.itertuples(index=False)]
+    lead = (
+        "One result points the other way but does not overturn the claim"
+        if len(parts) == 1
+        else f"{len(parts)} results point the other way but do not overturn the claim"
+    )
+    return f"{lead}: {'; '.join(parts)}."
 
 
 def checked_improvements(ev: Evidence) -> pd.DataFrame:
@@ -122,24 +206,85 @@ def checked_improvements(ev: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+#: The end of a sentence: a full stop before a capital (so "ref. 3" does not end one).
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z\u201c])")
+
+
 def difference_sentence(letter: str, checked: str, reason: str) -> str:
     """One plain sentence for a claim whose verdict moves when the sources are checked."""
-    first = str(reason).split(". ")[0].rstrip(".")
+    first = _SENTENCE_END.split(str(reason), maxsplit=1)[0].rstrip(".")
     return (
         f"On the letter's own evidence this claim is {letter}; with the primary sources "
         f"checked it is {checked} ({first[:1].lower() + first[1:]})."
     )
 
 
+#: The reason a claim cannot be tested beyond the letter: what supports it is its own words.
+CIRCULAR = (
+    "Beyond the letter this cannot be tested: part of what supports the claim is the very "
+    "sentence being checked, and no primary source the book read gives that count."
+)
+
+
+def circular_rows(ev: Evidence) -> dict[str, str]:
+    """Deciding rows that hold the letter's own words as their only source (responder counts
+    read from the letter's text), with the words: a claim supported by a row quoting the
+    claim itself is circular on the evidence as checked."""
+    r = ev.responders
+    text = r[r["source"].astype("string") == "letter_text"]
+    return {
+        f"responders:{i}": str(q) for i, q in zip(text["responder_id"], text["quote"], strict=True)
+    }
+
+
 def evaluate_bases(ev: Evidence) -> pd.DataFrame:
     """Each claim's verdict and reason on both bases, whether they differ, and the sentence.
 
+    The verdict with the sources checked is reached on the credible evidence: where the weak
+    checked results (:func:`weak_results`) alone would change it, the verdict without them
+    stands (a "supported" one becomes "supported with a qualification") and the reason opens
+    with :func:`weighing_sentence`.
+
     Columns: claim_id, chapter, quote, verdict_letter, reason_letter, verdict_checked,
-    reason_checked, rows_checked (the deciding rows with the sources checked), differs,
-    difference ("" where the verdicts agree).
+    reason_checked, rows_checked (the deciding rows with the sources checked), weighed (a weak
+    result was set aside), differs, difference ("" where the verdicts agree).
     """
     before = evaluate(letter_basis(ev))
     after = evaluate(checked_basis(ev))
+    weak = weak_results(ivig_evidence(ev))
+    credible = evaluate(checked_basis(ev, leave_out=weak["check_id"])) if len(weak) else after
+    verdicts, reasons, rows, weighed = [], [], [], []
+    circular = circular_rows(ev)
+    for claim, full, kept in zip(
+        ev.claims.itertuples(index=False),
+        after.itertuples(index=False),
+        credible.itertuples(index=False),
+        strict=True,
+    ):
+        own = [r for r in str(full.deciding_rows).split("; ") if circular.get(r) == claim.quote]
+        if own and str(full.verdict) == SUPPORTED:
+            verdicts.append(NOT_TESTABLE)
+            reasons.append(f"{CIRCULAR} {full.reason}")
+            rows.append(str(full.deciding_rows))
+            weighed.append(False)
+            continue
+        if str(full.verdict) == str(kept.verdict):
+            verdicts.append(str(full.verdict))
+            reasons.append(str(full.reason))
+            rows.append(str(full.deciding_rows))
+            weighed.append(False)
+            continue
+        # The weak results that decided the verdict they would have changed.
+        deciding = set(str(full.deciding_rows).split("; "))
+        mine = weak[("outcomes:" + weak["outcome_id"]).isin(deciding)]
+        if mine.empty:
+            scope = set(split_list(claim.scope_studies))
+            mine = weak[weak["study_id"].isin(scope)] if scope else weak
+        verdicts.append(QUALIFIED if str(kept.verdict) == SUPPORTED else str(kept.verdict))
+        reasons.append(f"{weighing_sentence(mine)} {kept.reason}")
+        ids = "; ".join(f"checked_results:{c}" for c in mine["check_id"])
+        rows.append("; ".join(part for part in (ids, str(kept.deciding_rows)) if part))
+        weighed.append(True)
     table = pd.DataFrame(
         {
             "claim_id": after["claim_id"],
@@ -147,9 +292,10 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
             "quote": after["quote"],
             "verdict_letter": before["verdict"].to_numpy(),
             "reason_letter": before["reason"].to_numpy(),
-            "verdict_checked": after["verdict"],
-            "reason_checked": after["reason"],
-            "rows_checked": after["deciding_rows"],
+            "verdict_checked": pd.Categorical(verdicts, categories=list(VERDICTS), ordered=True),
+            "reason_checked": reasons,
+            "rows_checked": rows,
+            "weighed": weighed,
         }
     )
     differs = table["verdict_letter"].astype("string") != table["verdict_checked"].astype("string")

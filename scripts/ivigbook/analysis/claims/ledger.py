@@ -10,7 +10,13 @@ import pandas as pd
 
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
 from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
-from ivigbook.analysis.cohorts import id_reader, ivig_evidence, short_labels_by_id
+from ivigbook.analysis.cohorts import (
+    id_reader,
+    ivig_evidence,
+    short_labels_by_id,
+    studies_evidence,
+)
+from ivigbook.analysis.grade import split_list
 from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS, chapter_label
 from ivigbook.data.templates import fill
 
@@ -26,6 +32,7 @@ COLUMNS = [
     "location",
     "quote",
     "claim",
+    "scope_studies",
     "verdict",
     "short_reason",
     "reason",
@@ -43,6 +50,18 @@ def short_reason(claim: pd.Series, verdict: str, facts: Facts) -> str:
     return fill(template, asdict(facts), NOT_REPORTED)
 
 
+def scope_of(claim: pd.Series) -> list[str]:
+    """The studies a claim is about (``claims.scope_studies``); empty when it is about every
+    study its check takes."""
+    return split_list(claim.get("scope_studies"))
+
+
+def claim_evidence(ev: Evidence, claim: pd.Series) -> Evidence:
+    """The evidence a claim is judged on: every study, or only those the claim is about."""
+    scope = scope_of(claim)
+    return studies_evidence(ev, scope) if scope else ev
+
+
 def evaluate(ev: Evidence) -> pd.DataFrame:
     """Every claim of ``claims.csv`` with its computed verdict, reasons and deciding rows.
 
@@ -55,7 +74,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
     ivig = ivig_evidence(ev)  # the letter's claims are about intravenous studies only
     for _, claim in ev.claims.iterrows():
         name = str(claim["check"])
-        result = CHECKS[name](ivig)
+        result = CHECKS[name](claim_evidence(ivig, claim))
         if not isinstance(result.facts, FACTS[name]):
             msg = f"check {name} returned {type(result.facts).__name__}, not {FACTS[name].__name__}"
             raise TypeError(msg)
@@ -66,6 +85,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
                 "location": str(claim["location"]),
                 "quote": claim["quote"],
                 "claim": claim["claim"],
+                "scope_studies": "; ".join(scope_of(claim)),
                 "verdict": result.verdict,
                 "short_reason": short_reason(claim, result.verdict, result.facts),
                 "reason": result.reason,

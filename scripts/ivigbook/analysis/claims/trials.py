@@ -136,10 +136,17 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
     )
     first = (
         f"{_plural(n_rand, 'study is', 'studies are')} described as randomised "
-        f"({names(_label(randomised))}) and {n_placebo} as placebo-controlled"
+        f"({study_names(randomised)}) and {n_placebo} as placebo-controlled"
     )
+    design = _source_checks(ev, placebo["study_id"], topic="design", verdict="adds")
+    own = (
+        " The studies' own reports add: " + names(design["source_says"].str.rstrip(".")) + "."
+        if not design.empty
+        else ""
+    )
+    rows = _rows(rows, _ids("source_checks", design))
     if n_rand != 2:
-        return CheckResult(CONTRADICTED, f"{first}, not two.", rows, facts)
+        return CheckResult(CONTRADICTED, f"{first}, not two.{own}", rows, facts)
     notes = []
     if readings["in_vitro"] and readings["text"] != readings["table"]:
         notes.append(
@@ -157,8 +164,8 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
             f"is {n_placebo} placebo-controlled studies, not two"
         )
     if not notes:
-        return CheckResult(SUPPORTED, f"{first}.", rows, facts)
-    return CheckResult(PARTLY, f"{first}. " + ". ".join(notes) + ".", rows, facts)
+        return CheckResult(SUPPORTED, f"{first}.{own}", rows, facts)
+    return CheckResult(PARTLY, f"{first}. " + ". ".join(notes) + f".{own}", rows, facts)
 
 
 @check(facts=ObjectiveFacts)
@@ -339,11 +346,21 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
         )
     base = (
         f"{_all(len(effects))} {'effect' if len(effects) == 1 else 'effects'} the "
-        f"{len(placebo)} placebo-controlled trials report "
+        f"{_plural(len(placebo), 'placebo-controlled trial')} report"
+        f"{'s' if len(placebo) == 1 else ''} "
         f"{'is' if len(effects) == 1 else 'are'} patient-reported ({_describe_outcomes(effects)})"
     )
+    size = _source_checks(ev, placebo["study_id"], topic="effect_size")
+    sized = (
+        " The study's own report words the size differently: "
+        + names(size["source_says"].str.rstrip("."))
+        + "."
+        if not size.empty
+        else ""
+    )
+    rows = _rows(rows, _ids("source_checks", size))
     if other.empty:
-        return CheckResult(SUPPORTED, base + ".", rows, facts)
+        return CheckResult(SUPPORTED, base + "." + sized, rows, facts)
     return CheckResult(
         PARTLY,
         f"{base}; but not all are on a symptom score: "

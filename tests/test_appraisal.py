@@ -407,8 +407,10 @@ def test_a_study_whose_record_names_no_author_is_named_by_route_and_design(ev) -
     for s in nameless:
         abbreviation = {"intravenous": "IVIG", "subcutaneous": "SCIg"}[s["route"]]
         name = f"{abbreviation} {s['design'].replace('_', ' ')}"
-        assert labels[s["study_id"]] == f"{name} {s['year']} (added)"
-        assert short[s["study_id"]] == f"{name} {s['year']}"
+        # A record that shows no year either: the name alone.
+        dated = f"{name} {s['year']}" if s["year"] else name
+        assert labels[s["study_id"]] == f"{dated} (added)"
+        assert short[s["study_id"]] == dated
     assert not any("not reported" in label.lower() for label in labels.values())
     named = [s for s in studies if s not in nameless and not s["letter_ref"]]
     for s in named:
@@ -425,3 +427,76 @@ def test_harms_are_counted_over_the_ivig_studies(ev) -> None:
     assert counts.n_with_harms == len(ivig & with_rows)
     assert counts.n_without_harms == len(ivig - with_rows)
     assert set(appraisal.harms_by_study(ev)["study_id"]) == {s["study_id"] for s in studies}
+
+
+# --- improvements that cannot be credited to IVIG alone ------------------------------------
+
+
+def _confounding_high() -> set[str]:
+    return {
+        r["study_id"]
+        for r in raw("risk_of_bias")
+        if r["domain"] == "confounding" and r["judgement"] == "high"
+    }
+
+
+def test_confounded_improvements_are_the_uncontrolled_ones_with_confounding_high(ev) -> None:
+    """Recomputed from the CSV files: IVIG studies without a control group, with an objective
+    improvement, whose confounding is judged high; each row carries the judgement's support."""
+    studies = raw("studies")
+    uncontrolled = {
+        s["study_id"] for s in studies if s["route"] == "intravenous" and s["controlled"] == "false"
+    }
+    improved = {
+        o["study_id"]
+        for o in raw("outcomes")
+        if o["assessment"] == "objective" and o["result"] == "improved"
+    }
+    expected = uncontrolled & improved & _confounding_high()
+    rows = appraisal.confounded_improvements(ev)
+    assert set(rows["study_id"]) == expected
+    support = {
+        r["study_id"]: r["support"] for r in raw("risk_of_bias") if r["domain"] == "confounding"
+    }
+    assert dict(zip(rows["study_id"], rows["support"], strict=True)) == {
+        sid: support[sid] for sid in expected
+    }
+
+
+def test_the_balloon_dilation_series_is_said_to_be_confounded_by_the_dilation(ev) -> None:
+    """The added case series gave IVIG, then balloon dilation: its improvement is named in
+    the caveat with the dilation, and the caveat goes when its confounding is not high."""
+    from ivigbook.text.caveats import confounding_caveat
+
+    assert "balloondilation" in _confounding_high()
+    text = confounding_caveat(ev)
+    assert "balloon dilation" in text
+    assert "cannot be credited to IVIG alone" in text
+    rob = ev.risk_of_bias.copy()
+    rob.loc[rob["rob_id"] == "balloondilation-confounding", "judgement"] = "unclear"
+    lowered = cohorts.with_tables(ev, risk_of_bias=rob)
+    assert "balloon dilation" not in confounding_caveat(lowered)
+
+
+def test_letter_only_figures_are_marked_wherever_shown(ev) -> None:
+    """Foreman 2017's IBM figures come from the letter only (its scope check is
+    unverifiable): the responder sources and the caveat say so; without the check, neither."""
+    from ivigbook.analysis.responders import responder_table
+    from ivigbook.analysis.vocabulary import LETTER_ONLY_NOTE
+    from ivigbook.text.caveats import letter_only_caveat
+
+    unverifiable = {
+        c["study_id"]
+        for c in raw("source_checks")
+        if c["topic"] == "scope" and c["verdict"] == "unverifiable"
+    }
+    assert "foreman2017" in unverifiable
+    table = responder_table(ev)
+    marked = set(table.loc[table["source_label"].str.contains(LETTER_ONLY_NOTE), "study_id"])
+    letter_rows = {r["study_id"] for r in raw("responders") if r["source"] != "primary_source"}
+    assert marked == unverifiable & letter_rows
+    assert "Foreman 2017" in letter_only_caveat(ev)
+    checks = ev.source_checks[ev.source_checks["topic"].astype(str) != "scope"]
+    without = cohorts.with_tables(ev, source_checks=checks.reset_index(drop=True))
+    assert letter_only_caveat(without) == ""
+    assert not responder_table(without)["source_label"].str.contains(LETTER_ONLY_NOTE).any()

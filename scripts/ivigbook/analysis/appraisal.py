@@ -26,8 +26,11 @@ from ivigbook.analysis.cohorts import (
     is_trial,
     ivig_studies,
     labels_by_id,
+    short_labels_by_id,
+    studies_with_improvement,
     study_labels,
     trial_studies,
+    uncontrolled_studies,
 )
 from ivigbook.analysis.evidence import grams_per_patient, usual_dose
 from ivigbook.analysis.vocabulary import (
@@ -103,6 +106,33 @@ def rob_table(ev: Any) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame.from_records(records)
+
+
+#: The risk-of-bias domain that says whether something other than IVIG may explain a result.
+CONFOUNDING = "confounding"
+
+
+def confounded_improvements(ev: Any) -> pd.DataFrame:
+    """The IVIG studies without a control group whose improvement on an objective measure
+    (:func:`ivigbook.analysis.cohorts.studies_with_improvement`) comes with confounding judged
+    high: their improvement cannot be credited to IVIG alone.
+
+    Columns: ``study_id``, ``study`` (short label, "Cherin (ref. 7)") and ``support`` (the
+    judgement's support, which says why), in the data's study order.
+    """
+    improved = studies_with_improvement(ev)
+    rob = ev.risk_of_bias
+    high = rob[
+        (rob["domain"].astype(str) == CONFOUNDING) & (rob["judgement"].astype(str) == "high")
+    ]
+    support = dict(zip(high["study_id"].astype(str), high["support"].astype(str), strict=True))
+    names = short_labels_by_id(ev)
+    rows = [
+        {"study_id": sid, "study": names[sid], "support": support[sid]}
+        for sid in uncontrolled_studies(ev)["study_id"].astype(str)
+        if sid in improved and sid in support
+    ]
+    return pd.DataFrame(rows, columns=["study_id", "study", "support"])
 
 
 def unassessed_studies(ev: Any, letter_only: bool = False) -> list[str]:

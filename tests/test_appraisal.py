@@ -15,7 +15,7 @@ import pytest
 from conftest import run_make
 from fixtures_living.living import DATA, package_with, read_rows
 
-from ivigbook.analysis import appraisal, claims, cohorts, summary
+from ivigbook.analysis import appraisal, claims, cohorts, grade, summary
 from ivigbook.analysis.claims import helpers
 from ivigbook.analysis.claims.bases import CIRCULAR, checked_basis, evaluate_bases, letter_basis
 from ivigbook.analysis.claims.ledger import evaluate
@@ -209,7 +209,7 @@ def test_findings_count_trials_and_patients_independently(ev) -> None:
     trials = {k for k, s in studies.items() if s["design"] in TRIAL_DESIGNS}
     outcomes = raw("outcomes")
     harms = {h["study_id"] for h in raw("harms")}
-    table = appraisal.findings_table(ev).set_index("outcome")
+    table = grade.findings_table(ev).set_index("outcome")
     for f in raw("findings"):
         domains = {d.strip() for d in f["outcome_domains"].split(";") if d.strip()}
         if domains:
@@ -229,8 +229,8 @@ def test_summary_of_findings_reasons_are_one_row_per_lowering_domain(ev) -> None
     order = [f["outcome"] for f in sorted(raw("findings"), key=lambda f: int(f["display_order"]))]
     label = dict(
         zip(
-            appraisal.findings_table(ev)["outcome"],
-            appraisal.findings_table(ev)["outcome_label"],
+            grade.findings_table(ev)["outcome"],
+            grade.findings_table(ev)["outcome_label"],
             strict=True,
         )
     )
@@ -240,14 +240,14 @@ def test_summary_of_findings_reasons_are_one_row_per_lowering_domain(ev) -> None
         raw("downgrades"),
         key=lambda d: (order.index(d["outcome"]), domains.index(d["grade_domain"])),
     )
-    table = appraisal.downgrades_display(ev)
+    table = grade.downgrades_display(ev)
     assert len(table) == len(rows) == len(order) * len(domains)
     assert list(table["Outcome"]) == [label[d["outcome"]] for d in rows]
     assert list(table["Why"]) == [d["reason"] for d in rows]
     assert list(table["Levels"]) == [
         f"\u2212{d['levels']}" if int(d["levels"]) else "0" for d in rows
     ]
-    summary_columns = list(appraisal.findings_display(ev).columns)
+    summary_columns = list(grade.findings_display(ev).columns)
     assert len(summary_columns) == 4
     assert not any("lowered" in c.lower() or "cochrane" in c.lower() for c in summary_columns)
 
@@ -256,7 +256,7 @@ def test_reasons_print_as_a_list_under_each_outcome(ev) -> None:
     """Every lowering reason appears once, under its outcome, in the summary's order."""
     from ivigbook.text.markdown import downgrades_markdown
 
-    table = appraisal.downgrades_display(ev)
+    table = grade.downgrades_display(ev)
     text = downgrades_markdown(table)
     heads = [line for line in text.splitlines() if line.startswith("- **")]
     assert heads == [f"- **{o}**" for o in dict.fromkeys(table["Outcome"])]
@@ -270,11 +270,11 @@ def test_reasons_print_as_a_list_under_each_outcome(ev) -> None:
 
 def test_cochrane_grades_sit_beside_the_books_ratings(ev) -> None:
     findings = raw("findings")
-    table = appraisal.cochrane_display(ev)
+    table = grade.cochrane_display(ev)
     # the column names the review it quotes (its number, from the bibliography)
     (review,) = [c for c in table.columns if c.startswith("The Cochrane review (CD")]
     assert sorted(table[review]) == sorted(f["cochrane_grade"] for f in findings)
-    facts = appraisal.findings_facts(ev)
+    facts = grade.findings_facts(ev)
     assert facts.n_outcomes == len(findings)
     not_estimable = [f for f in findings if f["cochrane_grade"].startswith("Not estimable")]
     assert facts.n_cochrane_not_estimable == len(not_estimable) > 0
@@ -431,8 +431,10 @@ def test_a_study_whose_record_names_no_author_is_named_by_route_and_design(ev) -
     for s in nameless:
         abbreviation = {"intravenous": "IVIG", "subcutaneous": "SCIg"}[s["route"]]
         name = f"{abbreviation} {s['design'].replace('_', ' ')}"
-        assert labels[s["study_id"]] == f"{name} {s['year']} (added)"
-        assert short[s["study_id"]] == f"{name} {s['year']}"
+        # A record that shows no year either: the name alone.
+        dated = f"{name} {s['year']}" if s["year"] else name
+        assert labels[s["study_id"]] == f"{dated} (added)"
+        assert short[s["study_id"]] == dated
     assert not any("not reported" in label.lower() for label in labels.values())
     named = [s for s in studies if s not in nameless and not s["letter_ref"]]
     for s in named:
@@ -456,10 +458,10 @@ def test_harms_are_counted_over_the_ivig_studies(ev) -> None:
 
 def test_every_rating_records_the_trials_it_was_made_on(ev) -> None:
     """Today every rating is current: its rated_on lists exactly the outcome's trials."""
-    assert appraisal.stale_ratings(ev).empty
+    assert grade.stale_ratings(ev).empty
     for row in raw("findings"):
-        now = set(appraisal.finding_studies(ev, row["outcome"])["study_id"])
-        assert set(appraisal.rated_on(row)) == now, row["outcome"]
+        now = set(grade.finding_studies(ev, row["outcome"])["study_id"])
+        assert set(grade.rated_on(row)) == now, row["outcome"]
 
 
 def test_a_positive_trial_makes_the_strength_rating_say_it_predates_it(tmp_path: Path) -> None:
@@ -470,13 +472,13 @@ def test_a_positive_trial_makes_the_strength_rating_say_it_predates_it(tmp_path:
     before = load(DATA)
     after = load(package_with(tmp_path / "data", "positive_trial"))
     name = cohorts.short_labels_by_id(after)["fictitious2026"]
-    stale = appraisal.stale_ratings(after).set_index("outcome")
+    stale = grade.stale_ratings(after).set_index("outcome")
     assert "strength" in stale.index
     assert name in stale.loc["strength", "stale"]
-    row = appraisal.findings_display(after).set_index("Outcome").loc["Muscle strength"]
-    assert row["Certainty (the book's rating)"] == appraisal.NOT_RERATED
+    row = grade.findings_display(after).set_index("Outcome").loc["Muscle strength"]
+    assert row["Certainty (the book's rating)"] == grade.NOT_RERATED
     assert f"Not yet re-rated since {name} was added" in row["What the evidence shows"]
-    old = appraisal.findings_display(before).set_index("Outcome").loc["Muscle strength"]
+    old = grade.findings_display(before).set_index("Outcome").loc["Muscle strength"]
     assert row["What the evidence shows"] != old["What the evidence shows"]
     # the key message on certainty (home page and conclusions) says so, and no longer rates
     # strength as it did
@@ -486,15 +488,15 @@ def test_a_positive_trial_makes_the_strength_rating_say_it_predates_it(tmp_path:
     assert "for muscle strength" in old_message
     assert "for muscle strength" not in message
     # ... and the strength sentence of the appraisal
-    facts = appraisal.findings_facts(after)
-    assert facts.strength_certainty == appraisal.NOT_RERATED.lower()
+    facts = grade.findings_facts(after)
+    assert facts.strength_certainty == grade.NOT_RERATED.lower()
     assert facts.strength_statement.startswith("Not yet re-rated")
     # an outcome the trial did not measure keeps its rating
     assert "swallowing" not in stale.index
 
 
 def test_every_finding_is_stated_in_grade_words(ev) -> None:
-    table = appraisal.findings_table(ev)
+    table = grade.findings_table(ev)
     for row in table.itertuples():
         if row.certainty == "very_low":
             assert "very uncertain" in row.statement, row.outcome
@@ -512,3 +514,76 @@ def test_strength_rating_follows_the_handbook(ev) -> None:
     assert int(d[("strength", "indirectness")]["levels"]) >= 1
     assert "prednisone" in d[("strength", "indirectness")]["reason"]
     assert "month" in d[("strength", "indirectness")]["reason"]
+
+
+# --- improvements that cannot be credited to IVIG alone ------------------------------------
+
+
+def _confounding_high() -> set[str]:
+    return {
+        r["study_id"]
+        for r in raw("risk_of_bias")
+        if r["domain"] == "confounding" and r["judgement"] == "high"
+    }
+
+
+def test_confounded_improvements_are_the_uncontrolled_ones_with_confounding_high(ev) -> None:
+    """Recomputed from the CSV files: IVIG studies without a control group, with an objective
+    improvement, whose confounding is judged high; each row carries the judgement's support."""
+    studies = raw("studies")
+    uncontrolled = {
+        s["study_id"] for s in studies if s["route"] == "intravenous" and s["controlled"] == "false"
+    }
+    improved = {
+        o["study_id"]
+        for o in raw("outcomes")
+        if o["assessment"] == "objective" and o["result"] == "improved"
+    }
+    expected = uncontrolled & improved & _confounding_high()
+    rows = appraisal.confounded_improvements(ev)
+    assert set(rows["study_id"]) == expected
+    support = {
+        r["study_id"]: r["support"] for r in raw("risk_of_bias") if r["domain"] == "confounding"
+    }
+    assert dict(zip(rows["study_id"], rows["support"], strict=True)) == {
+        sid: support[sid] for sid in expected
+    }
+
+
+def test_the_balloon_dilation_series_is_said_to_be_confounded_by_the_dilation(ev) -> None:
+    """The added case series gave IVIG, then balloon dilation: its improvement is named in
+    the caveat with the dilation, and the caveat goes when its confounding is not high."""
+    from ivigbook.text.caveats import confounding_caveat
+
+    assert "balloondilation" in _confounding_high()
+    text = confounding_caveat(ev)
+    assert "balloon dilation" in text
+    assert "cannot be credited to IVIG alone" in text
+    rob = ev.risk_of_bias.copy()
+    rob.loc[rob["rob_id"] == "balloondilation-confounding", "judgement"] = "unclear"
+    lowered = cohorts.with_tables(ev, risk_of_bias=rob)
+    assert "balloon dilation" not in confounding_caveat(lowered)
+
+
+def test_letter_only_figures_are_marked_wherever_shown(ev) -> None:
+    """Foreman 2017's IBM figures come from the letter only (its scope check is
+    unverifiable): the responder sources and the caveat say so; without the check, neither."""
+    from ivigbook.analysis.responders import responder_table
+    from ivigbook.analysis.vocabulary import LETTER_ONLY_NOTE
+    from ivigbook.text.caveats import letter_only_caveat
+
+    unverifiable = {
+        c["study_id"]
+        for c in raw("source_checks")
+        if c["topic"] == "scope" and c["verdict"] == "unverifiable"
+    }
+    assert "foreman2017" in unverifiable
+    table = responder_table(ev)
+    marked = set(table.loc[table["source_label"].str.contains(LETTER_ONLY_NOTE), "study_id"])
+    letter_rows = {r["study_id"] for r in raw("responders") if r["source"] != "primary_source"}
+    assert marked == unverifiable & letter_rows
+    assert "Foreman 2017" in letter_only_caveat(ev)
+    checks = ev.source_checks[ev.source_checks["topic"].astype(str) != "scope"]
+    without = cohorts.with_tables(ev, source_checks=checks.reset_index(drop=True))
+    assert letter_only_caveat(without) == ""
+    assert not responder_table(without)["source_label"].str.contains(LETTER_ONLY_NOTE).any()

@@ -299,3 +299,23 @@ def test_letter_counts_in_the_real_data() -> None:
     assert trials["tr_letter_n_placebo"] == exp["n_placebo"]
     assert trials["tr_letter_n_randomised"] == exp["n_randomised"]
     assert execute_chapter("introduction")["intro_n_letter_studies"] == exp["from_letter"]
+
+
+def test_evidence_chapter_shows_the_caveats_of_its_signals() -> None:
+    """Where the evidence chapter shows results as signals, it says which rest on the letter
+    alone (Foreman's IBM figures) and which are confounded (the balloon dilation)."""
+    out = execute_chapter("evidence")
+    assert "Foreman 2017" in out["ev_letter_only"]
+    assert "letter's only" in out["ev_letter_only"]
+    assert "balloon dilation" in out["ev_confounding"]
+    assert "cannot be credited to IVIG alone" in out["ev_confounding"]
+
+
+def test_search_chapter_counts_records_found_by_other_methods() -> None:
+    """The records found by other methods than the queries are counted from the data."""
+    with (DATA / "update_search.csv").open(encoding="utf-8", newline="") as handle:
+        steps = [r for r in csv.DictReader(handle) if r["step_id"] == "records_other_methods"]
+    out = execute_chapter("search")
+    n = sum(int(r["count"]) for r in steps)
+    assert out["upd_records_other_methods"] == n
+    assert ("found" in out["upd_other_methods"]) == (n > 0)

@@ -298,3 +298,11 @@ def test_conclusions_update_with_an_added_study(updated_package: Path) -> None:
     assert values["con_trials_sentence"].startswith(
         f"1 of the {exp['n_trials']} controlled trials ({exp['n_trial_patients']} patients)"
     )
+
+
+def test_signals_chapter_marks_letter_only_and_confounded_results() -> None:
+    """The case-series section names Foreman's figures as the letter's only and the balloon
+    dilation as what confounds the added series' IVIG result."""
+    values = execute_chapter("signals")["values"]
+    assert "Foreman 2017" in values["sig_letter_only"]
+    assert "balloon dilation" in values["sig_confounding"]

@@ -74,7 +74,9 @@ def test_update_search_counts_add_up() -> None:
             r["step_id"]: int(r["count"]) for r in raw("update_search") if r["search_id"] == sid
         }
         records = [r for r in raw("screened_records") if r["search_id"] == sid]
-        assert steps["records_identified"] - steps["duplicates_removed"] == len(records)
+        # Records found by other methods than the queries (PRISMA 2020) count where recorded.
+        identified = steps["records_identified"] + steps.get("records_other_methods", 0)
+        assert identified - steps["duplicates_removed"] == len(records)
         assert steps["records_screened"] == len(records)
         by = {d: sum(r["decision"] == d for r in records) for d in {r["decision"] for r in records}}
         assert steps["excluded_screening"] == by.get("excluded_screening", 0)
@@ -110,16 +112,9 @@ def test_flow_and_current_date_follow_the_data(ev: Evidence) -> None:
     assert len(screened_records(ev)) == len(raw("screened_records"))
 
 
-@pytest.mark.parametrize(
-    ("step", "value", "message"),
-    [
-        ("records_screened", "19", "records_screened (19) must equal"),
-        ("studies_included", "2", "studies_included (2) must equal"),
-    ],
-)
-def test_a_count_that_does_not_add_up_is_refused(
-    tmp_path: Path, step: str, value: str, message: str
-) -> None:
+@pytest.mark.parametrize("step", ["records_screened", "studies_included"])
+def test_a_count_that_does_not_add_up_is_refused(tmp_path: Path, step: str) -> None:
+    """One more than the data's count of a step is refused, naming the step and the count."""
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     path = data / "update_search.csv"
@@ -127,7 +122,9 @@ def test_a_count_that_does_not_add_up_is_refused(
         rows = list(csv.DictReader(handle))
     for row in rows:
         if row["step_id"] == step:
+            value = str(int(row["count"]) + 1)
             row["count"] = value
+    message = f"{step} ({value}) must equal"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -135,6 +132,30 @@ def test_a_count_that_does_not_add_up_is_refused(
     found = [str(p) for p in validate(data)]
     assert found
     assert any(message in p for p in found), found
+
+
+def test_records_found_by_other_methods_count_towards_those_screened(tmp_path: Path) -> None:
+    """The optional step "records_other_methods" enters the sum: without its row, the records
+    screened no longer add up, and the message names the steps summed."""
+    other = [r for r in raw("update_search") if r["step_id"] == "records_other_methods"]
+    assert other, "no search records other methods (the case this test is for)"
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "update_search.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    kept = [r for r in rows if r["step_id"] != "records_other_methods"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    found = [str(p) for p in validate(data)]
+    identified = sum(int(r["count"]) for r in kept if r["step_id"] == "records_identified") - sum(
+        int(r["count"]) for r in kept if r["step_id"] == "duplicates_removed"
+    )
+    assert any(
+        f"must equal records_identified - duplicates_removed ({identified})" in p for p in found
+    ), found
 
 
 def test_an_included_record_must_name_its_study(tmp_path: Path) -> None:

@@ -5,9 +5,7 @@
   can be cited; the other studies with the book's four-domain scheme. A study of the data
   without rows in ``risk_of_bias.csv`` is shown with every domain *not assessed*
   (:func:`unassessed_studies` lists them), so that a new study appears at once.
-* **Summary of findings** (:func:`findings_table`): per outcome that matters to patients, the
-  trials and participants counted from the data (:func:`ivigbook.analysis.cohorts.is_trial`),
-  what the evidence shows, and the book's certainty with each downgrade and its reason.
+* **Summary of findings**: in :mod:`ivigbook.analysis.grade`.
 * **Harms** (:func:`harms_by_study`): adverse events and withdrawals as the sources report
   them; "not reported" for every study without a row.
 * **Patients** (:func:`patient_totals`): totals with and without studies whose patients may
@@ -28,25 +26,13 @@ from ivigbook.analysis.cohorts import (
     ivig_studies,
     labels_by_id,
     short_labels_by_id,
+    studies_with_improvement,
     study_labels,
-    trial_studies,
+    uncontrolled_studies,
 )
 from ivigbook.analysis.evidence import grams_per_patient, usual_dose
-from ivigbook.analysis.grade import (
-    NOT_RERATED,
-    names_list,
-    rated_on,
-    split_list,
-    stale_statement,
-    statement,
-)
 from ivigbook.analysis.vocabulary import (
     ARM_LABELS,
-    CERTAINTY_LABELS,
-    CERTAINTY_MEANINGS,
-    CERTAINTY_SYMBOLS,
-    FINDING_LABELS,
-    GRADE_DOMAIN_LABELS,
     HARM_KIND_LABELS,
     NOT_REPORTED,
     ROB_DOMAIN_LABELS,
@@ -56,14 +42,9 @@ from ivigbook.analysis.vocabulary import (
     ROB_TOOL_LABELS,
     SCIG_ARM_LABEL,
 )
-from ivigbook.data.cells import cell_int
 from ivigbook.data.rules import ROB_DOMAINS
 
 NOT_ASSESSED = "not_assessed"
-#: How ``findings.csv`` words the Cochrane review's grade of an outcome it could not pool.
-COCHRANE_NOT_ESTIMABLE = "Not estimable"
-#: The Cochrane review whose summary of findings ``findings.cochrane_grade`` quotes.
-SOF_REVIEW = "rose2015cochrane"
 
 # ------------------------------------------------------------------------------------------
 # Risk of bias
@@ -125,6 +106,33 @@ def cochrane_label(reviews: dict[str, str], row: Any) -> str:
     number = reviews.get(str(row["citation_key"]))
     label = ROB_SOURCE_LABELS["cochrane"]
     return label.replace("Cochrane review", f"Cochrane review {number}") if number else label
+
+
+#: The risk-of-bias domain that says whether something other than IVIG may explain a result.
+CONFOUNDING = "confounding"
+
+
+def confounded_improvements(ev: Any) -> pd.DataFrame:
+    """The IVIG studies without a control group whose improvement on an objective measure
+    (:func:`ivigbook.analysis.cohorts.studies_with_improvement`) comes with confounding judged
+    high: their improvement cannot be credited to IVIG alone.
+
+    Columns: ``study_id``, ``study`` (short label, "Cherin (ref. 7)") and ``support`` (the
+    judgement's support, which says why), in the data's study order.
+    """
+    improved = studies_with_improvement(ev)
+    rob = ev.risk_of_bias
+    high = rob[
+        (rob["domain"].astype(str) == CONFOUNDING) & (rob["judgement"].astype(str) == "high")
+    ]
+    support = dict(zip(high["study_id"].astype(str), high["support"].astype(str), strict=True))
+    names = short_labels_by_id(ev)
+    rows = [
+        {"study_id": sid, "study": names[sid], "support": support[sid]}
+        for sid in uncontrolled_studies(ev)["study_id"].astype(str)
+        if sid in improved and sid in support
+    ]
+    return pd.DataFrame(rows, columns=["study_id", "study", "support"])
 
 
 def unassessed_studies(ev: Any, letter_only: bool = False) -> list[str]:
@@ -212,211 +220,6 @@ def rob_display(ev: Any) -> pd.DataFrame:
             "Source": table["source_label"].where(table["source_label"] != "", "\u2014"),
         }
     ).astype("string")
-
-
-# ------------------------------------------------------------------------------------------
-# Summary of findings
-
-
-def _domains(text: object) -> list[str]:
-    return split_list(text)
-
-
-def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
-    """The trials that inform one outcome: trials with a result in its outcome domains, or,
-    for adverse events, trials with a row in the harms table."""
-    s = ev.studies
-    trials = s[is_trial(s)]
-    row = ev.findings[ev.findings["outcome"].astype(str) == outcome].iloc[0]
-    domains = _domains(row["outcome_domains"])
-    if domains:
-        o = ev.outcomes
-        ids = set(o.loc[o["domain"].astype("string").isin(domains).fillna(False), "study_id"])
-    else:
-        ids = set(ev.harms["study_id"])
-    return trials[trials["study_id"].isin(ids)]
-
-
-def domain_certainty(ev: Any) -> dict[str, str]:
-    """The book's certainty for each outcome domain a summary-of-findings row covers
-    (``findings.outcome_domains``): "strength" -> "very_low"."""
-    levels: dict[str, str] = {}
-    for _, row in ev.findings.iterrows():
-        for domain in _domains(row["outcome_domains"]):
-            levels.setdefault(domain, str(row["certainty"]))
-    return levels
-
-
-def downgrades_text(ev: Any, outcome: str) -> str:
-    """'Risk of bias (-1): reason; ...' for the domains that lower the certainty, else 'none'."""
-    d = ev.downgrades[ev.downgrades["outcome"].astype(str) == outcome]
-    lowered = d[d["levels"] > 0]
-    if lowered.empty:
-        return "none"
-    return " ".join(
-        f"{GRADE_DOMAIN_LABELS[str(r['grade_domain'])]} (\u2212{int(r['levels'])}): {r['reason']}"
-        for _, r in lowered.iterrows()
-    )
-
-
-def findings_table(ev: Any) -> pd.DataFrame:
-    """One row per outcome: label, trials, participants, finding, certainty, downgrades.
-
-    Columns: outcome, outcome_label, n_trials, n_participants, trials (names), finding,
-    statement (GRADE's informative statement), certainty, certainty_label, certainty_symbol,
-    meaning, downgrades, levels, cochrane_grade, and stale (the studies added to, or gone
-    from, the outcome's trials since it was rated, named; "" when the rating is current).
-    A stale row keeps its old rating in ``certainty`` but says so in every worded column.
-    """
-    f = ev.findings.sort_values("display_order")
-    names = labels_by_id(ev)
-    short = short_labels_by_id(ev)
-    records = []
-    for _, row in f.iterrows():
-        outcome = str(row["outcome"])
-        trials = finding_studies(ev, outcome)
-        d = ev.downgrades[ev.downgrades["outcome"].astype(str) == outcome]
-        certainty = str(row["certainty"])
-        now = [str(s) for s in trials["study_id"]]
-        before = rated_on(row)
-        added = [short.get(s, s) for s in now if s not in before]
-        gone = [short.get(s, s) for s in before if s not in now]
-        stale = " and ".join(
-            part
-            for part in (
-                f"{names_list(added)} {'was' if len(added) == 1 else 'were'} added"
-                if added
-                else "",
-                f"{names_list(gone)} {'was' if len(gone) == 1 else 'were'} removed" if gone else "",
-            )
-            if part
-        )
-        label = FINDING_LABELS[outcome]
-        said = statement(ev, str(row["effect"]), certainty, label)
-        records.append(
-            {
-                "outcome": outcome,
-                "outcome_label": label,
-                "n_trials": len(trials),
-                "n_participants": int(trials["n_total"].sum()),
-                "trials": "; ".join(names[sid] for sid in trials["study_id"].astype(str)),
-                "finding": str(row["finding"]),
-                "statement": stale_statement(stale, certainty) if stale else said,
-                "certainty": certainty,
-                "certainty_label": NOT_RERATED if stale else CERTAINTY_LABELS[certainty],
-                "certainty_symbol": "" if stale else CERTAINTY_SYMBOLS[certainty],
-                "meaning": stale_statement(stale, certainty)
-                if stale
-                else CERTAINTY_MEANINGS[certainty],
-                "downgrades": downgrades_text(ev, outcome),
-                "levels": int(d["levels"].sum()),
-                "cochrane_grade": str(row["cochrane_grade"]),
-                "stale": stale,
-            }
-        )
-    return pd.DataFrame.from_records(records)
-
-
-def stale_ratings(ev: Any) -> pd.DataFrame:
-    """The summary-of-findings rows whose trials changed since they were rated: outcome,
-    outcome_label, stale. Empty when every rating is current."""
-    t = findings_table(ev)
-    return t.loc[t["stale"] != "", ["outcome", "outcome_label", "stale"]].reset_index(drop=True)
-
-
-def findings_display(ev: Any) -> pd.DataFrame:
-    """The summary of findings for readers: one row per outcome, as in a Cochrane summary of
-    findings. The reasons a rating is lowered are :func:`downgrades_display`; Cochrane's own
-    grading is :func:`cochrane_display`."""
-    t = findings_table(ev)
-    return pd.DataFrame(
-        {
-            "Outcome": t["outcome_label"],
-            "What the evidence shows": t["statement"] + " " + t["finding"],
-            "Trials (patients)": [
-                f"{n} ({p})" for n, p in zip(t["n_trials"], t["n_participants"], strict=True)
-            ],
-            "Certainty (the book's rating)": (
-                t["certainty_symbol"] + " " + t["certainty_label"]
-            ).str.strip(),
-        }
-    ).astype("string")
-
-
-def downgrades_display(ev: Any) -> pd.DataFrame:
-    """Every GRADE domain of every outcome, in the summary's outcome order and the handbook's
-    domain order, with the levels it costs (minus one, or "0" where it lowers nothing) and
-    the reason: a reader sees each criterion, not only those that lower a rating."""
-    order = {o: i for i, o in enumerate(findings_table(ev)["outcome"])}
-    domains = {g: i for i, g in enumerate(GRADE_DOMAIN_LABELS)}
-    d = ev.downgrades.copy()
-    d["order"] = d["outcome"].astype(str).map(order)
-    d["domain_order"] = d["grade_domain"].astype(str).map(domains)
-    d = d.sort_values(["order", "domain_order"], kind="stable")
-    return pd.DataFrame(
-        {
-            "Outcome": [FINDING_LABELS[str(o)] for o in d["outcome"]],
-            "Lowered for": [GRADE_DOMAIN_LABELS[str(g)] for g in d["grade_domain"]],
-            "Levels": [f"\u2212{int(n)}" if int(n) else "0" for n in d["levels"]],
-            "Why": d["reason"],
-        }
-    ).astype("string")
-
-
-def cochrane_display(ev: Any) -> pd.DataFrame:
-    """The Cochrane review's grading of the same outcomes, beside the book's rating."""
-    t = findings_table(ev)
-    return pd.DataFrame(
-        {
-            "Outcome": t["outcome_label"],
-            "The book's rating": t["certainty_label"],
-            f"The Cochrane review ({cochrane_reviews(ev).get(SOF_REVIEW, SOF_REVIEW)})": t[
-                "cochrane_grade"
-            ],
-        }
-    ).astype("string")
-
-
-@dataclass(frozen=True)
-class FindingsFacts:
-    """The summary-of-findings section in numbers and words (prefix ``ap``)."""
-
-    certainty_words: str  #: :func:`certainty_words`
-    strength_trials: int
-    strength_patients: int
-    strength_certainty: str  #: lower case
-    strength_statement: str  #: GRADE's informative statement for strength (or "not re-rated")
-    trial_months: str  #: "3 to 6": the trials' shortest and longest planned treatment
-    n_outcomes: int
-    n_cochrane_not_estimable: int  #: outcomes whose data the Cochrane review found not estimable
-
-
-def findings_facts(ev: Any) -> FindingsFacts:
-    """The muscle-strength row of :func:`findings_table`, and the trials' treatment months."""
-    table = findings_table(ev)
-    strength = table.set_index("outcome").loc["strength"]
-    not_estimable = table["cochrane_grade"].str.startswith(COCHRANE_NOT_ESTIMABLE)
-    months = trial_studies(ev)["treatment_months"].dropna().astype(int)
-    return FindingsFacts(
-        certainty_words=certainty_words(ev),
-        strength_trials=cell_int(strength["n_trials"]),
-        strength_patients=cell_int(strength["n_participants"]),
-        strength_certainty=str(strength["certainty_label"]).lower(),
-        strength_statement=str(strength["statement"]),
-        trial_months=f"{months.min()} to {months.max()}",
-        n_outcomes=len(table),
-        n_cochrane_not_estimable=int(not_estimable.sum()),
-    )
-
-
-def certainty_words(ev: Any) -> str:
-    """'Muscle strength: low; swallowing: very low; ...' for key messages."""
-    t = findings_table(ev)
-    parts = [
-        f"{label.lower() if i else label}: {c.lower()}"
-        for i, (label, c) in enumerate(zip(t["outcome_label"], t["certainty_label"], strict=True))
-    ]
-    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@
   some patients treated with IVIG improved. A statement about a comparison group, or one that
   says no patient improved, is not one; one result stated several ways (in the letter's
   table, its caption and the study's own report) counts once.
+* **Figures from the letter only** (:func:`letter_only_checks`): studies whose figures a
+  source check found not checkable against the study's own record; every page that shows
+  them says so.
 * **IVIG studies** (:data:`~ivigbook.analysis.vocabulary.IVIG_ROUTES`): studies whose
   immunoglobulin was given intravenously. Trials, controlled studies, the conclusions' counts
   and every claim check (:func:`ivig_evidence`) see only these, so a subcutaneous study changes
@@ -183,6 +186,18 @@ def uncontrolled_studies(ev: Any) -> pd.DataFrame:
     of immunoglobulin by another route is in none of the IVIG cohorts)."""
     s = ivig_studies(ev)
     return s[~is_controlled(s)].reset_index(drop=True)
+
+
+def letter_only_checks(ev: Any) -> pd.DataFrame:
+    """The studies whose figures rest on the letter alone: a source check on their scope
+    found the letter's figures not checkable against the study's own record (topic
+    ``scope``, verdict ``unverifiable``), as for Foreman 2017, whose abstract covers every
+    kind of myositis. Columns ``study_id`` and ``source_says`` (the check's words), one row
+    per study."""
+    c = ev.source_checks
+    keep = (c["topic"].astype(str) == "scope") & (c["verdict"].astype(str) == "unverifiable")
+    rows = c[keep].drop_duplicates("study_id")
+    return rows[["study_id", "source_says"]].astype({"study_id": str}).reset_index(drop=True)
 
 
 def short_labels_by_id(ev: Any) -> dict[str, str]:

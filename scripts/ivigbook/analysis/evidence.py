@@ -31,6 +31,7 @@ from ivigbook.analysis.cohorts import (
 from ivigbook.analysis.search import search_counts
 from ivigbook.analysis.vocabulary import (
     ASSESSMENT_ORDER,
+    CHECK_TOPIC_LABELS,
     DESIGN_LABELS,
     NOT_REPORTED,
     OVERALL_RANK,
@@ -277,7 +278,7 @@ def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Study": c["study_id"].map(labels),
-            "Topic": c["topic"].astype("string"),
+            "Topic": c["topic"].astype(str).map(lambda x: CHECK_TOPIC_LABELS.get(x, x)),
             "Verdict": c["verdict"].astype("string"),
             "The letter says": c["letter_says"],
             "The source says": c["source_says"],

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ivigbook.analysis.cohorts import improvement_reports, labels_by_id
+from ivigbook.analysis.cohorts import improvement_reports, labels_by_id, letter_only_checks
 from ivigbook.analysis.power import CONFIDENCE
 from ivigbook.analysis.vocabulary import (
     DESIGN_LABELS,
     GROUP_LABELS,
+    LETTER_ONLY_NOTE,
     MEASURE_NAMES,
     NOT_REPORTED,
     SOURCE_LABELS,
@@ -150,6 +151,7 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
         for row in checks[checks["topic"] == "blinding"].itertuples()
     }
     labels = labels_by_id(ev)
+    letter_only = set(letter_only_checks(ev)["study_id"])
     rows = []
     for r in resp.itertuples(index=False):
         sid, oid = str(r.study_id), str(r.outcome_id)
@@ -173,7 +175,12 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
                 "design": str(study["design"]),
                 "design_label": DESIGN_LABELS[str(study["design"])],
                 "source": str(r.source),
-                "source_label": SOURCE_LABELS[str(r.source)],
+                "source_label": SOURCE_LABELS[str(r.source)]
+                + (
+                    f" ({LETTER_ONLY_NOTE})"
+                    if sid in letter_only and str(r.source) != "primary_source"
+                    else ""
+                ),
                 "from_letter": str(r.source) != "primary_source",
                 "group": str(r.group),
                 "group_label": GROUP_LABELS[str(r.group)],

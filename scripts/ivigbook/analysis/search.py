@@ -217,6 +217,7 @@ def long_date(value: pd.Timestamp) -> str:
 #: The steps of an update search, in flow order (the update_search table's step_id).
 UPDATE_STEPS = (
     "records_identified",
+    "records_other_methods",
     "duplicates_removed",
     "records_screened",
     "excluded_screening",
@@ -233,6 +234,7 @@ class UpdateFacts:
     counts, "never" and "none" when the package records no update search."""
 
     records_identified: int
+    records_other_methods: int  #: found by other methods than the queries (0 if not recorded)
     duplicates_removed: int
     records_screened: int
     excluded_screening: int

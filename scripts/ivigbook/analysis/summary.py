@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ivigbook.analysis.appraisal import findings_table
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
 from ivigbook.analysis.claims.bases import (
@@ -25,6 +24,7 @@ from ivigbook.analysis.cohorts import (
     uncontrolled_studies,
 )
 from ivigbook.analysis.design import continuous_design, planning_values
+from ivigbook.analysis.grade import findings_table
 from ivigbook.analysis.guidance import conditional_guidance, guidance_counts
 from ivigbook.analysis.responders import responder_summary, responder_table
 from ivigbook.analysis.vocabulary import CONTRADICTED

@@ -118,6 +118,8 @@ SOURCE_LABELS = {
     "letter_text": "Letter, text",
     "primary_source": "Primary source (checked)",
 }
+#: Added to the source of a figure that rests on the letter alone (cohorts.letter_only_checks).
+LETTER_ONLY_NOTE = "the letter's only: not checkable against the study's own record"
 GROUP_LABELS = {"ivig": "IVIG", "control": "Control", "subgroup": "IVIG subgroup"}
 #: Responder groups of patients treated with IVIG (a comparison group is not one of them).
 TREATED_GROUPS = frozenset({"ivig", "subgroup"})
@@ -168,6 +170,19 @@ MULTIPLICITY_WORDS = {
     "adjusted": "adjusted for multiple comparisons",
     "unadjusted": "not adjusted for multiple comparisons",
     "not_reported": "with no adjustment for multiple comparisons reported",
+}
+
+#: What a source check is about (source_checks.topic), in words.
+CHECK_TOPIC_LABELS = {
+    "patients": "patients",
+    "responders": "responders",
+    "result": "result",
+    "effect_size": "size of the effect",
+    "design": "design",
+    "blinding": "blinding",
+    "scope": "scope",
+    "withdrawals": "withdrawals",
+    "harms": "harms",
 }
 
 #: Domains whose measures are markers (serum values, biopsy findings).

@@ -301,9 +301,12 @@ _DECISION_STEPS = {
     "excluded_assessment": "excluded_assessment",
     "included": "studies_included",
 }
+#: Steps a search may leave out, counted as 0: records found by other methods than the
+#: queries (PRISMA 2020's "other methods", e.g. reference lists of reviews).
+_OPTIONAL_STEPS = frozenset({"records_other_methods"})
 #: Each update search's arithmetic: the first step equals the sum (or difference) of the others.
 _SEARCH_SUMS = (
-    ("records_screened", ("records_identified",), ("duplicates_removed",)),
+    ("records_screened", ("records_identified", "records_other_methods"), ("duplicates_removed",)),
     ("records_screened", ("excluded_screening", "already_included", "records_assessed"), ()),
     ("records_assessed", ("excluded_assessment", "studies_included"), ()),
 )
@@ -325,7 +328,9 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
 
         def count(step: str, by_step: dict[str, Row] = by_step) -> int | None:
             row = by_step.get(step)
-            return None if row is None else row.typed["count"]
+            if row is None:
+                return 0 if step in _OPTIONAL_STEPS else None
+            return row.typed["count"]
 
         for target, plus, minus in _SEARCH_SUMS:
             names = (target, *plus, *minus)
@@ -341,7 +346,8 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
                 continue
             total = sum(count(s) or 0 for s in plus) - sum(count(s) or 0 for s in minus)
             if count(target) != total:
-                words = " + ".join(plus) + "".join(f" - {s}" for s in minus)
+                shown = [s for s in plus if s not in _OPTIONAL_STEPS or s in by_step]
+                words = " + ".join(shown) + "".join(f" - {s}" for s in minus)
                 yield Problem(
                     file,
                     by_step[target].line,
@@ -497,7 +503,8 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
     ),
     CrossRule(
         "update_search",
-        "An update search's counts add up: records_screened = records_identified - "
+        "An update search's counts add up: records_screened = records_identified + "
+        "records_other_methods (0 where the search records none) - "
         "duplicates_removed = excluded_screening + already_included + records_assessed, and "
         "records_assessed = excluded_assessment + studies_included. Each count of a decision "
         "equals the screened_records rows with that decision, and records_screened equals all "

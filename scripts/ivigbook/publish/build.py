@@ -278,7 +278,7 @@ def _validate_data() -> int:
 def _warn_stale_ratings() -> None:
     """Say loudly which certainty ratings predate a change of their trials: the book shows
     them as not yet re-rated until an editor rates them again (``findings.rated_on``)."""
-    from ivigbook.analysis.appraisal import stale_ratings
+    from ivigbook.analysis.grade import stale_ratings
     from ivigbook.data.load import load
 
     for row in stale_ratings(load(_data_dir())).itertuples(index=False):

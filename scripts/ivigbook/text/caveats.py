@@ -9,11 +9,14 @@ new update search changes the words without a chapter being edited.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from ivigbook.analysis.appraisal import confounded_improvements
 from ivigbook.analysis.changes import AddedFacts
+from ivigbook.analysis.cohorts import letter_only_checks, short_labels_by_id
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit
 from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, ROUTE_WORDS
-from ivigbook.text.sentences import counted, join_words, number_word
+from ivigbook.text.sentences import confounding_sentence, counted, join_words, number_word
 
 #: The book's choice of basis for its counts, with its reason (a judgement of the book's).
 COUNTS_FOLLOW_LETTER = (
@@ -209,3 +212,26 @@ def current_to_note(run_against: str | None) -> str:
             "on PubMed itself; the run on PubMed is still to be done."
         )
     return ""
+
+
+def confounding_caveat(ev: Any) -> str:
+    """The improvements of studies without a control group that come with confounding
+    judged high, with the judgement's reason ("" when there are none):
+    :func:`ivigbook.analysis.appraisal.confounded_improvements`."""
+    rows = confounded_improvements(ev)
+    return confounding_sentence(zip(rows["study"], rows["support"], strict=True))
+
+
+def letter_only_caveat(ev: Any) -> str:
+    """Which studies' figures rest on the letter alone, with the source check's words (""
+    when there are none): :func:`ivigbook.analysis.cohorts.letter_only_checks`."""
+    rows = letter_only_checks(ev)
+    if rows.empty:
+        return ""
+    names = short_labels_by_id(ev)
+    parts = [
+        f"The figures for {names[sid]} are the letter's only, and cannot be checked against "
+        f"the study's own record. The source check records: \u201c{words}\u201d"
+        for sid, words in zip(rows["study_id"], rows["source_says"], strict=True)
+    ]
+    return " ".join(parts)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ivigbook.analysis.vocabulary import CHECK_TOPIC_LABELS
+
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
@@ -39,7 +41,10 @@ def source_checks_markdown(ev: Evidence) -> str:
         study = s.loc[row["study_id"]]
         ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
         cells = [
-            markdown_text(f"{study['first_author']}{ref}, {row['topic']}: {row['verdict']}"),
+            markdown_text(
+                f"{study['first_author']}{ref}, "
+                f"{CHECK_TOPIC_LABELS.get(str(row['topic']), str(row['topic']))}: {row['verdict']}"
+            ),
             markdown_text(row["letter_says"]),
             markdown_text(row["source_says"]),
             f"{{cite:p}}`{row['citation_key']}`",
@@ -53,7 +58,7 @@ def source_checks_markdown(ev: Evidence) -> str:
 def downgrades_markdown(downgrades: pd.DataFrame) -> str:
     """The reasons a certainty rating is lowered as a list under each outcome, as the notes
     under a Cochrane summary of findings; ``downgrades`` is
-    :func:`ivigbook.analysis.appraisal.downgrades_display`. No reason: one line says so."""
+    :func:`ivigbook.analysis.grade.downgrades_display`. No reason: one line says so."""
     if downgrades.empty:
         return "No rating is lowered."
     lines: list[str] = []

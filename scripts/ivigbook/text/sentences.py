@@ -124,6 +124,33 @@ def improvement_sentence(n_improved: int, n_improved_uncontrolled: int, n_uncont
     return f"{head}; {tail}."
 
 
+def confounding_sentence(rows: Iterable[tuple[str, str]]) -> str:
+    """Which improvements of studies without a control group come with confounding judged
+    high, and why (``rows``: study label and the judgement's support, as
+    :func:`ivigbook.analysis.appraisal.confounded_improvements` gives them); empty if none."""
+    rows = list(rows)
+    if not rows:
+        return ""
+    n = len(rows)
+    head = (
+        f"Among the studies without a control group that report an improvement, confounding is "
+        f"judged high in {counted(n, 'study', 'studies')}, so "
+        f"{'its' if n == 1 else 'their'} improvement cannot be credited to IVIG alone."
+    )
+    why = " ".join(f"{study}: {support}" for study, support in rows)
+    return f"{head} {why}"
+
+
+def other_methods_sentence(n: int) -> str:
+    """The records an update search found by other methods than its queries ("" if none)."""
+    if n == 0:
+        return ""
+    return (
+        f"Other methods than the queries found {counted(n, 'more record', 'more records')}: "
+        "see the records table."
+    )
+
+
 def unstated_randomisation_sentence(labels: Iterable[str]) -> str:
     """Which trials the data leave without a statement on randomisation."""
     labels = list(labels)

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.appraisal import domain_certainty
 from ivigbook.analysis.claims.ledger import evaluate
 from ivigbook.analysis.cohorts import (
     improvement_outcomes,
@@ -36,7 +35,7 @@ from ivigbook.analysis.cohorts import (
     short_labels_by_id,
     with_tables,
 )
-from ivigbook.analysis.grade import split_list
+from ivigbook.analysis.grade import domain_certainty, split_list
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
     MULTIPLICITY_WORDS,

@@ -471,6 +471,7 @@ class BlindingFacts:
     judged_by: str
     support: str
     source_check: str | None
+    review: str = ""  #: the Cochrane review's number, where the judgement is a review's
 
 
 def participant_blinding(ev: Any, study_id: str) -> BlindingFacts | None:
@@ -488,4 +489,5 @@ def participant_blinding(ev: Any, study_id: str) -> BlindingFacts | None:
         judged_by=str(row["source"]),
         support=str(row["support"]),
         source_check=None if check.empty else str(check.iloc[0]["source_says"]),
+        review=cochrane_reviews(ev).get(str(row["citation_key"]), ""),
     )

@@ -322,6 +322,7 @@ class ContinuousFacts:
     difference_points: float
     meaningful: float
     sd: float
+    sd_points: float  #: the spread of change in IBMFRS points at the mean score
     d: float
     cont_analysed: float
     cont_t: float  #: analysed per arm with the t-test
@@ -348,6 +349,7 @@ def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
         difference_points=cont["difference"] * values["ibmfrs_mean_score"] / 100,
         meaningful=values["meaningful_decline"],
         sd=values["sd_change"],
+        sd_points=values["sd_change"] * values["ibmfrs_mean_score"] / 100,
         d=cont["effect_size"],
         cont_analysed=cont["analysed_per_arm"],
         cont_t=cont["analysed_per_arm_t"],

@@ -194,6 +194,11 @@ class KeyFacts:
     #: The next trial at the planning inputs (IBMFRS decline, analysis of covariance): patients
     #: to enrol per arm, after dropout (:func:`ivigbook.analysis.design.continuous_design`).
     next_trial_per_arm: int = 0
+    #: what that trial is sized to detect: the share of the decline prevented, over how many
+    #: months, and the difference in IBMFRS points at the mean score of a recent trial
+    next_trial_slowing: float = 0.0
+    next_trial_months: int = 0
+    next_trial_points: float = 0.0
     #: Studies whose checked primary source reports an objective improvement that the letter's
     #: results do not; the counts above follow the letter's results.
     checked_benefits: tuple[CheckedBenefit, ...] = ()
@@ -225,7 +230,8 @@ def key_facts(ev: Evidence) -> KeyFacts:
         levels.setdefault(str(label).lower(), []).append(str(outcome).lower())
     stale = findings[findings["stale"] != ""]
     guidance = guidance_counts(ev)
-    next_trial = continuous_design(planning_values(ev))
+    planning = planning_values(ev)
+    next_trial = continuous_design(planning)
     conditional = conditional_guidance(ev)
     return KeyFacts(
         checked_benefits=checked_benefits(ev),
@@ -234,6 +240,9 @@ def key_facts(ev: Evidence) -> KeyFacts:
         n_guidance_conditional_superseded=int(conditional["superseded"].sum()),
         guidance_conditional_situations=tuple(conditional["situation"].astype(str)),
         next_trial_per_arm=int(next_trial["enrolled_per_arm"]),
+        next_trial_slowing=planning["slowing"],
+        next_trial_months=int(planning["trial_months"]),
+        next_trial_points=next_trial["difference"] * planning["ibmfrs_mean_score"] / 100,
         n_guidance=guidance["n_guidance"],
         n_guidance_against=guidance["n_against"],
         n_guidance_conditional=guidance["n_conditional_for"],

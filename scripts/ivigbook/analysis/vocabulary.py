@@ -163,7 +163,7 @@ VERDICTS = (SUPPORTED, QUALIFIED, PARTLY, CONTRADICTED, NOT_TESTABLE)
 OUTCOME_ROLE_WORDS = {
     "primary": "the study's primary outcome",
     "secondary": "a secondary outcome",
-    "not_reported": "not named as the study's primary outcome",
+    "not_reported": "one of several outcomes, none of them named primary,",
 }
 #: Whether the source adjusts it for multiple comparisons (checked_results.multiplicity).
 MULTIPLICITY_WORDS = {

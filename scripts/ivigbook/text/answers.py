@@ -364,7 +364,11 @@ def blinding_doubt(blinding: BlindingFacts | None) -> str:
     blinding, its reason from the risk-of-bias table, and who rated the domain how."""
     if blinding is None:
         return "rests on one small trial."
-    rated_by = "The Cochrane review" if blinding.judged_by == "cochrane" else "The book"
+    rated_by = (
+        f"The Cochrane review {blinding.review}".strip()
+        if blinding.judged_by == "cochrane"
+        else "The book"
+    )
     reason = blinding.support.rstrip(".")
     reason = reason[:1].lower() + reason[1:]
     return (

@@ -123,13 +123,10 @@ def caution_message(facts: KeyFacts) -> str:
 
 
 def _conditional_guidance(facts: KeyFacts) -> str:
-    """ "one, a superseded edition, supports it only in a defined situation: "..."" (the
-    situation in the document's words)."""
+    """ "one, a superseded edition, supports it only in a defined situation: ..." (the
+    situation as the guidance table paraphrases it: not a quotation)."""
     n, superseded = facts.n_guidance_conditional, facts.n_guidance_conditional_superseded
-    situations = "; ".join(
-        f"\N{LEFT DOUBLE QUOTATION MARK}{s}\N{RIGHT DOUBLE QUOTATION MARK}"
-        for s in facts.guidance_conditional_situations
-    )
+    situations = "; ".join(s[:1].lower() + s[1:] for s in facts.guidance_conditional_situations)
     if n == 1:
         which = "one, a superseded edition," if superseded else "one"
         return f"{which} supports it only in a defined situation: {situations}"
@@ -161,10 +158,12 @@ def next_trial_message(facts: KeyFacts) -> str:
         else (f"the {number_word(facts.n_trials)} controlled trials together")
     )
     return (
-        f"On the book's stated inputs, a convincing new trial would need about "
+        f"On the book's stated inputs, a trial able to detect IVIG slowing the decline of "
+        f"function by {facts.next_trial_slowing:.0%} over {facts.next_trial_months} months "
+        f"(about {facts.next_trial_points:.1f} points on the IBMFRS) would need about "
         f"{facts.next_trial_per_arm} patients in each arm, {total} in all; {trials} had "
-        f"{facts.n_trial_patients}. Some of these inputs are assumptions, and the chapter on "
-        "the next trial lets a reader change them."
+        f"{facts.n_trial_patients}. Some of these inputs are assumptions, set out in the "
+        "chapter on the next trial."
     )
 
 

@@ -39,7 +39,6 @@ from ivigbook.analysis.grade import domain_certainty, split_list
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
     MULTIPLICITY_WORDS,
-    NOT_TESTABLE,
     OUTCOME_ROLE_WORDS,
     QUALIFIED,
     SUPPORTED,
@@ -218,22 +217,30 @@ def difference_sentence(letter: str, checked: str, reason: str) -> str:
     )
 
 
-#: The reason a claim cannot be tested beyond the letter: what supports it is its own words.
-CIRCULAR = (
-    "Beyond the letter this cannot be tested: part of what supports the claim is the very "
-    "sentence being checked, and no primary source the book read gives that count."
-)
+#: Source-check topics on which a study's own report can qualify a supported claim: what the
+#: study found and how large it was (not a count of patients or a rounding).
+QUALIFYING_TOPICS = ("result", "effect_size")
 
 
-def circular_rows(ev: Evidence) -> dict[str, str]:
-    """Deciding rows that hold the letter's own words as their only source (responder counts
-    read from the letter's text), with the words: a claim supported by a row quoting the
-    claim itself is circular on the evidence as checked."""
-    r = ev.responders
-    text = r[r["source"].astype("string") == "letter_text"]
-    return {
-        f"responders:{i}": str(q) for i, q in zip(text["responder_id"], text["quote"], strict=True)
-    }
+def differing_sentence(ev: Evidence, deciding_rows: str) -> str:
+    """With the sources checked, a supported claim whose deciding rows include a source check
+    that differs from the letter on what a study found is qualified: this sentence says how
+    ("" when none does)."""
+    sc = ev.source_checks
+    ids = {r.partition(":")[2] for r in deciding_rows.split("; ") if r.startswith("source_checks:")}
+    hit = sc[
+        sc["check_id"].astype(str).isin(ids)
+        & (sc["verdict"].astype(str) == "differs")
+        & sc["topic"].astype(str).isin(QUALIFYING_TOPICS)
+    ]
+    if hit.empty:
+        return ""
+    labels = short_labels_by_id(ev)
+    said = "; ".join(
+        f"{labels.get(str(r.study_id), str(r.study_id))}: {str(r.source_says).rstrip('.')}"
+        for r in hit.itertuples(index=False)
+    )
+    return f"The claim holds, but a study's own report words it differently ({said})."
 
 
 def evaluate_bases(ev: Evidence) -> pd.DataFrame:
@@ -253,23 +260,18 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
     weak = weak_results(ivig_evidence(ev))
     credible = evaluate(checked_basis(ev, leave_out=weak["check_id"])) if len(weak) else after
     verdicts, reasons, rows, weighed = [], [], [], []
-    circular = circular_rows(ev)
+    differently = {str(r): differing_sentence(ev, str(r)) for r in after["deciding_rows"]}
     for claim, full, kept in zip(
         ev.claims.itertuples(index=False),
         after.itertuples(index=False),
         credible.itertuples(index=False),
         strict=True,
     ):
-        own = [r for r in str(full.deciding_rows).split("; ") if circular.get(r) == claim.quote]
-        if own and str(full.verdict) == SUPPORTED:
-            verdicts.append(NOT_TESTABLE)
-            reasons.append(f"{CIRCULAR} {full.reason}")
-            rows.append(str(full.deciding_rows))
-            weighed.append(False)
-            continue
         if str(full.verdict) == str(kept.verdict):
-            verdicts.append(str(full.verdict))
-            reasons.append(str(full.reason))
+            worded = differently.get(str(full.deciding_rows), "")
+            qualified = str(full.verdict) == SUPPORTED and worded
+            verdicts.append(QUALIFIED if qualified else str(full.verdict))
+            reasons.append(f"{worded} {full.reason}" if qualified else str(full.reason))
             rows.append(str(full.deciding_rows))
             weighed.append(False)
             continue

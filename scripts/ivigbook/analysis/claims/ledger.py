@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ivigbook.analysis.claims.helpers import MAX_LISTED, shorten_rows
-from ivigbook.analysis.claims.registry import CHECKS, FACTS, Facts
+from ivigbook.analysis.claims.registry import CHECKS, FACTS, CheckResult, Facts
 from ivigbook.analysis.cohorts import (
     id_reader,
     ivig_evidence,
@@ -17,7 +18,14 @@ from ivigbook.analysis.cohorts import (
     studies_evidence,
 )
 from ivigbook.analysis.grade import split_list
-from ivigbook.analysis.vocabulary import NOT_REPORTED, NOT_TESTABLE, VERDICTS, chapter_label
+from ivigbook.analysis.vocabulary import (
+    NOT_REPORTED,
+    NOT_TESTABLE,
+    PARTLY,
+    SUPPORTED,
+    VERDICTS,
+    chapter_label,
+)
 from ivigbook.data.templates import fill
 
 if TYPE_CHECKING:
@@ -62,6 +70,29 @@ def claim_evidence(ev: Evidence, claim: pd.Series) -> Evidence:
     return studies_evidence(ev, scope) if scope else ev
 
 
+#: Why a claim supported partly by its own words is only partly supported.
+CIRCULAR = (
+    "Only part of the claim can be checked: part of what supports it is the very sentence "
+    "being checked, which no other source the book read confirms."
+)
+
+
+def circular(result: CheckResult, claim: pd.Series, ev: Evidence) -> CheckResult:
+    """A supported claim whose deciding rows include a count read from the letter's text
+    that quotes the claim itself is circular: it is partly supported, with the reason why."""
+    if result.verdict != SUPPORTED:
+        return result
+    r = ev.responders
+    own = r[
+        (r["source"].astype("string") == "letter_text")
+        & (r["quote"].astype("string") == str(claim["quote"]))
+    ]
+    ids = {f"responders:{i}" for i in own["responder_id"]}
+    if not ids & set(result.deciding_rows):
+        return result
+    return dataclasses.replace(result, verdict=PARTLY, reason=f"{CIRCULAR} {result.reason}")
+
+
 def evaluate(ev: Evidence) -> pd.DataFrame:
     """Every claim of ``claims.csv`` with its computed verdict, reasons and deciding rows.
 
@@ -74,7 +105,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
     ivig = ivig_evidence(ev)  # the letter's claims are about intravenous studies only
     for _, claim in ev.claims.iterrows():
         name = str(claim["check"])
-        result = CHECKS[name](claim_evidence(ivig, claim))
+        result = circular(CHECKS[name](claim_evidence(ivig, claim)), claim, ev)
         if not isinstance(result.facts, FACTS[name]):
             msg = f"check {name} returned {type(result.facts).__name__}, not {FACTS[name].__name__}"
             raise TypeError(msg)

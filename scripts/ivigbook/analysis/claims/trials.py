@@ -308,6 +308,8 @@ class SubjectiveFacts(Facts):
     n_subjective: int
     n_symptom_score: int
     others: str
+    trial: str
+    size_checked: str
 
 
 @check(facts=SubjectiveFacts)
@@ -318,12 +320,17 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
     objective = effects[effects["assessment"].astype("string") != "subjective"]
     symptoms = effects[effects["domain"].astype("string") == "symptoms"]
     other = effects[effects["domain"].astype("string") != "symptoms"]
+    size = _source_checks(ev, placebo["study_id"], topic="effect_size")
     facts = SubjectiveFacts(
         len(placebo),
         len(effects),
         len(effects) - len(objective),
         len(symptoms),
         names(other["measure_letter"]),
+        study_names(placebo),
+        names(size["source_says"].str.rstrip("."))
+        if not size.empty
+        else "No checked source words the size of its effect",
     )
     if placebo.empty:
         return CheckResult(NOT_TESTABLE, "No study is flagged placebo-controlled.", facts=facts)
@@ -350,7 +357,6 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
         f"{'s' if len(placebo) == 1 else ''} "
         f"{'is' if len(effects) == 1 else 'are'} patient-reported ({_describe_outcomes(effects)})"
     )
-    size = _source_checks(ev, placebo["study_id"], topic="effect_size")
     sized = (
         " The study's own report words the size differently: "
         + names(size["source_says"].str.rstrip("."))

@@ -38,7 +38,7 @@ from ivigbook.text.answers import (
     timing_in_short,
 )
 from ivigbook.text.caveats import added_sentence, bases_sentence, current_to_note
-from ivigbook.text.messages import key_messages, plain_summary
+from ivigbook.text.messages import bottom_line, key_messages, plain_summary
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -406,3 +406,39 @@ def test_tables_name_chapters_as_words(ev) -> None:
     expected = [c[:1].upper() + c[1:].replace("-", " ") for c in chapters]
     assert sorted(table["Chapter"]) == sorted(expected)
     assert not any("-" in c or c.islower() for c in table["Chapter"])
+
+
+# --------------------------------------------------------------------------------------
+# The bottom line: the answer, how sure, what guidance says (home page, first screen)
+
+
+def _word(n: int) -> str:
+    from ivigbook.text.sentences import number_word
+
+    return number_word(n)
+
+
+def test_the_bottom_line_answers_from_the_data(ev) -> None:
+    facts = key_facts(ev)
+    line = bottom_line(facts)
+    assert set(line) == {"answer", "certainty", "guidance"}
+    assert f"{_word(facts.n_trials)} controlled trials" in line["answer"]
+    assert f"{facts.n_trial_patients} patients" in line["answer"]
+    if facts.n_trials_objective_benefit == 0:
+        assert "no clear benefit" in line["answer"]
+    levels = {level for level, _ in facts.certainty}
+    assert any(level in line["certainty"] for level in levels)
+    assert "GRADE" in line["certainty"]
+    assert f"of the {_word(facts.n_guidance)} guidance documents" in line["guidance"]
+    assert line["guidance"].lower().startswith(_word(facts.n_guidance_against).lower())
+
+
+def test_a_positive_trial_changes_the_bottom_line(tmp_path: Path) -> None:
+    """A positive randomised trial added as data: the answer counts its benefit and the
+    strength rating says it predates it."""
+    after = key_facts(load(package_with(tmp_path / "data", "positive_trial")))
+    line = bottom_line(after)
+    assert after.n_trials_objective_benefit >= 1
+    assert "found a measured benefit" in line["answer"]
+    assert "no clear benefit" not in line["answer"]
+    assert "not yet re-rated" in line["certainty"]

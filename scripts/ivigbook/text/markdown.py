@@ -74,3 +74,14 @@ def downgrades_markdown(downgrades: pd.DataFrame) -> str:
 
 
 #: The repository's changelog, whose "Versioning rule" section the book shows.
+
+
+def findings_list_markdown(findings: pd.DataFrame) -> str:
+    """The summary of findings in brief, for the home page: one line per outcome with GRADE's
+    statement and the certainty in words; ``findings`` is
+    :func:`ivigbook.analysis.grade.findings_table`."""
+    return "\n".join(
+        f"- **{markdown_text(r['outcome_label'])}.** {markdown_text(r['statement'])} "
+        f"*Certainty: {markdown_text(str(r['certainty_label']).lower())}.*"
+        for _, r in findings.iterrows()
+    )

@@ -167,6 +167,47 @@ def next_trial_message(facts: KeyFacts) -> str:
     )
 
 
+def bottom_line(facts: KeyFacts) -> dict[str, str]:
+    """The answer a reader came for, first: does IVIG help, how sure are we, and what guidance
+    says (``answer``, ``certainty``, ``guidance``: one short paragraph each)."""
+    trials = number_word(facts.n_trials)
+    if facts.n_trials == 0:
+        answer = "No controlled trial has tested IVIG in this disease."
+    elif facts.n_trials_objective_benefit == 0:
+        answer = (
+            f"It has not been shown to. The {trials} controlled trials, with "
+            f"{facts.n_trial_patients} patients in all, found no clear benefit on "
+            f"{_domains(facts)}."
+        )
+    else:
+        answer = (
+            f"{number_word(facts.n_trials_objective_benefit, capital=True)} of the {trials} "
+            f"controlled trials ({facts.n_trial_patients} patients) found a measured benefit."
+        )
+    levels = [level for level, _ in facts.certainty]
+    if len(set(levels)) == 1 and not facts.not_rerated:
+        rated = f"{levels[0]} for every outcome the book rates"
+    else:
+        rated = "; ".join(f"{level} for {_series(outcomes)}" for level, outcomes in facts.certainty)
+    certainty = f"The certainty of this evidence is {rated} (GRADE)."
+    if levels and set(levels) <= {"low", "very low"}:
+        certainty = f"Not sure. {certainty} It can neither show nor rule out a benefit."
+    stale = " ".join(
+        f"{o[:1].upper() + o[1:]} is not yet re-rated since {changed}."
+        for o, changed, _ in facts.not_rerated
+    )
+    if stale:
+        certainty += " " + stale
+    guidance = (
+        f"{number_word(facts.n_guidance_against, capital=True)} of the "
+        f"{number_word(facts.n_guidance)} guidance documents the book records advise against "
+        "IVIG for inclusion body myositis or find no data to support it."
+        if facts.n_guidance
+        else "The book records no guidance on IVIG for inclusion body myositis."
+    )
+    return {"answer": answer, "certainty": certainty, "guidance": guidance}
+
+
 def key_messages(facts: KeyFacts) -> dict[str, str]:
     """The key messages, by name, in reading order."""
     return {

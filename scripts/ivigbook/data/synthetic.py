@@ -157,6 +157,11 @@ def _detach_copied_tables(package: dict[str, Any], paths: dict[str, Path]) -> No
         names = [f["name"] for f in fields]
         if name in _NAMES_STUDIES or _refers_to_generated(res):
             _write_csv(paths[name], fields, [])
+        elif "scope_studies" in names:  # a claim about named real studies becomes general
+            rows = _read_rows(paths[name])
+            for row in rows:
+                row["scope_studies"] = ""
+            _write_csv(paths[name], fields, rows)
         elif "citation_key" in names:
             rows = _read_rows(paths[name])
             for row in rows:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis import claims
@@ -32,7 +34,12 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
     ]
     verdicts = list(claims.VERDICTS)
     x = alt.X("verdict:N", title="Verdict", sort=verdicts, scale=alt.Scale(domain=verdicts))
-    x = x.axis(labelAngle=0)
+    # Each verdict's name on at most two lines, so that five fit under the plot.
+    lines = {v: textwrap.wrap(v, width=max(len(v) // 2 + 1, 12)) for v in verdicts}
+    label = "datum.label"
+    for v in verdicts:
+        label = f"datum.label === {json.dumps(v)} ? {json.dumps(lines[v])} : ({label})"
+    x = x.axis(labelAngle=0, labelExpr=label)
     y = alt.Y("chapter:N", title="Chapter", sort=chapters)
     tooltip = tooltips("chapter verdict claims:Q")
     base = alt.Chart(counts)
@@ -40,15 +47,19 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
         x=x,
         y=y,
         size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
+        # The legend sits under the plot, in two columns: beside it, five verdicts' names
+        # would widen the chart past the text column and the printed page.
         color=alt.Color(
             "verdict:N",
             title="Verdict",
             scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
+            legend=alt.Legend(orient="bottom", columns=2),
         ),
         shape=alt.Shape(
             "verdict:N",
             title="Verdict",
             scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
+            legend=alt.Legend(orient="bottom", columns=2),
         ),
         tooltip=tooltip,
     )
@@ -56,7 +67,7 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
         x=x, y=y, text=alt.Text("claims:Q"), tooltip=tooltip
     )
     return (marks + labels).properties(
-        width=WIDTH - 160,
+        width=WIDTH - 40,
         height=36 * max(len(chapters), 1),
         title=alt.Title(
             "The letter's claims by chapter and verdict",

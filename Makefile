@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help env system validate html pdf book book-build test test-fast lint release bench new-study dictionary clean
+.PHONY: help env system validate html pdf book book-build test test-fast lint release bench new-study update-search record-screening dictionary clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -78,6 +78,14 @@ bench: $(STAMP) system  ## Time loading, validation and builds
 
 new-study: $(STAMP)  ## Scaffold a new study: make new-study ID=smith2027
 	$(PY) -m ivigbook new-study $(ID)
+
+# NCBI asks for an e-mail address (NCBI_EMAIL) and allows more requests with an API key
+# (NCBI_API_KEY); both are read from the environment. Offline, it fails and changes nothing.
+update-search: $(STAMP)  ## Run the PubMed update query; new records go to data/screening_worksheet.csv
+	$(PY) -m ivigbook search run --query $(or $(QUERY),pubmed_update) --data-dir $(DATA_DIR)
+
+record-screening: $(STAMP)  ## Move screened worksheet rows into data/screened_records.csv, with the counts
+	$(PY) -m ivigbook search record --data-dir $(DATA_DIR)
 
 dictionary: $(STAMP)  ## Regenerate data/README.md from the schema
 	$(PY) -m ivigbook dictionary --write

@@ -62,13 +62,14 @@ test-fast: $(STAMP)  ## Fast tier: data, analysis, text and figures (no build, n
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-lint: $(STAMP)  ## ruff (library, tests and chapters), mypy (library), codespell and shellcheck
+lint: $(STAMP)  ## ruff (library, tests and chapters), mypy (library), codespell, shellcheck and actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	bash scripts/lint-chapters.sh $(BIN)
 	$(BIN)/codespell
 	shellcheck scripts/*.sh .ci/run
+	$(BIN)/actionlint .github/workflows/*.yml
 
 release: $(STAMP) book  ## Zip site + PDF + data into dist/
 	$(PY) -m ivigbook release --build-dir $(BUILD_DIR)

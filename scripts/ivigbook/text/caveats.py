@@ -191,7 +191,7 @@ def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
 def currency_statement(c: Currency) -> str:
     """How current the evidence is, exactly: the letter's search date, every later search
     with what it was run against, and, until a search of PubMed itself is recorded, "the
-    PubMed update is pending". Never "current to" a date."""
+    PubMed update is pending". It never claims that the evidence is up to date on a day."""
     first = f"The letter's search of PubMed/MEDLINE ran on {long_date(c.letter_search)}."
     pending = "the PubMed update is pending."
     if not c.searches:

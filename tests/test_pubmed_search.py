@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import pandas as pd
 import pytest
 import requests
 import yaml
 
-from ivigbook.analysis.search import currency
+from ivigbook.analysis.search import Currency, currency
 from ivigbook.data import eutils
 from ivigbook.data.load import load
 from ivigbook.data.pubmedsearch import SearchError, record_screening, run_search, term_for
@@ -521,3 +522,25 @@ def test_the_pdf_states_the_currency(pdf_path: Path) -> None:
     text = _words(" ".join(p.extract_text() or "" for p in PdfReader(pdf_path).pages))
     assert currency_statement(currency(load())) in text
     assert "current to" not in text.lower()
+
+
+def test_the_currency_wording_with_no_later_search_and_within_a_sentence() -> None:
+    ev = load()
+    none = Currency(letter_search=currency(ev).letter_search, searches=())
+    assert currency_statement(none) == (
+        "The letter's search of PubMed/MEDLINE ran on 26 January 2024. No later search has "
+        f"been recorded; {PENDING}."
+    )
+    later = currency_statement(currency(ev), with_letter=False)
+    assert later.startswith("Later searches: ")
+    assert currency_statement(currency(ev)).endswith(later)
+    two = Currency(
+        letter_search=none.letter_search,
+        searches=(
+            (pd.Timestamp("2027-01-05"), "pubmed"),
+            (pd.Timestamp("2027-02-01"), "pubmed"),
+        ),
+    )
+    assert currency_statement(two, with_letter=False) == (
+        "Later searches: searches of PubMed itself on 5 January 2027 and 1 February 2027."
+    )

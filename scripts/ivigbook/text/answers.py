@@ -530,7 +530,7 @@ def search_words(
             facts.studies_included,
             facts.steps_unreported,
             facts.studies_added,
-            currency_statement(currency),
+            currency_statement(currency, with_letter=False),
             added,
         ),
     )

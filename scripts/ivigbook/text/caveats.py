@@ -188,14 +188,16 @@ def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
     return first + published + route
 
 
-def currency_statement(c: Currency) -> str:
-    """How current the evidence is, exactly: the letter's search date, every later search
-    with what it was run against, and, until a search of PubMed itself is recorded, "the
-    PubMed update is pending". It never claims that the evidence is up to date on a day."""
-    first = f"The letter's search of PubMed/MEDLINE ran on {long_date(c.letter_search)}."
+def currency_statement(c: Currency, with_letter: bool = True) -> str:
+    """How current the evidence is, exactly: the letter's search date (unless
+    ``with_letter`` is false), every later search with what it was run against, and, until a
+    search of PubMed itself is recorded, "the PubMed update is pending". It never claims that
+    the evidence is up to date on a day."""
+    first = f"The letter's search of PubMed/MEDLINE ran on {long_date(c.letter_search)}. "
+    first = first if with_letter else ""
     pending = "the PubMed update is pending."
     if not c.searches:
-        return f"{first} No later search has been recorded; {pending}"
+        return f"{first}No later search has been recorded; {pending}"
     groups: dict[str, list[str]] = {}
     for run_on, against in c.searches:
         groups.setdefault(against, []).append(long_date(run_on))
@@ -205,8 +207,8 @@ def currency_statement(c: Currency) -> str:
         parts.append(f"{one if len(dates) == 1 else many} on {join_words(dates)}")
     later = "; ".join(parts)
     if c.pubmed_pending:
-        return f"{first} Later searches: {later}; {pending}"
-    return f"{first} Later searches: {later}."
+        return f"{first}Later searches: {later}; {pending}"
+    return f"{first}Later searches: {later}."
 
 
 def update_search_words(u: UpdateFacts) -> str:

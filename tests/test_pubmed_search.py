@@ -338,7 +338,17 @@ def test_offline_the_command_fails_in_one_line_and_changes_no_file() -> None:
     status = git_status(DATA)
     stamps = snapshot(DATA)
     done = subprocess.run(
-        [sys.executable, "-m", "ivigbook", "search", "run", "--data-dir", str(DATA)],
+        [
+            sys.executable,
+            "-m",
+            "ivigbook",
+            "search",
+            "run",
+            "--data-dir",
+            str(DATA),
+            "--retries",
+            "1",
+        ],
         capture_output=True,
         text=True,
         check=False,

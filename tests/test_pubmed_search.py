@@ -287,6 +287,18 @@ def test_screening_goes_back_into_the_data_and_the_counts_add_up(data: Path) -> 
     assert validate(data) == []
 
 
+def test_an_included_record_without_its_study_is_refused_and_nothing_changes(data: Path) -> None:
+    run_search(data, "pubmed_update", client(Replay()), RUN_ON)
+    sheet = rows(data / "screening_worksheet.csv")
+    for row in sheet:
+        row.update(decision="included", reason="Fixture: meets the criteria.")
+    write_rows(data / "screening_worksheet.csv", sheet)
+    before = snapshot(data)
+    with pytest.raises(SearchError, match="study_id: required when decision is included"):
+        record_screening(data)
+    assert snapshot(data) == before
+
+
 def test_the_validator_holds_the_worksheet_and_runs_to_the_rules(data: Path) -> None:
     run_search(data, "pubmed_update", client(Replay()), RUN_ON)
     runs = rows(data / "update_searches.csv")
@@ -554,3 +566,14 @@ def test_the_currency_wording_with_no_later_search_and_within_a_sentence() -> No
     assert currency_statement(two, with_letter=False) == (
         "Later searches: searches of PubMed itself on 5 January 2027 and 1 February 2027."
     )
+
+
+def test_the_command_is_in_the_cli_with_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from ivigbook import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["search", "--help"])
+    assert exit_.value.code == 0
+    shown = capsys.readouterr().out
+    assert "--query" in shown
+    assert "record" in shown

@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ivigbook")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        command_parser = sub.add_parser(name, help=help_text)
+        # add_help=False: "-h" after a command reaches that command's own parser below.
+        command_parser = sub.add_parser(name, help=help_text, add_help=False)
         command_parser.set_defaults(module_name=module_name)
         # Arguments are added lazily below, only for the command actually called.
     args, _ = parser.parse_known_args(argv)

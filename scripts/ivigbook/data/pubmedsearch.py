@@ -276,7 +276,11 @@ def record_screening(data: Path) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["run", "record"], help="run a query, or record")
+    parser.add_argument(
+        "action",
+        choices=["run", "record"],
+        help="run: run a query on PubMed; record: move screened worksheet rows into the data",
+    )
     parser.add_argument("--query", default="pubmed_update", help="query_id of search_queries.csv")
     parser.add_argument("--data-dir", type=Path, default=None, help="the data package folder")
     parser.add_argument(

@@ -83,10 +83,10 @@ new-study: $(STAMP)  ## Scaffold a new study: make new-study ID=smith2027
 # NCBI asks for an e-mail address (NCBI_EMAIL) and allows more requests with an API key
 # (NCBI_API_KEY); both are read from the environment. Offline, it fails and changes nothing.
 update-search: $(STAMP)  ## Run the PubMed update query; new records go to data/screening_worksheet.csv
-	$(PY) -m ivigbook search run --query $(or $(QUERY),pubmed_update) --data-dir $(DATA_DIR)
+	@$(PY) -m ivigbook search run --query $(or $(QUERY),pubmed_update) --data-dir $(DATA_DIR)
 
 record-screening: $(STAMP)  ## Move screened worksheet rows into data/screened_records.csv, with the counts
-	$(PY) -m ivigbook search record --data-dir $(DATA_DIR)
+	@$(PY) -m ivigbook search record --data-dir $(DATA_DIR)
 
 dictionary: $(STAMP)  ## Regenerate data/README.md from the schema
 	$(PY) -m ivigbook dictionary --write

@@ -250,7 +250,7 @@ def record_screening(data: Path) -> str:
         for row in rows:
             new_records.append(screened_row(row, _record_id(next_number)))
             next_number += 1
-        found = int(runs[search_id]["records_found"]) if search_id in runs else len(rows)
+        found = int(runs.get(search_id, {}).get("records_found") or len(rows))
         new_steps += flow_rows(search_id, found, [r["decision"] for r in rows])
         done.append(search_id)
     if not done:

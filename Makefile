@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help env system validate html pdf book book-build test test-fast lint release bench new-study dictionary clean
+.PHONY: help env system validate html pdf book book-build test test-fast lint release bench new-study update-search record-screening dictionary clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -62,13 +62,14 @@ test-fast: $(STAMP)  ## Fast tier: data, analysis, text and figures (no build, n
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-lint: $(STAMP)  ## ruff (library, tests and chapters), mypy (library), codespell and shellcheck
+lint: $(STAMP)  ## ruff (library, tests and chapters), mypy (library), codespell, shellcheck and actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	bash scripts/lint-chapters.sh $(BIN)
 	$(BIN)/codespell
 	shellcheck scripts/*.sh .ci/run
+	$(BIN)/actionlint .github/workflows/*.yml
 
 release: $(STAMP) book  ## Zip site + PDF + data into dist/
 	$(PY) -m ivigbook release --build-dir $(BUILD_DIR)
@@ -78,6 +79,14 @@ bench: $(STAMP) system  ## Time loading, validation and builds
 
 new-study: $(STAMP)  ## Scaffold a new study: make new-study ID=smith2027
 	$(PY) -m ivigbook new-study $(ID)
+
+# NCBI asks for an e-mail address (NCBI_EMAIL) and allows more requests with an API key
+# (NCBI_API_KEY); both are read from the environment. Offline, it fails and changes nothing.
+update-search: $(STAMP)  ## Run the PubMed update query; new records go to data/screening_worksheet.csv
+	@$(PY) -m ivigbook search run --query $(or $(QUERY),pubmed_update) --data-dir $(DATA_DIR)
+
+record-screening: $(STAMP)  ## Move screened worksheet rows into data/screened_records.csv, with the counts
+	@$(PY) -m ivigbook search record --data-dir $(DATA_DIR)
 
 dictionary: $(STAMP)  ## Regenerate data/README.md from the schema
 	$(PY) -m ivigbook dictionary --write

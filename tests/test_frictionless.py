@@ -45,9 +45,11 @@ def test_real_package_passes_frictionless() -> None:
         "checked_study_values",
         "claims",
         "criteria",
+        "search_queries",
         "update_searches",
         "update_search",
         "screened_records",
+        "screening_worksheet",
         "guidance",
         "planning",
     }

@@ -37,7 +37,7 @@ from ivigbook.text.answers import (
     next_trial_in_short,
     timing_in_short,
 )
-from ivigbook.text.caveats import added_sentence, bases_sentence, current_to_note
+from ivigbook.text.caveats import added_sentence, bases_sentence
 from ivigbook.text.messages import bottom_line, key_messages, plain_summary
 
 
@@ -296,15 +296,21 @@ def test_added_study_is_placed_by_its_year_against_the_search(ev) -> None:
     )
 
 
-def test_home_current_to_carries_the_stored_copies_caveat() -> None:
+def test_home_states_how_current_the_evidence_is_exactly() -> None:
     rows = _rows("update_searches")
     values = execute_chapter("index")["values"]
-    latest = max(rows, key=lambda r: r["run_on"]) if rows else None
-    if latest is not None and latest["run_against"] == "stored_copies":
-        assert "not on PubMed" in values["home_current_to_note"]
-    assert "not on PubMed" in current_to_note("stored_copies")
-    assert current_to_note("pubmed") == ""
-    assert current_to_note(None) == ""
+    text = values["home_currency"]
+    letter = max(s["added_on"] for s in _rows("studies") if s["included_by"] == "letter")
+    assert letter == "2024-01-26"
+    assert "The letter's search of PubMed/MEDLINE ran on 26 January 2024." in text
+    for row in rows:
+        day = pd.Timestamp(row["run_on"])
+        assert f"{day.day} {day:%B %Y}" in text
+    if not any(r["run_against"] == "pubmed" for r in rows):
+        assert text.endswith("the PubMed update is pending.")
+    if any(r["run_against"] == "stored_copies" for r in rows):
+        assert "a preliminary search of stored copies of public records on" in text
+    assert "current to" not in text
 
 
 def test_conditional_guidance_says_superseded_and_its_situation(ev) -> None:

@@ -25,7 +25,7 @@ from ivigbook.analysis.cohorts import (
 from ivigbook.analysis.evidence import overall_results, table_one
 from ivigbook.analysis.guidance import guidance_counts, guidance_display, letter_candidates
 from ivigbook.analysis.search import (
-    evidence_current_to,
+    currency,
     screened_records,
     update_search_flow,
     update_searches,
@@ -95,15 +95,19 @@ def test_update_search_counts_add_up() -> None:
 def test_update_search_says_it_was_not_run_on_pubmed(ev: Evidence) -> None:
     for row in raw("update_searches"):
         if row["run_against"] == "stored_copies":
-            assert "not against live PubMed" in row["note"]
-            assert "must run the PubMed query on PubMed" in row["note"]
+            assert row["note"].startswith("A preliminary search of stored copies of public records")
+            assert "not a search of PubMed" in row["note"]
+            assert "the PubMed update is pending" in row["note"]
         assert "[tiab]" in row["pubmed_query"]
     assert update_searches(ev)[-1].run_against in {"stored_copies", "pubmed"}
 
 
-def test_flow_and_current_date_follow_the_data(ev: Evidence) -> None:
-    latest = max(raw("update_searches"), key=lambda r: r["run_on"])
-    assert str(evidence_current_to(ev).date()) == latest["run_on"]
+def test_flow_and_search_dates_follow_the_data(ev: Evidence) -> None:
+    runs = sorted(raw("update_searches"), key=lambda r: r["run_on"])
+    assert [str(day.date()) for day, _ in currency(ev).searches] == [r["run_on"] for r in runs]
+    assert [against for _, against in currency(ev).searches] == [r["run_against"] for r in runs]
+    screened = {r["search_id"] for r in raw("update_search")}
+    latest = [r for r in runs if r["search_id"] in screened][-1]
     steps = [r for r in raw("update_search") if r["search_id"] == latest["search_id"]]
     flow = update_search_flow(ev)
     assert flow["count_text"].tolist() == [

@@ -762,9 +762,11 @@ def test_load_types(pkg: Path) -> None:
         "checked_study_values": 0,
         "claims": 1,
         "criteria": 5,
+        "search_queries": 2,
         "update_searches": 1,
         "update_search": 8,
         "screened_records": 18,
+        "screening_worksheet": 0,
         "guidance": 5,
         "planning": 2,
     }

@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": ("ivigbook.data.validate", "validate a data package folder"),
     "dictionary": ("ivigbook.data.dictionary", "print or write the data dictionary"),
     "new-study": ("ivigbook.data.newstudy", "scaffold a new study from the template"),
+    "search": ("ivigbook.data.pubmedsearch", "run a PubMed query, or record screening decisions"),
     "build": ("ivigbook.publish.build", "build the book (html, pdf or both)"),
     "release": ("ivigbook.publish.release", "package site, PDF and data into dist/"),
     "bench": ("ivigbook.publish.bench", "time loading, validation and builds"),
@@ -22,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ivigbook")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        command_parser = sub.add_parser(name, help=help_text)
+        # add_help=False: "-h" after a command reaches that command's own parser below.
+        command_parser = sub.add_parser(name, help=help_text, add_help=False)
         command_parser.set_defaults(module_name=module_name)
         # Arguments are added lazily below, only for the command actually called.
     args, _ = parser.parse_known_args(argv)

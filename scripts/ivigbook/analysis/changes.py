@@ -35,7 +35,7 @@ from ivigbook.analysis.cohorts import (
     with_tables,
 )
 from ivigbook.analysis.guidance import guidance_counts
-from ivigbook.analysis.search import evidence_current_to, latest_update_search, long_date
+from ivigbook.analysis.search import letter_search_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS, chapter_label
 from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
@@ -47,16 +47,6 @@ if TYPE_CHECKING:
 
 #: Tables whose rows belong to one study (by ``study_id``).
 STUDY_TABLES = ("outcomes", "responders", "source_checks", "risk_of_bias", "harms")
-
-
-def letter_search_date(ev: Evidence) -> pd.Timestamp:
-    """The letter's search date: the ``added_on`` of the letter's own studies (the schema
-    describes it so), else the field's minimum constraint."""
-    s = ev.studies
-    letter = s[s["included_by"].astype("string") == "letter"]["added_on"].dropna()
-    if not letter.empty:
-        return pd.Timestamp(letter.max())
-    return pd.Timestamp(ev.field("studies", "added_on")["constraints"]["minimum"])
 
 
 def added_since_letter(ev: Evidence) -> pd.DataFrame:
@@ -517,20 +507,6 @@ def _string_columns(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFram
 # The "What changed" page's facts, for one glue_facts call
 
 
-def update_sentence(ev: Evidence) -> str:
-    """Where and when the latest update search ran, in one sentence."""
-    update = latest_update_search(ev)
-    if update is None:
-        return "No update search has been recorded since the letter's."
-    if update.run_against == "stored_copies":
-        return (
-            f"The latest update search ran on {long_date(update.run_on)} against stored copies "
-            "of public records, not against PubMed itself; whoever updates the book must run "
-            "its PubMed query on PubMed."
-        )
-    return f"The latest update search ran on PubMed on {long_date(update.run_on)}."
-
-
 def what_changed_facts(ev: Evidence, baseline: str = "letter") -> dict[str, object]:
     """Every number and sentence of the "What changed" page (prefix them on gluing)."""
     added = added_since_letter(ev)
@@ -547,8 +523,6 @@ def what_changed_facts(ev: Evidence, baseline: str = "letter") -> dict[str, obje
         "changes_summary": changes_summary(ev, baseline),
         "release_level": release_level(ev, baseline),
         "why": why_verdicts_stand(ev, baseline),
-        "current_to": long_date(evidence_current_to(ev)),
-        "update_sentence": update_sentence(ev),
         "n_guidance": guidance["n_guidance"],
         "n_guidance_against": guidance["n_against"],
     }

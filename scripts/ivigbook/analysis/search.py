@@ -66,8 +66,6 @@ class SearchFacts:
     #: Labels of the steps the letter does not report / reports without a count, in order.
     unreported_labels: tuple[str, ...]
     without_count_labels: tuple[str, ...]
-    #: The day the evidence is current to, in words (:func:`evidence_current_to`).
-    current_to: str
 
 
 def search_facts(ev: Any) -> SearchFacts:
@@ -84,7 +82,6 @@ def search_facts(ev: Any) -> SearchFacts:
         studies_from_letter=counts.studies_from_letter,
         studies_added=counts.studies_added,
         studies_now=counts.studies_now,
-        current_to=long_date(evidence_current_to(ev)),
     )
 
 
@@ -199,14 +196,43 @@ def latest_update_search(ev: Any) -> UpdateSearch | None:
     return searches[-1] if searches else None
 
 
-def evidence_current_to(ev: Any) -> pd.Timestamp:
-    """The day the evidence is current to: the latest update search, else the letter's search
-    (the latest ``added_on`` of the letter's studies)."""
-    latest = latest_update_search(ev)
-    if latest is not None:
-        return latest.run_on
-    letter = ev.studies[ev.studies["included_by"].astype("string") == "letter"]["added_on"]
-    return pd.Timestamp(letter.max())
+def latest_screened_search(ev: Any) -> UpdateSearch | None:
+    """The most recent update search whose flow counts are recorded (a run on PubMed has
+    none until its records are screened), or None."""
+    searches = [s for s in update_searches(ev) if s.counts]
+    return searches[-1] if searches else None
+
+
+def letter_search_date(ev: Any) -> pd.Timestamp:
+    """The letter's search date: the ``added_on`` of the letter's own studies (the schema
+    describes it so), else the field's minimum constraint."""
+    s = ev.studies
+    letter = s[s["included_by"].astype("string") == "letter"]["added_on"].dropna()
+    if not letter.empty:
+        return pd.Timestamp(letter.max())
+    return pd.Timestamp(ev.field("studies", "added_on")["constraints"]["minimum"])
+
+
+@dataclass(frozen=True)
+class Currency:
+    """How current the evidence is, said exactly: the letter's search, then every later
+    search with what it was run against (``pubmed`` or ``stored_copies``), oldest first."""
+
+    letter_search: pd.Timestamp
+    searches: tuple[tuple[pd.Timestamp, str], ...]
+
+    @property
+    def pubmed_pending(self) -> bool:
+        """No search run on PubMed itself has been recorded since the letter's."""
+        return all(against != "pubmed" for _, against in self.searches)
+
+
+def currency(ev: Any) -> Currency:
+    """The letter's search date and every later search (:class:`Currency`)."""
+    return Currency(
+        letter_search=letter_search_date(ev),
+        searches=tuple((s.run_on, s.run_against) for s in update_searches(ev)),
+    )
 
 
 def long_date(value: pd.Timestamp) -> str:
@@ -246,13 +272,12 @@ class UpdateFacts:
     run_against: str  #: what it was run against, in words
     n_queries: int
     queries: str  #: the queries run, joined by semicolons
-    current_to: str  #: the day the evidence is current to, in words
     pubmed_query: str  #: the query as one would paste it into PubMed
 
 
 def update_facts(ev: Any) -> UpdateFacts:
-    """The update search section's facts, from :func:`latest_update_search`."""
-    update = latest_update_search(ev)
+    """The update search section's facts, from :func:`latest_screened_search`."""
+    update = latest_screened_search(ev)
     steps = update.counts if update else {}
     return UpdateFacts(
         **{step: steps.get(step, 0) for step in UPDATE_STEPS},
@@ -260,7 +285,6 @@ def update_facts(ev: Any) -> UpdateFacts:
         run_against=RUN_AGAINST_LABELS[update.run_against] if update else "nothing",
         n_queries=len(update.queries_run) if update else 0,
         queries="; ".join(update.queries_run) if update else "none",
-        current_to=long_date(evidence_current_to(ev)),
         pubmed_query=update.pubmed_query if update else "No update search recorded.",
     )
 
@@ -269,9 +293,11 @@ def update_search_flow(ev: Any, search_id: str | None = None) -> pd.DataFrame:
     """The update search's boxes, in the columns of :func:`search_flow` (every step is
     reported: the update search records all its counts), for the same flow chart."""
     searches = {s.search_id: s for s in update_searches(ev)}
-    if not searches:
+    latest = latest_screened_search(ev)
+    if not searches or (search_id is None and latest is None):
         return search_flow(ev).iloc[0:0]
-    chosen = searches[search_id] if search_id else list(searches.values())[-1]
+    chosen = searches[search_id] if search_id else latest
+    assert chosen is not None
     steps = ev.update_search
     steps = steps[steps["search_id"].astype(str) == chosen.search_id].sort_values("step_order")
     return pd.DataFrame(

@@ -56,9 +56,17 @@ DECISION_LABELS = {
     "included": "Included",
 }
 #: Where an update search was run.
+#: A later search in running text, by what it was run against: (one, several).
+SEARCH_RUN_WORDS = {
+    "pubmed": ("a search of PubMed itself", "searches of PubMed itself"),
+    "stored_copies": (
+        "a preliminary search of stored copies of public records",
+        "preliminary searches of stored copies of public records",
+    ),
+}
 RUN_AGAINST_LABELS = {
-    "pubmed": "PubMed",
-    "stored_copies": "stored copies of public records (not live PubMed)",
+    "pubmed": "PubMed itself",
+    "stored_copies": "stored copies of public records",
 }
 #: What a guidance says about IVIG in IBM.
 DIRECTION_LABELS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -400,6 +401,53 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
             )
 
 
+def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
+    file = ctx.file("update_searches")
+    identified = {
+        r.typed["search_id"]: r.typed["count"]
+        for r in ctx.rows("update_search")
+        if r.typed["step_id"] == "records_identified"
+    }
+    for row in ctx.rows("update_searches"):
+        v = row.typed
+        if v["run_against"] == "pubmed":
+            for name in ("query_id", "records_found"):
+                if v[name] is None:
+                    yield Problem(file, row.line, name, "pubmed_run", "required on PubMed")
+        found, counted = v["records_found"], identified.get(v["search_id"])
+        if found is not None and counted is not None and found != counted:
+            yield broken(
+                file,
+                row,
+                "records_found",
+                "pubmed_run",
+                f"must equal the run's records_identified ({counted})",
+                found,
+            )
+    pmids: set[str] = set()
+    dois: set[str] = set()
+    for row in ctx.rows("screened_records"):
+        found = identifiers(row.typed["identifier"] or "")
+        pmids |= found[0]
+        dois |= found[1]
+    sheet = ctx.file("screening_worksheet")
+    for row in ctx.rows("screening_worksheet"):
+        v = row.typed
+        if v["pmid"] in pmids or (v["doi"] and v["doi"].lower() in dois):
+            yield broken(sheet, row, "pmid", "pubmed_run", "already in screened_records", v["pmid"])
+        if v["decision"] is not None and not (v["reason"] or "").strip():
+            yield Problem(sheet, row.line, "reason", "pubmed_run", "required with a decision")
+
+
+_PMID = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s;,]+)")
+
+
+def identifiers(text: str) -> tuple[set[str], set[str]]:
+    """The PMIDs and (lower-case) DOIs named in a screened record's ``identifier``."""
+    return set(_PMID.findall(text)), {d.rstrip(".").lower() for d in _DOI.findall(text)}
+
+
 def _citations(ctx: Context) -> Iterator[Problem]:
     if ctx.bib_keys is None:
         return
@@ -515,6 +563,20 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
             "screened_records": ("search_id", "decision", "study_id"),
         },
         _update_search,
+    ),
+    CrossRule(
+        "pubmed_run",
+        "A search run on PubMed names its query (query_id) and PubMed's count (records_found), "
+        "which equals its records_identified once screened. No record of the screening "
+        "worksheet is in screened_records already (by PMID or DOI), and a decision there has "
+        "a reason.",
+        {
+            "update_searches": ("search_id", "run_against", "query_id", "records_found"),
+            "update_search": ("search_id", "step_id", "count"),
+            "screened_records": ("identifier",),
+            "screening_worksheet": ("pmid", "doi", "decision", "reason"),
+        },
+        _pubmed_runs,
     ),
     CrossRule(
         "reason_template",

@@ -17,7 +17,7 @@ from ivigbook.analysis.design import ContinuousFacts, ExistingFacts, ResponderFa
 from ivigbook.analysis.evidence import IntroFacts
 from ivigbook.analysis.markers import BiomarkerFacts
 from ivigbook.analysis.responders import ResponderSummary
-from ivigbook.analysis.search import SearchFacts
+from ivigbook.analysis.search import Currency, SearchFacts
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit, EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import (
@@ -32,6 +32,7 @@ from ivigbook.text.caveats import (
     added_sentence,
     checked_benefit_sentence,
     contradicted_on_both,
+    currency_statement,
 )
 from ivigbook.text.messages import certainty_message, number_word, trials_message
 from ivigbook.text.sentences import (
@@ -455,7 +456,7 @@ def search_in_short(
     included: int | None,
     n_unreported: int,
     n_added: int,
-    current_to: str,
+    currency: str,
     added: AddedFacts | None = None,
 ) -> str:
     """The answer of the search chapter: the letter's search, what it leaves out, and the
@@ -478,12 +479,12 @@ def search_in_short(
     )
     if added is None or added.n_added == 0:
         return (
-            f"{found}, of which it included {included} studies. {missing} The book's update "
-            f"search is current to {current_to}: {added_words}."
+            f"{found}, of which it included {included} studies. {missing} {currency} "
+            f"Since the letter, {added_words}."
         )
     return (
-        f"{found}, of which it included {included} studies. {missing} The book's update "
-        f"search is current to {current_to}. {added_sentence(added)}"
+        f"{found}, of which it included {included} studies. {missing} {currency} "
+        f"{added_sentence(added)}"
     )
 
 
@@ -518,9 +519,12 @@ class SearchWords:
     unreported_sentence: str
 
 
-def search_words(facts: SearchFacts, added: AddedFacts | None = None) -> SearchWords:
-    """The lists of steps in words, and the chapter's answer (``added``: what the added
-    studies are, :func:`ivigbook.analysis.changes.added_facts`)."""
+def search_words(
+    facts: SearchFacts, currency: Currency, added: AddedFacts | None = None
+) -> SearchWords:
+    """The lists of steps in words, and the chapter's answer (``currency``: the searches so
+    far, :func:`ivigbook.analysis.search.currency`; ``added``: what the added studies are,
+    :func:`ivigbook.analysis.changes.added_facts`)."""
     return SearchWords(
         unreported_list=_lowered_list(facts.unreported_labels),
         without_count=_lowered_list(facts.without_count_labels),
@@ -530,7 +534,7 @@ def search_words(facts: SearchFacts, added: AddedFacts | None = None) -> SearchW
             facts.studies_included,
             facts.steps_unreported,
             facts.studies_added,
-            facts.current_to,
+            currency_statement(currency, with_letter=False),
             added,
         ),
     )

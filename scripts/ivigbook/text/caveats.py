@@ -14,8 +14,14 @@ from typing import Any
 from ivigbook.analysis.appraisal import confounded_improvements
 from ivigbook.analysis.changes import AddedFacts
 from ivigbook.analysis.cohorts import letter_only_checks, short_labels_by_id
+from ivigbook.analysis.search import Currency, UpdateFacts, long_date
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit
-from ivigbook.analysis.vocabulary import DOMAIN_PHRASES, ROUTE_WORDS
+from ivigbook.analysis.vocabulary import (
+    DOMAIN_PHRASES,
+    ROUTE_WORDS,
+    RUN_AGAINST_LABELS,
+    SEARCH_RUN_WORDS,
+)
 from ivigbook.text.sentences import confounding_sentence, counted, join_words, number_word
 
 #: The book's choice of basis for its counts, with its reason (a judgement of the book's).
@@ -203,15 +209,44 @@ def added_sentence(a: AddedFacts, with_date: bool = True) -> str:
     return first + published + route
 
 
-def current_to_note(run_against: str | None) -> str:
-    """The caveat on "current to": the latest update search ran on stored copies of records,
-    not on PubMed itself ("" when it ran on PubMed, or when there is none)."""
-    if run_against == "stored_copies":
+def currency_statement(c: Currency, with_letter: bool = True) -> str:
+    """How current the evidence is, exactly: the letter's search date (unless
+    ``with_letter`` is false), every later search with what it was run against, and, until a
+    search of PubMed itself is recorded, "the PubMed update is pending". It never claims that
+    the evidence is up to date on a day."""
+    first = f"The letter's search of PubMed/MEDLINE ran on {long_date(c.letter_search)}. "
+    first = first if with_letter else ""
+    pending = "the PubMed update is pending."
+    if not c.searches:
+        return f"{first}No later search has been recorded; {pending}"
+    groups: dict[str, list[str]] = {}
+    for run_on, against in c.searches:
+        groups.setdefault(against, []).append(long_date(run_on))
+    parts = []
+    for against, dates in groups.items():
+        one, many = SEARCH_RUN_WORDS.get(against, (f"a search of {against}",) * 2)
+        parts.append(f"{one if len(dates) == 1 else many} on {join_words(dates)}")
+    later = "; ".join(parts)
+    if c.pubmed_pending:
+        return f"{first}Later searches: {later}; {pending}"
+    return f"{first}Later searches: {later}."
+
+
+def update_search_words(u: UpdateFacts) -> str:
+    """What the search whose flow the chapter shows was run against, in a sentence or two."""
+    if u.run_against == RUN_AGAINST_LABELS["stored_copies"]:
         return (
-            " The book's latest update search was run on stored copies of public records, not "
-            "on PubMed itself; the run on PubMed is still to be done."
+            f"The flow below is that of a preliminary search of stored copies of public "
+            f"records, on {u.run_on}, with {counted(u.n_queries, 'query', 'queries')}: its "
+            "counts are those of the queries, not PubMed's. The PubMed query it stands in for, "
+            "as one would paste it into PubMed:"
         )
-    return ""
+    if u.run_against == RUN_AGAINST_LABELS["pubmed"]:
+        return (
+            f"The flow below is that of the search of PubMed itself on {u.run_on}. The query "
+            "sent, as one would paste it into PubMed:"
+        )
+    return "No later search has been screened yet."
 
 
 def confounding_caveat(ev: Any) -> str:

@@ -386,7 +386,7 @@ def _citations(ctx: Context) -> Iterator[Problem]:
     if ctx.bib_keys is None:
         return
     for table in ctx.tables.values():
-        if CITATION_FIELD not in table.spec.field_names or not table.readable:
+        if CITATION_FIELD not in table.field_names or not table.readable:
             continue
         for row in table.rows:
             key = row.typed[CITATION_FIELD]
@@ -527,7 +527,7 @@ def check_cross_tables(ctx: Context, descriptor_name: str, problems: list[Proble
                 runnable = False
                 continue
             for name in names:
-                if name not in table.spec.field_names:
+                if name not in table.field_names:
                     problems.append(
                         Problem(
                             descriptor_name,

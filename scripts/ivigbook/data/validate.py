@@ -1,32 +1,23 @@
 """Validate the data package: ``python -m ivigbook validate [DATA_DIR]``.
 
-The validator is driven by the descriptor (``datapackage.yaml``, ``.yml`` or ``.json``): every
-resource, field, type and constraint comes from there. It implements the generic Table Schema
-rules itself (no frictionless at run time, so validation stays fast and its messages name the
-file, the line, the field, the rule and the value), then the project's cross-table rules, which
-a Table Schema cannot express (:data:`CROSS_TABLE_RULES`).
+Frictionless checks each table against the descriptor (``datapackage.yaml``, ``.yml`` or
+``.json``): types, constraints, unique fields, primary and foreign keys
+(:mod:`ivigbook.data.read`). The book adds the checks Table Schema cannot express: cross-table
+rules (:data:`~ivigbook.data.rules.CROSS_TABLE_RULES`) run on the typed rows afterwards, and a
+few checks of the bytes and cells. Every problem reads ``file:line: field: message``.
 
 Decisions, documented here and in ``data/README.md``:
 
-* **Encoding.** UTF-8 strictly. A byte order mark is an error (line 1); every line holding bytes
-  that are not UTF-8 is an error with its line number.
-* **Header.** Line 1. Every schema field must be a column, no other column may appear, names
-  may not repeat, and the columns must be in the schema's order (as frictionless requires by
-  default; it also keeps diffs of the CSV files readable).
+* **Encoding.** UTF-8; a byte order mark is dropped; each line holding bytes that are not
+  UTF-8 is an error with its line number. **Header.** Line 1: every schema field is a
+  column, in the schema's order, no other column, no name twice.
 * **Line numbers** are those of the file: the header is line 1 and a record that spans several
   lines (a quoted cell with a line break) is reported at its first line.
-* **Missing values** are the schema's ``missingValues`` (here ``""``).
-* **Types.** ``string``; ``integer`` as ``-?[0-9]+`` (no ``+``, no spaces, no ``1.0``);
-  ``number`` as a decimal with optional exponent (``NaN`` and ``INF`` are rejected); ``boolean``
-  as the field's ``trueValues``/``falseValues`` or the Table Schema defaults ``true``, ``True``,
-  ``TRUE``, ``1`` / ``false``, ``False``, ``FALSE``, ``0``; ``date`` as ``YYYY-MM-DD`` (a real
-  calendar date). Other types and formats are reported as unsupported in the descriptor.
-* **Constraints.** ``required``, ``unique``, ``minimum``, ``maximum``, ``exclusiveMinimum``,
-  ``exclusiveMaximum``, ``enum``, ``pattern`` (whole value, as in Table Schema), ``minLength``,
-  ``maxLength`` (in characters); an unknown constraint is a descriptor error, never ignored.
-* **Control characters.** No cell may hold a control character (Unicode category Cc: U+0000 to
-  U+001F, U+007F to U+009F), tab included, with one exception: a line break (LF, or CRLF)
-  inside a quoted cell, which is how a multi-line quotation is written.
+* **Types.** As Table Schema, with strict spellings: ``integer`` as ``-?[0-9]+``, ``number``
+  as a decimal with optional exponent (no ``NaN`` or ``INF``), ``date`` as ``YYYY-MM-DD``.
+  The descriptor may use only types, formats and constraints the loader knows.
+* **Control characters.** No cell may hold one (U+0000 to U+001F, U+007F to U+009F), tab
+  included, except a line break inside a quoted cell (a multi-line quotation).
 * **Placeholders.** No cell may contain :data:`PLACEHOLDER` (``FILL IN``): rows scaffolded by
   ``python -m ivigbook new-study`` stay invalid until every placeholder is replaced.
 """
@@ -40,25 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem
-from ivigbook.data.read import (
-    Table,
-    canonical_bytes,
-    check_foreign_keys,
-    read_bibliography,
-    read_table,
-)
+from ivigbook.data.read import Table, canonical_bytes, check_tables, open_table
 from ivigbook.data.rules import Context, check_cross_tables
-from ivigbook.data.schema import (
-    DescriptorError,
-    ResourceSpec,
-    compile_package,
-    find_descriptor,
-    read_descriptor,
-)
+from ivigbook.data.schema import DescriptorError, check_descriptor, find_descriptor, read_descriptor
 from ivigbook.paths import ROOT
-
-# ---------------------------------------------------------------------------------------------
-# The whole package
 
 
 @dataclass
@@ -67,7 +43,6 @@ class Validation:
 
     descriptor_path: Path
     package: dict[str, Any] | None = None
-    resources: list[ResourceSpec] = field(default_factory=list)
     tables: dict[str, Table] = field(default_factory=dict)
     bib_keys: frozenset[str] | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -89,22 +64,44 @@ def run_validation(location: str | os.PathLike[str]) -> Validation:
     base = descriptor.parent
     try:
         result.package = read_descriptor(descriptor)
-        result.resources = compile_package(result.package, descriptor.name)
+        check_descriptor(result.package, descriptor.name)
     except DescriptorError as exc:
         result.problems.extend(exc.problems)
         return result
-    for spec in result.resources:
-        file_problems: list[Problem] = []
-        result.tables[spec.name] = read_table(spec, base, file_problems)
-        result.problems.extend(file_problems)
-    check_foreign_keys(result.tables, result.problems)
-    needs_bib = any(CITATION_FIELD in s.field_names for s in result.resources)
+    for resource in result.package["resources"]:
+        result.tables[resource["name"]] = open_table(resource, base, result.problems)
+    result.problems.extend(check_tables(result.tables, descriptor.name))
+    needs_bib = any(CITATION_FIELD in t.field_names for t in result.tables.values())
     if needs_bib or (base / BIBLIOGRAPHY).exists():
         result.bib_keys = read_bibliography(base / BIBLIOGRAPHY, result.problems)
     check_cross_tables(Context(result.tables, result.bib_keys), descriptor.name, result.problems)
-    order = {spec.path: i for i, spec in enumerate(result.resources)}
+    order = {table.file: i for i, table in enumerate(result.tables.values())}
     result.problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0))
     return result
+
+
+def read_bibliography(path: Path, problems: list[Problem]) -> frozenset[str] | None:
+    """Entry keys of a BibTeX file, or ``None`` (with a problem) if it cannot be parsed."""
+    from pybtex.database import parse_string
+    from pybtex.errors import set_strict_mode
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(path.name, None, None, "missing", "missing file"))
+        return None
+    except UnicodeDecodeError as exc:
+        msg = f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        problems.append(Problem(path.name, None, None, "encoding", msg))
+        return None
+    set_strict_mode(True)
+    try:
+        data = parse_string(text, "bibtex")
+    except Exception as exc:  # pybtex raises several unrelated exception types
+        message = " ".join(str(exc).split())
+        problems.append(Problem(path.name, None, None, "bibtex", f"malformed BibTeX: {message}"))
+        return None
+    return frozenset(data.entries.keys())
 
 
 def validate(location: str | os.PathLike[str]) -> list[Problem]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import frictionless
-from frictionless import Dialect, FrictionlessException, formats
+from frictionless import FrictionlessException
 
 from ivigbook.data.problems import (
     _CONTROL,
@@ -58,8 +58,7 @@ class Table:
     """A resource as read: its descriptor, its text and rows (when the file could be read)."""
 
     resource: dict[str, Any]
-    text: str | None = None
-    header: list[str] = field(default_factory=list)
+    records: list[list[str]] = field(default_factory=list)  # the header, then the rows
     lines: list[int] = field(default_factory=list)  # frictionless row number -> file line
     rows: list[Row] = field(default_factory=list)
     readable: bool = False
@@ -79,6 +78,10 @@ class Table:
     @property
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.fields]
+
+    @property
+    def header(self) -> list[str]:
+        return self.records[0] if self.records else []
 
 
 def semicolon_delimited(header: list[str], expected: list[str]) -> bool:
@@ -123,14 +126,14 @@ def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) ->
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     table.lines, previous = [0], 0
     try:
-        for _ in reader:
+        for record in reader:
+            table.records.append(record)
             table.lines.append(previous + 1)
             previous = reader.line_num
     except csv.Error as exc:
         problems.append(Problem(file, previous + 1, None, "csv", f"malformed CSV: {exc}"))
         return table
-    header = table.header = next(csv.reader(io.StringIO(text, newline="")))
-    expected = table.field_names
+    header, expected = table.header, table.field_names
     if semicolon_delimited(header, expected):
         problems.append(Problem(file, 1, None, "csv", SEMICOLON_MESSAGE))
         return table
@@ -146,7 +149,7 @@ def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) ->
     if set(present) == set(expected) and present != expected and len(header) == len(set(header)):
         msg = f"columns not in the schema's order ({', '.join(expected)})"
         problems.append(Problem(file, 1, None, "header", msg))
-    table.text, table.readable = text, True
+    table.readable = True
     return table
 
 
@@ -162,14 +165,15 @@ def _frictionless_resource(table: Table, readable: set[str]) -> frictionless.Res
     for fld in schema.fields:
         if fld.type == "number":
             fld.float_number = True
-    return frictionless.Resource(
-        (table.text or "").encode("utf-8"),
-        name=table.name,
-        format="csv",
-        encoding="utf-8",
-        schema=schema,
-        dialect=Dialect(controls=[formats.CsvControl(delimiter=",")]),
-    )
+    return frictionless.Resource(data=_Records(table.records), name=table.name, schema=schema)
+
+
+class _Records(list[list[str]]):
+    """The rows handed to frictionless, shared by the copies it makes of a resource to check
+    foreign keys (nothing changes them): copying them was most of its time."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Records:
+        return self
 
 
 def check_tables(tables: dict[str, Table], descriptor_name: str) -> list[Problem]:

@@ -57,32 +57,21 @@ def dictionary_frame(package: dict[str, Any]) -> Any:
     """One row per field: resource, field, type, required, constraints (words), description."""
     import pandas as pd
 
-    rows = []
-    for res in package["resources"]:
-        for fld in res["schema"]["fields"]:
-            rows.append(
-                {
-                    "resource": res["name"],
-                    "field": fld["name"],
-                    "type": fld.get("type", "string"),
-                    "required": bool((fld.get("constraints") or {}).get("required", False)),
-                    "constraints": constraints_in_words(fld),
-                    "description": _clean(fld.get("description")),
-                }
-            )
-    frame = pd.DataFrame(
-        rows, columns=["resource", "field", "type", "required", "constraints", "description"]
-    )
-    return frame.astype(
-        {
-            "resource": "string",
-            "field": "string",
-            "type": "string",
-            "required": "boolean",
-            "constraints": "string",
-            "description": "string",
-        }
-    )
+    columns = ["resource", "field", "type", "required", "constraints", "description"]
+    rows = [
+        (
+            res["name"],
+            fld["name"],
+            fld.get("type", "string"),
+            bool((fld.get("constraints") or {}).get("required", False)),
+            constraints_in_words(fld),
+            _clean(fld.get("description")),
+        )
+        for res in package["resources"]
+        for fld in res["schema"]["fields"]
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({c: "boolean" if c == "required" else "string" for c in columns})
 
 
 def _cell(text: str) -> str:

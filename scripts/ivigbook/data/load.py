@@ -39,12 +39,7 @@ from ivigbook.data.validate import default_data_dir, run_validation
 
 __all__ = ["DataPackageError", "Evidence", "default_data_dir", "load"]
 
-_PANDAS_DTYPES = {
-    "string": "string",
-    "integer": "Int64",
-    "number": "Float64",
-    "boolean": "boolean",
-}
+_PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)

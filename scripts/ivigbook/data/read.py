@@ -1,13 +1,12 @@
-"""Reading the package's CSV files with frictionless, and its report in the book's form.
+"""The package's CSV files, read strictly, checked by frictionless, reported in the book's form.
 
-Frictionless checks each table against its Table Schema: types, ``required``, ``enum``,
-``pattern``, ``minimum``/``maximum``, lengths, ``unique``, primary keys, and foreign keys (it
-reads the referenced tables itself). Each of its errors becomes one :class:`Problem` named by
-the file's line (:func:`_problem`). Around it this module checks what frictionless reads
-otherwise or not at all: the bytes (UTF-8, reported per line; a byte order mark is dropped),
-strict CSV quoting, a semicolon-separated file, the header by name, control characters and
-placeholders in cells, and the strict spellings of integers, numbers and dates (frictionless
-accepts ``+3``, `` 3``, ``NaN`` and ``2024-2-3``).
+:func:`open_table` reads a file's bytes (UTF-8, reported per line; a byte order mark is
+dropped), its records (strict CSV quoting; a semicolon-separated file named as such) and its
+header (by name). :func:`check_tables` hands the records to frictionless, which checks them
+against the Table Schema: types, ``required``, ``enum``, ``pattern``, ``minimum``/``maximum``,
+lengths, ``unique``, primary keys and foreign keys between the tables. Each of its errors
+becomes one :class:`Problem` at the file's line (:func:`_problem`); the book adds control
+characters, placeholders and strict spellings of numbers and dates (:func:`_cell_problems`).
 """
 
 from __future__ import annotations
@@ -24,20 +23,10 @@ from typing import Any
 import frictionless
 from frictionless import FrictionlessException
 
-from ivigbook.data.problems import (
-    _CONTROL,
-    _DATE,
-    _INTEGER,
-    _NUMBER,
-    _SURROGATE,
-    PLACEHOLDER,
-    Problem,
-    shown,
-)
+from ivigbook.data.problems import _CONTROL, _SURROGATE, PLACEHOLDER, STRICT, Problem, shown
 from ivigbook.data.schema import as_list
 
 BOM = b"\xef\xbb\xbf"
-_STRICT = {"integer": _INTEGER, "number": _NUMBER, "date": _DATE}
 SEMICOLON_MESSAGE = (
     "columns are separated by semicolons (;), not commas: save the file again as "
     '"CSV (comma delimited)", UTF-8, or set the list separator to a comma'
@@ -55,7 +44,7 @@ class Row:
 
 @dataclass
 class Table:
-    """A resource as read: its descriptor, its text and rows (when the file could be read)."""
+    """A resource as read: its descriptor, records and typed rows (when the file is readable)."""
 
     resource: dict[str, Any]
     records: list[list[str]] = field(default_factory=list)  # the header, then the rows
@@ -230,7 +219,7 @@ def _cell_problems(file: str, line: int, fld: Any, text: Any, invalid: bool) -> 
     if PLACEHOLDER in text:
         msg = f'placeholder "{PLACEHOLDER}" not filled in, in value {shown(text)}'
         yield Problem(file, line, fld.name, "placeholder", msg)
-    strict = _STRICT.get(fld.type)
+    strict = STRICT.get(fld.type)
     if strict and not invalid and text not in fld.missing_values and not strict.fullmatch(text):
         msg = f"type {fld.type} violated by value {shown(text)}"
         yield Problem(file, line, fld.name, "type", msg)

@@ -23,40 +23,15 @@ SYNTHETIC_TEXT = "Synthetic record (fictitious, generated for benchmarks and tes
 #: Resources the generator writes; every other resource is copied from the source package.
 GENERATED = ("studies", "outcomes", "responders", "source_checks")
 #: Study kinds the generator cycles through: design and the arm/flag values that fit it.
-_KINDS: tuple[dict[str, Any], ...] = (
-    {
-        "design": "placebo_controlled_trial",
-        "randomised": "true",
-        "blinded": "true",
-        "placebo_controlled": "true",
-        "crossover": "false",
-        "controlled": "true",
-        "retrospective": "false",
-        "arms": (20, 10, 10),
-        "comparator": "placebo",
-    },
-    {
-        "design": "placebo_controlled_trial",
-        "randomised": "true",
-        "blinded": "true",
-        "placebo_controlled": "true",
-        "crossover": "true",
-        "controlled": "true",
-        "retrospective": "false",
-        "arms": (12, 12, 0),
-        "comparator": "placebo",
-    },
-    {
-        "design": "case_series",
-        "randomised": "false",
-        "blinded": "false",
-        "placebo_controlled": "false",
-        "crossover": "false",
-        "controlled": "false",
-        "retrospective": "true",
-        "arms": (5, 5, 0),
-        "comparator": "",
-    },
+_FLAGS = ("randomised", "blinded", "placebo_controlled", "crossover", "controlled", "retrospective")
+_KINDS: tuple[dict[str, Any], ...] = tuple(
+    {"design": design, **dict(zip(_FLAGS, flags.split(), strict=True))}
+    | {"arms": arms, "comparator": comparator}
+    for design, flags, arms, comparator in (
+        ("placebo_controlled_trial", "true true true false true false", (20, 10, 10), "placebo"),
+        ("placebo_controlled_trial", "true true true true true false", (12, 12, 0), "placebo"),
+        ("case_series", "false false false false false true", (5, 5, 0), ""),
+    )
 )
 
 

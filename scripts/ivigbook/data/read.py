@@ -90,28 +90,28 @@ def canonical_bytes(raw: bytes) -> bytes:
 
 
 def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) -> Table:
-    """Read a CSV file's bytes, lines and header; the table is readable if frictionless may go
-    on to check its cells (:func:`check_tables`)."""
+    """Read a CSV file's bytes, records and header; the table is readable if frictionless may
+    go on to check its rows (:func:`check_tables`)."""
     table = Table(resource)
-    file = table.file
+
+    def bad(line: int | None, name: str | None, rule: str, msg: str) -> Table:
+        problems.append(Problem(table.file, line, name, rule, msg))
+        return table
+
     try:
-        raw = (base / file).read_bytes().removeprefix(BOM)
+        raw = (base / table.file).read_bytes().removeprefix(BOM)
     except FileNotFoundError:
-        problems.append(Problem(file, None, None, "missing", "missing file"))
-        return table
+        return bad(None, None, "missing", "missing file")
     except OSError as exc:
-        problems.append(Problem(file, None, None, "missing", f"cannot be read ({exc.strerror})"))
-        return table
+        return bad(None, None, "missing", f"cannot be read ({exc.strerror})")
     text = raw.decode("utf-8", errors="surrogateescape")
     for number, line in enumerate(text.split("\n"), start=1):
         if found := _SURROGATE.findall(line):
             bytes_ = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in found[:5])
-            msg = f"not valid UTF-8 (byte(s) {bytes_})"
-            problems.append(Problem(file, number, None, "encoding", msg))
+            bad(number, None, "encoding", f"not valid UTF-8 (byte(s) {bytes_})")
     text = _SURROGATE.sub("\ufffd", text)
     if not text.strip():
-        problems.append(Problem(file, None, None, "empty", "empty file (no header line)"))
-        return table
+        return bad(None, None, "empty", "empty file (no header line)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     table.lines, previous = [0], 0
     try:
@@ -120,24 +120,20 @@ def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) ->
             table.lines.append(previous + 1)
             previous = reader.line_num
     except csv.Error as exc:
-        problems.append(Problem(file, previous + 1, None, "csv", f"malformed CSV: {exc}"))
-        return table
+        return bad(previous + 1, None, "csv", f"malformed CSV: {exc}")
     header, expected = table.header, table.field_names
     if semicolon_delimited(header, expected):
-        problems.append(Problem(file, 1, None, "csv", SEMICOLON_MESSAGE))
-        return table
+        return bad(1, None, "csv", SEMICOLON_MESSAGE)
     for index, name in enumerate(header):
         if name in header[:index]:
-            problems.append(Problem(file, 1, name, "header", "column appears twice"))
+            bad(1, name, "header", "column appears twice")
         if name not in expected:
-            problems.append(Problem(file, 1, name, "header", "extra column not in the schema"))
-    for name in expected:
-        if name not in header:
-            problems.append(Problem(file, 1, name, "header", "missing column"))
+            bad(1, name, "header", "extra column not in the schema")
+    for name in (n for n in expected if n not in header):
+        bad(1, name, "header", "missing column")
     present = [n for n in header if n in expected]
     if set(present) == set(expected) and present != expected and len(header) == len(set(header)):
-        msg = f"columns not in the schema's order ({', '.join(expected)})"
-        problems.append(Problem(file, 1, None, "header", msg))
+        bad(1, None, "header", f"columns not in the schema's order ({', '.join(expected)})")
     table.readable = True
     return table
 

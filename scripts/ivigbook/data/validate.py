@@ -1,25 +1,13 @@
 """Validate the data package: ``python -m ivigbook validate [DATA_DIR]``.
 
 Frictionless checks each table against the descriptor (``datapackage.yaml``, ``.yml`` or
-``.json``): types, constraints, unique fields, primary and foreign keys
-(:mod:`ivigbook.data.read`). The book adds the checks Table Schema cannot express: cross-table
-rules (:data:`~ivigbook.data.rules.CROSS_TABLE_RULES`) run on the typed rows afterwards, and a
-few checks of the bytes and cells. Every problem reads ``file:line: field: message``.
-
-Decisions, documented here and in ``data/README.md``:
-
-* **Encoding.** UTF-8; a byte order mark is dropped; each line holding bytes that are not
-  UTF-8 is an error with its line number. **Header.** Line 1: every schema field is a
-  column, in the schema's order, no other column, no name twice.
-* **Line numbers** are those of the file: the header is line 1 and a record that spans several
-  lines (a quoted cell with a line break) is reported at its first line.
-* **Types.** As Table Schema, with strict spellings: ``integer`` as ``-?[0-9]+``, ``number``
-  as a decimal with optional exponent (no ``NaN`` or ``INF``), ``date`` as ``YYYY-MM-DD``.
-  The descriptor may use only types, formats and constraints the loader knows.
-* **Control characters.** No cell may hold one (U+0000 to U+001F, U+007F to U+009F), tab
-  included, except a line break inside a quoted cell (a multi-line quotation).
-* **Placeholders.** No cell may contain :data:`PLACEHOLDER` (``FILL IN``): rows scaffolded by
-  ``python -m ivigbook new-study`` stay invalid until every placeholder is replaced.
+``.json``): types, constraints, unique fields, primary and foreign keys. The book adds what it
+reads more strictly (UTF-8 per line, the header by name, control characters, placeholders left
+by ``new-study``, spellings of numbers and dates: :mod:`ivigbook.data.read`) and what a Table
+Schema cannot express, the cross-table rules run afterwards on the typed rows
+(:data:`~ivigbook.data.rules.CROSS_TABLE_RULES`). Every problem reads ``file:line: field:
+message``, at the file's own line (a record spanning lines is reported at its first); the rules
+in words are in ``data/README.md``.
 """
 
 from __future__ import annotations
@@ -112,39 +100,27 @@ def validate(location: str | os.PathLike[str]) -> list[Problem]:
 def default_data_dir() -> Path:
     """``$IVIGBOOK_DATA_DIR`` if set, else the repository's ``data/`` folder."""
     env = os.environ.get("IVIGBOOK_DATA_DIR")
-    if env:
-        return Path(env).expanduser().resolve()
-    return ROOT / "data"
+    return Path(env).expanduser().resolve() if env else ROOT / "data"
 
 
 def rewrite_canonical(location: str | os.PathLike[str]) -> list[Path]:
     """Rewrite the package's CSV files that are not canonical; the paths rewritten."""
     base = Path(location)
     base = base.parent if base.is_file() else base
-    changed = []
-    for path in sorted(base.glob("*.csv")):
-        raw = path.read_bytes()
-        new = canonical_bytes(raw)
-        if new != raw:
-            path.write_bytes(new)
-            changed.append(path)
+    changed = [
+        p for p in sorted(base.glob("*.csv")) if canonical_bytes(raw := p.read_bytes()) != raw
+    ]
+    for path in changed:
+        path.write_bytes(canonical_bytes(path.read_bytes()))
     return changed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "data_dir",
-        nargs="?",
-        default=None,
-        help="data package folder or descriptor (default: $IVIGBOOK_DATA_DIR "
-        "or the repository's data/)",
-    )
-    parser.add_argument(
-        "--rewrite",
-        action="store_true",
-        help="first rewrite each CSV file in the canonical form (UTF-8 without a byte order "
-        "mark, LF line ends); without it no file is changed",
-    )
+    where = "data package folder or descriptor (default: $IVIGBOOK_DATA_DIR or data/)"
+    parser.add_argument("data_dir", nargs="?", default=None, help=where)
+    rewrite = "first rewrite each CSV file in the canonical form (UTF-8 without a byte order mark, "
+    rewrite += "LF line ends); without it no file is changed"
+    parser.add_argument("--rewrite", action="store_true", help=rewrite)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,28 +28,21 @@ def _value(value: Any) -> str:
     return f"`{value}`"
 
 
+#: Each bound or length constraint in words, in the order they are listed.
+_BOUNDS = {"minimum": "at least {}", "exclusiveMinimum": "more than {}", "maximum": "at most {}"}
+_BOUNDS |= {"exclusiveMaximum": "less than {}", "minLength": "at least {} characters"}
+_BOUNDS |= {"maxLength": "at most {} characters"}
+
+
 def constraints_in_words(fld: dict[str, Any]) -> str:
     """A field's constraints as a short English phrase ("" when it has none)."""
     c = fld.get("constraints") or {}
-    words = []
-    if c.get("unique"):
-        words.append("unique")
+    words = ["unique"] if c.get("unique") else []
     if "enum" in c:
         words.append("one of " + ", ".join(_value(v) for v in c["enum"]))
     if "pattern" in c:
         words.append(f"matches {_value(c['pattern'])}")
-    for key, phrase in (
-        ("minimum", "at least"),
-        ("exclusiveMinimum", "more than"),
-        ("maximum", "at most"),
-        ("exclusiveMaximum", "less than"),
-    ):
-        if key in c:
-            words.append(f"{phrase} {c[key]}")
-    if "minLength" in c:
-        words.append(f"at least {c['minLength']} characters")
-    if "maxLength" in c:
-        words.append(f"at most {c['maxLength']} characters")
+    words += [phrase.format(c[key]) for key, phrase in _BOUNDS.items() if key in c]
     return "; ".join(words)
 
 

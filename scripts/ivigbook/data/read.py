@@ -73,13 +73,6 @@ class Table:
         return self.records[0] if self.records else []
 
 
-def semicolon_delimited(header: list[str], expected: list[str]) -> bool:
-    """The header is one cell that splits on ``;`` into at least two of the schema's names."""
-    if len(header) != 1 or ";" not in header[0]:
-        return False
-    return sum(name.strip() in expected for name in header[0].split(";")) >= 2
-
-
 def canonical_bytes(raw: bytes) -> bytes:
     """The canonical form of a CSV file: no byte order mark, LF line ends, a final newline.
 
@@ -122,7 +115,9 @@ def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) ->
     except csv.Error as exc:
         return bad(previous + 1, None, "csv", f"malformed CSV: {exc}")
     header, expected = table.header, table.field_names
-    if semicolon_delimited(header, expected):
+    # A spreadsheet in many locales writes semicolons: the header is then one cell holding
+    # several of the schema's names.
+    if len(header) == 1 and sum(n.strip() in expected for n in header[0].split(";")) >= 2:
         return bad(1, None, "csv", SEMICOLON_MESSAGE)
     for index, name in enumerate(header):
         if name in header[:index]:

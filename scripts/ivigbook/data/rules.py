@@ -136,27 +136,13 @@ def _search(ctx: Context) -> Iterator[Problem]:
 
 
 #: The domains of each risk-of-bias tool, in display order (risk_of_bias.tool -> domains).
-ROB_DOMAINS: dict[str, tuple[str, ...]] = {
-    "rob1": (
-        "sequence_generation",
-        "allocation_concealment",
-        "blinding_participants",
-        "blinding_outcome",
-        "incomplete_data",
-        "selective_reporting",
-        "other_bias",
-    ),
-    "nrs": ("comparison", "confounding", "measurement", "selection"),
-}
+_ROB1: tuple[str, ...] = ("sequence_generation", "allocation_concealment", "blinding_participants")
+_ROB1 += ("blinding_outcome", "incomplete_data", "selective_reporting", "other_bias")
+ROB_DOMAINS = {"rob1": _ROB1, "nrs": ("comparison", "confounding", "measurement", "selection")}
 #: GRADE certainty levels from highest to lowest, and the GRADE domains rated per outcome.
 CERTAINTY_LEVELS: tuple[str, ...] = ("high", "moderate", "low", "very_low")
-GRADE_DOMAINS: tuple[str, ...] = (
-    "risk_of_bias",
-    "inconsistency",
-    "indirectness",
-    "imprecision",
-    "publication_bias",
-)
+GRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness", "imprecision")
+GRADE_DOMAINS += ("publication_bias",)
 
 
 def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
@@ -238,20 +224,14 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
                 msg = f"search {search_id}: {target} ({count[target]}) must equal {words} ({total})"
                 yield bad(by_step[target], "count", msg)
         rows = records.get(search_id, [])
-        if "records_screened" in count and count["records_screened"] != len(rows):
-            msg = f"search {search_id}: records_screened ({count['records_screened']}) must equal"
-            yield bad(
-                by_step["records_screened"],
-                "count",
-                f"{msg} the {len(rows)} screened_records rows of the search",
-            )
+        listed = {"records_screened": (len(rows), "rows of the search")}
         for decision, step in _DECISION_STEPS.items():
-            listed = sum(r.typed["decision"] == decision for r in rows)
-            if step in count and count[step] != listed:
-                msg = f"search {search_id}: {step} ({count[step]}) must equal the {listed}"
-                yield bad(
-                    by_step[step], "count", f"{msg} screened_records rows with decision {decision}"
-                )
+            n = sum(r.typed["decision"] == decision for r in rows)
+            listed[step] = (n, f"rows with decision {decision}")
+        for step, (n, which) in listed.items():
+            if step in count and count[step] != n:
+                msg = f"{step} ({count[step]}) must equal the {n} screened_records {which}"
+                yield bad(by_step[step], "count", f"search {search_id}: {msg}")
     bad = ctx.reporter("screened_records", "update_search")
     for row in ctx.rows("screened_records"):
         decision, study = row.typed["decision"], row.typed["study_id"]

@@ -95,6 +95,7 @@ def check_descriptor(package: dict[str, Any], descriptor_name: str) -> None:
         bad("'resources' must be a non-empty list")
         raise DescriptorError(problems)
     fields_of: dict[str, list[str]] = {}
+    supported = ", ".join(SUPPORTED_TYPES)
     for index, res in enumerate(resources):
         label = f"resource {res.get('name') or index + 1}" if isinstance(res, dict) else ""
         path = res.get("path") if isinstance(res, dict) else None
@@ -115,17 +116,13 @@ def check_descriptor(package: dict[str, Any], descriptor_name: str) -> None:
             fields = [f for f in schema["fields"] if isinstance(f, dict)]
             fields_of[res["name"]] = [str(f.get("name")) for f in fields]
             for fld in fields:
-                ftype, constraints = fld.get("type", "string"), fld.get("constraints") or {}
+                name, ftype = fld.get("name"), fld.get("type", "string")
                 if ftype not in SUPPORTED_TYPES:
-                    supported = ", ".join(SUPPORTED_TYPES)
-                    bad(
-                        f"type {ftype!r} is not supported (supported: {supported})", fld.get("name")
-                    )
+                    bad(f"type {ftype!r} is not supported (supported: {supported})", name)
                 if fld.get("format", "default") != "default":
-                    bad(f"format {fld['format']!r} is not supported", fld.get("name"))
-                unknown = sorted(set(constraints) - SUPPORTED_CONSTRAINTS)
-                if unknown:
-                    bad(f"constraint(s) {', '.join(unknown)} not supported", fld.get("name"))
+                    bad(f"format {fld['format']!r} is not supported", name)
+                if unknown := sorted(set(fld.get("constraints") or {}) - SUPPORTED_CONSTRAINTS):
+                    bad(f"constraint(s) {', '.join(unknown)} not supported", name)
     for res in resources:
         if not isinstance(res, dict) or res.get("name") not in fields_of:
             continue

@@ -35,10 +35,6 @@ class Validation:
     bib_keys: frozenset[str] | None = None
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def summary(self) -> str:
         rows = sum(len(t.rows) for t in self.tables.values())
         counts = ", ".join(f"{name} {len(t.rows)}" for name, t in self.tables.items())

@@ -128,7 +128,7 @@ def readme_text(package: dict[str, Any]) -> str:
         out.append("")
     true, false = (", ".join(_value(v) for v in values) for values in (DEFAULT_TRUE, DEFAULT_FALSE))
     generic = [
-        "Files are UTF-8 without a byte order mark.",
+        "Files are UTF-8 (a byte order mark is ignored).",
         "Line 1 is the header: every field above is a column, in the order above; no other "
         "column. Line numbers in messages are those of the file; a record with a line break "
         "inside a quoted cell is reported at its first line.",
@@ -150,7 +150,8 @@ def readme_text(package: dict[str, Any]) -> str:
         "every problem as `file:line: field: rule broken by value`, or a one-line summary. "
         "The book's loader runs the same checks before any chapter sees the data.",
         "",
-        "Generic rules (Table Schema), from the schema above:",
+        "Generic rules (Table Schema: frictionless checks types, constraints and keys; the "
+        "book adds the rest), from the schema above:",
         "",
         *(f"- {line}" for line in generic),
         "",

@@ -875,3 +875,9 @@ def test_number_read_by_frictionless_but_not_the_book_is_one_problem(pkg: Path) 
     # frictionless reads " 3" as 3 and "NaN" as a number; the book reports each once, as a type.
     set_cell(pkg / "studies.csv", "alpha2001", "n_total", " 12")
     only(pkg, 'studies.csv:2: n_total: type integer violated by value " 12"')
+
+
+def test_column_twice_is_one_problem(pkg: Path) -> None:
+    # Frictionless matches columns by name, which a repeated name defeats: the header says it.
+    _rewrite_columns(pkg / "judgements.csv", lambda row: [*row, row[-1]])
+    only(pkg, "judgements.csv:1: source: column appears twice")

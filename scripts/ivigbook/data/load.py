@@ -104,11 +104,8 @@ class Evidence:
 
 
 #: A value of the descriptor (an enum choice) as the loader types the field's cells.
-_TYPED: dict[str, Callable[[Any], Any]] = {
-    "integer": int,
-    "number": float,
-    "boolean": lambda v: str(v) in DEFAULT_TRUE,
-}
+_TYPED: dict[str, Callable[[Any], Any]] = {"integer": int, "number": float}
+_TYPED["boolean"] = lambda v: str(v) in DEFAULT_TRUE
 
 
 def _column(fld: dict[str, Any], values: list[Any]) -> pd.Series:
@@ -138,11 +135,8 @@ def table_frame(table: Table) -> pd.DataFrame:
 def _fingerprint(descriptor: Path) -> tuple[Any, ...]:
     """Resolved folder plus name, mtime and size of every file in it that the package uses."""
     base = descriptor.parent.resolve()
-    stamps = []
-    for path in sorted(base.iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+    files = [path for path in sorted(base.iterdir()) if path.is_file()]
+    stamps = [(path.name, (stat := path.stat()).st_mtime_ns, stat.st_size) for path in files]
     return (str(base), str(descriptor.name), tuple(stamps))
 
 

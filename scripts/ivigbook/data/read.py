@@ -129,7 +129,8 @@ def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) ->
     present = [n for n in header if n in expected]
     if set(present) == set(expected) and present != expected and len(header) == len(set(header)):
         bad(1, None, "header", f"columns not in the schema's order ({', '.join(expected)})")
-    table.readable = True
+    # Frictionless matches columns to fields by name: not with a name twice, or none at all.
+    table.readable = len(set(header)) == len(header) and bool(set(header) & set(expected))
     return table
 
 
@@ -138,7 +139,7 @@ def _frictionless_resource(table: Table, readable: set[str]) -> frictionless.Res
     descriptor["foreignKeys"] = [  # a key into an unreadable table is not checked
         fk
         for fk in descriptor.get("foreignKeys") or []
-        if (fk.get("reference") or {}).get("resource", table.name) in readable
+        if ((fk.get("reference") or {}).get("resource") or table.name) in readable
     ]
     schema = frictionless.Schema.from_descriptor(descriptor)
     schema.fields_match = "partial"  # columns matched by name: open_table checks the header
@@ -264,5 +265,7 @@ def _problem(error: Any, table: Table, rows: dict[int, Row], descriptor: str) ->
     elif kind in ("missing-cell", "extra-cell"):
         msg = f"{len(error.cells)} cells, but the header has {len(table.header)}"
         yield Problem(file, line, None, "cells", msg)
-    elif number is None and not kind.endswith("-label"):  # the descriptor, as frictionless reads it
+    elif number is None and not kind.endswith(
+        ("-label", "-header")
+    ):  # the descriptor, as frictionless reads it
         yield Problem(descriptor, None, name, kind, error.message)

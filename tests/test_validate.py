@@ -842,3 +842,46 @@ def test_generated_package_is_valid_and_fictitious(tmp_path: Path) -> None:
     assert len(ev.responders) == 30
     assert ev.studies["crossover"].any()
     assert (ev.studies["n_control"] > 0).any()
+
+
+# --- what frictionless reports, in the book's form ----------------------------------------------
+
+
+def test_blank_line_is_one_problem(pkg: Path) -> None:
+    edit(
+        pkg / "judgements.csv",
+        "judgement_id,table,record_id,field,value,reason,source\n",
+        "judgement_id,table,record_id,field,value,reason,source\n\n",
+    )
+    only(pkg, "judgements.csv:2: blank line")
+
+
+def test_composite_primary_key_repeated(pkg: Path) -> None:
+    row = "alpha2001,beta2002,possible,Synthetic reason for the overlap\n"
+    (pkg / "overlaps.csv").write_text(
+        "study_id,overlaps_with,status,reason\n" + row + row, encoding="utf-8"
+    )
+    only(
+        pkg,
+        "overlaps.csv:3: study_id, overlaps_with: primaryKey violated by value "
+        '"alpha2001, beta2002" (first on line 2)',
+    )
+
+
+def test_no_foreign_key_problem_against_an_unreadable_table(pkg: Path) -> None:
+    (pkg / "outcomes.csv").write_bytes(b"")
+    found = problems(pkg)
+    assert found[0] == "outcomes.csv: empty file (no header line)"
+    assert not [p for p in found if "foreignKey" in p], found
+
+
+def test_number_read_by_frictionless_but_not_the_book_is_one_problem(pkg: Path) -> None:
+    # frictionless reads " 3" as 3 and "NaN" as a number; the book reports each once, as a type.
+    set_cell(pkg / "studies.csv", "alpha2001", "n_total", " 12")
+    only(pkg, 'studies.csv:2: n_total: type integer violated by value " 12"')
+
+
+def test_column_twice_is_one_problem(pkg: Path) -> None:
+    # Frictionless matches columns by name, which a repeated name defeats: the header says it.
+    _rewrite_columns(pkg / "judgements.csv", lambda row: [*row, row[-1]])
+    only(pkg, "judgements.csv:1: source: column appears twice")

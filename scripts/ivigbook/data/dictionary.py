@@ -28,28 +28,21 @@ def _value(value: Any) -> str:
     return f"`{value}`"
 
 
+#: Each bound or length constraint in words, in the order they are listed.
+_BOUNDS = {"minimum": "at least {}", "exclusiveMinimum": "more than {}", "maximum": "at most {}"}
+_BOUNDS |= {"exclusiveMaximum": "less than {}", "minLength": "at least {} characters"}
+_BOUNDS |= {"maxLength": "at most {} characters"}
+
+
 def constraints_in_words(fld: dict[str, Any]) -> str:
     """A field's constraints as a short English phrase ("" when it has none)."""
     c = fld.get("constraints") or {}
-    words = []
-    if c.get("unique"):
-        words.append("unique")
+    words = ["unique"] if c.get("unique") else []
     if "enum" in c:
         words.append("one of " + ", ".join(_value(v) for v in c["enum"]))
     if "pattern" in c:
         words.append(f"matches {_value(c['pattern'])}")
-    for key, phrase in (
-        ("minimum", "at least"),
-        ("exclusiveMinimum", "more than"),
-        ("maximum", "at most"),
-        ("exclusiveMaximum", "less than"),
-    ):
-        if key in c:
-            words.append(f"{phrase} {c[key]}")
-    if "minLength" in c:
-        words.append(f"at least {c['minLength']} characters")
-    if "maxLength" in c:
-        words.append(f"at most {c['maxLength']} characters")
+    words += [phrase.format(c[key]) for key, phrase in _BOUNDS.items() if key in c]
     return "; ".join(words)
 
 
@@ -57,32 +50,21 @@ def dictionary_frame(package: dict[str, Any]) -> Any:
     """One row per field: resource, field, type, required, constraints (words), description."""
     import pandas as pd
 
-    rows = []
-    for res in package["resources"]:
-        for fld in res["schema"]["fields"]:
-            rows.append(
-                {
-                    "resource": res["name"],
-                    "field": fld["name"],
-                    "type": fld.get("type", "string"),
-                    "required": bool((fld.get("constraints") or {}).get("required", False)),
-                    "constraints": constraints_in_words(fld),
-                    "description": _clean(fld.get("description")),
-                }
-            )
-    frame = pd.DataFrame(
-        rows, columns=["resource", "field", "type", "required", "constraints", "description"]
-    )
-    return frame.astype(
-        {
-            "resource": "string",
-            "field": "string",
-            "type": "string",
-            "required": "boolean",
-            "constraints": "string",
-            "description": "string",
-        }
-    )
+    columns = ["resource", "field", "type", "required", "constraints", "description"]
+    rows = [
+        (
+            res["name"],
+            fld["name"],
+            fld.get("type", "string"),
+            bool((fld.get("constraints") or {}).get("required", False)),
+            constraints_in_words(fld),
+            _clean(fld.get("description")),
+        )
+        for res in package["resources"]
+        for fld in res["schema"]["fields"]
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({c: "boolean" if c == "required" else "string" for c in columns})
 
 
 def _cell(text: str) -> str:
@@ -107,85 +89,53 @@ def _keys(res: dict[str, Any]) -> list[str]:
 
 def readme_text(package: dict[str, Any]) -> str:
     """``data/README.md``: package, licence, tables and fields, validation rules."""
-    out: list[str] = []
-    add = out.append
-    add(f"# {_clean(package.get('title') or package.get('name'))}")
-    add("")
-    add(
+    out = [f"# {_clean(package.get('title') or package.get('name'))}", ""]
+    out += [
         "<!-- Generated from datapackage.yaml by `python -m ivigbook dictionary --write`"
-        " (make dictionary). Do not edit by hand. -->"
-    )
-    add("")
-    add(_clean(package.get("description")))
-    add("")
-    meta = []
-    if package.get("name"):
-        meta.append(f"- Name: `{package['name']}`")
-    if package.get("version"):
-        meta.append(f"- Version: {package['version']}")
+        " (make dictionary). Do not edit by hand. -->",
+        "",
+        _clean(package.get("description")),
+        "",
+    ]
+    out += [f"- Name: `{package['name']}`"] if package.get("name") else []
+    out += [f"- Version: {package['version']}"] if package.get("version") else []
     for lic in package.get("licenses") or []:
-        title = lic.get("title") or lic.get("name")
         path = f" (<{lic['path']}>)" if lic.get("path") else ""
-        meta.append(f"- Licence: {title}{path}")
-    for src in package.get("sources") or []:
-        meta.append(f"- Source: {_clean(src.get('title'))}")
-    out.extend(meta)
-    add("")
-    add("## Tables")
-    add("")
-    add("| Table | File | Rows are | Fields |")
-    add("|---|---|---|---|")
-    for res in package["resources"]:
-        add(
-            f"| [{res['name']}](#{res['name'].replace('_', '-')}) | `{res['path']}` | "
-            f"{_cell(_clean(res.get('description')))} | {len(res['schema']['fields'])} |"
-        )
-    add("")
-    add(
-        f"Every identifier in a `{'citation_key'}` field is the key of an entry in "
-        f"`{BIBLIOGRAPHY}` (BibTeX)."
-    )
-    add("")
+        out.append(f"- Licence: {lic.get('title') or lic.get('name')}{path}")
+    out += [f"- Source: {_clean(src.get('title'))}" for src in package.get("sources") or []]
+    out += ["", "## Tables", "", "| Table | File | Rows are | Fields |", "|---|---|---|---|"]
+    out += [
+        f"| [{res['name']}](#{res['name'].replace('_', '-')}) | `{res['path']}` | "
+        f"{_cell(_clean(res.get('description')))} | {len(res['schema']['fields'])} |"
+        for res in package["resources"]
+    ]
+    out += [
+        "",
+        f"Every identifier in a `citation_key` field is the key of an entry in "
+        f"`{BIBLIOGRAPHY}` (BibTeX).",
+        "",
+    ]
     frame = dictionary_frame(package)
     for res in package["resources"]:
-        add(f"## {res['name']}")
-        add("")
-        add(f"File `{res['path']}`. {_clean(res.get('description'))}")
-        add("")
-        for line in _keys(res):
-            add(line)
-        add("")
-        add("| Field | Type | Required | Constraints | Description |")
-        add("|---|---|---|---|---|")
-        part = frame[frame["resource"] == res["name"]]
-        for row in part.itertuples(index=False):
-            add(
-                f"| `{row.field}` | {row.type} | {'yes' if row.required else 'no'} | "
-                f"{_cell(row.constraints)} | {_cell(row.description)} |"
-            )
-        add("")
-    add("## Validation")
-    add("")
-    add(
-        "`python -m ivigbook validate data` (or `make validate`) checks the package and prints "
-        "every problem as `file:line: field: rule broken by value`, or a one-line summary. "
-        "The book's loader runs the same checks before any chapter sees the data."
-    )
-    add("")
-    add("Generic rules (Table Schema), from the schema above:")
-    add("")
+        out += [f"## {res['name']}", "", f"File `{res['path']}`. {_clean(res.get('description'))}"]
+        out += ["", *_keys(res), "", "| Field | Type | Required | Constraints | Description |"]
+        out.append("|---|---|---|---|---|")
+        out += [
+            f"| `{row.field}` | {row.type} | {'yes' if row.required else 'no'} | "
+            f"{_cell(row.constraints)} | {_cell(row.description)} |"
+            for row in frame[frame["resource"] == res["name"]].itertuples(index=False)
+        ]
+        out.append("")
+    true, false = (", ".join(_value(v) for v in values) for values in (DEFAULT_TRUE, DEFAULT_FALSE))
     generic = [
-        "Files are UTF-8 without a byte order mark.",
+        "Files are UTF-8 (a byte order mark is ignored).",
         "Line 1 is the header: every field above is a column, in the order above; no other "
         "column. Line numbers in messages are those of the file; a record with a line break "
         "inside a quoted cell is reported at its first line.",
         "An empty cell is a missing value. A required field may not be missing.",
         "`integer`: digits with an optional leading minus. `number`: a decimal with optional "
-        "exponent (no NaN or infinity). `date`: `YYYY-MM-DD`. `boolean`: "
-        + ", ".join(_value(v) for v in DEFAULT_TRUE)
-        + " for true and "
-        + ", ".join(_value(v) for v in DEFAULT_FALSE)
-        + " for false (the Table Schema defaults; the data uses `true` and `false`).",
+        f"exponent (no NaN or infinity). `date`: `YYYY-MM-DD`. `boolean`: {true} for true and "
+        f"{false} for false (the Table Schema defaults; the data uses `true` and `false`).",
         "Constraints as listed: unique, one of an enumeration, pattern (the whole value), "
         "minimum/maximum, length in characters. Primary keys are unique and present; foreign "
         "keys name an existing row.",
@@ -193,20 +143,29 @@ def readme_text(package: dict[str, Any]) -> str:
         "inside a quoted cell.",
         f'No cell contains the placeholder "{PLACEHOLDER}" left by `python -m ivigbook new-study`.',
     ]
-    out.extend(f"- {line}" for line in generic)
-    add("")
-    add("Rules across fields and tables:")
-    add("")
-    out.extend(f"- **{rule.name}.** {rule.words}" for rule in CROSS_TABLE_RULES)
-    add("")
-    add("## Adding a study")
-    add("")
-    add(
+    out += [
+        "## Validation",
+        "",
+        "`python -m ivigbook validate data` (or `make validate`) checks the package and prints "
+        "every problem as `file:line: field: rule broken by value`, or a one-line summary. "
+        "The book's loader runs the same checks before any chapter sees the data.",
+        "",
+        "Generic rules (Table Schema: frictionless checks types, constraints and keys; the "
+        "book adds the rest), from the schema above:",
+        "",
+        *(f"- {line}" for line in generic),
+        "",
+        "Rules across fields and tables:",
+        "",
+        *(f"- **{rule.name}.** {rule.words}" for rule in CROSS_TABLE_RULES),
+        "",
+        "## Adding a study",
+        "",
         "`python -m ivigbook new-study ID` (or `make new-study ID=...`) appends a study row and "
         "an outcome row whose placeholders fail validation until every one is filled in; see "
-        "`templates/new-study.md`."
-    )
-    add("")
+        "`templates/new-study.md`.",
+        "",
+    ]
     return "\n".join(out)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import os
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -32,19 +32,14 @@ from typing import Any
 
 import pandas as pd
 
-from ivigbook.data.problems import DataPackageError
+from ivigbook.data.problems import DEFAULT_TRUE, DataPackageError
 from ivigbook.data.read import Table
-from ivigbook.data.schema import FieldSpec, find_descriptor
+from ivigbook.data.schema import find_descriptor
 from ivigbook.data.validate import default_data_dir, run_validation
 
 __all__ = ["DataPackageError", "Evidence", "default_data_dir", "load"]
 
-_PANDAS_DTYPES = {
-    "string": "string",
-    "integer": "Int64",
-    "number": "Float64",
-    "boolean": "boolean",
-}
+_PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -108,24 +103,31 @@ class Evidence:
         return {name: len(df) for name, df in self.tables.items()}
 
 
-def _column(spec: FieldSpec, values: list[Any]) -> pd.Series:
-    if spec.enum is not None:
-        categories = list(spec.enum)
-        if spec.type == "date":
+#: A value of the descriptor (an enum choice) as the loader types the field's cells.
+_TYPED: dict[str, Callable[[Any], Any]] = {"integer": int, "number": float}
+_TYPED["boolean"] = lambda v: str(v) in DEFAULT_TRUE
+
+
+def _column(fld: dict[str, Any], values: list[Any]) -> pd.Series:
+    ftype, name = fld.get("type", "string"), fld["name"]
+    enum = (fld.get("constraints") or {}).get("enum")
+    if enum is not None:
+        categories = [_TYPED.get(ftype, str)(v) for v in enum]
+        if ftype == "date":
             categories = list(pd.to_datetime(categories))
             values = [None if v is None else pd.Timestamp(v) for v in values]
         dtype = pd.CategoricalDtype(categories=categories, ordered=True)
-        return pd.Series(values, dtype=dtype, name=spec.name)
-    if spec.type == "date":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), name=spec.name)
-    return pd.Series(values, dtype=_PANDAS_DTYPES[spec.type], name=spec.name)
+        return pd.Series(values, dtype=dtype, name=name)
+    if ftype == "date":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), name=name)
+    return pd.Series(values, dtype=_PANDAS_DTYPES[ftype], name=name)
 
 
 def table_frame(table: Table) -> pd.DataFrame:
     """A typed DataFrame of a validated table (columns in schema order)."""
     columns = {
-        spec.name: _column(spec, [row.typed[spec.name] for row in table.rows])
-        for spec in table.spec.fields
+        fld["name"]: _column(fld, [row.typed[fld["name"]] for row in table.rows])
+        for fld in table.fields
     }
     return pd.DataFrame(columns, index=pd.RangeIndex(len(table.rows)))
 
@@ -133,11 +135,8 @@ def table_frame(table: Table) -> pd.DataFrame:
 def _fingerprint(descriptor: Path) -> tuple[Any, ...]:
     """Resolved folder plus name, mtime and size of every file in it that the package uses."""
     base = descriptor.parent.resolve()
-    stamps = []
-    for path in sorted(base.iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+    files = [path for path in sorted(base.iterdir()) if path.is_file()]
+    stamps = [(path.name, (stat := path.stat()).st_mtime_ns, stat.st_size) for path in files]
     return (str(base), str(descriptor.name), tuple(stamps))
 
 

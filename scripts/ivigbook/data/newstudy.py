@@ -44,30 +44,18 @@ def _resource(package: dict[str, Any], name: str) -> dict[str, Any]:
     raise NewStudyError(msg)
 
 
-def _fields(res: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(res["schema"]["fields"])
-
-
 def template_rows(package: dict[str, Any], study_id: str, today: dt.date) -> dict[str, dict]:
     """The rows to append, by resource name: field name -> cell text."""
     studies = _resource(package, STUDIES)
-    fields = {f["name"]: f for f in _fields(studies)}
+    fields = {f["name"]: f for f in studies["schema"]["fields"]}
     pattern = (fields["study_id"].get("constraints") or {}).get("pattern")
     if pattern and not re.fullmatch(pattern, study_id):
         msg = f"study ID {study_id!r} does not match the schema's pattern {pattern}"
         raise NewStudyError(msg)
-    study = dict.fromkeys(fields, PLACEHOLDER)
-    study["study_id"] = study_id
-    if "letter_ref" in study:
-        study["letter_ref"] = ""
-    if "included_by" in study:
-        study["included_by"] = "update"
-    if "added_on" in study:
-        study["added_on"] = today.isoformat()
-    outcomes = _resource(package, OUTCOMES)
-    outcome = {f["name"]: PLACEHOLDER for f in _fields(outcomes)}
-    outcome["study_id"] = study_id
-    return {STUDIES: study, OUTCOMES: outcome}
+    known = {"letter_ref": "", "included_by": "update", "added_on": today.isoformat()}
+    study = dict.fromkeys(fields, PLACEHOLDER) | {k: v for k, v in known.items() if k in fields}
+    outcome = {f["name"]: PLACEHOLDER for f in _resource(package, OUTCOMES)["schema"]["fields"]}
+    return {STUDIES: study | {"study_id": study_id}, OUTCOMES: outcome | {"study_id": study_id}}
 
 
 def _existing_ids(path: Path) -> set[str]:

@@ -23,23 +23,16 @@ PLACEHOLDER = "FILL IN"
 MAX_SHOWN = 60
 
 SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date")
-SUPPORTED_CONSTRAINTS = {
-    "required",
-    "unique",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "enum",
-    "pattern",
-    "minLength",
-    "maxLength",
-}
+SUPPORTED_CONSTRAINTS = {"required", "unique", "enum", "pattern", "minLength", "maxLength"}
+SUPPORTED_CONSTRAINTS |= {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
-_INTEGER = re.compile(r"-?[0-9]+")
-_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The spellings the book accepts, stricter than frictionless (no "+3", " 3", "NaN", "2024-2-3").
+STRICT = {
+    "integer": re.compile(r"-?[0-9]+"),
+    "number": re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+}
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 

@@ -1,20 +1,36 @@
-"""Reading one CSV file of the package against its schema, cell by cell, and the checks
-that need the whole package's tables (foreign keys, bibliography keys).
+"""The package's CSV files, read strictly, checked by frictionless, reported in the book's form.
+
+:func:`open_table` reads a file's bytes (UTF-8, reported per line; a byte order mark is
+dropped), its records (strict CSV quoting; a semicolon-separated file named as such) and its
+header (by name). :func:`check_tables` hands the records to frictionless, which checks them
+against the Table Schema: types, ``required``, ``enum``, ``pattern``, ``minimum``/``maximum``,
+lengths, ``unique``, primary keys and foreign keys between the tables. Each of its errors
+becomes one :class:`Problem` at the file's line (:func:`_problem`); the book adds control
+characters, placeholders and strict spellings of numbers and dates (:func:`_cell_problems`).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ivigbook.data.problems import _CONTROL, _SURROGATE, PLACEHOLDER, Problem, shown
-from ivigbook.data.schema import FieldSpec, ResourceSpec
+import frictionless
+from frictionless import FrictionlessException
 
-# ---------------------------------------------------------------------------------------------
-# Tables
+from ivigbook.data.problems import _CONTROL, _SURROGATE, PLACEHOLDER, STRICT, Problem, shown
+from ivigbook.data.schema import as_list
+
+BOM = b"\xef\xbb\xbf"
+SEMICOLON_MESSAGE = (
+    "columns are separated by semicolons (;), not commas: save the file again as "
+    '"CSV (comma delimited)", UTF-8, or set the list separator to a comma'
+)
 
 
 @dataclass
@@ -23,121 +39,38 @@ class Row:
 
     line: int
     typed: dict[str, Any]
+    misspelt: set[str] = field(default_factory=set)  # cells frictionless read but the book not
 
 
 @dataclass
 class Table:
-    """A resource as read: its spec and its rows (only when the file could be read)."""
+    """A resource as read: its descriptor, records and typed rows (when the file is readable)."""
 
-    spec: ResourceSpec
+    resource: dict[str, Any]
+    records: list[list[str]] = field(default_factory=list)  # the header, then the rows
+    lines: list[int] = field(default_factory=list)  # frictionless row number -> file line
     rows: list[Row] = field(default_factory=list)
     readable: bool = False
-    invalid_cells: set[tuple[int, str]] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return str(self.resource["name"])
 
     @property
     def file(self) -> str:
-        return self.spec.path
+        return str(self.resource["path"])
 
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.resource["schema"]["fields"])
 
-BOM = b"\xef\xbb\xbf"
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
 
-
-def _decode(raw: bytes, file: str, problems: list[Problem]) -> str:
-    # A spreadsheet program's "CSV UTF-8" starts with a byte order mark: read it as UTF-8.
-    # CRLF line ends need nothing here: the csv reader accepts both.
-    if raw.startswith(BOM):
-        raw = raw[len(BOM) :]
-    text = raw.decode("utf-8", errors="surrogateescape")
-    if _SURROGATE.search(text):
-        for number, line in enumerate(text.split("\n"), start=1):
-            found = _SURROGATE.findall(line)
-            if found:
-                bytes_ = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in found[:5])
-                problems.append(
-                    Problem(file, number, None, "encoding", f"not valid UTF-8 (byte(s) {bytes_})")
-                )
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
-
-
-def _check_cell(
-    spec: FieldSpec,
-    text: str,
-    missing: tuple[str, ...],
-    file: str,
-    line: int,
-    problems: list[Problem],
-) -> tuple[Any, bool]:
-    """Typed value of a cell and whether it is valid; every problem is appended."""
-    ok = True
-
-    def bad(rule: str, msg: str) -> None:
-        nonlocal ok
-        ok = False
-        problems.append(Problem(file, line, spec.name, rule, msg))
-
-    control = _CONTROL.search(text)
-    if control:
-        code = f"U+{ord(control.group(0)[0]):04X}"
-        bad("control", f"control character {code} not allowed, in value {shown(text)}")
-    if PLACEHOLDER in text:
-        bad("placeholder", f'placeholder "{PLACEHOLDER}" not filled in, in value {shown(text)}')
-    if text in missing:
-        if spec.required:
-            bad("required", "required value missing")
-        return None, ok
-    try:
-        value = spec.parse(text)
-    except ValueError:
-        bad("type", f"type {spec.type} violated by value {shown(text)}")
-        return None, False
-    if spec.enum is not None and value not in spec.enum:
-        choices = ", ".join(str(v) for v in spec.enum)
-        bad("enum", f"enum [{choices}] violated by value {shown(text)}")
-    if spec.pattern is not None and not spec.pattern.fullmatch(value):
-        bad("pattern", f'pattern "{spec.pattern.pattern}" violated by value {shown(text)}')
-    for key, bound in spec.bounds:
-        if bound is None:
-            continue
-        broken = {
-            "minimum": value < bound,
-            "maximum": value > bound,
-            "exclusiveMinimum": value <= bound,
-            "exclusiveMaximum": value >= bound,
-        }[key]
-        if broken:
-            bad(key, f"{key} {bound} violated by value {shown(text)}")
-    if spec.max_length is not None and len(value) > spec.max_length:
-        bad(
-            "maxLength",
-            f"maxLength {spec.max_length} violated by value {shown(text)} "
-            f"({len(value)} characters)",
-        )
-    if spec.min_length is not None and len(value) < spec.min_length:
-        bad(
-            "minLength",
-            f"minLength {spec.min_length} violated by value {shown(text)} "
-            f"({len(value)} characters)",
-        )
-    return value, ok
-
-
-SEMICOLON_MESSAGE = (
-    "columns are separated by semicolons (;), not commas: save the file again as "
-    '"CSV (comma delimited)", UTF-8, or set the list separator to a comma'
-)
-
-
-def semicolon_delimited(header: list[str], expected: list[str]) -> bool:
-    """The header is one cell that splits on ``;`` into more known column names than it has.
-
-    A spreadsheet program in many locales writes semicolons; a comma-separated header never
-    has a single cell holding two of the schema's column names.
-    """
-    if len(header) != 1 or ";" not in header[0]:
-        return False
-    names = [name.strip() for name in header[0].split(";")]
-    return sum(name in expected for name in names) >= 2
+    @property
+    def header(self) -> list[str]:
+        return self.records[0] if self.records else []
 
 
 def canonical_bytes(raw: bytes) -> bytes:
@@ -145,197 +78,194 @@ def canonical_bytes(raw: bytes) -> bytes:
 
     Used only on request (``python -m ivigbook validate --rewrite``); reading accepts both.
     """
-    if raw.startswith(BOM):
-        raw = raw[len(BOM) :]
-    raw = raw.replace(b"\r\n", b"\n")
+    raw = raw.removeprefix(BOM).replace(b"\r\n", b"\n")
     return raw if not raw or raw.endswith(b"\n") else raw + b"\n"
 
 
-def read_table(spec: ResourceSpec, base: Path, problems: list[Problem]) -> Table:
-    """Read and check one CSV resource against its schema (every problem of the file)."""
-    table = Table(spec)
-    file = spec.path
-    path = base / spec.path
+def open_table(resource: dict[str, Any], base: Path, problems: list[Problem]) -> Table:
+    """Read a CSV file's bytes, records and header; the table is readable if frictionless may
+    go on to check its rows (:func:`check_tables`)."""
+    table = Table(resource)
+
+    def bad(line: int | None, name: str | None, rule: str, msg: str) -> Table:
+        problems.append(Problem(table.file, line, name, rule, msg))
+        return table
+
     try:
-        raw = path.read_bytes()
+        raw = (base / table.file).read_bytes().removeprefix(BOM)
     except FileNotFoundError:
-        problems.append(Problem(file, None, None, "missing", "missing file"))
-        return table
+        return bad(None, None, "missing", "missing file")
     except OSError as exc:
-        problems.append(Problem(file, None, None, "missing", f"cannot be read ({exc.strerror})"))
-        return table
-    text = _decode(raw, file, problems)
+        return bad(None, None, "missing", f"cannot be read ({exc.strerror})")
+    text = raw.decode("utf-8", errors="surrogateescape")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if found := _SURROGATE.findall(line):
+            bytes_ = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in found[:5])
+            bad(number, None, "encoding", f"not valid UTF-8 (byte(s) {bytes_})")
+    text = _SURROGATE.sub("\ufffd", text)
     if not text.strip():
-        problems.append(Problem(file, None, None, "empty", "empty file (no header line)"))
-        return table
+        return bad(None, None, "empty", "empty file (no header line)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    table.lines, previous = [0], 0
     try:
-        header = next(reader)
+        for record in reader:
+            table.records.append(record)
+            table.lines.append(previous + 1)
+            previous = reader.line_num
     except csv.Error as exc:
-        problems.append(Problem(file, reader.line_num, None, "csv", f"malformed CSV: {exc}"))
-        return table
-    expected = spec.field_names
-    if semicolon_delimited(header, expected):
-        problems.append(Problem(file, 1, None, "csv", SEMICOLON_MESSAGE))
-        return table
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            problems.append(Problem(file, 1, name, "header", "column appears twice"))
-        seen.add(name)
+        return bad(previous + 1, None, "csv", f"malformed CSV: {exc}")
+    header, expected = table.header, table.field_names
+    # A spreadsheet in many locales writes semicolons: the header is then one cell holding
+    # several of the schema's names.
+    if len(header) == 1 and sum(n.strip() in expected for n in header[0].split(";")) >= 2:
+        return bad(1, None, "csv", SEMICOLON_MESSAGE)
+    for index, name in enumerate(header):
+        if name in header[:index]:
+            bad(1, name, "header", "column appears twice")
         if name not in expected:
-            problems.append(Problem(file, 1, name, "header", "extra column not in the schema"))
-    for name in expected:
-        if name not in seen:
-            problems.append(Problem(file, 1, name, "header", "missing column"))
+            bad(1, name, "header", "extra column not in the schema")
+    for name in (n for n in expected if n not in header):
+        bad(1, name, "header", "missing column")
     present = [n for n in header if n in expected]
     if set(present) == set(expected) and present != expected and len(header) == len(set(header)):
-        problems.append(
-            Problem(
-                file,
-                1,
-                None,
-                "header",
-                f"columns not in the schema's order ({', '.join(expected)})",
-            )
-        )
-    position = {name: header.index(name) for name in expected if name in header}
-    fields = {f.name: f for f in spec.fields}
-    first_seen: dict[str, dict[Any, int]] = {f.name: {} for f in spec.fields if f.unique}
-    pk_seen: dict[tuple[Any, ...], int] = {}
-    pk_single_unique = len(spec.primary_key) == 1 and fields[spec.primary_key[0]].unique
-    previous = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(file, previous + 1, None, "csv", f"malformed CSV: {exc}"))
-            return table
-        line = previous + 1
-        previous = reader.line_num
-        if not cells:
-            problems.append(Problem(file, line, None, "blank", "blank line"))
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    None,
-                    "cells",
-                    f"{len(cells)} cells, but the header has {len(header)}",
-                )
-            )
-        values: dict[str, Any] = {}
-        for name, index in position.items():
-            text_value = cells[index] if index < len(cells) else ""
-            value, ok = _check_cell(
-                fields[name], text_value, spec.missing_values, file, line, problems
-            )
-            values[name] = value
-            if not ok:
-                table.invalid_cells.add((line, name))
-        for name in expected:
-            values.setdefault(name, None)
-        for name, seen_values in first_seen.items():
-            value = values[name]
-            if value is None:
-                continue
-            if value in seen_values:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        name,
-                        "unique",
-                        f"unique violated by value {shown(value)} "
-                        f"(first on line {seen_values[value]})",
-                    )
-                )
-            else:
-                seen_values[value] = line
-        if spec.primary_key:
-            key = tuple(values[k] for k in spec.primary_key)
-            for k in spec.primary_key:
-                if (
-                    values[k] is None
-                    and not fields[k].required
-                    and (line, k) not in table.invalid_cells
-                ):
-                    problems.append(
-                        Problem(file, line, k, "primaryKey", "primaryKey value missing")
-                    )
-            if None not in key:
-                if key in pk_seen and not pk_single_unique:
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            ", ".join(spec.primary_key),
-                            "primaryKey",
-                            f"primaryKey violated by value "
-                            f"{shown(', '.join(map(str, key)))} "
-                            f"(first on line {pk_seen[key]})",
-                        )
-                    )
-                pk_seen.setdefault(key, line)
-        table.rows.append(Row(line, values))
-    table.readable = True
+        bad(1, None, "header", f"columns not in the schema's order ({', '.join(expected)})")
+    # Frictionless matches columns to fields by name: not with a name twice, or none at all.
+    table.readable = len(set(header)) == len(header) and bool(set(header) & set(expected))
     return table
 
 
-def check_foreign_keys(tables: dict[str, Table], problems: list[Problem]) -> None:
-    for table in tables.values():
-        if not table.readable:
-            continue
-        for fk_fields, ref_resource, ref_fields in table.spec.foreign_keys:
-            target = tables.get(ref_resource)
-            if target is None or not target.readable:
-                continue
-            known = {tuple(r.typed[k] for k in ref_fields) for r in target.rows}
-            for row in table.rows:
-                key = tuple(row.typed[k] for k in fk_fields)
-                if None in key or key in known:
-                    continue
-                ref = f"{ref_resource}.{', '.join(ref_fields)}"
-                problems.append(
-                    Problem(
-                        table.file,
-                        row.line,
-                        ", ".join(fk_fields),
-                        "foreignKey",
-                        f"foreignKey to {ref} violated by value {shown(', '.join(map(str, key)))}",
-                    )
-                )
+def _frictionless_resource(table: Table, readable: set[str]) -> frictionless.Resource:
+    descriptor = copy.deepcopy(table.resource["schema"])
+    descriptor["foreignKeys"] = [  # a key into an unreadable table is not checked
+        fk
+        for fk in descriptor.get("foreignKeys") or []
+        if ((fk.get("reference") or {}).get("resource") or table.name) in readable
+    ]
+    schema = frictionless.Schema.from_descriptor(descriptor)
+    schema.fields_match = "partial"  # columns matched by name: open_table checks the header
+    for fld in schema.fields:
+        if fld.type == "number":
+            fld.float_number = True
+    return frictionless.Resource(data=_Records(table.records), name=table.name, schema=schema)
 
 
-def read_bibliography(path: Path, problems: list[Problem]) -> frozenset[str] | None:
-    """Entry keys of a BibTeX file, or ``None`` (with a problem) if it cannot be parsed."""
-    from pybtex.database import parse_string
-    from pybtex.errors import set_strict_mode
+class _Records(list[list[str]]):
+    """The rows handed to frictionless, shared by the copies it makes of a resource to check
+    foreign keys (nothing changes them): copying them was most of its time."""
 
-    name = path.name
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Records:
+        return self
+
+
+def check_tables(tables: dict[str, Table], descriptor_name: str) -> list[Problem]:
+    """Frictionless's checks of every readable table (with the foreign keys between them) and
+    the book's cell checks, in the book's form; fills in each table's typed rows."""
+    readable = {name for name, table in tables.items() if table.readable}
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(Problem(name, None, None, "missing", "missing file"))
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(
-                name, None, None, "encoding", f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
-            )
-        )
-        return None
-    set_strict_mode(True)
-    try:
-        data = parse_string(text, "bibtex")
-    except Exception as exc:  # pybtex raises several unrelated exception types
-        message = " ".join(str(exc).split())
-        problems.append(Problem(name, None, None, "bibtex", f"malformed BibTeX: {message}"))
-        return None
-    return frozenset(data.entries.keys())
+        resources = [_frictionless_resource(t, readable) for t in tables.values() if t.readable]
+    except FrictionlessException as exc:
+        for table in tables.values():
+            table.readable = False
+        return [
+            Problem(descriptor_name, None, None, "descriptor", e.message) for e in exc.to_errors()
+        ]
+    problems: list[Problem] = []
+    for resource in frictionless.Package(resources=resources).resources:
+        problems.extend(_check_table(resource, tables[str(resource.name)], descriptor_name))
+    return problems
+
+
+def _check_table(resource: frictionless.Resource, table: Table, descriptor: str) -> list[Problem]:
+    position = {name: index for index, name in enumerate(table.field_names)}
+    found: list[Problem] = []
+    rows: dict[int, Row] = {}
+
+    def on_row(row: Any) -> None:
+        if not row.cells:
+            return  # a blank line: frictionless reports it
+        values, line = row.to_dict(), table.lines[row.row_number]
+        here = rows[row.row_number] = Row(line, {n: values.get(n) for n in table.field_names})
+        for fld, text in zip(row.fields, row.cells, strict=False):
+            invalid = fld.name in row.error_cells or fld.name not in position
+            for problem in _cell_problems(table.file, line, fld, text, invalid):
+                if problem.rule == "type":
+                    here.typed[fld.name] = None
+                    here.misspelt.add(fld.name)
+                found.append(problem)
+
+    report = resource.validate(on_row=on_row, limit_errors=0)
+    for error in [*report.errors, *(e for task in report.tasks for e in task.errors)]:
+        found.extend(_problem(error, table, rows, descriptor))
+    table.rows = [rows[number] for number in sorted(rows)]
+    unique = dict.fromkeys(found)  # a row short of cells: one problem, not one a missing cell
+    return sorted(unique, key=lambda p: (p.line or 0, position.get(p.field or "", -1)))
+
+
+def _cell_problems(file: str, line: int, fld: Any, text: Any, invalid: bool) -> Iterator[Problem]:
+    """The book's checks of one cell's text, beyond Table Schema."""
+    text = "" if text is None else str(text)
+    if control := _CONTROL.search(text):
+        code = f"U+{ord(control.group(0)[0]):04X}"
+        msg = f"control character {code} not allowed, in value {shown(text)}"
+        yield Problem(file, line, fld.name, "control", msg)
+    if PLACEHOLDER in text:
+        msg = f'placeholder "{PLACEHOLDER}" not filled in, in value {shown(text)}'
+        yield Problem(file, line, fld.name, "placeholder", msg)
+    strict = STRICT.get(fld.type)
+    if strict and not invalid and text not in fld.missing_values and not strict.fullmatch(text):
+        msg = f"type {fld.type} violated by value {shown(text)}"
+        yield Problem(file, line, fld.name, "type", msg)
+
+
+def _problem(error: Any, table: Table, rows: dict[int, Row], descriptor: str) -> Iterator[Problem]:
+    """One frictionless error in the book's form (none for what :func:`open_table` or the cell
+    checks report, nor for a key with a missing part: its own field reports it)."""
+    kind, file, name = error.type, table.file, getattr(error, "field_name", None)
+    number = getattr(error, "row_number", None)
+    row = rows.get(number) if number is not None else None
+    line = table.lines[number] if number is not None else None
+    cell, note = getattr(error, "cell", ""), getattr(error, "note", "")
+    fields = {f["name"]: f.get("constraints") or {} for f in table.fields}
+    first = re.search(r"position (\d+)", note)
+    then = f" (first on line {table.lines[int(first.group(1))]})" if first else ""
+    key = as_list(table.resource["schema"].get("primaryKey"))
+    rule = re.search(r'constraint "(\w+)"', note)
+    if kind == "type-error":
+        ftype = next(f.get("type", "string") for f in table.fields if f["name"] == name)
+        yield Problem(file, line, name, "type", f"type {ftype} violated by value {shown(cell)}")
+    elif kind == "constraint-error" and rule and row and name not in row.misspelt:
+        rule_name, bound = rule.group(1), fields[name].get(rule.group(1))
+        if rule_name == "required":
+            yield Problem(file, line, name, rule_name, "required value missing")
+            return
+        if rule_name == "enum":
+            bound = f"[{', '.join(str(v) for v in bound or ())}]"
+        elif rule_name == "pattern":
+            bound = f'"{bound}"'
+        length = f" ({len(cell)} characters)" if rule_name.endswith("Length") else ""
+        msg = f"{rule_name} {bound} violated by value {shown(cell)}{length}"
+        yield Problem(file, line, name, rule_name, msg)
+    elif kind == "unique-error":
+        yield Problem(file, line, name, "unique", f"unique violated by value {shown(cell)}{then}")
+    elif kind == "primary-key" and row and not first:
+        for k in key:
+            if row.typed[k] is None and not fields[k].get("required"):
+                yield Problem(file, line, k, "primaryKey", "primaryKey value missing")
+    elif kind == "primary-key" and row and (len(key) > 1 or not fields[key[0]].get("unique")):
+        values = shown(", ".join(str(row.typed[k]) for k in key))
+        msg = f"primaryKey violated by value {values}{then}"
+        yield Problem(file, line, ", ".join(key), "primaryKey", msg)
+    elif kind == "foreign-key" and row and None not in (row.typed[k] for k in error.field_names):
+        ref = f"{error.reference_name}.{', '.join(error.reference_field_names)}"
+        values = shown(", ".join(map(str, error.field_cells)))
+        msg = f"foreignKey to {ref} violated by value {values}"
+        yield Problem(file, line, ", ".join(error.field_names), "foreignKey", msg)
+    elif kind == "blank-row":
+        yield Problem(file, line, None, "blank", "blank line")
+    elif kind in ("missing-cell", "extra-cell"):
+        msg = f"{len(error.cells)} cells, but the header has {len(table.header)}"
+        yield Problem(file, line, None, "cells", msg)
+    elif number is None and not kind.endswith(
+        ("-label", "-header")
+    ):  # the descriptor, as frictionless reads it
+        yield Problem(descriptor, None, name, kind, error.message)

@@ -1,4 +1,8 @@
-"""Cross-table rules: what a Table Schema cannot express (:data:`CROSS_TABLE_RULES`)."""
+"""Cross-table rules: what a Table Schema cannot express (:data:`CROSS_TABLE_RULES`).
+
+They run after frictionless has checked each table (:mod:`ivigbook.data.read`), on the typed
+rows of the tables it could read; a value frictionless found invalid reads ``None`` here.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ from dataclasses import dataclass
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem, shown
 from ivigbook.data.read import Row, Table
 from ivigbook.data.templates import MAX_WORDS, template_problems
-
-# ---------------------------------------------------------------------------------------------
-# Cross-table rules
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,20 @@ class Context:
     def file(self, resource: str) -> str:
         return self.tables[resource].file
 
+    def reporter(self, resource: str, rule: str) -> Callable[..., Problem]:
+        """``bad(row, field, text[, value])``: the problem of ``rule`` broken at ``row``, with
+        ``, violated by value "{value}"`` when a value is given."""
+        file = self.file(resource)
 
-def broken(file: str, row: Row, field: str, rule: str, text: str, value: object) -> Problem:
-    """The usual problem of a broken rule: ``{text}, violated by value "{value}"`` at ``row``."""
-    return Problem(file, row.line, field, rule, f"{text}, violated by value {shown(value)}")
+        def bad(row: Row, field: str, text: str, *value: object) -> Problem:
+            shown_value = f", violated by value {shown(value[0])}" if value else ""
+            return Problem(file, row.line, field, rule, text + shown_value)
+
+        return bad
 
 
 def _arms(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("studies")
+    bad = ctx.reporter("studies", "arms")
     for row in ctx.rows("studies"):
         v = row.typed
         total, ivig, control = v["n_total"], v["n_ivig"], v["n_control"]
@@ -50,249 +57,143 @@ def _arms(ctx: Context) -> Iterator[Problem]:
             continue
         if v["crossover"] is True:
             if ivig != total:
-                yield broken(
-                    file,
-                    row,
-                    "n_ivig",
-                    "arms",
-                    f"crossover study needs n_ivig == n_total ({total})",
-                    ivig,
-                )
+                yield bad(row, "n_ivig", f"crossover study needs n_ivig == n_total ({total})", ivig)
             if control != 0:
-                yield broken(
-                    file, row, "n_control", "arms", "crossover study needs n_control == 0", control
-                )
+                yield bad(row, "n_control", "crossover study needs n_control == 0", control)
         elif ivig + control != total:
-            yield broken(
-                file,
-                row,
-                "n_total",
-                "arms",
-                f"n_ivig + n_control ({ivig} + {control}) must equal n_total",
-                total,
-            )
+            msg = f"n_ivig + n_control ({ivig} + {control}) must equal n_total"
+            yield bad(row, "n_total", msg, total)
         if v["controlled"] is False and control != 0:
-            yield broken(
-                file, row, "n_control", "arms", "uncontrolled study needs n_control == 0", control
-            )
+            yield bad(row, "n_control", "uncontrolled study needs n_control == 0", control)
 
 
 def _included_by(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("studies")
+    bad = ctx.reporter("studies", "included_by")
     for row in ctx.rows("studies"):
         included, ref = row.typed["included_by"], row.typed["letter_ref"]
-        if included is None:
-            continue
-        if (included == "letter") != (ref is not None):
-            msg = (
-                "included_by letter needs a letter_ref"
-                if included == "letter"
-                else f"included_by {included} needs an empty letter_ref"
-            )
-            yield broken(file, row, "included_by", "included_by", msg, included)
+        if included is not None and (included == "letter") != (ref is not None):
+            needs = "a letter_ref" if included == "letter" else "an empty letter_ref"
+            yield bad(row, "included_by", f"included_by {included} needs {needs}", included)
 
 
 def _scope(ctx: Context) -> Iterator[Problem]:
     known = {row.typed["study_id"] for row in ctx.rows("studies")}
-    file = ctx.file("claims")
+    bad = ctx.reporter("claims", "scope")
     for row in ctx.rows("claims"):
         scope = row.typed["scope_studies"]
         if scope is None:
             continue
         for study in (part.strip() for part in str(scope).split(";")):
             if study not in known:
-                yield broken(file, row, "scope_studies", "scope", "not a study_id", study)
+                yield bad(row, "scope_studies", "not a study_id", study)
 
 
 def _responders(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("responders")
+    bad = ctx.reporter("responders", "responders")
     studies = {r.typed["study_id"]: r.typed for r in ctx.rows("studies")}
     outcomes = {r.typed["outcome_id"]: r.typed for r in ctx.rows("outcomes")}
     for row in ctx.rows("responders"):
         v = row.typed
-        num, den, group = v["numerator"], v["denominator"], v["group"]
+        num, den, group, sid = v["numerator"], v["denominator"], v["group"], v["study_id"]
         if num is not None and den is not None and num > den:
-            yield broken(
-                file,
-                row,
-                "numerator",
-                "responders",
-                f"numerator must not exceed denominator ({den})",
-                num,
-            )
-        study = studies.get(v["study_id"])
+            yield bad(row, "numerator", f"numerator must not exceed denominator ({den})", num)
         outcome = outcomes.get(v["outcome_id"])
-        if (
-            outcome is not None
-            and v["study_id"] is not None
-            and outcome["study_id"] != v["study_id"]
-        ):
-            yield broken(
-                file,
-                row,
-                "outcome_id",
-                "responders",
-                f"outcome belongs to study {outcome['study_id']}, not {v['study_id']}",
-                v["outcome_id"],
-            )
+        if outcome is not None and sid is not None and outcome["study_id"] != sid:
+            msg = f"outcome belongs to study {outcome['study_id']}, not {sid}"
+            yield bad(row, "outcome_id", msg, v["outcome_id"])
+        study = studies.get(sid)
         if study is None or group is None:
             continue
         arm_field = "n_control" if group == "control" else "n_ivig"
         arm = study[arm_field]
         if group == "control" and arm is not None and arm <= 0:
-            yield broken(
-                file,
-                row,
-                "group",
-                "responders",
-                f"group control needs a study with n_control > 0 ({v['study_id']} has {arm})",
-                group,
-            )
+            msg = f"group control needs a study with n_control > 0 ({sid} has {arm})"
+            yield bad(row, "group", msg, group)
         elif den is not None and arm is not None and den > arm:
-            yield broken(
-                file,
-                row,
-                "denominator",
-                "responders",
-                f"denominator must not exceed the study's {arm_field} ({arm})",
-                den,
-            )
+            msg = f"denominator must not exceed the study's {arm_field} ({arm})"
+            yield bad(row, "denominator", msg, den)
 
 
 def _outcomes(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("outcomes")
+    bad = ctx.reporter("outcomes", "outcomes")
     for row in ctx.rows("outcomes"):
         result, basis, quote = row.typed["result"], row.typed["result_basis"], row.typed["quote"]
         if result is None or basis is None:
             continue
-        if (basis == "none") != (result == "not_reported"):
-            msg = (
-                "result_basis none needs result not_reported"
-                if basis == "none"
-                else "result not_reported needs result_basis none"
-            )
-            yield broken(file, row, "result_basis", "outcomes", f"{msg}", basis)
+        if basis == "none" and result != "not_reported":
+            yield bad(row, "result_basis", "result_basis none needs result not_reported", basis)
+        elif basis != "none" and result == "not_reported":
+            yield bad(row, "result_basis", "result not_reported needs result_basis none", basis)
         if result != "not_reported" and quote is None:
-            yield Problem(
-                file, row.line, "quote", "outcomes", f"quote required when result is {result}"
-            )
+            yield bad(row, "quote", f"quote required when result is {result}")
 
 
 def _search(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("search")
+    bad = ctx.reporter("search", "search")
     rows = [r for r in ctx.rows("search") if r.typed["step_order"] is not None]
-    orders = sorted(r.typed["step_order"] for r in rows)
-    if orders:
-        present = set(orders)
-        for gap in (k for k in range(1, orders[-1] + 1) if k not in present):
-            after = min(
-                (r for r in rows if r.typed["step_order"] > gap),
-                key=lambda r: r.typed["step_order"],
-            )
-            yield Problem(
-                file,
-                after.line,
-                "step_order",
-                "search",
-                f"steps must run 1..n without gaps: step {gap} missing before value "
-                f"{shown(after.typed['step_order'])}",
-            )
+    orders = {r.typed["step_order"] for r in rows}
+    for gap in (k for k in range(1, max(orders, default=0) + 1) if k not in orders):
+        after = min(
+            (r for r in rows if r.typed["step_order"] > gap), key=lambda r: r.typed["step_order"]
+        )
+        msg = f"steps must run 1..n without gaps: step {gap} missing before value"
+        yield bad(after, "step_order", f"{msg} {shown(after.typed['step_order'])}")
     for row in ctx.rows("search"):
         v = row.typed
         if v["reported"] is False:
             for name in ("count", "quote"):
                 if v[name] is not None:
-                    yield broken(
-                        file, row, name, "search", "must be empty when reported is false", v[name]
-                    )
+                    yield bad(row, name, "must be empty when reported is false", v[name])
         elif v["reported"] is True and v["quote"] is None:
-            yield Problem(file, row.line, "quote", "search", "quote required when reported is true")
+            yield bad(row, "quote", "quote required when reported is true")
 
 
 #: The domains of each risk-of-bias tool, in display order (risk_of_bias.tool -> domains).
-ROB_DOMAINS: dict[str, tuple[str, ...]] = {
-    "rob1": (
-        "sequence_generation",
-        "allocation_concealment",
-        "blinding_participants",
-        "blinding_outcome",
-        "incomplete_data",
-        "selective_reporting",
-        "other_bias",
-    ),
-    "nrs": ("comparison", "confounding", "measurement", "selection"),
-}
+_ROB1: tuple[str, ...] = ("sequence_generation", "allocation_concealment", "blinding_participants")
+_ROB1 += ("blinding_outcome", "incomplete_data", "selective_reporting", "other_bias")
+ROB_DOMAINS = {"rob1": _ROB1, "nrs": ("comparison", "confounding", "measurement", "selection")}
 #: GRADE certainty levels from highest to lowest, and the GRADE domains rated per outcome.
 CERTAINTY_LEVELS: tuple[str, ...] = ("high", "moderate", "low", "very_low")
-GRADE_DOMAINS: tuple[str, ...] = (
-    "risk_of_bias",
-    "inconsistency",
-    "indirectness",
-    "imprecision",
-    "publication_bias",
-)
+GRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness", "imprecision")
+GRADE_DOMAINS += ("publication_bias",)
 
 
 def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("risk_of_bias")
+    bad = ctx.reporter("risk_of_bias", "risk_of_bias")
     tools: dict[str, set[str]] = {}
     for row in ctx.rows("risk_of_bias"):
-        v = row.typed
-        tool, domain, study = v["tool"], v["domain"], v["study_id"]
+        tool, domain, study = row.typed["tool"], row.typed["domain"], row.typed["study_id"]
         if tool is None or domain is None:
             continue
         if domain not in ROB_DOMAINS.get(tool, ()):
-            yield broken(
-                file,
-                row,
-                "domain",
-                "risk_of_bias",
-                f"tool {tool} has domains {', '.join(ROB_DOMAINS.get(tool, ()))}",
-                domain,
-            )
+            msg = f"tool {tool} has domains {', '.join(ROB_DOMAINS.get(tool, ()))}"
+            yield bad(row, "domain", msg, domain)
         if study is not None:
             tools.setdefault(study, set()).add(tool)
             if len(tools[study]) > 1:
-                yield broken(
-                    file, row, "tool", "risk_of_bias", "a study is judged with one tool", tool
-                )
+                yield bad(row, "tool", "a study is judged with one tool", tool)
 
 
 def _certainty(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("findings")
+    bad = ctx.reporter("findings", "certainty")
     levels: dict[str, dict[str, int]] = {}
     for row in ctx.rows("downgrades"):
         v = row.typed
         if v["outcome"] is not None and v["grade_domain"] is not None and v["levels"] is not None:
             levels.setdefault(v["outcome"], {})[v["grade_domain"]] = v["levels"]
     for row in ctx.rows("findings"):
-        v = row.typed
-        outcome, start, certainty = v["outcome"], v["start"], v["certainty"]
+        outcome, start, certainty = (row.typed[k] for k in ("outcome", "start", "certainty"))
         if outcome is None or start is None or certainty is None:
             continue
         mine = levels.get(outcome, {})
-        missing = [d for d in GRADE_DOMAINS if d not in mine]
-        if missing:
-            yield Problem(
-                file,
-                row.line,
-                "outcome",
-                "certainty",
-                f"every GRADE domain needs a row in downgrades.csv, missing {', '.join(missing)} "
-                f"for value {shown(outcome)}",
-            )
+        if missing := [d for d in GRADE_DOMAINS if d not in mine]:
+            msg = f"every GRADE domain needs a row in downgrades.csv, missing {', '.join(missing)}"
+            yield bad(row, "outcome", f"{msg} for value {shown(outcome)}")
             continue
         index = min(CERTAINTY_LEVELS.index(start) + sum(mine.values()), len(CERTAINTY_LEVELS) - 1)
-        expected = CERTAINTY_LEVELS[index]
-        if certainty != expected:
-            yield broken(
-                file,
-                row,
-                "certainty",
-                "certainty",
-                f"start {start} downgraded by {sum(mine.values())} level(s) gives {expected}",
-                certainty,
-            )
+        if certainty != CERTAINTY_LEVELS[index]:
+            msg = f"start {start} downgraded by {sum(mine.values())} level(s) gives"
+            yield bad(row, "certainty", f"{msg} {CERTAINTY_LEVELS[index]}", certainty)
 
 
 #: The update search's steps that count screened_records by decision.
@@ -314,7 +215,7 @@ _SEARCH_SUMS = (
 
 
 def _update_search(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("update_search")
+    bad = ctx.reporter("update_search", "update_search")
     steps: dict[str, dict[str, Row]] = {}
     for row in ctx.rows("update_search"):
         v = row.typed
@@ -326,79 +227,39 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
             records.setdefault(row.typed["search_id"], []).append(row)
     for search_id, by_step in steps.items():
         last = max(by_step.values(), key=lambda r: r.line)
-
-        def count(step: str, by_step: dict[str, Row] = by_step) -> int | None:
-            row = by_step.get(step)
-            if row is None:
-                return 0 if step in _OPTIONAL_STEPS else None
-            return row.typed["count"]
-
+        # A step a search may leave out (records found by other methods) counts as 0.
+        count = dict.fromkeys(_OPTIONAL_STEPS, 0) | {
+            step: row.typed["count"] for step, row in by_step.items()
+        }
         for target, plus, minus in _SEARCH_SUMS:
-            names = (target, *plus, *minus)
-            if any(count(s) is None for s in names):
-                missing = [s for s in names if count(s) is None]
-                yield Problem(
-                    file,
-                    last.line,
-                    "step_id",
-                    "update_search",
-                    f"search {search_id}: step(s) {', '.join(missing)} missing",
+            if missing := [s for s in (target, *plus, *minus) if s not in count]:
+                yield bad(
+                    last, "step_id", f"search {search_id}: step(s) {', '.join(missing)} missing"
                 )
                 continue
-            total = sum(count(s) or 0 for s in plus) - sum(count(s) or 0 for s in minus)
-            if count(target) != total:
+            total = sum(count[s] for s in plus) - sum(count[s] for s in minus)
+            if count[target] != total:
                 shown = [s for s in plus if s not in _OPTIONAL_STEPS or s in by_step]
                 words = " + ".join(shown) + "".join(f" - {s}" for s in minus)
-                yield Problem(
-                    file,
-                    by_step[target].line,
-                    "count",
-                    "update_search",
-                    f"search {search_id}: {target} ({count(target)}) must equal {words} ({total})",
-                )
+                msg = f"search {search_id}: {target} ({count[target]}) must equal {words} ({total})"
+                yield bad(by_step[target], "count", msg)
         rows = records.get(search_id, [])
-        screened = count("records_screened")
-        if screened is not None and screened != len(rows):
-            yield Problem(
-                file,
-                by_step["records_screened"].line,
-                "count",
-                "update_search",
-                f"search {search_id}: records_screened ({screened}) must equal the "
-                f"{len(rows)} screened_records rows of the search",
-            )
+        listed = {"records_screened": (len(rows), "rows of the search")}
         for decision, step in _DECISION_STEPS.items():
-            listed = sum(r.typed["decision"] == decision for r in rows)
-            if count(step) is not None and count(step) != listed:
-                yield Problem(
-                    file,
-                    by_step[step].line,
-                    "count",
-                    "update_search",
-                    f"search {search_id}: {step} ({count(step)}) must equal the {listed} "
-                    f"screened_records rows with decision {decision}",
-                )
-    rec_file = ctx.file("screened_records")
+            n = sum(r.typed["decision"] == decision for r in rows)
+            listed[step] = (n, f"rows with decision {decision}")
+        for step, (n, which) in listed.items():
+            if step in count and count[step] != n:
+                msg = f"{step} ({count[step]}) must equal the {n} screened_records {which}"
+                yield bad(by_step[step], "count", f"search {search_id}: {msg}")
+    bad = ctx.reporter("screened_records", "update_search")
     for row in ctx.rows("screened_records"):
-        v = row.typed
-        needs_study = v["decision"] in ("included", "already_included")
-        if needs_study and v["study_id"] is None:
-            yield Problem(
-                rec_file,
-                row.line,
-                "study_id",
-                "update_search",
-                f"required when decision is {v['decision']}",
-            )
-        elif v["decision"] is not None and not needs_study and v["study_id"] is not None:
-            yield broken(
-                rec_file,
-                row,
-                "study_id",
-                "update_search",
-                f"must be empty when decision is {v['decision']}",
-                v["study_id"],
-            )
+        decision, study = row.typed["decision"], row.typed["study_id"]
+        needs_study = decision in ("included", "already_included")
+        if needs_study and study is None:
+            yield bad(row, "study_id", f"required when decision is {decision}")
+        elif decision is not None and not needs_study and study is not None:
+            yield bad(row, "study_id", f"must be empty when decision is {decision}", study)
 
 
 def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
@@ -416,13 +277,8 @@ def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
                     yield Problem(file, row.line, name, "pubmed_run", "required on PubMed")
         found, counted = v["records_found"], identified.get(v["search_id"])
         if found is not None and counted is not None and found != counted:
-            yield broken(
-                file,
-                row,
-                "records_found",
-                "pubmed_run",
-                f"must equal the run's records_identified ({counted})",
-                found,
+            yield ctx.reporter("update_searches", "pubmed_run")(
+                row, "records_found", f"must equal the run's records_identified ({counted})", found
             )
     pmids: set[str] = set()
     dois: set[str] = set()
@@ -434,7 +290,9 @@ def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
     for row in ctx.rows("screening_worksheet"):
         v = row.typed
         if v["pmid"] in pmids or (v["doi"] and v["doi"].lower() in dois):
-            yield broken(sheet, row, "pmid", "pubmed_run", "already in screened_records", v["pmid"])
+            yield ctx.reporter("screening_worksheet", "pubmed_run")(
+                row, "pmid", "already in screened_records", v["pmid"]
+            )
         if v["decision"] is not None and not (v["reason"] or "").strip():
             yield Problem(sheet, row.line, "reason", "pubmed_run", "required with a decision")
 
@@ -449,21 +307,14 @@ def identifiers(text: str) -> tuple[set[str], set[str]]:
 
 
 def _citations(ctx: Context) -> Iterator[Problem]:
-    if ctx.bib_keys is None:
-        return
-    for table in ctx.tables.values():
-        if CITATION_FIELD not in table.spec.field_names or not table.readable:
+    for table in ctx.tables.values() if ctx.bib_keys is not None else ():
+        if CITATION_FIELD not in table.field_names or not table.readable:
             continue
+        bad = ctx.reporter(table.name, "citation")
         for row in table.rows:
             key = row.typed[CITATION_FIELD]
-            if key is not None and key not in ctx.bib_keys:
-                yield Problem(
-                    table.file,
-                    row.line,
-                    CITATION_FIELD,
-                    "citation",
-                    f"no entry in {BIBLIOGRAPHY} for value {shown(key)}",
-                )
+            if key is not None and key not in (ctx.bib_keys or ()):
+                yield bad(row, CITATION_FIELD, f"no entry in {BIBLIOGRAPHY} for value {shown(key)}")
 
 
 #: The fields of claims.csv that hold reason templates (:mod:`ivigbook.data.templates`).
@@ -471,12 +322,11 @@ TEMPLATE_FIELDS = ("reason_template", "reason_template_untestable")
 
 
 def _reason_templates(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("claims")
+    bad = ctx.reporter("claims", "reason_template")
     for row in ctx.rows("claims"):
         for name in TEMPLATE_FIELDS:
             template = row.typed.get(name)
-            for problem in template_problems(template) if template else ():
-                yield Problem(file, row.line, name, "reason_template", problem)
+            yield from (bad(row, name, text) for text in template_problems(template or ""))
 
 
 #: The project's rules beyond Table Schema, in the order they are checked and documented.
@@ -597,35 +447,17 @@ CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
 
 
 def check_cross_tables(ctx: Context, descriptor_name: str, problems: list[Problem]) -> None:
+    """Run every rule whose tables and fields exist and could be read."""
     for rule in CROSS_TABLE_RULES:
-        runnable = True
+        needed: list[tuple[str | None, str]] = []
         for resource, names in rule.needs.items():
-            table = ctx.tables.get(resource)
-            if table is None:
-                problems.append(
-                    Problem(
-                        descriptor_name,
-                        None,
-                        None,
-                        "descriptor",
-                        f"rule {rule.name} needs resource {resource!r}",
-                    )
-                )
-                runnable = False
+            if resource not in ctx.tables:
+                needed.append((None, f"resource {resource!r}"))
                 continue
-            for name in names:
-                if name not in table.spec.field_names:
-                    problems.append(
-                        Problem(
-                            descriptor_name,
-                            None,
-                            f"{resource}.{name}",
-                            "descriptor",
-                            f"rule {rule.name} needs this field",
-                        )
-                    )
-                    runnable = False
-            if not table.readable:
-                runnable = False
-        if runnable:
+            fields = ctx.tables[resource].field_names
+            needed += [(f"{resource}.{n}", "this field") for n in names if n not in fields]
+        for field, what in needed:
+            msg = f"rule {rule.name} needs {what}"
+            problems.append(Problem(descriptor_name, None, field, "descriptor", msg))
+        if not needed and all(ctx.tables[r].readable for r in rule.needs):
             problems.extend(rule.check(ctx))

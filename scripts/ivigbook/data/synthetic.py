@@ -23,40 +23,15 @@ SYNTHETIC_TEXT = "Synthetic record (fictitious, generated for benchmarks and tes
 #: Resources the generator writes; every other resource is copied from the source package.
 GENERATED = ("studies", "outcomes", "responders", "source_checks")
 #: Study kinds the generator cycles through: design and the arm/flag values that fit it.
-_KINDS: tuple[dict[str, Any], ...] = (
-    {
-        "design": "placebo_controlled_trial",
-        "randomised": "true",
-        "blinded": "true",
-        "placebo_controlled": "true",
-        "crossover": "false",
-        "controlled": "true",
-        "retrospective": "false",
-        "arms": (20, 10, 10),
-        "comparator": "placebo",
-    },
-    {
-        "design": "placebo_controlled_trial",
-        "randomised": "true",
-        "blinded": "true",
-        "placebo_controlled": "true",
-        "crossover": "true",
-        "controlled": "true",
-        "retrospective": "false",
-        "arms": (12, 12, 0),
-        "comparator": "placebo",
-    },
-    {
-        "design": "case_series",
-        "randomised": "false",
-        "blinded": "false",
-        "placebo_controlled": "false",
-        "crossover": "false",
-        "controlled": "false",
-        "retrospective": "true",
-        "arms": (5, 5, 0),
-        "comparator": "",
-    },
+_FLAGS = ("randomised", "blinded", "placebo_controlled", "crossover", "controlled", "retrospective")
+_KINDS: tuple[dict[str, Any], ...] = tuple(
+    {"design": design, **dict(zip(_FLAGS, flags.split(), strict=True))}
+    | {"arms": arms, "comparator": comparator}
+    for design, flags, arms, comparator in (
+        ("placebo_controlled_trial", "true true true false true false", (20, 10, 10), "placebo"),
+        ("placebo_controlled_trial", "true true true true true false", (12, 12, 0), "placebo"),
+        ("case_series", "false false false false false true", (5, 5, 0), ""),
+    )
 )
 
 
@@ -114,14 +89,9 @@ def _first_other(fld: dict[str, Any], avoid: str) -> str:
     return next(v for v in values if v != avoid)
 
 
-def _rows(
-    fields: list[dict[str, Any]], known: dict[str, str]
-) -> dict[str, str]:  # fill the rest generically
+def _rows(fields: list[dict[str, Any]], known: dict[str, str]) -> dict[str, str]:
+    """A row of ``known`` values, the other fields filled generically."""
     return {f["name"]: known[f["name"]] if f["name"] in known else _filler(f) for f in fields}
-
-
-def _fields_by_name(fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {f["name"]: f for f in fields}
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
@@ -215,12 +185,12 @@ def generate_package(
         start = len(studies) + 1
     else:
         bib.extend(_cited_entries(source_dir, package))
-    letter_date = date.fromisoformat(
-        str(_fields_by_name(study_fields)["added_on"]["constraints"]["minimum"])
-    )
+    added_on = next(f for f in study_fields if f["name"] == "added_on")
+    letter_date = date.fromisoformat(str(added_on["constraints"]["minimum"]))
     if keep_studies and studies:  # additions come after the last real one, as in a living review
         letter_date = max(letter_date, *(date.fromisoformat(r["added_on"]) for r in studies))
-    span = max((date.today() - letter_date).days, 1)
+    # Kept studies: additions dated from the day after, spread up to today; else all on the day.
+    first, span = (1, max((date.today() - letter_date).days, 1)) if keep_studies else (0, 0)
     for i in range(start, n + 1):
         sid = f"synthetic{i:05d}"
         kind = _KINDS[i % len(_KINDS)]
@@ -238,11 +208,7 @@ def generate_package(
             n_total_letter=SYNTHETIC,
             included_by="update",
             route="intravenous",
-            added_on=(
-                letter_date + timedelta(days=1 + ((i - start) * span) // max(n - start + 1, 1))
-            ).isoformat()
-            if keep_studies
-            else letter_date.isoformat(),
+            added_on=str(letter_date + timedelta(first + (i - start) * span // (n - start + 1))),
             dose_g_per_kg_per_month="2",
             treatment_months="3",
             regimen_varied="false",

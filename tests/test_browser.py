@@ -100,7 +100,9 @@ def test_page_in_browser(browser: object, site: str, page: str, tmp_path: Path) 
         search = wrapper.locator("input[type=search]")
         if not search.count():  # a short table: no controls (see tests/test_reader.py)
             continue
+        # as a reader types it: without the break points of long words (fit_words)
         first_cell = rows.first.locator("td").first.inner_text().strip()
+        first_cell = first_cell.replace("\u00ad", "").replace("\u200b", "")
         search.fill(first_cell + " no such row zz")
         tab.wait_for_function(
             "([id, n]) => document.querySelectorAll(`#${id} tbody tr td.dt-empty`).length == 1"
@@ -110,7 +112,8 @@ def test_page_in_browser(browser: object, site: str, page: str, tmp_path: Path) 
         )
         search.fill(first_cell)
         tab.wait_for_timeout(200)
-        assert first_cell in tab.locator(f"#{table_id} tbody").inner_text()
+        shown = tab.locator(f"#{table_id} tbody").inner_text()
+        assert first_cell in shown.replace("\u00ad", "").replace("\u200b", "")
 
     shot = os.environ.get("SCREENSHOT_DIR")
     if shot:

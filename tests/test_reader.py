@@ -231,7 +231,9 @@ TABLE_CONTROLS_JS = """
 })
 """
 #: Words of a table cell split across two lines: each word's DOM range has more than one
-#: line box (a break at a hyphen or a slash the word holds is no split).
+#: line box. A break at a hyphen, a slash or a full stop the word holds, or at a hyphenation
+#: point the book marked (a soft hyphen, shown as a hyphen; a zero-width space in an
+#: identifier: sitetables.fit_words), is no split.
 WORDS_SPLIT_IN_CELLS_JS = """
 () => {
   const found = [];
@@ -239,14 +241,21 @@ WORDS_SPLIT_IN_CELLS_JS = """
     if (cell.offsetParent === null) { continue; }
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const re = /[^\\s\\-\\/]+/g;
+      const re = /[^\\s\\-\\/.\\u00ad\\u200b]+/g;
       let m;
       while ((m = re.exec(node.data))) {
         const range = document.createRange();
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);
-        const tops = new Set(Array.from(range.getClientRects())
-          .filter(r => r.width > 0).map(r => Math.round(r.top)));
+        let rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        // After a soft hyphen the line ends: Chromium gives the piece that follows the box
+        // of the hyphen it draws there (about a third of an em) as its first rectangle.
+        const em = parseFloat(getComputedStyle(cell).fontSize);
+        if (node.data[m.index - 1] === '\\u00ad' && rects.length > 1
+            && rects[0].width <= 0.45 * em) {
+          rects = rects.slice(1);
+        }
+        const tops = new Set(rects.map(r => Math.round(r.top)));
         if (tops.size > 1) { found.push(m[0]); }
       }
     }

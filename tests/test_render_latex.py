@@ -115,3 +115,39 @@ def test_a_hyphen_or_slash_is_a_place_to_break() -> None:
     frame = pd.DataFrame({"Who": ["patient-reported", "and/or"]})
     (width,) = sitetables.column_min_em(frame)
     assert width < sitetables.BODY_CHAR_EM * len("patient-reported")
+
+
+def test_a_word_longer_than_its_column_gets_break_points() -> None:
+    """A word wider than its column's least width hyphenates (soft hyphens, shown only where
+    the line breaks); an identifier breaks after a slash or a full stop; shorter words stay
+    as they are."""
+    fitted = sitetables.fit_words("No recommendation on IVIG", 10)
+    assert sitetables.SOFT_HYPHEN in fitted
+    assert fitted.replace(sitetables.SOFT_HYPHEN, "") == "No recommendation on IVIG"
+    assert sitetables.fit_words("No recommendation on IVIG", 14) == "No recommendation on IVIG"
+    doi = sitetables.fit_words("DOI 10.1093/rheumatology/keaa459", 12)
+    assert f"/{sitetables.ZERO_WIDTH_SPACE}keaa459" in doi
+    assert doi.replace(sitetables.ZERO_WIDTH_SPACE, "").replace(sitetables.SOFT_HYPHEN, "") == (
+        "DOI 10.1093/rheumatology/keaa459"
+    )
+    # the site's table carries the break points; the typeset table does not
+    frame = pd.DataFrame({f"c{i}": ["Electrodiagnostic recommendations"] * 2 for i in range(6)})
+    assert sitetables.SOFT_HYPHEN in render.show_table(frame, caption="Wide").to_html()
+    assert sitetables.SOFT_HYPHEN not in render.show_table(frame, caption="Wide").to_latex()
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("Fifteen", 15), ("Twenty-two.", 22), ("6 cases", 6), ("1,250 records", 1250), ("One", 1)],
+)
+def test_numbers_in_words_have_their_value(cell: str, value: float) -> None:
+    assert sitetables.number_key(cell) == value
+
+
+def test_a_column_of_numbers_in_words_sorts_by_value() -> None:
+    words = pd.Series(["Nine", "Twenty-two.", "6 cases", "Four", "not reported"])
+    assert sitetables.order_keys(words) == [9, 22, 6, 4, None]
+    assert sitetables.order_keys(pd.Series(["Dalakas 1997", "Walter 2000"])) is None
+    assert sitetables.order_keys(pd.Series([3, 1, 2])) is None  # numbers sort by themselves
+    ranked = pd.Series(pd.Categorical(["high", "low"], categories=["low", "high"], ordered=True))
+    assert sitetables.order_keys(ranked) == [2, 1]

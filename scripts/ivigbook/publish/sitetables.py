@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,44 @@ def column_min_em(df: pd.DataFrame) -> list[float]:
     return [min(w, cap) + CELL_PADDING_EM for w in words]
 
 
+#: Where a word longer than its column can hold breaks: after a slash or a full stop inside
+#: an identifier (a DOI, a web address), by a zero-width space, and inside a word at a
+#: hyphenation point (pyphen's English patterns), by a soft hyphen, which the browser shows
+#: as a hyphen where it breaks the line. Browsers do not break after a slash by themselves,
+#: and hyphenate (CSS hyphens: auto) only where they have a dictionary for the language.
+SOFT_HYPHEN = "\u00ad"
+ZERO_WIDTH_SPACE = "\u200b"
+_IDENTIFIER_BREAK = re.compile(r"([/.])(?=\w)")
+_LETTERS = re.compile(r"[^\W\d_]{5,}")
+
+
+@cache
+def _hyphenator() -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+def column_word_chars(df: pd.DataFrame) -> list[int]:
+    """The longest word (in characters) each column holds whole at its least width
+    (:func:`column_min_em`)."""
+    return [int((em - CELL_PADDING_EM) / BODY_CHAR_EM) for em in column_min_em(df)]
+
+
+def fit_words(text: str, chars: int) -> str:
+    """``text`` with break points in each word longer than ``chars`` characters (see
+    SOFT_HYPHEN); shorter words are left as they are."""
+
+    def fit(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) <= chars:
+            return word
+        word = _IDENTIFIER_BREAK.sub(rf"\1{ZERO_WIDTH_SPACE}", word)
+        return _LETTERS.sub(lambda m: _hyphenator().inserted(m.group(0), hyphen=SOFT_HYPHEN), word)
+
+    return re.sub(r"[^\s-]+", fit, text)
+
+
 def _table_html(
     df: pd.DataFrame,
     table_id: str | None,
@@ -215,6 +254,7 @@ def _table_html(
     never markup). A column that sorts by other keys than its text (:func:`order_keys`)
     carries them as ``data-order``."""
     minimums = column_min_em(df if widths_of is None else widths_of)
+    chars = column_word_chars(df if widths_of is None else widths_of)
     head = "".join(
         f'<th scope="col" style="min-width:{k:.1f}em">{html.escape(str(c))}</th>'
         for c, k in zip(df.columns, minimums, strict=True)
@@ -226,8 +266,8 @@ def _table_html(
         cells = "".join(
             o
             + ("" if key is None else f' data-order="{_order_attr(key[index])}"')
-            + f">{html.escape(_cell(value))}</td>"
-            for value, key, o in zip(row, keys, opens, strict=True)
+            + f">{html.escape(fit_words(_cell(value), n))}</td>"
+            for value, key, o, n in zip(row, keys, opens, chars, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
@@ -301,12 +341,15 @@ def _for_itables(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     frame = pd.DataFrame(index=range(len(df)))
     defs: list[dict[str, Any]] = []
     extra: dict[str, list[str]] = {}
+    chars = column_word_chars(df)
     for position, column in enumerate(df.columns):
         values = df[column].reset_index(drop=True)
         keys = order_keys(values)
         if not pd.api.types.is_integer_dtype(values.dtype) or values.isna().any():
-            # As the readable table shows them: text, a missing value empty.
-            values = values.map(_cell).astype(object)
+            # As the readable table shows them: text, a missing value empty, long words
+            # with break points (fit_words).
+            values = values.map(lambda v, n=chars[position]: fit_words(_cell(v), n))
+            values = values.astype(object)
         frame[str(column)] = values
         if keys is not None:
             extra[f"{column}{ORDER_COLUMN_SUFFIX}"] = [_order_attr(k) for k in keys]

@@ -88,6 +88,11 @@ function fetchRows(source) {
   };
 }
 
+const BREAKS = /[\u00ad\u200b]/g;
+function withoutBreaks(data, type) {
+  return type !== "display" && typeof data === "string" ? data.replace(BREAKS, "") : data;
+}
+
 export class ITable {
   constructor(table, dt_args) {
     const args = Object.assign({}, dt_args);
@@ -129,6 +134,9 @@ export class ITable {
     for (const key of ITABLES_KEYS) {
       delete args[key];
     }
+    // Break points in long words (soft hyphens, zero-width spaces: render.fit_words) are
+    // not part of the text a reader filters or sorts by.
+    args.columnDefs = [...(args.columnDefs || []), { targets: "_all", render: withoutBreaks }];
     const lazy = args.ajax !== undefined;
     if (lazy && typeof args.ajax !== "function") {
       args.ajax = fetchRows(args.ajax);

@@ -221,7 +221,8 @@ TABLES_WIDER_THAN_THEIR_COLUMN_JS = """
 #: null when its rows come from a file) and the controls DataTables drew.
 TABLE_CONTROLS_JS = """
 () => Array.from(document.querySelectorAll('main table.dataTable')).map(t => {
-  const fallback = document.getElementById(t.id + '_fallback');
+  const fallback = t.closest('.ivig-json-table') ? null
+    : document.getElementById(t.id + '_fallback');
   const wrapper = t.closest('.dt-container');
   const has = selector => Boolean(wrapper && wrapper.querySelector(selector));
   return {id: t.id, rows: fallback ? fallback.querySelectorAll('tbody tr').length : null,

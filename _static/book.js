@@ -17,106 +17,54 @@
   });
 })();
 
-/* The book's tables become searchable, sortable, paginated DataTables here, with the
-   DataTables bundle loaded by _static/ivigbook/datatables/loader.js. Without JavaScript each
-   stays a plain, complete table, or (above ivigbook.publish.render.JSON_ROWS_FROM rows, whose
-   rows live in a JSON file beside the page) names the file that holds its rows. */
+/* The book's interactive tables are itables tables: the code itables writes into the page
+   imports ITable from the book's table bundle (ivigbook/datatables/datatables.min.js at the
+   site's root) and makes the table. Here only the static tables of the book's own (the MyST
+   list-table of the source checks, whose cells hold citations) that are too long to read
+   whole (more than ivigbook.publish.render.ALL_ROWS_MAX rows) get pages, filter and sorting
+   from the same ITable; above ivigbook.publish.render.JSON_ROWS_FROM rows their rows' HTML
+   (made by Sphinx) is in a file beside the page (data-src, see
+   ivigbook.publish.site.move_static_rows_out). A shorter one stays a plain table: every row
+   in view. */
 (function () {
-  // Runs make() now, or, for a table whose rows are in a JSON file (data-src), when the
-  // table comes within about a screen of the reader's view: a reader who never scrolls to a
-  // long table does not download its rows (a table in a closed section waits until opened).
-  function whenNear(element, make) {
-    if (!element.hasAttribute("data-src") || !("IntersectionObserver" in window)) {
-      make();
-      return;
-    }
-    var observer = new IntersectionObserver(function (entries) {
-      if (!entries.some(function (entry) { return entry.isIntersecting; })) { return; }
-      observer.disconnect();
-      make();
-    }, { rootMargin: "100% 0px" });
-    observer.observe(element);
-  }
-  // Calls enhance(element, DataTable) for each element matching selector, once the page
-  // and the bundle have loaded (see whenNear for tables whose rows are in a JSON file).
-  function each(selector, enhance) {
-    document.addEventListener("DOMContentLoaded", function () {
-      var found = document.querySelectorAll(selector);
-      if (!found.length || !window.ivigbookDataTables) { return; }
-      window.ivigbookDataTables.then(function (module) {
-        found.forEach(function (element) {
-          whenNear(element, function () { enhance(element, module.default); });
-        });
-      });
-    });
-  }
-  // The JSON file named by data-src, beside the page (null without data-src).
-  function rowsOf(element) {
-    var source = element.getAttribute("data-src");
-    if (!source) { return Promise.resolve(null); }
-    return fetch(new URL(source, document.baseURI)).then(function (response) {
-      if (!response.ok) { throw new Error(response.status + " " + response.url); }
-      return response.json();
-    });
-  }
-  function failed(err) { console.error("table rows could not be loaded:", err); }
-  function hideNote(holder) {
-    var note = holder.querySelector(".ivig-json-note");
-    if (note) { note.hidden = true; }
-  }
-
-  // Interactive tables made by ivigbook.publish.render.datatable_html: every cell escaped,
-  // the DataTables options in the data-options attribute.
-  each("table.ivig-datatable", function (table, DataTable) {
-    new DataTable(table, JSON.parse(table.getAttribute("data-options") || "{}"));
-  });
-
-  // Static tables of the book's own (the MyST list-table of the source checks, whose cells
-  // hold citations); above the row threshold the rows' HTML (made by Sphinx) is in the JSON
-  // file (ivigbook.publish.site.move_static_rows_out).
-  each("table.ivig-paginate", function (table, DataTable) {
-    var options = {
-      paging: true,
-      pageLength: 10,
-      lengthMenu: [10, 25, 50, 100],
-      ordering: true,
-      order: [],
-      autoWidth: false,
-      layout: {
-        topStart: "pageLength",
-        topEnd: { search: { placeholder: "Filter rows" } },
-        bottomStart: "info",
-        bottomEnd: "paging"
+  var ALL_ROWS_MAX = 25;
+  var PAGE_LENGTH = 25;
+  var bundle = new URL("../ivigbook/datatables/datatables.min.js", document.currentScript.src);
+  document.addEventListener("DOMContentLoaded", function () {
+    var long = Array.prototype.filter.call(
+      document.querySelectorAll("table.ivig-paginate"),
+      function (table) {
+        return table.hasAttribute("data-src") ||
+          table.querySelectorAll("tbody tr").length > ALL_ROWS_MAX;
       }
-    };
-    rowsOf(table).then(function (payload) {
-      if (payload) {
-        options.data = payload.data;
-        options.deferRender = true;
-        hideNote(table.parentNode);
-      }
-      new DataTable(table, options);
-      // Styled as part of the page, in both colour modes (see a11y.css).
-      table.closest(".dt-container").classList.add("ivig-page-table");
-    }).catch(failed);
-  });
-
-  // Large tables made by ivigbook.publish.render.json_table_html: header in the page, rows
-  // (with the options) in the JSON file; text columns render as text, never markup.
-  each("div.ivig-json-table[data-src]", function (holder, DataTable) {
-    rowsOf(holder).then(function (payload) {
-      var options = Object.assign({}, payload.options, {
-        data: payload.data,
-        deferRender: true,
-        columns: payload.columns.map(function (title, i) {
-          var column = { title: title, defaultContent: "" };
-          if (!payload.numeric[i]) { column.render = DataTable.render.text(); }
-          return column;
-        })
+    );
+    if (!long.length) { return; }
+    import(bundle.href).then(function (module) {
+      long.forEach(function (table) {
+        var options = {
+          paging: true,
+          pageLength: PAGE_LENGTH,
+          lengthMenu: [PAGE_LENGTH, 50, 100],
+          ordering: true,
+          order: [],
+          autoWidth: false,
+          layout: {
+            topStart: "pageLength",
+            topEnd: { search: { placeholder: "Filter rows" } },
+            bottomStart: "info",
+            bottomEnd: "paging"
+          }
+        };
+        var source = table.getAttribute("data-src");
+        if (source) {
+          options.ajax = { url: new URL(source, document.baseURI).href, dataSrc: "data" };
+          options.deferRender = true;
+        }
+        new module.ITable(table, options);
+        // Styled as part of the page, in both colour modes (see a11y.css).
+        table.classList.add("ivig-page-table");
       });
-      new DataTable(holder.querySelector("table"), options);
-      hideNote(holder);
-    }).catch(failed);
+    }).catch(function (err) { console.error("the table bundle could not be loaded:", err); });
   });
 })();
 

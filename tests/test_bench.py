@@ -33,6 +33,7 @@ def test_page_sizes_counts_each_page_and_static_once(tmp_path: Path) -> None:
     _write(html / "chapters" / "trials.html", 2000)
     _write(html / "_static" / "ivigbook" / "vega-bundle.js", 5000)
     _write(html / "_static" / "styles.css", 700)
+    _write(html / "ivigbook" / "datatables" / "datatables.min.js", 3000)  # html_extra_path
     _write(html / "_static" / "some-theme-template.html", 50)  # not a page
     _write(html / "_sources" / "chapters" / "evidence.html", 9)  # not a page
     _write(html / "_images" / "chart.png", 300)
@@ -43,7 +44,7 @@ def test_page_sizes_counts_each_page_and_static_once(tmp_path: Path) -> None:
         "index.html": 1000,
     }
     assert sizes["largest_page"] == "chapters/evidence.html"
-    assert sizes["static_bytes"] == 5000 + 700 + 50
+    assert sizes["static_bytes"] == 5000 + 700 + 50 + 3000
     assert sizes["images_bytes"] == 300
 
 

@@ -22,13 +22,27 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, run_make, toc_files
 
 from ivigbook.publish import build as build_module
-from ivigbook.publish.render import JSON_ROWS_FROM, JSON_ROWS_MARKER, Table
+from ivigbook.publish.render import Table
 from ivigbook.publish.site import move_rows_out
+from ivigbook.publish.sitetables import (
+    ALL_ROWS_MAX,
+    JSON_ROWS_FROM,
+    JSON_ROWS_MARKER,
+    NO_CONTROLS_MAX,
+    PAGE_LENGTH,
+    SOFT_HYPHEN,
+    ZERO_WIDTH_SPACE,
+    itables_args,
+)
+from ivigbook.publish.sitetables import (
+    TABLE_BUNDLE as RENDER_TABLE_BUNDLE,
+)
 
 HOME = "chapters/index.html"
 MB = 1024 * 1024
 VEGA = "_static/ivigbook/vega-bundle.js"
-DATATABLES = "_static/ivigbook/datatables/loader.js"
+#: The table bundle, at the site's root (html_extra_path), imported by itables' code.
+TABLE_BUNDLE = "ivigbook/datatables/datatables.min.js"
 
 
 def _soup(path: Path) -> BeautifulSoup:
@@ -314,13 +328,17 @@ def test_scripts_only_where_needed(html_dir: Path) -> None:
         sources = [s.get("src", "") for s in soup.find_all("script")]
         main = soup.find("main") or soup
         has_chart = bool(main.select(".ivig-chart"))
-        has_table = bool(
-            main.select("table[id^='ivig-table-'], table.ivig-paginate, .ivig-json-table")
+        has_table = bool(main.select("table[id^='ivig-table-']"))
+        modules = " ".join(
+            s.get_text() for s in soup.find_all("script") if s.get("type") == "module"
         )
         assert any(VEGA in urljoin("x/", s) or s.endswith("vega-bundle.js") for s in sources) == (
             has_chart
         ), f"{path.name}: vega bundle loaded={not has_chart}, charts={has_chart}"
-        assert any("datatables/loader.js" in s for s in sources) == has_table, path.name
+        # itables' code imports the table bundle where there is an interactive table, and
+        # nowhere else (the theme's and the book's scripts do not load it)
+        assert (TABLE_BUNDLE in modules) == has_table, path.name
+        assert not any("datatables" in s for s in sources), path.name
         assert not any("fontawesome" in s for s in sources), f"{path.name} loads fontawesome.js"
     home = _soup(html_dir / HOME)
     assert not any("vega-bundle" in (s.get("src") or "") for s in home.find_all("script"))
@@ -359,6 +377,15 @@ def test_vega_bundle_names_no_remote_host() -> None:
 
 # --------------------------------------------------------------------------------------
 # Large tables: rows in JSON beside the page
+
+
+def _visible(text: object) -> object:
+    """Text as a reader sees it: without the break points of long words (fit_words)."""
+    if isinstance(text, str):
+        return text.replace(SOFT_HYPHEN, "").replace(ZERO_WIDTH_SPACE, "")
+    if isinstance(text, list):
+        return [_visible(t) for t in text]
+    return text
 
 
 def _big_frame(n: int) -> pd.DataFrame:
@@ -407,7 +434,7 @@ def test_datatables_bundle_is_built_from_the_pinned_packages(tmp_path: Path) -> 
     subprocess.run(
         ["bash", str(ROOT / "scripts" / "build-datatables.sh"), str(tmp_path)], check=True
     )
-    committed = ROOT / "scripts" / "ivigbook" / "publish" / "datatables"
+    committed = ROOT / "_extra" / "ivigbook" / "datatables"
     for name in ("datatables.min.js", "datatables.min.css"):
         assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), (
             f"{name} is stale: run bash scripts/build-datatables.sh"
@@ -418,29 +445,99 @@ def test_datatables_bundle_is_built_from_the_pinned_packages(tmp_path: Path) -> 
 
 
 def test_interactive_table_is_a_complete_escaped_table() -> None:
-    """6 to JSON_ROWS_FROM rows: the whole table in the page, cells as text, the DataTables
-    options beside it; an ordered category sorts in its own order."""
+    """6 to JSON_ROWS_FROM rows: an itables table (connected to the book's bundle by a
+    relative dt_url), every row in the page, cells as text, and a complete plain table for a
+    reader without JavaScript; an ordered category and a column of numbers in words sort by
+    their value."""
     n = 12
     frame = _big_frame(n).assign(
-        grade=pd.Categorical(["low", "high", None] * 4, categories=["low", "high"], ordered=True)
+        grade=pd.Categorical(["low", "high", None] * 4, categories=["low", "high"], ordered=True),
+        cases=["Fifteen", "6 cases", "Four", "Nine"] * 3,
     )
-    soup = BeautifulSoup(Table(frame, caption="Small <i>x</i>").to_html(), "html.parser")
-    table = soup.select_one("table.ivig-datatable")
-    assert table["id"].startswith("ivig-table-")
-    assert table.caption.get_text() == "Small <i>x</i>"
-    assert not soup.find(["i", "b"]), "markup from the data"
-    rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
-    assert len(rows) == n
-    assert rows[0] == ["study 0000", "0", "<b>bold?</b>", "low"]
-    assert [td.get("data-order") for td in table.select("tbody td:nth-of-type(4)")][:3] == [
-        "1",
-        "2",
-        "0",
+    out = Table(frame, caption="Small <i>x</i>").to_html()
+    soup = BeautifulSoup(out, "html.parser")
+    table = soup.select_one("table[id^='ivig-table-']")
+    (module,) = [s for s in soup.find_all("script") if s.get("type") == "module"]
+    assert f"from './{RENDER_TABLE_BUNDLE}'" in module.get_text()
+    assert "Loading ITables" not in out
+    assert "itables.org" not in out
+    args = itables_args(out)
+    assert args["caption"] == "Small <i>x</i>"
+    assert _visible(json.loads(args["data_json"])[0][:3]) == [
+        "study 0000",
+        0,
+        "&lt;b&gt;bold?&lt;/b&gt;",
     ]
-    options = json.loads(table["data-options"])
-    assert options["pageLength"] == 10
-    assert options["order"] == []
-    assert not {"caption", "classes"} & set(options)
+    assert len(json.loads(args["data_json"])) == n
+    # 11 to 25 rows: every row, a filter, no pages
+    assert args["paging"] is False
+    assert args["order"] == []
+    assert args["layout"]["topEnd"] == {"search": {"placeholder": "Filter rows"}}
+    assert "keys_to_be_evaluated" not in args, "itables wrote code to evaluate"
+    # grade and cases sort by hidden columns of their values
+    order = {d["targets"]: d["orderData"][0] for d in args["columnDefs"] if "orderData" in d}
+    rows = json.loads(args["data_json"])
+    assert [r[order[3]] for r in rows[:3]] == ["1", "2", "0"]
+    assert [r[order[4]] for r in rows[:4]] == ["15", "6", "4", "9"]
+    assert any(d.get("visible") is False for d in args["columnDefs"])
+    # without JavaScript: the book's own complete table, escaped
+    readable = soup.select_one(f"#{table['id']}_fallback table")
+    assert readable.caption.get_text() == "Small <i>x</i>"
+    assert not soup.find(["i", "b"]), "markup from the data"
+    cells = [
+        [_visible(td.get_text()) for td in tr.find_all("td")]
+        for tr in readable.tbody.find_all("tr")
+    ]
+    assert len(cells) == n
+    assert cells[0] == ["study 0000", "0", "<b>bold?</b>", "low", "Fifteen"]
+    assert [td.get("data-order") for td in readable.select("tbody td:nth-of-type(5)")][:4] == [
+        "15",
+        "6",
+        "4",
+        "9",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("n", "paging", "search"),
+    [
+        (NO_CONTROLS_MAX, False, False),
+        (NO_CONTROLS_MAX + 1, False, True),
+        (ALL_ROWS_MAX, False, True),
+        (ALL_ROWS_MAX + 1, True, True),
+    ],
+)
+def test_tables_for_reading(n: int, paging: bool, search: bool) -> None:
+    """Up to ALL_ROWS_MAX rows every row shows (no pages); up to NO_CONTROLS_MAX rows no
+    controls at all; longer tables show PAGE_LENGTH rows a page."""
+    args = itables_args(Table(_big_frame(n)).to_html())
+    assert args["paging"] is paging
+    controls = {k: v for k, v in args["layout"].items() if v}
+    assert bool(controls) == (n > NO_CONTROLS_MAX)
+    assert ("search" in json.dumps(controls)) == search
+    if paging:
+        assert args["pageLength"] == PAGE_LENGTH
+    if n <= NO_CONTROLS_MAX:
+        assert args["searching"] is False
+        assert args["info"] is False
+
+
+def test_the_dt_url_follows_the_page_depth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """itables needs a relative dt_url to start with ./ or ../: one per page depth, found
+    from the folder the chapter executes in (the book's root holds _config.yml)."""
+    from ivigbook.publish.sitetables import dt_url, page_depth
+
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    deep = tmp_path / "chapters" / "part"
+    deep.mkdir(parents=True)
+    assert page_depth(tmp_path) == 0
+    assert page_depth(deep) == 2
+    assert dt_url(0) == f"./{RENDER_TABLE_BUNDLE}"
+    monkeypatch.chdir(tmp_path / "chapters")
+    assert dt_url() == f"../{RENDER_TABLE_BUNDLE}"
+    out = Table(_big_frame(8)).to_html()
+    assert f"from '../{RENDER_TABLE_BUNDLE}'" in out
+    assert f'href="../{RENDER_TABLE_BUNDLE.removesuffix(".js")}.css"' in out
 
 
 def test_small_tables_stay_in_the_page() -> None:
@@ -461,9 +558,9 @@ def test_large_table_rows_move_to_json(tmp_path: Path) -> None:
     assert path.parent == page.parent
     assert path.name.startswith("big.ivig-table-")
     payload = json.loads(content)
-    assert payload["columns"] == list(frame.columns)
     assert len(payload["data"]) == len(frame)
     assert payload["data"][3] == ["study 0003", 10, "note 3"]
+    assert _visible(payload["data"][0][2]) == "&lt;b&gt;bold?&lt;/b&gt;", "escaped as itables does"
     soup = BeautifulSoup(new_body, "html.parser")
     holder = soup.select_one("div.ivig-json-table")
     assert holder["data-src"] == path.name
@@ -471,45 +568,60 @@ def test_large_table_rows_move_to_json(tmp_path: Path) -> None:
     assert note.a["href"] == path.name
     assert path.name in note.get_text()
     assert [th.get_text() for th in soup.select("thead th")] == list(frame.columns)
+    # the table loads the file through DataTables' ajax, rendering rows as they show
+    args = itables_args(new_body)
+    assert args["ajax"] == path.name
+    assert args["deferRender"] is True
+    assert json.loads(args["data_json"]) == []
 
 
-@pytest.mark.book
-@pytest.mark.browser
-def test_json_table_sorts_filters_and_paginates(html_dir: Path, tmp_path: Path) -> None:
-    """A page with a JSON-backed table, served with the built site's scripts and styles."""
-    from browser_tools import chromium, open_page, serve
+def _table_site(root: Path) -> Path:
+    """A site holding the book's table bundle (from _extra/, as html_extra_path serves it)
+    and its scripts and styles; pages at its root (itables' dt_url "./...")."""
+    shutil.copytree(ROOT / "_extra", root)
+    shutil.copytree(ROOT / "_static", root / "_static")
+    return root
 
-    n = 250
-    frame = _big_frame(n)
-    site = tmp_path / "site"
-    shutil.copytree(html_dir / "_static", site / "_static")
-    body = Table(frame, caption="Synthetic").to_html()
-    page = site / "chapters" / "big.html"
-    page.parent.mkdir(parents=True)
+
+def _table_page(site: Path, name: str, body: str, before: str = "") -> dict[Path, bytes]:
+    page = site / name
     body, files = move_rows_out(body, page)
     for path, content in files.items():
         path.write_bytes(content)
     page.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>t</title>"
-        "<link rel='stylesheet' href='../_static/ivigbook/datatables/datatables.min.css'>"
-        "<script src='../_static/ivigbook/datatables/loader.js'></script>"
-        "<script src='../_static/book.js'></script></head>"
-        f"<body><main>{body}</main></body></html>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>t</title>"
+        "<script src='_static/book.js'></script></head>"
+        f"<body><main>{before}{body}</main></body></html>",
         encoding="utf-8",
     )
+    return files
+
+
+@pytest.mark.browser
+def test_json_table_sorts_filters_and_paginates(tmp_path: Path) -> None:
+    """A page with a JSON-backed itables table, served with the book's table bundle."""
+    from browser_tools import chromium, open_page, serve
+
+    n = 250
+    frame = _big_frame(n)
+    site = _table_site(tmp_path / "site")
+    files = _table_page(site, "big.html", Table(frame, caption="Synthetic").to_html())
     table_id = next(iter(files)).name.split(".")[1]
 
     def rows(tab: object) -> list[list[str]]:
-        return tab.evaluate(  # type: ignore[attr-defined]
-            f"""() => Array.from(document.querySelectorAll('#{table_id} tbody tr'))
-                .map(tr => Array.from(tr.cells).map(td => td.textContent))"""
-        )
+        return [
+            _visible(row)
+            for row in tab.evaluate(  # type: ignore[attr-defined]
+                f"""() => Array.from(document.querySelectorAll('#{table_id} tbody tr'))
+                    .map(tr => Array.from(tr.cells).map(td => td.textContent))"""
+            )
+        ]
 
     with serve(site) as base, chromium() as context:
-        tab = open_page(context, f"{base}/chapters/big.html")
+        tab = open_page(context, f"{base}/big.html")
         shown = rows(tab)
-        assert len(shown) == 10
-        assert [r[0] for r in shown] == list(frame["study"][:10])
+        assert len(shown) == PAGE_LENGTH
+        assert [r[0] for r in shown] == list(frame["study"][:PAGE_LENGTH])
         assert not tab.locator(".ivig-json-note").is_visible()
         # HTML in a cell is shown as text, never rendered
         assert shown[0][2] == "<b>bold?</b>"
@@ -517,11 +629,12 @@ def test_json_table_sorts_filters_and_paginates(html_dir: Path, tmp_path: Path) 
         header = tab.locator(f"#{table_id} thead th", has_text="patients")
         header.click()
         tab.wait_for_timeout(200)
-        expected = sorted(frame["patients"])[:10]
+        expected = sorted(frame["patients"])[:PAGE_LENGTH]
         assert [int(r[1]) for r in rows(tab)] == expected
         header.click()
         tab.wait_for_timeout(200)
-        assert [int(r[1]) for r in rows(tab)] == sorted(frame["patients"], reverse=True)[:10]
+        descending = sorted(frame["patients"], reverse=True)
+        assert [int(r[1]) for r in rows(tab)] == descending[:PAGE_LENGTH]
         # filter: a word that only the HTML-looking notes hold
         tab.locator(f"#{table_id}_wrapper input[type='search']").fill("bold")
         tab.wait_for_timeout(300)
@@ -535,42 +648,34 @@ def test_json_table_sorts_filters_and_paginates(html_dir: Path, tmp_path: Path) 
         tab.locator(f"#{table_id}_wrapper .dt-paging-button", has_text="2").first.click()
         tab.wait_for_timeout(200)
         page_two = [int(r[1]) for r in rows(tab)]
-        assert page_two == sorted(frame["patients"], reverse=True)[10:20]
+        assert page_two == descending[PAGE_LENGTH : 2 * PAGE_LENGTH]
         info = tab.locator(f"#{table_id}_wrapper .dt-info").inner_text().replace(",", "")
-        assert f"11 to 20 of {n}" in info, info
+        assert f"{PAGE_LENGTH + 1} to {2 * PAGE_LENGTH} of {n}" in info, info
 
 
-@pytest.mark.book
 @pytest.mark.browser
-def test_json_rows_load_only_when_the_reader_comes_near(html_dir: Path, tmp_path: Path) -> None:
+def test_json_rows_load_only_when_the_reader_comes_near(tmp_path: Path) -> None:
     """A JSON-backed table two screens down is not fetched on load; scrolled to, it is made."""
     from browser_tools import chromium, serve
 
-    site = tmp_path / "site"
-    shutil.copytree(html_dir / "_static", site / "_static")
-    page = site / "chapters" / "far.html"
-    page.parent.mkdir(parents=True)
-    body, files = move_rows_out(Table(_big_frame(150), caption="Far").to_html(), page)
-    for path, content in files.items():
-        path.write_bytes(content)
-    rows_file = next(iter(files)).name
-    page.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>t</title>"
-        "<script src='../_static/ivigbook/datatables/loader.js'></script>"
-        "<script src='../_static/book.js'></script></head>"
-        f"<body><main><p style='height:3000px'>Text first.</p>{body}</main></body></html>",
-        encoding="utf-8",
+    site = _table_site(tmp_path / "site")
+    files = _table_page(
+        site,
+        "far.html",
+        Table(_big_frame(150), caption="Far").to_html(),
+        before="<p style='height:3000px'>Text first.</p>",
     )
+    rows_file = next(iter(files)).name
 
     def fetched(tab: object) -> bool:
         names = tab.evaluate(  # type: ignore[attr-defined]
             "() => performance.getEntriesByType('resource').map(e => e.name)"
         )
-        return any(name.endswith(rows_file) for name in names)
+        return any(name.split("?")[0].endswith(rows_file) for name in names)
 
     with serve(site) as base, chromium() as context:
         tab = context.new_page()  # type: ignore[attr-defined]
-        tab.goto(f"{base}/chapters/far.html", wait_until="load")
+        tab.goto(f"{base}/far.html", wait_until="load")
         tab.wait_for_load_state("networkidle")
         tab.wait_for_timeout(500)
         assert not fetched(tab), "the rows of a table far below were loaded on arrival"
@@ -578,8 +683,74 @@ def test_json_rows_load_only_when_the_reader_comes_near(html_dir: Path, tmp_path
         assert tab.locator(".dt-container").count() == 0
         tab.locator("div.ivig-json-table").scroll_into_view_if_needed()
         tab.locator(".dt-container").wait_for(state="attached", timeout=10_000)
+        tab.wait_for_timeout(500)
         assert fetched(tab)
-        assert tab.locator("div.ivig-json-table tbody tr").count() == 10
+        assert tab.locator("div.ivig-json-table table.dataTable tbody tr").count() == PAGE_LENGTH
+
+
+#: What the code itables 2.9.1 writes imports from its dt_url, and what the book's bundle
+#: exports: an itables upgrade that imports or passes anything else fails here, loudly.
+ITABLES_IMPORTS = {"ITable", "jQuery"}
+BUNDLE_EXPORTS = {"ITable", "default", "jQuery", "set_or_remove_dark_class"}
+#: The arguments itables 2.9.1 writes for the book's tables (beside DataTables options the
+#: book sets itself), which the bundle's ITable reads.
+ITABLES_ARGS = {"caption", "classes", "data_json", "style", "table_html"}
+ITABLES_ARGS_OPTIONAL = {"text_in_header_can_be_selected", "downsampling_warning"}
+
+
+def test_itables_interface_is_the_one_the_bundle_serves() -> None:
+    """The generated code's import and arguments, as the bundle's ITable expects them."""
+    import itables
+
+    out = Table(_big_frame(30), caption="c").to_html()
+    module = re.search(r"import \{([^}]*)\} from '([^']+)'", out)
+    assert module is not None
+    names = {part.split(" as ")[0].strip() for part in module.group(1).split(",")}
+    assert names == ITABLES_IMPORTS, f"itables {itables.__version__} imports {names}"
+    assert module.group(2) == f"./{RENDER_TABLE_BUNDLE}"
+    args = itables_args(out)
+    book = {"columnDefs", "column_min_widths", "layout", "order", "ordering", "paging"}
+    book |= {"pageLength", "lengthMenu"}
+    written = set(args) - book
+    assert ITABLES_ARGS <= written <= ITABLES_ARGS | ITABLES_ARGS_OPTIONAL, written
+    entry = (ROOT / "scripts" / "ivigbook" / "publish" / "datatables" / "entry.mjs").read_text()
+    for key in ITABLES_ARGS | ITABLES_ARGS_OPTIONAL | {"keys_to_be_evaluated"}:
+        assert f'"{key}"' in entry or f"args.{key}" in entry, f"ITable ignores {key}"
+
+
+@pytest.mark.browser
+def test_the_bundle_serves_the_itables_interface(tmp_path: Path) -> None:
+    """In a browser: the bundle exports what itables' code imports, and the code itables
+    writes makes a working table with it (rows, sorting by a hidden column of values)."""
+    from browser_tools import chromium, open_page, serve
+
+    frame = pd.DataFrame(
+        {
+            "Study": [f"Study {i}" for i in range(12)],
+            "Patients": ["Fifteen", "6 cases", "Four", "Nine", "Twenty-two", "3"] * 2,
+        }
+    )
+    site = _table_site(tmp_path / "site")
+    _table_page(site, "t.html", Table(frame, caption="Words").to_html())
+    table_id = Table(frame, caption="Words").table_id()
+    with serve(site) as base, chromium() as context:
+        tab = open_page(context, f"{base}/t.html")
+        exports = tab.evaluate(  # type: ignore[attr-defined]
+            f"async () => Object.keys(await import('./{RENDER_TABLE_BUNDLE}')).sort()"
+        )
+        assert set(exports) == BUNDLE_EXPORTS
+        assert tab.locator(f"#{table_id}_fallback").is_hidden()
+        assert tab.locator(f"#{table_id} tbody tr").count() == len(frame)
+        assert tab.locator(f"#{table_id} thead th").count() == 2  # the key column hidden
+        tab.locator(f"#{table_id} thead th", has_text="Patients").click()
+        tab.wait_for_timeout(200)
+        shown = tab.evaluate(  # type: ignore[attr-defined]
+            f"""() => Array.from(document.querySelectorAll('#{table_id} tbody tr'))
+                .map(tr => tr.cells[1].textContent)"""
+        )
+        assert shown[::2] == ["3", "Four", "6 cases", "Nine", "Fifteen", "Twenty-two"]
+        assert tab.locator(f"#{table_id}_wrapper .dt-paging").count() == 0
+        tab.close()  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------

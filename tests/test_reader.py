@@ -7,9 +7,10 @@ fit the screen.
   independent count from the CSV files; every argument chapter opens with "In short"; the
   prose meets the targets of the reader-first issue (mean sentence length, longest sentence)
   and shows no internal id or code name outside collapsed sections.
-* Browser: at 1,280 px no table is wider than its column and tables of five rows or fewer
-  carry no DataTables controls; at 390 px (a phone) no chart is wider than the screen, and
-  none draws text under 10 px; at 1,280 px charts take their column's width; the charts
+* Browser: at 1,280 px no table is wider than its column, no table of 25 rows or fewer is
+  paged and none of 10 rows or fewer carries controls (filter, pages, count of rows), and no
+  word in a table cell is split across lines; at 390 px (a phone) no chart is wider than the
+  screen, and none draws text under 10 px; at 1,280 px charts take their column's width; the charts
   draw with the vega runtime alone, tooltips included.
 """
 
@@ -24,6 +25,7 @@ from bs4 import BeautifulSoup
 from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path
 
 from ivigbook.analysis.summary import KeyFacts
+from ivigbook.publish.sitetables import ALL_ROWS_MAX, NO_CONTROLS_MAX
 from ivigbook.text.messages import key_messages, number_word, plain_summary, times_as_many
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,10 +222,52 @@ TABLES_WIDER_THAN_THEIR_COLUMN_JS = """
     .map(([id, edge]) => `${id}: right edge at ${edge} px, column ends at ${Math.floor(right)} px`);
 }
 """
-SMALL_TABLES_WITH_CONTROLS_JS = """
-() => Array.from(document.querySelectorAll('main table'))
-  .filter(t => t.querySelectorAll('tbody tr').length <= 5 && t.closest('.dt-container'))
-  .map(t => t.id)
+#: Per interactive table: its rows (counted in the table a reader without JavaScript reads,
+#: null when its rows come from a file) and the controls DataTables drew.
+TABLE_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll('main table.dataTable')).map(t => {
+  const fallback = t.closest('.ivig-json-table') ? null
+    : document.getElementById(t.id + '_fallback');
+  const wrapper = t.closest('.dt-container');
+  const has = selector => Boolean(wrapper && wrapper.querySelector(selector));
+  return {id: t.id, rows: fallback ? fallback.querySelectorAll('tbody tr').length : null,
+          shown: t.querySelectorAll('tbody tr').length,
+          paging: has('.dt-paging'), search: has('.dt-search'), info: has('.dt-info'),
+          length: has('.dt-length')};
+})
+"""
+#: Words of a table cell split across two lines: each word's DOM range has more than one
+#: line box. A break at a hyphen, a slash or a full stop the word holds, or at a hyphenation
+#: point the book marked (a soft hyphen, shown as a hyphen; a zero-width space in an
+#: identifier: sitetables.fit_words), is no split.
+WORDS_SPLIT_IN_CELLS_JS = """
+() => {
+  const found = [];
+  for (const cell of document.querySelectorAll('main table td, main table th')) {
+    if (cell.offsetParent === null) { continue; }
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-\\/.\\u00ad\\u200b]+/g;
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        let rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        // After a soft hyphen the line ends: Chromium gives the piece that follows the box
+        // of the hyphen it draws there (about a third of an em) as its first rectangle.
+        const em = parseFloat(getComputedStyle(cell).fontSize);
+        if (node.data[m.index - 1] === '\\u00ad' && rects.length > 1
+            && rects[0].width <= 0.45 * em) {
+          rects = rects.slice(1);
+        }
+        const tops = new Set(rects.map(r => Math.round(r.top)));
+        if (tops.size > 1) { found.push(m[0]); }
+      }
+    }
+  }
+  return found;
+}
 """
 CHARTS_WIDER_THAN_THE_SCREEN_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart'))
@@ -253,13 +297,26 @@ def test_tables_fit_and_charts_fit_a_phone(
     url = f"{site}/chapters/{stem}.html"
     tab = _open(browser, url, LAPTOP)
     wide = tab.evaluate(TABLES_WIDER_THAN_THEIR_COLUMN_JS)  # type: ignore[attr-defined]
-    small = tab.evaluate(SMALL_TABLES_WITH_CONTROLS_JS)  # type: ignore[attr-defined]
+    controls = tab.evaluate(TABLE_CONTROLS_JS)  # type: ignore[attr-defined]
+    split = tab.evaluate(WORDS_SPLIT_IN_CELLS_JS)  # type: ignore[attr-defined]
     tab.set_viewport_size(PHONE)  # type: ignore[attr-defined]
     tab.wait_for_timeout(600)  # type: ignore[attr-defined]
     charts = tab.evaluate(CHARTS_WIDER_THAN_THE_SCREEN_JS)  # type: ignore[attr-defined]
     tab.close()  # type: ignore[attr-defined]
     assert not wide, f"{stem}: tables wider than their column at 1280 px: {wide}"
-    assert not small, f"{stem}: tables of 5 rows or fewer with DataTables controls: {small}"
+    paged = [t["id"] for t in controls if t["rows"] and t["rows"] <= ALL_ROWS_MAX and t["paging"]]
+    assert not paged, f"{stem}: tables of {ALL_ROWS_MAX} rows or fewer with pages: {paged}"
+    hidden = [t["id"] for t in controls if t["rows"] and t["shown"] < min(t["rows"], ALL_ROWS_MAX)]
+    assert not hidden, f"{stem}: tables that hide some of their first {ALL_ROWS_MAX} rows: {hidden}"
+    small = [
+        t["id"]
+        for t in controls
+        if t["rows"] is not None
+        and t["rows"] <= NO_CONTROLS_MAX
+        and (t["paging"] or t["search"] or t["info"] or t["length"])
+    ]
+    assert not small, f"{stem}: tables of {NO_CONTROLS_MAX} rows or fewer with controls: {small}"
+    assert not split, f"{stem}: words split across lines in table cells at 1,280 px: {split}"
     assert not charts, f"{stem}: charts wider than a 390 px phone: {charts}"
 
 

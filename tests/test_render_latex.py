@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from ivigbook.publish import render
+from ivigbook.publish import render, sitetables
 
 
 def _widths(spec: str) -> list[float]:
@@ -93,9 +93,9 @@ def test_a_table_at_the_limit_prints_every_row_and_no_note() -> None:
 
 def test_a_column_keeps_its_longest_word_whole() -> None:
     frame = pd.DataFrame({"Outcome": ["Swallowing", "Strength"], "Trials": ["1 (19)", "3 (77)"]})
-    outcome, trials = render.column_min_em(frame)
-    assert outcome >= render.BODY_CHAR_EM * len("Swallowing") + render.CELL_PADDING_EM
-    assert trials >= render.HEADER_CHAR_EM * len("Trials") + render.CELL_PADDING_EM
+    outcome, trials = sitetables.column_min_em(frame)
+    assert outcome >= sitetables.BODY_CHAR_EM * len("Swallowing") + sitetables.CELL_PADDING_EM
+    assert trials >= sitetables.HEADER_CHAR_EM * len("Trials") + sitetables.CELL_PADDING_EM
     html = render.show_table(frame, caption="Findings").to_html()
     assert f'style="min-width:{outcome:.1f}em">Outcome</th>' in html
 
@@ -103,15 +103,51 @@ def test_a_column_keeps_its_longest_word_whole() -> None:
 def test_a_wide_table_fits_and_the_longest_words_give_way_first() -> None:
     long_words = {f"c{i}": ["incomprehensibilities " * 3] for i in range(4)}
     frame = pd.DataFrame({**long_words, "Short": ["Swallowing"]})
-    widths = render.column_min_em(frame)
-    assert sum(widths) <= render.TABLE_MIN_EM + 1e-9
+    widths = sitetables.column_min_em(frame)
+    assert sum(widths) <= sitetables.TABLE_MIN_EM + 1e-9
     # The short-word column keeps its word; the long words are cut to the same cap.
-    assert widths[-1] >= render.BODY_CHAR_EM * len("Swallowing") + render.CELL_PADDING_EM
+    assert widths[-1] >= sitetables.BODY_CHAR_EM * len("Swallowing") + sitetables.CELL_PADDING_EM
     assert len({round(w, 6) for w in widths[:-1]}) == 1
-    assert widths[0] < render.BODY_CHAR_EM * len("incomprehensibilities") + 1
+    assert widths[0] < sitetables.BODY_CHAR_EM * len("incomprehensibilities") + 1
 
 
 def test_a_hyphen_or_slash_is_a_place_to_break() -> None:
     frame = pd.DataFrame({"Who": ["patient-reported", "and/or"]})
-    (width,) = render.column_min_em(frame)
-    assert width < render.BODY_CHAR_EM * len("patient-reported")
+    (width,) = sitetables.column_min_em(frame)
+    assert width < sitetables.BODY_CHAR_EM * len("patient-reported")
+
+
+def test_a_word_longer_than_its_column_gets_break_points() -> None:
+    """A word wider than its column's least width hyphenates (soft hyphens, shown only where
+    the line breaks); an identifier breaks after a slash or a full stop; shorter words stay
+    as they are."""
+    fitted = sitetables.fit_words("No recommendation on IVIG", 10)
+    assert sitetables.SOFT_HYPHEN in fitted
+    assert fitted.replace(sitetables.SOFT_HYPHEN, "") == "No recommendation on IVIG"
+    assert sitetables.fit_words("No recommendation on IVIG", 14) == "No recommendation on IVIG"
+    doi = sitetables.fit_words("DOI 10.1093/rheumatology/keaa459", 12)
+    assert f"/{sitetables.ZERO_WIDTH_SPACE}keaa459" in doi
+    assert doi.replace(sitetables.ZERO_WIDTH_SPACE, "").replace(sitetables.SOFT_HYPHEN, "") == (
+        "DOI 10.1093/rheumatology/keaa459"
+    )
+    # the site's table carries the break points; the typeset table does not
+    frame = pd.DataFrame({f"c{i}": ["Electrodiagnostic recommendations"] * 2 for i in range(6)})
+    assert sitetables.SOFT_HYPHEN in render.show_table(frame, caption="Wide").to_html()
+    assert sitetables.SOFT_HYPHEN not in render.show_table(frame, caption="Wide").to_latex()
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("Fifteen", 15), ("Twenty-two.", 22), ("6 cases", 6), ("1,250 records", 1250), ("One", 1)],
+)
+def test_numbers_in_words_have_their_value(cell: str, value: float) -> None:
+    assert sitetables.number_key(cell) == value
+
+
+def test_a_column_of_numbers_in_words_sorts_by_value() -> None:
+    words = pd.Series(["Nine", "Twenty-two.", "6 cases", "Four", "not reported"])
+    assert sitetables.order_keys(words) == [9, 22, 6, 4, None]
+    assert sitetables.order_keys(pd.Series(["Dalakas 1997", "Walter 2000"])) is None
+    assert sitetables.order_keys(pd.Series([3, 1, 2])) is None  # numbers sort by themselves
+    ranked = pd.Series(pd.Categorical(["high", "low"], categories=["low", "high"], ordered=True))
+    assert sitetables.order_keys(ranked) == [2, 1]

@@ -32,10 +32,14 @@ def outputs(html_dir: Path) -> dict[str, dict[str, object]]:
         soup = soup_of(path)
         main = soup.select_one("main") or soup
         tables = {}
+        scripts = [s.get_text() for s in main.find_all("script", type="module")]
         for table in main.select("table[id^='ivig-table-']"):
+            # itables' code (options and rows) and the table read without JavaScript
+            code = [text for text in scripts if f"#{table['id']}:" in text]
+            fallback = main.select_one(f"#{table['id']}_fallback")
             tables[str(table["id"])] = (
-                str(table.get("data-options", "")),
-                table.get_text(" ", strip=True),
+                "".join(code),
+                fallback.get_text(" ", strip=True) if fallback else "",
             )
         result[str(path.relative_to(html_dir))] = {
             "charts": chart_specs(main),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.book
 
 PAGES = toc_files()
 VEGA_BUNDLE = "_static/ivigbook/vega-bundle.js"
-DATATABLES_BUNDLE = "_static/ivigbook/datatables/datatables.min.js"
+#: The table bundle, served at the site's root through html_extra_path (_extra/).
+DATATABLES_BUNDLE = "ivigbook/datatables/datatables.min.js"
 
 
 def _soup(html_dir: Path, page: str) -> BeautifulSoup:
@@ -64,6 +66,40 @@ def test_no_remote_resources(html_dir: Path) -> None:
                 if url and (urlsplit(url).scheme in {"http", "https"} or url.startswith("//")):
                     offenders.append(f"{path.relative_to(html_dir)}: <{tag.name} {attr}={url}>")
     assert not offenders, "remote resources:\n" + "\n".join(offenders)
+
+
+#: An import in a page's module script: ``import ... from '<url>'`` or ``import('<url>')``.
+_IMPORT = re.compile(r"""\bimport\b[^;'"]*?(?:\bfrom\s*)?\(?\s*['"]([^'"]+)['"]""")
+#: Hosts that serve JavaScript packages (itables' connected mode imports from one).
+_CDNS = ("unpkg", "jsdelivr", "cdnjs", "esm.sh", "skypack", "googleapis", "cdn.")
+
+
+def test_no_page_imports_from_a_cdn(html_dir: Path) -> None:
+    """No page imports a module from another host (itables' connected mode, and its
+    init_notebook_mode, import from a CDN): every import is relative and names a file of
+    the site; no script, link or style names a CDN."""
+    offenders = []
+    imports = 0
+    for path in _all_html(html_dir):
+        text = path.read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        for script in soup.find_all("script"):
+            for url in _IMPORT.findall(script.get_text()):
+                imports += 1
+                if not url.startswith(("./", "../")):
+                    offenders.append(f"{path.relative_to(html_dir)}: import from {url}")
+                elif not (path.parent / url).resolve().is_file():
+                    offenders.append(f"{path.relative_to(html_dir)}: import of a missing {url}")
+        lowered = text.lower()
+        offenders += [
+            f"{path.relative_to(html_dir)}: names {cdn}"
+            for cdn in _CDNS
+            if re.search(rf"(?:src|href)=[\"']?https?://[^\"' >]*{re.escape(cdn)}", lowered)
+            or re.search(rf"from\s*['\"]https?://[^'\"]*{re.escape(cdn)}", lowered)
+        ]
+        assert "set_or_remove_dark_class" not in text, f"{path}: init_notebook_mode output"
+    assert imports, "no page imports the table bundle: the check found nothing"
+    assert not offenders, "\n".join(offenders)
 
 
 def test_bundles_served_once(html_dir: Path) -> None:

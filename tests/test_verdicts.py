@@ -16,7 +16,7 @@ from reader_text import IDENTIFIER, page_path
 from ivigbook.analysis import claims
 from ivigbook.analysis.cohorts import readable
 from ivigbook.data.load import load
-from ivigbook.publish.render import SHORT_CELL_CLASS
+from ivigbook.publish.sitetables import SHORT_CELL_CLASS
 from ivigbook.publish.verdicts import AUDIT_SUMMARY, show_verdicts
 
 EV = load()
@@ -79,7 +79,7 @@ def test_built_pages_carry_the_collapsed_audit(html_dir: Path, chapter: str) -> 
 
 def test_verdict_cells_keep_their_words_whole() -> None:
     # "partly supported" must not break inside a word in a narrow column: the Verdict column
-    # holds short labels and is marked so (render.SHORT_CELL_CLASS, _static/book.css).
+    # holds short labels and is marked so (sitetables.SHORT_CELL_CLASS, _static/book.css).
     soup = _soup("trials")
     table = soup.find("table")
     headers = [th.get_text(strip=True) for th in table.find_all("th")]

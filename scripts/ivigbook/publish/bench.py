@@ -118,12 +118,13 @@ def _tree_bytes(folder: Path) -> int:
 
 def page_sizes(html: Path) -> dict[str, Any]:
     """Bytes a reader downloads: each page's own HTML, and the shared ``_static`` folder
-    (scripts, styles, fonts) counted once for the whole site, since a browser caches it.
+    (scripts, styles, fonts) and table bundle (``ivigbook/``, served from ``_extra/``)
+    counted once for the whole site, since a browser caches them.
 
     Pages are the ``*.html`` files outside ``_static``, ``_sources`` and ``_images``;
     Sphinx's own ``genindex`` and ``search`` pages count as pages too.
     """
-    shared = {"_static", "_sources", "_images", "reports"}
+    shared = {"_static", "_sources", "_images", "reports", "ivigbook"}
     pages = {
         p.relative_to(html).as_posix(): p.stat().st_size
         for p in sorted(html.rglob("*.html"))
@@ -133,7 +134,9 @@ def page_sizes(html: Path) -> dict[str, Any]:
     return {
         "pages": pages,
         "largest_page": max(pages, key=pages.__getitem__) if pages else None,
-        "static_bytes": _tree_bytes(static) if static.is_dir() else 0,
+        "static_bytes": sum(
+            _tree_bytes(folder) for folder in (static, html / "ivigbook") if folder.is_dir()
+        ),
         "images_bytes": _tree_bytes(html / "_images") if (html / "_images").is_dir() else 0,
     }
 

@@ -3,13 +3,13 @@
 This module is also a small Sphinx extension (listed in ``_config.yml`` under
 ``sphinx: extra_extensions``) that
 
-* writes the offline JavaScript the chapters need into the HTML output, once per site:
+* writes the offline JavaScript the charts need into the HTML output, once per site:
   ``_static/ivigbook/vega-bundle.js`` (the vega runtime alone from vl-convert, wrapped so
-  that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``) and
-  ``_static/ivigbook/datatables/`` (DataTables, kept beside this module and rebuilt from
-  package-lock.json by ``scripts/build-datatables.sh``, plus its loader), and adds them to
-  every page with paths Sphinx resolves for pages in sub-folders
-  (:mod:`ivigbook.publish.site` then drops them from pages that do not need them);
+  that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``),
+  and adds it to every page with a path Sphinx resolves for pages in sub-folders
+  (:mod:`ivigbook.publish.site` then drops it from pages without charts). The table bundle
+  is not here: it is an ES module that the tables' own code imports, served from
+  ``_extra/`` through ``html_extra_path`` (see :mod:`ivigbook.publish.render`);
 * removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
@@ -39,7 +39,6 @@ PDF_NAME = "ivig-sibm-evidence-book.pdf"
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
 VEGA_BUNDLE = "ivigbook/vega-bundle.js"
-DATATABLES_DIR = "ivigbook/datatables"
 MATH_RENDERER = "ivigbook_nomath"
 
 
@@ -168,6 +167,7 @@ BUILD_INPUTS = (
     "chapters",
     "scripts/ivigbook",
     "_static",
+    "_extra",
     "_templates",
 )
 
@@ -226,9 +226,9 @@ def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
 
 
 #: The site's own files that no page's source names: Sphinx copies them only when it writes
-#: pages, and writes none when no page changed, so a new ``_static/book.css`` alone would
-#: never reach the site.
-SITE_ASSETS = ("_static", "_templates")
+#: pages, and writes none when no page changed, so a new ``_static/book.css`` (or table
+#: bundle in ``_extra/``, html_extra_path) alone would never reach the site.
+SITE_ASSETS = ("_static", "_extra", "_templates")
 
 
 def assets_fingerprint(source: Path = ROOT) -> str:
@@ -364,16 +364,8 @@ def vega_bundle() -> str:
     )
 
 
-#: The DataTables bundle and its loader, as kept in the repository (not in _static/: Jupyter
-#: Book would add every script there to every page).
-DATATABLES_FILES = ("datatables.min.js", "datatables.min.css", "loader.js")
-
-
 def write_vendor_files(static_dir: Path) -> None:
     _write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
-    source = Path(__file__).parent / "datatables"
-    for name in DATATABLES_FILES:
-        _write_if_changed(static_dir / DATATABLES_DIR / name, (source / name).read_bytes())
 
 
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
@@ -385,8 +377,6 @@ def _on_builder_inited(app: Any) -> None:
     if app.builder.format != "html":
         return
     app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
-    app.add_js_file(f"{DATATABLES_DIR}/loader.js", priority=200)
-    app.add_css_file(f"{DATATABLES_DIR}/datatables.min.css", priority=200)
 
 
 def _on_page_context(

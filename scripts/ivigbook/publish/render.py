@@ -13,19 +13,22 @@ After that:
   ``application/pdf`` (vector, fonts embedded, made by vl-convert from the same spec) for the
   PDF. ``glue(name, chart, display=False)`` plus
   ``{glue:figure}`` works in both builders.
-* :func:`show_table` returns an object whose mimebundle holds ``text/html`` (a complete HTML
-  table that ``_static/book.js`` turns into a DataTable: search, sort, pages), ``text/latex``
-  (a booktabs longtable) and ``text/plain``.
+* :func:`show_table` returns an object whose mimebundle holds ``text/html`` (an itables
+  table in connected mode: the code itables writes imports the book's own table bundle,
+  ``ivigbook/datatables/datatables.min.js`` at the site's root, by a relative ``dt_url``;
+  without JavaScript a complete plain table stands in for it; a table of five rows or fewer
+  is a plain table only), ``text/latex`` (a booktabs longtable) and ``text/plain``.
+  Controls and paging follow the number of rows (:func:`reading_options`).
 
 Nothing here reaches the network: the vega bundle is put in place by
-:mod:`ivigbook.publish.build`, and so is the DataTables bundle (``_static/ivigbook/datatables/``).
+:mod:`ivigbook.publish.build`; the table bundle is served from ``_extra/`` (``html_extra_path``).
+``itables.init_notebook_mode`` is never called: its output imports from a CDN.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import re
 from typing import Any
 
@@ -38,7 +41,16 @@ from ivigbook.publish.chartspec import (
     chart_html,
     print_spec,
 )
-from ivigbook.publish.chartspec import json_for_script as _json_for_script
+from ivigbook.publish.sitetables import (
+    LATEX_BREAKS,
+    PLAIN_TABLE_MAX_ROWS,
+    _break_after,
+    _cell,
+    _pieces,
+    itables_html,
+    plain_table_html,
+    reading_options,
+)
 
 RENDERER_NAME = "ivigbook"
 #: PNG scale for the PDF (2 = ~150 dpi at the chart's nominal pixel size, sharp in print).
@@ -46,21 +58,9 @@ PNG_SCALE = 2
 #: First line of every ``text/latex`` output made here; :mod:`ivigbook.publish.build` turns
 #: such outputs into raw LaTeX (myst-nb would otherwise typeset them as an equation).
 RAW_LATEX_MARKER = "%ivigbook:raw-latex"
-#: Defaults for every interactive table: searchable, sortable, paginated.
-TABLE_DEFAULTS: dict[str, Any] = {
-    "paging": True,
-    "pageLength": 10,
-    "lengthMenu": [10, 25, 50, 100],
-    "ordering": True,
-    # Every book table is searchable, even one that fits on one page.
-    "layout": {
-        "topStart": "pageLength",
-        "topEnd": {"search": {"placeholder": "Filter rows"}},
-        "bottomStart": "info",
-        "bottomEnd": "paging",
-    },
-    "classes": "display compact",
-}
+#: Defaults for every interactive table (reading_options then sets controls and paging by
+#: the number of rows).
+TABLE_DEFAULTS: dict[str, Any] = {"ordering": True, "classes": "display compact"}
 
 
 def chart_png(spec: dict[str, Any], scale: float = PNG_SCALE) -> bytes:
@@ -129,18 +129,6 @@ LANDSCAPE_CHAR_WIDTH = CHAR_WIDTH * (9 / 10) / 1.41
 # (Not DataTables' scrollX: it splits the header into a separate table, which screen
 # readers cannot relate to the cells; the container scrolls instead, see _static/book.css.)
 WIDE_TABLE_OPTIONS: dict[str, Any] = {"autoWidth": False}
-#: Where a line may break inside a word, besides at spaces: a printed cell breaks after an
-#: underscore or a slash (long identifiers and paths); a browser breaks after a hyphen or a
-#: slash.
-LATEX_BREAKS = "_/"
-HTML_BREAKS = "-/"
-
-
-def _break_after(breaks: str) -> re.Pattern[str]:
-    """A break allowed after each character of ``breaks`` that a letter or digit follows."""
-    return re.compile(f"([{re.escape(breaks)}])(?=\\w)")
-
-
 _BREAK_AFTER = _break_after(LATEX_BREAKS)
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -154,13 +142,6 @@ def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
         width = min(max(longest / 9, 5), 26)
         definitions.append({"targets": position, "width": f"{width:.0f}rem"})
     return definitions
-
-
-def _pieces(text: str, breaks: str = LATEX_BREAKS) -> list[str]:
-    """The unbreakable pieces of a cell: words, split again where :func:`_break_after`
-    allows a break."""
-    after = _BREAK_AFTER if breaks == LATEX_BREAKS else _break_after(breaks)
-    return [piece for word in text.split() for piece in after.sub(r"\1 ", word).split()]
 
 
 def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> str:
@@ -226,10 +207,6 @@ def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> 
 
 def _text_column_count(frame: pd.DataFrame) -> int:
     return sum(not pd.api.types.is_numeric_dtype(t) for t in frame.dtypes)
-
-
-def _cell(value: Any) -> str:
-    return "" if pd.isna(value) else str(value)
 
 
 def _cell_text(value: Any) -> str:
@@ -318,188 +295,6 @@ def table_latex(
     return f"{RAW_LATEX_MARKER}\n{{\\small\n{body}\n}}\n"
 
 
-#: Tables with at most this many rows are plain HTML tables: paging, search and "entries per
-#: page" controls only get in the way of a reader of five rows.
-PLAIN_TABLE_MAX_ROWS = 5
-
-
-#: A column whose every cell is at most this long holds labels ("partly supported", "High
-#: risk"): its cells keep their words whole (class ``ivig-short``, _static/book.css), so that
-#: a narrow column never breaks a word in two; longer cells may break a long word.
-SHORT_CELL_CHARS = 24
-SHORT_CELL_CLASS = "ivig-short"
-
-
-def _td_open(df: pd.DataFrame) -> list[str]:
-    """The opening ``<td`` of each column (left open for attributes): short-label columns
-    carry ``ivig-short``."""
-    return [
-        f'<td class="{SHORT_CELL_CLASS}"'
-        if len(df) and df[c].map(_cell).str.len().max() <= SHORT_CELL_CHARS
-        else "<td"
-        for c in df.columns
-    ]
-
-
-def _sort_keys(column: pd.Series) -> list[int] | None:
-    """For an ordered category column, each cell's rank (0 for a missing value): a table
-    sorts such a column in the categories' order, not alphabetically."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return None
-    return [int(code) + 1 for code in column.cat.codes]
-
-
-#: On the site a column is at least as wide as its longest word (a browser may also break
-#: after a hyphen or a slash), so that a word breaks mid-word only where the table cannot
-#: otherwise fit: "Swallowin/g" read badly. Widths in em of the 16-px table text: a body
-#: character is about 0.58 em, a bold header character 0.63 em, and a cell's padding 1 em.
-#: The table's column at 1,280 px is 43 em; when the words do not fit in TABLE_MIN_EM, the
-#: longest words give way first (each column keeps min(its word, a cap) and the cap is the
-#: largest that fits).
-BODY_CHAR_EM = 0.58
-HEADER_CHAR_EM = 0.63
-CELL_PADDING_EM = 1.0
-TABLE_MIN_EM = 42.0
-
-
-def _longest_piece(texts: list[str]) -> int:
-    """The longest piece a browser cannot break (:func:`_pieces` at :data:`HTML_BREAKS`)."""
-    return max((len(p) for t in texts for p in _pieces(t, HTML_BREAKS)), default=0)
-
-
-def column_min_em(df: pd.DataFrame) -> list[float]:
-    """Each column's minimum width in em: its longest word, as far as the table allows."""
-    words = [
-        max(
-            BODY_CHAR_EM * _longest_piece([_cell(v) for v in df[c]]),
-            HEADER_CHAR_EM * _longest_piece([str(c)]),
-        )
-        for c in df.columns
-    ]
-    room = TABLE_MIN_EM - CELL_PADDING_EM * len(words)
-    cap = max(words, default=0.0)
-    if sum(words) > room > 0:
-        # The largest cap whose capped words fit the room.
-        for width in sorted(words, reverse=True):
-            capped = [min(w, width) for w in words]
-            if sum(capped) <= room:
-                bigger = [w for w in words if w > width]
-                cap = width + (room - sum(capped)) / max(len(bigger), 1)
-                break
-        else:
-            cap = room / len(words)
-    return [min(w, cap) + CELL_PADDING_EM for w in words]
-
-
-def _table_html(
-    df: pd.DataFrame,
-    table_id: str,
-    caption: str | None,
-    classes: str,
-    attributes: str = "",
-    widths_of: pd.DataFrame | None = None,
-) -> str:
-    """The one writer of a book table's HTML: caption, column headers (``scope="col"``, each
-    at least as wide as the column's longest word: :func:`column_min_em` of ``widths_of``,
-    by default ``df``) and every cell escaped (text, never markup). ``df`` without rows
-    writes an empty body (the rows then travel as JSON); an ordered category column's cells
-    carry their rank as ``data-order``, so that DataTables sorts them in the categories'
-    order."""
-    minimums = column_min_em(df if widths_of is None else widths_of)
-    head = "".join(
-        f'<th scope="col" style="min-width:{k:.1f}em">{html.escape(str(c))}</th>'
-        for c, k in zip(df.columns, minimums, strict=True)
-    )
-    opens = _td_open(df)
-    keys = [_sort_keys(df[c]) for c in df.columns]
-    rows = []
-    for index, row in enumerate(df.itertuples(index=False)):
-        cells = "".join(
-            o
-            + ("" if key is None else f' data-order="{key[index]}"')
-            + f">{html.escape(_cell(value))}</td>"
-            for value, key, o in zip(row, keys, opens, strict=True)
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
-        f'<table id="{table_id}" class="{html.escape(classes)}"{attributes}>'
-        f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None) -> str:
-    """A small table as plain, accessible HTML: caption, column headers, no controls."""
-    return (
-        # A region a keyboard can reach: on a narrow screen the wrapper may scroll sideways.
-        f'<div class="ivig-table-wrap" tabindex="0" role="region" '
-        f'aria-label="{html.escape(caption or "Table")}">'
-        f"{_table_html(df, table_id, caption, 'ivig-plain')}</div>"
-    )
-
-
-#: Tables with more rows than this keep their rows out of the page: the HTML holds the header
-#: and a script element that :mod:`ivigbook.publish.site` moves into a JSON file beside the
-#: page at build time; ``_static/book.js`` loads it into the table (sorting, filtering and
-#: paging as every other table). Without JavaScript the page names the file.
-JSON_ROWS_FROM = 100
-JSON_ROWS_MARKER = "ivig-table-rows"
-#: The book's own options, not DataTables ones.
-_BOOK_OPTIONS = {"classes", "caption", "table_id"}
-#: Interactive tables of at most JSON_ROWS_FROM rows: marked for _static/book.js.
-DATATABLE_CLASS = "ivig-datatable"
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
-def _settings(options: dict[str, Any]) -> dict[str, Any]:
-    """The DataTables options of a book table (the book's own keys left out)."""
-    settings = {k: v for k, v in options.items() if k not in _BOOK_OPTIONS}
-    settings.setdefault("order", [])
-    return settings
-
-
-def json_table_html(
-    df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
-) -> str:
-    """A table whose rows travel as JSON (see JSON_ROWS_FROM)."""
-    payload = {
-        "columns": [str(c) for c in df.columns],
-        "numeric": [bool(pd.api.types.is_numeric_dtype(t)) for t in df.dtypes],
-        "options": _settings(options),
-        "data": [[_json_value(v) for v in row] for row in df.itertuples(index=False)],
-    }
-    classes = str(options.get("classes", "display compact"))
-    n = len(df)
-    return (
-        f'<div class="ivig-json-table" data-rows-for="{table_id}">\n'
-        f"{_table_html(df.iloc[:0], table_id, caption, classes, widths_of=df)}\n"
-        f'<p class="ivig-json-note">This table has {n:,} rows. They are loaded from the data '
-        f'file <a href="ivig-rows-file:{table_id}">ivig-rows-file:{table_id}</a> beside this '
-        "page, which needs JavaScript; the same rows are in the data package.</p>\n"
-        f'<script type="application/json" class="{JSON_ROWS_MARKER}" data-table="{table_id}">'
-        f"{_json_for_script(payload)}</script>\n</div>"
-    )
-
-
-def datatable_html(
-    df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
-) -> str:
-    """A complete HTML table (every cell escaped: text, never markup) that _static/book.js
-    turns into a DataTable with ``options``; without JavaScript it stays a plain table."""
-    classes = f"{options.get('classes', 'display compact')} {DATATABLE_CLASS}"
-    attributes = f' data-options="{html.escape(_json_for_script(_settings(options)))}"'
-    return _table_html(df, table_id, caption, classes, attributes)
-
-
 class Table:
     """A table for the book: interactive in HTML, typeset in the PDF."""
 
@@ -518,7 +313,7 @@ class Table:
         self.pdf = pdf
         wide = _text_column_count(df) >= LANDSCAPE_FROM_TEXT_COLUMNS
         wide_options = {**WIDE_TABLE_OPTIONS, "columnDefs": _column_widths(df)} if wide else {}
-        self.options = {**TABLE_DEFAULTS, **wide_options, **options}
+        self.options = {**TABLE_DEFAULTS, **reading_options(len(df)), **wide_options, **options}
 
     def table_id(self) -> str:
         """A deterministic HTML id derived from the table's content and caption."""
@@ -532,9 +327,7 @@ class Table:
             plain_id = self.table_id().replace("ivig-table-", "ivig-plain-")
             return plain_table_html(self.df, plain_id, self.caption)
         table_id = self.options.get("table_id") or self.table_id()
-        if len(self.df) > JSON_ROWS_FROM:
-            return json_table_html(self.df, table_id, self.caption, self.options)
-        return datatable_html(self.df, table_id, self.caption, self.options)
+        return itables_html(self.df, table_id, self.caption, self.options)
 
     def to_latex(self) -> str:
         if self.pdf is False:

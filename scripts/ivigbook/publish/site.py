@@ -2,13 +2,13 @@
 
 Listed in ``_config.yml`` under ``sphinx: extra_extensions``. For the HTML builder it
 
-* loads only what a page needs: the vega bundle on pages with charts, the DataTables bundle
-  on pages with interactive tables (both registered for every page by
-  :mod:`ivigbook.publish.build`, then dropped here from pages without them). The theme's
+* loads only what a page needs: the vega bundle on pages with charts (registered for every
+  page by :mod:`ivigbook.publish.build`, then dropped here from pages without them; the
+  table bundle is imported by the tables' own code). The theme's
   1.5 MB ``fontawesome.js`` is not loaded (``_templates/static/webpack-macros.html``): the
   theme's own CSS draws the icons with its web font. Source maps are not shipped;
-* moves the rows of large tables (see :data:`ivigbook.publish.render.JSON_ROWS_FROM`) out of
-  the page into a JSON file beside it, which ``_static/book.js`` loads into the table;
+* moves the rows of large tables (see :data:`ivigbook.publish.sitetables.JSON_ROWS_FROM`) out of
+  the page into a JSON file beside it, which the table loads (DataTables' ``ajax``);
 * writes the data package into ``downloads/``: a zip (descriptor, CSVs, bibliography,
   README), each file on its own and ``sha256sums.txt``; the ``{ivigbook-downloads}`` directive
   links to them (``data``: a list with checksums; ``data-line``: one sentence;
@@ -35,17 +35,15 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ivigbook.paths import ROOT
-from ivigbook.publish.render import JSON_ROWS_MARKER
+from ivigbook.publish.sitetables import JSON_ROWS_MARKER
 from ivigbook.publish.version import BookMetadata, book_metadata
 
 DOWNLOADS = "downloads"
 CHECKSUMS = "sha256sums.txt"
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 VEGA_MARK = "ivigbook/vega-bundle.js"
-TABLES_MARK = "ivigbook/datatables/"
-#: What in a page's body means it draws a chart / an interactive table.
+#: What in a page's body means it draws a chart.
 NEEDS_VEGA = ("ivig-chart",)
-NEEDS_TABLES = ('id="ivig-table-', "ivig-paginate", "ivig-json-table")
 
 
 def _data_dir() -> Path:
@@ -381,7 +379,7 @@ def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, by
     """The same for the book's own paginated tables (``ivig-paginate``, e.g. the source
     checks): above JSON_ROWS_FROM rows, their rows' HTML (made by Sphinx, citations
     included) goes into ``<page>.<table id>.json`` and ``_static/book.js`` puts it back."""
-    from ivigbook.publish.render import JSON_ROWS_FROM
+    from ivigbook.publish.sitetables import JSON_ROWS_FROM
 
     files: dict[Path, bytes] = {}
 
@@ -592,15 +590,11 @@ def _on_page_context(
             path.write_bytes(content)
         context["body"] = body
     vega = any(mark in body for mark in NEEDS_VEGA)
-    tables = any(mark in body for mark in NEEDS_TABLES)
     for key in ("script_files", "css_files"):
         assets = context.get(key)
         if assets is not None:
             assets[:] = [
-                asset
-                for asset in assets
-                if not (VEGA_MARK in _asset_name(asset) and not vega)
-                and not (TABLES_MARK in _asset_name(asset) and not tables)
+                asset for asset in assets if not (VEGA_MARK in _asset_name(asset) and not vega)
             ]
     meta = book_metadata()
     base_url = app.config.html_baseurl or ""

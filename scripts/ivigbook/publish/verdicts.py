@@ -15,7 +15,8 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from ivigbook.analysis.claims import audit_table, chapter_verdicts
-from ivigbook.publish.render import Table, plain_table_html
+from ivigbook.publish.render import Table
+from ivigbook.publish.sitetables import plain_table_html
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

@@ -16,12 +16,13 @@ fit the screen.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path
+from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path, visible_text
 
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.text.messages import key_messages, number_word, plain_summary, times_as_many
@@ -197,6 +198,33 @@ def test_no_internal_ids_or_code_names_in_reader_text(html_dir: Path) -> None:
         if ids:
             found[stem] = ids[:6]
     assert not found, f"internal ids or code names a reader sees: {found}"
+
+
+#: A file path or file name of the repository (``data/studies.csv``, ``render.py``).
+FILE_PATH = re.compile(r"(?<![\w/.-])(?:[\w-]+/)*[\w-]+\.(?:csv|py|md|ya?ml|bib|json|ipynb)\b")
+#: A code constant (``BODY_WEIGHT_KG``, ``RESPONDER_STATEMENT``).
+CODE_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+#: Pages whose visible text is checked for machinery: the argument, the verdicts and what
+#: changed, the references and the glossary. (The data dictionary, adding a study,
+#: reproducibility and how to cite are about the files themselves.)
+MACHINERY_FREE = (*ARGUMENT_PAGES, *AUDIT_PAGES, "references", "glossary")
+
+
+@pytest.mark.book
+def test_no_paths_code_joins_or_release_bookkeeping_in_reader_text(html_dir: Path) -> None:
+    """What a reader sees without opening anything holds no file path, no code constant, no
+    cells joined with " | " and no release bookkeeping (that stays in collapsed sections)."""
+    found = {}
+    pages = _existing(html_dir, MACHINERY_FREE)
+    assert set(MACHINERY_FREE) <= set(pages), "a page of the book is missing"
+    for stem in pages:
+        text = visible_text(page_path(html_dir, stem).read_text(encoding="utf-8"))
+        hits = FILE_PATH.findall(text) + CODE_CONSTANT.findall(text)
+        hits += [" | "] * (" | " in text)
+        hits += re.findall(r"data call for", text)
+        if hits:
+            found[stem] = sorted(set(hits))[:6]
+    assert not found, f"machinery a reader sees: {found}"
 
 
 # --------------------------------------------------------------------------------------

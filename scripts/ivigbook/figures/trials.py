@@ -162,7 +162,7 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                 title=None,
                 axis=alt.Axis(labelLimit=170, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
             ),
-            **_matrix_encodings(size_legend=False),
+            **_matrix_encodings(),
         )
         .properties(width=alt.Step(MATRIX_ROW_STEP), height=alt.Step(MATRIX_ROW_STEP))
     )

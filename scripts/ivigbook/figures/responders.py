@@ -329,12 +329,14 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
         (df[df["from_letter"]], "As the letter states them"),
         (df[~df["from_letter"]], "As the checked primary sources state them"),
     ]
-    title = alt.TitleParams(
-        "Responder counts and shares, with exact 95% confidence intervals",
-        subtitle=with_note(
-            "Beside each: the measure, study size, control group and blinding", note
-        ),
-    )
+
+    def title(where: str) -> alt.TitleParams:
+        return alt.TitleParams(
+            "Responder counts and shares, with exact 95% confidence intervals",
+            subtitle=with_note(
+                f"{where} each: the measure, study size, control group and blinding", note
+            ),
+        )
 
     def layout(narrow: bool) -> alt.VConcatChart:
         blocks = [
@@ -346,7 +348,7 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
             alt.vconcat(*blocks, spacing=18)
             .resolve_scale(color="shared", shape="shared", size="shared")
             .configure_legend(orient="bottom", direction="horizontal", columns=1)
-            .properties(title=title)
+            .properties(title=title("Above" if narrow else "Beside"))
         )
 
     return with_narrow(layout(narrow=False), layout(narrow=True))

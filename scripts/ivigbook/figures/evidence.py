@@ -331,7 +331,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     title = "Evidence map: design, size and overall result of each study"
     marked = bool(df["study"].map(is_added_study).any())
 
-    def layout(chosen: list[alt.Chart], lines: list[str]) -> alt.LayerChart:
+    def layout(chosen: list[alt.Chart], lines: list[str]) -> alt.LayerChart | alt.FacetChart:
         out = alt.layer(*chosen)
         if crowded:
             out = out.resolve_scale(size="independent")

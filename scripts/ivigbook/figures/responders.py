@@ -161,10 +161,12 @@ def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
             textwrap.wrap(str(label), NARROW_LINE_CHARS, break_long_words=False)
             + textwrap.wrap(caveat, NARROW_LINE_CHARS, break_long_words=False)
         )
-    return df.assign(narrow_lines=lines)
+    return df.assign(narrow_lines=pd.Series(lines, index=df.index, dtype=object))
 
 
-def _narrow_block(df: pd.DataFrame, title: str, n_max: int, designs: list[str]) -> alt.LayerChart:
+def _narrow_block(
+    df: pd.DataFrame, title: str, n_max: int, designs: list[str]
+) -> alt.LayerChart | alt.FacetChart:
     """One part of the phone layout: rows one under another, each with its lines across the
     width and its marker and interval under them; a rule between rows. y is in pixels."""
     n_lines = max(len(lines) for lines in df["narrow_lines"])

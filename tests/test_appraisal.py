@@ -438,7 +438,7 @@ def test_a_study_whose_record_names_no_author_is_named_by_route_and_design(ev) -
     assert not any("not reported" in label.lower() for label in labels.values())
     named = [s for s in studies if s not in nameless and not s["letter_ref"]]
     for s in named:
-        assert labels[s["study_id"]].startswith(f"{s['first_author']} et al.")
+        assert labels[s["study_id"]].startswith(f"{s['first_author']} {s['year']}")
 
 
 def test_harms_are_counted_over_the_ivig_studies(ev) -> None:
@@ -590,3 +590,26 @@ def test_letter_only_figures_are_marked_wherever_shown(ev) -> None:
     without = cohorts.with_tables(ev, source_checks=checks.reset_index(drop=True))
     assert letter_only_caveat(without) == ""
     assert not responder_table(without)["source_label"].str.contains(LETTER_ONLY_NOTE).any()
+
+
+def test_a_study_has_one_name_everywhere(ev) -> None:
+    """A study of the letter is named as its short label everywhere ("Dalakas 1997"), never
+    "Dalakas et al. (3)"; without a known year by its author and design ("Cherin case
+    series"), never "n.d." or a placeholder; its record in the bibliography is cited by the
+    same name in tables."""
+    labels = dict(zip(ev.studies["study_id"], cohorts.study_labels(ev.studies), strict=True))
+    short = cohorts.short_labels_by_id(ev)
+    cited = cohorts.citation_labels(ev)
+    for s in raw("studies"):
+        label = labels[s["study_id"]]
+        for placeholder in (" et al.", "n.d.", "(ref."):
+            assert placeholder not in label
+        if s["letter_ref"]:
+            assert label == short[s["study_id"]]
+        if s["year"]:
+            assert label.startswith(short[s["study_id"]])
+            assert s["year"] in label
+        else:
+            design = s["design"].replace("_", " ")
+            assert short[s["study_id"]] == f"{s['first_author']} {design}"
+        assert cited[s["citation_key"]] == short[s["study_id"]]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pybtex.plugin
 import pytest
+from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
 from ivigbook.publish import bibstyle
@@ -70,7 +71,9 @@ BIB = """
 @article{dalakas1997, author = {Dalakas, M. C. and Sonies, B. and Dambrosia, J.},
   title = {Treatment of inclusion-body myositis with IVIg}, journal = {Neurology},
   year = {1997}}
-@misc{guide2024, title = {Myositis}, howpublished = {Dutch neurology guideline}, year = {2024}}
+@misc{guide2024, key = {Dutch myositis guideline}, title = {Myositis},
+  howpublished = {Dutch neurology guideline}, year = {2024}}
+@misc{untitled2020, title = {Guideline}, howpublished = {A society}, year = {2020}}
 """
 
 
@@ -89,7 +92,10 @@ def test_entries_are_author_year() -> None:
     assert text["dalakas1997"].startswith("Dalakas, M. C., Sonies, B., and Dambrosia, J. (1997). ")
     # Titles keep their capitals (pybtex's default would print "ivig").
     assert "with IVIg." in text["dalakas1997"]
-    assert text["guide2024"].startswith("Myositis (2024).")
+    # Without authors, the descriptive label leads, then the title.
+    assert text["guide2024"].startswith("Dutch myositis guideline (2024). Myositis. ")
+    # Without either, the title leads.
+    assert text["untitled2020"].startswith("Guideline (2020). A society.")
 
 
 def test_and_others_is_et_al_in_the_list() -> None:
@@ -112,8 +118,9 @@ CITED = """
 @article{zschuntzsch2012, author = {Zsch{\\"u}ntzsch, J. and others}, title = {Provision},
   journal = {Arthritis}, year = {2012}}
 @misc{letter2024, author = {{The letter}}, title = {Time for new evidence?}, year = {2024}}
-@misc{cohort2021, author = {{Authors not confirmed}}, title = {Longitudinal study}, year = {2021}}
-@misc{workshop, author = {{Authors not confirmed}}, title = {[Workshop report]}}
+@misc{cohort2021, key = {IBM natural-history cohort}, title = {Longitudinal study}, year = {2021}}
+@misc{workshop, key = {2009 Paris workshop}, title = {[Workshop report]}}
+@misc{cherin, author = {Cherin and others}, key = {Cherin case series}, title = {[Cases]}}
 @article{dalakas2001, author = {Dalakas, M. C. and Koffman, B. and Fujii, M.},
   title = {A controlled study}, journal = {Neurology}, year = {2001}}
 @article{pair2020, author = {Smith, A. and Jones, B.}, title = {Pair}, journal = {J}, year = {2020}}
@@ -128,17 +135,21 @@ def _labelled(bib: str) -> list[tuple[str, str]]:
 
 
 def test_list_sorted_as_the_text_cites() -> None:
-    """By the names the text cites, an entry without authors by its title: "Myositis" under
-    M (pybtex's author-year-title sorting put it first, with an empty author), "{Authors not
-    confirmed}" under A (it sorted after Z, by its brace), "The letter" under T."""
+    """By the names the text cites: an entry with a descriptive label by that label ("Dutch
+    myositis guideline" under D, "Cherin case series" under C, though its authors are
+    Cherin et al.), one without authors or label by its title ("Guideline" under G; pybtex's
+    author-year-title sorting put it first, with an empty author), "{The letter}" under T
+    (it sorted after Z, by its brace)."""
     keys = [key for key, _ in _labelled(BIB + CITED)]
     assert keys == [
+        "workshop",  # "2009 Paris workshop"
         "amato1994",
-        "workshop",  # Authors not confirmed, no year: "" sorts before "2021"
-        "cohort2021",
+        "cherin",
         "dalakas1997",
         "dalakas2001",
         "guide2024",
+        "untitled2020",
+        "cohort2021",
         "pair2020",
         "letter2024",
         "zschuntzsch2012",
@@ -149,15 +160,21 @@ def test_labels_are_the_citations_in_the_text() -> None:
     labels = dict(_labelled(BIB + CITED))
     assert labels == {
         "amato1994": "Amato et al., 1994",
-        "workshop": "Authors not confirmed, n.d.",
-        "cohort2021": "Authors not confirmed, 2021",
+        "workshop": "2009 Paris workshop",  # no year is known: no "n.d."
+        "cohort2021": "IBM natural-history cohort, 2021",
+        "cherin": "Cherin case series",
         "dalakas1997": "Dalakas et al., 1997",
         "dalakas2001": "Dalakas et al., 2001",
-        "guide2024": "Myositis, 2024",
+        "guide2024": "Dutch myositis guideline, 2024",
+        "untitled2020": "Guideline, 2020",
         "pair2020": "Smith and Jones, 2020",
         "letter2024": "The letter, 2024",
         "zschuntzsch2012": "Zschüntzsch et al., 2012",
     }
+
+
+#: What a citation label never is: a placeholder for missing authors or a missing year.
+PLACEHOLDER = re.compile(r"Authors not (confirmed|reported)|\bn\.d\.|\bnot (confirmed|reported)")
 
 
 SITE_LABEL = re.compile(
@@ -168,13 +185,16 @@ SITE_LABEL = re.compile(
 @pytest.mark.book
 def test_site_reference_list_reads_as_the_text_cites(html_dir: Path) -> None:
     """The site's reference list labels each entry as the text cites it ("Amato et al.,
-    1994", not release 0.2.0's "[A+94]" or "[Authorsnconfirmed13]"), in the order of those
-    names: "Myositis" under M, "Authors not confirmed" under A."""
+    1994", not release 0.2.0's "[A+94]" or "[Authorsnconfirmed13]"; "Oxford cohort, 2013",
+    not "Authors not confirmed, 2013"; "Cherin case series", not "Cherin et al., n.d."), in
+    the order of those names."""
     page = (html_dir / "chapters" / "references.html").read_text(encoding="utf-8")
     labels = [html.unescape(label) for label in SITE_LABEL.findall(page)]
     assert len(labels) >= 10, "no reference list on the References page"
-    odd = [label for label in labels if not re.fullmatch(r"\S.*, (\d{4}|n\.d\.)[a-z]*", label)]
-    assert not odd, f"labels that are not author-year citations: {odd}"
+    odd = [label for label in labels if not re.fullmatch(r"\S.*, \d{4}[a-z]*", label)]
+    # Without a year: a descriptive label, never a placeholder.
+    odd = [label for label in odd if "," in label or re.search(PLACEHOLDER, label)]
+    assert not odd, f"labels that are not author-year citations or descriptive labels: {odd}"
     leads = [label.rsplit(", ", 1)[0].casefold() for label in labels]
     assert leads == sorted(leads), f"not in the order of the cited names: {leads}"
 
@@ -188,3 +208,34 @@ def test_an_entry_without_authors_is_cited_by_the_first_words_of_its_title() -> 
     assert cut == "Synthetic study 539\u2026"  # cut before the unclosed bracket
     assert len(cut.removesuffix("\u2026").split()) <= SHORT_TITLE_WORDS
     assert short_title("One two three four five") == "One two three four\u2026"
+
+
+@pytest.mark.book
+def test_no_placeholder_citation_labels(html_dir: Path, pdf_path: Path) -> None:
+    """No page and no page of the PDF cites a source as "[Authors not confirmed, 2013]" or
+    "[Cherin et al., n.d.]", and the bibliography files give no placeholder for an author:
+    a source without confirmed authors or year has a descriptive label."""
+    import subprocess
+
+    from ivigbook.paths import ROOT
+
+    found = {}
+    for path in sorted((html_dir / "chapters").glob("*.html")):
+        text = " ".join(
+            BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").stripped_strings
+        )
+        hits = [
+            m.group(0)
+            for m in re.finditer(r"\[[^\[\]]{0,80}\]", text)
+            if PLACEHOLDER.search(m.group(0))
+        ]
+        if hits:
+            found[path.stem] = hits[:3]
+    pdf = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True).stdout
+    pdf_hits = [
+        m.group(0) for m in re.finditer(r"\[[^\[\]]{0,80}\]", pdf) if PLACEHOLDER.search(m.group(0))
+    ]
+    assert not found, f"placeholder citation labels on the site: {found}"
+    assert not pdf_hits, f"placeholder citation labels in the PDF: {pdf_hits[:5]}"
+    bib = (ROOT / "data" / "references.bib").read_text(encoding="utf-8")
+    assert not re.search(r"author\s*=\s*\{\{[^}]*not (confirmed|reported)", bib, re.I)

@@ -74,7 +74,7 @@ def expected(data_dir: Path) -> dict[str, object]:
 
 
 def body_weight() -> float:
-    """BODY_WEIGHT_KG as the introduction's visible code cell sets it: a number a reader typed,
+    """BODY_WEIGHT_KG as the introduction's parameters cell sets it: a number someone typed,
     or the book's one illustrative weight (``vocabulary.ILLUSTRATIVE_BODY_WEIGHT_KG``)."""
     found = [
         m.group(1)

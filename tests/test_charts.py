@@ -4,6 +4,7 @@ package they show every study and no note."""
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -261,3 +262,53 @@ def test_the_evidence_map_log_axis_ticks_at_one_and_three_per_decade() -> None:
     assert log_ticks(2999) == [1, 3, 10, 30, 100, 300, 1000]
     ticks = log_ticks(10**6)
     assert all(b / a in (3, 10 / 3) for a, b in pairwise(ticks))
+
+
+def test_phone_layout_wraps_legend_labels_and_stacks_legends() -> None:
+    """On a phone, legend labels wrap onto lines (none is cut short) and the legends stand one
+    under another below the plot, not side by side (wider than a phone)."""
+    frame = pd.DataFrame(
+        {"x": [1, 2], "y": [1, 2], "kind": ["Change without clinical relevance", "None"]}
+    )
+    chart = alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q", color="kind:N", size="x:Q")
+    narrow = chartspec.narrow_vega(chartspec.vega_spec(chartspec.narrow_variant(chart.to_dict())))
+    legends = narrow["legends"]
+    assert len(legends) == 2
+    for legend in legends:
+        assert "split(" in legend["encode"]["labels"]["update"]["text"]["signal"]
+    assert narrow["config"]["legend"]["layout"]["bottom"]["direction"] == "vertical"
+
+
+def test_wrapped_label_expression_breaks_at_spaces() -> None:
+    """The expression that wraps labels, evaluated the way Vega does (JavaScript's replace
+    with a global regular expression), gives whole words on lines of at most N characters."""
+    import re
+
+    from ivigbook.figures.theme import wrap_label_expr
+
+    expression = wrap_label_expr(20)
+    pattern = re.search(r"regexp\('(.*?)', 'g'\)", expression).group(1)  # type: ignore[union-attr]
+    pattern = pattern.replace("\\\\", "\\")  # the JavaScript string's escape
+    label = "Change without clinical relevance"
+    lines = re.sub(pattern, lambda m: m.group(1) + "\n", label).strip().split("\n")
+    assert lines == ["Change without", "clinical relevance"]
+    assert expression.startswith("length(datum.label) > 20 ? ")
+
+
+def test_signals_phone_layout_keeps_the_size_legend_and_whole_lines() -> None:
+    """The forest plot's phone layout: every row's label and caveats in whole lines across
+    the width (never cut), and the legend of marker size its caption relies on."""
+    from ivigbook.analysis.responders import responder_table
+    from ivigbook.data.load import load
+    from ivigbook.figures import responders
+
+    spec = responders.responder_chart(responder_table(load())).to_dict()
+    narrow = spec["usermeta"]["ivigbook"]["narrow"]
+    text = json.dumps(narrow)
+    assert '"title": "Patients in study"' in text
+    rows = [row for d in narrow["datasets"].values() for row in d if "narrow_lines" in row]
+    assert rows
+    for row in rows:
+        for line in row["narrow_lines"]:
+            assert len(line) <= responders.NARROW_LINE_CHARS or " " not in line
+        assert "1 patients" not in " ".join(row["narrow_lines"])

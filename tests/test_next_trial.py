@@ -115,14 +115,15 @@ def test_best_case_and_marker_are_labelled_as_the_sources_allow() -> None:
     assert "more than {glue:text}`nt_enmc` per arm" in text
 
 
-def test_inputs_cell_is_visible() -> None:
-    """The cell that sets the inputs is shown to the reader (tagged parameters only)."""
+def test_inputs_cell_is_the_parameters_and_collapsed() -> None:
+    """The cell that sets the inputs is the chapter's parameters cell, collapsed like every
+    code cell (the inputs table states them for the reader)."""
     import jupytext
     from chapter_outputs import chapter_path
 
     nb = jupytext.read(chapter_path(CHAPTER))
     (cell,) = [c for c in nb.cells if c.cell_type == "code" and "planning_values" in c.source]
-    assert cell.metadata.get("tags") == ["parameters"]
+    assert cell.metadata.get("tags") == ["parameters", "hide-input"]
     for name in ("RESPONDER_STATEMENT", "P_CONTROL", "ALPHA", "POWER"):
         assert f"{name} = " in cell.source
 

@@ -10,19 +10,21 @@ fit the screen.
 * Browser: at 1,280 px no table is wider than its column, no table of 25 rows or fewer is
   paged and none of 10 rows or fewer carries controls (filter, pages, count of rows), and no
   word in a table cell is split across lines; at 390 px (a phone) no chart is wider than the
-  screen, and none draws text under 10 px; at 1,280 px charts take their column's width; the charts
-  draw with the vega runtime alone, tooltips included.
+  screen, and none draws text under 11 px, every chart keeps its legends and whole labels; at
+  1,280 px charts take their column's width; the charts draw with the vega runtime alone,
+  tooltips included.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path
+from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path, visible_text
 
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.publish.sitetables import ALL_ROWS_MAX, NO_CONTROLS_MAX
@@ -206,6 +208,33 @@ def test_no_internal_ids_or_code_names_in_reader_text(html_dir: Path) -> None:
     assert not found, f"internal ids or code names a reader sees: {found}"
 
 
+#: A file path or file name of the repository (``data/studies.csv``, ``render.py``).
+FILE_PATH = re.compile(r"(?<![\w/.-])(?:[\w-]+/)*[\w-]+\.(?:csv|py|md|ya?ml|bib|json|ipynb)\b")
+#: A code constant (``BODY_WEIGHT_KG``, ``RESPONDER_STATEMENT``).
+CODE_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+#: Pages whose visible text is checked for machinery: the argument, the verdicts and what
+#: changed, the references and the glossary. (The data dictionary, adding a study,
+#: reproducibility and how to cite are about the files themselves.)
+MACHINERY_FREE = (*ARGUMENT_PAGES, *AUDIT_PAGES, "references", "glossary")
+
+
+@pytest.mark.book
+def test_no_paths_code_joins_or_release_bookkeeping_in_reader_text(html_dir: Path) -> None:
+    """What a reader sees without opening anything holds no file path, no code constant, no
+    cells joined with " | " and no release bookkeeping (that stays in collapsed sections)."""
+    found = {}
+    pages = _existing(html_dir, MACHINERY_FREE)
+    assert set(MACHINERY_FREE) <= set(pages), "a page of the book is missing"
+    for stem in pages:
+        text = visible_text(page_path(html_dir, stem).read_text(encoding="utf-8"))
+        hits = FILE_PATH.findall(text) + CODE_CONSTANT.findall(text)
+        hits += [" | "] * (" | " in text)
+        hits += re.findall(r"data call for", text)
+        if hits:
+            found[stem] = sorted(set(hits))[:6]
+    assert not found, f"machinery a reader sees: {found}"
+
+
 # --------------------------------------------------------------------------------------
 # Browser
 
@@ -323,11 +352,13 @@ def test_tables_fit_and_charts_fit_a_phone(
 # --------------------------------------------------------------------------------------
 # Charts reflow instead of shrinking, and draw with the vega runtime alone (issues 9, 15):
 # on a phone every chart fits and its smallest text, as rendered (font size times every
-# scaling of the SVG), is at least 10 CSS px; at 1,280 px a chart takes its column's width;
+# scaling of the SVG), is at least 11 CSS px; at 1,280 px a chart takes its column's width;
 # narrowing the window lays the charts out again; no page loads vega-lite or vega-embed.
 
 #: The least rendered text size (CSS px) a reader should have to read.
-MIN_TEXT_PX = 10
+MIN_TEXT_PX = 11
+#: Rounding of the rendered size (a chart fitted to its column is scaled by 0.9999...).
+TEXT_PX_ROUNDING = 0.01
 #: At 1,280 px a chart takes at least this share of its column's width.
 MIN_COLUMN_SHARE = 0.95
 
@@ -405,7 +436,7 @@ def test_charts_fit_a_phone_and_stay_legible(browser: object, site: str, html_di
                     f"{box['width']:.0f} px, right edge at {box['right']:.0f} px "
                     f"(column {box['column']} px)"
                 )
-            if box["smallest"] < MIN_TEXT_PX:
+            if box["smallest"] < MIN_TEXT_PX - TEXT_PX_ROUNDING:
                 problems.append(
                     f"{page}: chart {box['id']} draws {box['text']!r} at {box['smallest']:.1f} px"
                 )
@@ -424,9 +455,55 @@ def test_charts_use_the_column_on_a_laptop(browser: object, site: str, html_dir:
                     f"{page}: chart {box['id']} is {box['width']:.0f} px in a "
                     f"{box['column']} px column"
                 )
-            if box["smallest"] < MIN_TEXT_PX:
+            if box["smallest"] < MIN_TEXT_PX - TEXT_PX_ROUNDING:
                 problems.append(f"{page}: chart {box['id']} text at {box['smallest']:.1f} px")
     assert not problems, "at 1,280 px:\n" + "\n".join(problems)
+
+
+#: Per chart: the titles of its legends (spaces dropped: a phone wraps them onto lines) and
+#: every text of it that Vega cut short with an ellipsis.
+CHART_LEGENDS_AND_CUTS_JS = """
+() => Array.from(document.querySelectorAll('.ivig-chart')).map(el => {
+  const svg = el.querySelector('svg');
+  if (!svg) { return {id: el.id, legends: [], cut: ['(no chart drawn)']}; }
+  const legends = Array.from(svg.querySelectorAll('.role-legend-title text'))
+    .map(t => t.textContent.replace(/\\s+/g, '')).filter(Boolean);
+  const cut = Array.from(svg.querySelectorAll('text'))
+    .map(t => t.textContent.trim()).filter(t => t.endsWith('\u2026'));
+  return {id: el.id, legends, cut};
+})
+"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_charts_keep_their_legends_and_whole_labels_on_a_phone(
+    browser: object, site: str, html_dir: Path
+) -> None:
+    """At 390 px every chart keeps every legend it has at 1,280 px (a phone layout stacks them
+    below the plot) and no text of any chart is cut short with "…" (labels wrap instead)."""
+    problems = []
+    for page in chart_pages(html_dir):
+        url = f"{site}/chapters/{page}.html"
+        laptop = {c["id"]: c for c in _evaluate(browser, url, LAPTOP, CHART_LEGENDS_AND_CUTS_JS)}
+        phone = _evaluate(browser, url, PHONE, CHART_LEGENDS_AND_CUTS_JS)
+        assert len(phone) == len(laptop), f"{page}: charts differ between widths"
+        for chart in phone:
+            lost = sorted(set(laptop[chart["id"]]["legends"]) - set(chart["legends"]))
+            if lost:
+                problems.append(f"{page}: chart {chart['id']} drops its legends {lost}")
+            for size, found in (("390", chart), ("1280", laptop[chart["id"]])):
+                if found["cut"]:
+                    problems.append(f"{page} at {size} px: chart {chart['id']} cuts {found['cut']}")
+    assert not problems, "\n".join(problems)
+
+
+def _evaluate(browser: object, url: str, size: dict[str, int], script: str) -> list[dict]:
+    tab = _open(browser, url, size)
+    tab.wait_for_timeout(800)  # type: ignore[attr-defined]
+    found = tab.evaluate(script)  # type: ignore[attr-defined]
+    tab.close()  # type: ignore[attr-defined]
+    return found
 
 
 @pytest.mark.book
@@ -445,7 +522,7 @@ def test_charts_reflow_when_the_window_narrows(browser: object, site: str, html_
     for before, after in zip(wide, narrow, strict=True):
         assert after["width"] < before["width"], (before, after)
         assert after["right"] <= PHONE["width"], after
-        assert after["smallest"] >= MIN_TEXT_PX, after
+        assert after["smallest"] >= MIN_TEXT_PX - TEXT_PX_ROUNDING, after
 
 
 @pytest.mark.book

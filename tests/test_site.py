@@ -43,16 +43,37 @@ def test_no_error_output(html_dir: Path, page: str) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_code_inputs_hidden(html_dir: Path, page: str) -> None:
-    """House convention: every code cell is collapsed (tag hide-input), except the cells
-    that hold the assumptions a reader is invited to see and change (tag parameters)."""
+    """No code in view: every code cell is collapsed (tag hide-input) or has no input on the
+    page, the cells that hold a chapter's assumptions (tag parameters) too; the chapters state
+    those assumptions in words or in a table."""
     soup = _soup(html_dir, page)
+    shown = []
     for cell in soup.select("div.cell"):
         classes = cell.get("class", [])
-        if cell.select_one(".cell_input") and "tag_parameters" not in classes:
-            assert "tag_hide-input" in classes, (
-                f"{page}: a code cell shows its input; tag it hide-input (or remove-input), "
-                "or parameters if it holds assumptions the reader should see"
-            )
+        inputs = cell.select(".cell_input")
+        if inputs and "tag_hide-input" not in classes:
+            shown.append(inputs[0].get_text(" ", strip=True)[:60])
+        # A collapsed input sits in a closed <details>: nothing of it is shown until opened.
+        for element in inputs:
+            details = element.find_parent("details")
+            if details is None or details.has_attr("open"):
+                shown.append(element.get_text(" ", strip=True)[:60])
+    assert not shown, (
+        f"{page}: code cells show their input (tag them hide-input or remove-input): {shown}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_collapsible_shows_that_it_opens(html_dir: Path, page: str) -> None:
+    """A styled disclosure (sphinx-design's dropdown look, which hides the browser's own
+    triangle) carries the dropdown's state marker, the chevron that shows it opens."""
+    soup = _soup(html_dir, page)
+    unmarked = [
+        details.summary.get_text(" ", strip=True)[:60] if details.summary else "(no summary)"
+        for details in soup.select("main details.sd-dropdown")
+        if not (details.summary and details.summary.select_one(".sd-summary-state-marker svg"))
+    ]
+    assert not unmarked, f"{page}: collapsed sections with nothing to show they open: {unmarked}"
 
 
 def test_no_remote_resources(html_dir: Path) -> None:

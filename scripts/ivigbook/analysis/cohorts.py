@@ -81,21 +81,17 @@ def _field(study: Any, name: str) -> Any:
 
 
 def study_labels(studies: pd.DataFrame) -> pd.Series:
-    """``"Amato et al. (1)"`` for the letter's studies, ``"Smith et al. 2027 (added)"`` else
-    (``"SCIg case series 2015 (added)"`` where the record names no author,
+    """The one name of each study (:func:`short_label`): ``"Amato 1994"``, ``"Cherin case
+    series"`` without a year; a study added after the letter is marked, ``"Smith 2027
+    (added)"`` (``"SCIg case series 2015 (added)"`` where the record names no author,
     :func:`study_name`).
 
     Indexed like ``studies``; labels are unique because study_id is.
     """
     labels = []
-    for row in studies.itertuples(index=False):
-        if not is_missing(row.letter_ref):
-            label = f"{row.first_author!s} et al. ({row.letter_ref!s})"
-        else:
-            year = "" if is_missing(row.year) else f" {row.year}"
-            etal = " et al." if authors_reported(row.first_author) else ""
-            label = f"{study_name(row)}{etal}{year} (added)"
-        labels.append(label)
+    for _, row in studies.iterrows():
+        label = short_label(row)
+        labels.append(label if not is_missing(row["letter_ref"]) else f"{label} (added)")
     out = pd.Series(labels, index=studies.index, dtype="string", name="study")
     if out.duplicated().any():  # two added studies by the same author in the same year
         out = out.where(~out.duplicated(keep=False), out + " [" + studies["study_id"] + "]")
@@ -206,7 +202,7 @@ def short_labels_by_id(ev: Any) -> dict[str, str]:
 
 
 def labels_by_id(ev: Evidence) -> pd.Series:
-    """The book's label of each study ("Amato et al. (1)"), indexed by study_id."""
+    """The book's label of each study ("Amato 1994", :func:`study_labels`), by study_id."""
     labels = study_labels(ev.studies)
     return pd.Series(labels.astype(str).to_numpy(), index=ev.studies["study_id"].astype(str))
 
@@ -293,20 +289,23 @@ def cohort_counts(ev: Any) -> CohortCounts:
 
 
 def short_label(study: pd.Series) -> str:
-    """``"Dalakas 1997"``; without a year, ``"Cherin (ref. 7)"`` or the first author alone
-    (a study whose record names no author by :func:`study_name`)."""
+    """How the book names a study, everywhere: ``"Dalakas 1997"``; without a year (none is
+    ever guessed), its first author and design, ``"Cherin case series"`` (a study whose
+    record names no author by :func:`study_name`, which already says its design)."""
     author = study_name(study)
-    if pd.notna(study["year"]):
+    if not is_missing(study["year"]):
         return f"{author} {int(study['year'])}"
-    if pd.notna(study["letter_ref"]):
-        return f"{author} (ref. {study['letter_ref']})"
+    if authors_reported(study["first_author"]):
+        design = DESIGN_LABELS.get(str(study["design"]), "study").lower()
+        return f"{author} {design}"
     return author
 
 
 def readable(text: object, ev: Any) -> str:
     """Text with the data's ids replaced by names a reader knows.
 
-    ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"``; a bare
+    ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"`` and
+    ``"Cherin (cherin, ref. 7)"`` ``"Cherin case series (ref. 7)"``; a bare
     study id becomes the study's short label; an outcome id becomes "measure, study"; a
     responder id or a source-check id becomes its study's label. Ids are matched whole, longest
     first, so ``dalakas1997-r1`` is never read as ``dalakas1997``. For many texts of one
@@ -318,6 +317,7 @@ def readable(text: object, ev: Any) -> str:
 def id_reader(ev: Any) -> Callable[[object], str]:
     """:func:`readable` for one package, its names built once."""
     names = short_labels_by_id(ev)
+    authors = {str(r["study_id"]): study_name(r) for _, r in ev.studies.iterrows()}
     replace = dict(names)
     for _, o in ev.outcomes.iterrows():
         study = names.get(str(o["study_id"]), str(o["study_id"]))
@@ -330,6 +330,8 @@ def id_reader(ev: Any) -> Callable[[object], str]:
 
     def read(text: object) -> str:
         out = str(text)
+        # "Author[ year] (study_id, ref. N)": the study's name, and the letter's number.
+        out = _NAMED_WITH_ID.sub(lambda m: _with_name(m, names, authors), out)
         # "Label (study_id, ref. N)" and "Label (study_id)": the id repeats the label.
         out = re.sub(r" \(([a-z][a-z0-9_]*), (ref\. [0-9]+)\)", r" (\2)", out)
         out = re.sub(
@@ -346,6 +348,25 @@ def id_reader(ev: Any) -> Callable[[object], str]:
         return out
 
     return read
+
+
+#: "Cherin (cherin, ref. 7)", "Dalakas 1997 (dalakas1997, ref. 3)": a study named by its
+#: first author (and year) with its id, as the claim checks write it.
+_NAMED_WITH_ID = re.compile(
+    r"(?P<author>[^\W\d][\w'\u2019-]*)(?: [0-9]{4})? \((?P<id>[a-z][a-z0-9_]*)"
+    r"(?:, (?P<ref>ref\. [0-9]+))?\)"
+)
+
+
+def _with_name(match: re.Match[str], names: dict[str, str], authors: dict[str, str]) -> str:
+    """The study's one name (:func:`short_label`) for a match of :data:`_NAMED_WITH_ID`,
+    with the letter's reference number where the text gave it; the text as it was when the
+    author is not the study's."""
+    sid = match.group("id")
+    if sid not in names or authors.get(sid) != match.group("author"):
+        return match.group(0)
+    ref = match.group("ref")
+    return f"{names[sid]} ({ref})" if ref else names[sid]
 
 
 #: A maximal run of word characters and hyphens: the unit :func:`readable` matches ids by.
@@ -371,14 +392,20 @@ def cochrane_reviews(ev: Any) -> dict[str, str]:
 
 
 def citation_labels(ev: Any) -> dict[str, str]:
-    """Every bibliography key as a reader cites it: "Jones et al. 2016"; where the authors
-    were not confirmed, the start of the title and the year."""
+    """Every bibliography key as a reader cites it: a study's record by the study's name
+    (:func:`short_label`, "Dalakas 1997"); other entries as "Jones et al. 2016"; one with a
+    descriptive label (BibTeX's ``key`` field) by that label, "Oxford cohort 2013"; else,
+    where the authors were not confirmed, the start of the title and the year."""
     from pybtex.database import parse_file
 
     labels: dict[str, str] = {}
     bib = parse_file(str(Path(ev.data_dir) / "references.bib"), bib_format="bibtex")
     for key, entry in bib.entries.items():
         year = entry.fields.get("year", "")
+        described = " ".join(_plain(entry.fields.get("key", "")).split())
+        if described:
+            labels[key] = f"{described} {year}".strip()
+            continue
         people = entry.persons.get("author", [])
         last = _plain(" ".join(people[0].last_names)) if people else ""
         unknown = (
@@ -391,6 +418,11 @@ def citation_labels(ev: Any) -> dict[str, str]:
         else:
             name = f"{last} et al." if len(people) > 1 else last
         labels[key] = f"{name} {year}".strip()
+    # A study's own record is cited by the study's one name ("Dalakas 1997").
+    if "citation_key" in ev.studies.columns:
+        for _, study in ev.studies.iterrows():
+            if str(study["citation_key"]) in labels:
+                labels[str(study["citation_key"])] = short_label(study)
     return labels
 
 

@@ -20,6 +20,7 @@ from ivigbook.figures.theme import (
     tooltips,
     with_narrow,
     with_note,
+    wrap_label_expr,
 )
 
 _LEGEND = [f"{ROB_SYMBOLS[k]} {label}" for k, label in ROB_JUDGEMENT_LABELS.items()]
@@ -57,7 +58,8 @@ def _panel(part: pd.DataFrame, tool: str) -> alt.LayerChart | alt.FacetChart:
             "study:N",
             sort=studies,
             title=None,
-            axis=alt.Axis(labelLimit=ROB_LABEL_WIDTH - 10),
+            # A long study name goes on two lines, whole, not cut short.
+            axis=alt.Axis(labelLimit=ROB_LABEL_WIDTH - 10, labelExpr=wrap_label_expr(22)),
         ),
         tooltip=tooltips("study domain_label judgement_label support source_label"),
     )

@@ -218,6 +218,10 @@ def _map_tooltip() -> list[alt.Tooltip]:
     )
 
 
+#: How a study label says the study was added after the letter (:func:`is_added_study`).
+ADDED_MARK = "(added)"
+
+
 def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Study design x number of patients, one mark per study, coloured and shaped by result.
 
@@ -286,7 +290,15 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         shape=scales["shape"],
     )
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
+    # On a phone a study added after the letter is marked "*" instead of "(added)", with a
+    # key in the subtitle, so that its label fits whole.
+    narrow_labels = (
+        base.transform_calculate(narrow_study=f"replace(datum.study, ' {ADDED_MARK}', '*')")
+        .mark_text(align="left", dx=10, fontSize=11, font=FONT)
+        .encode(text="narrow_study:N")
+    )
     layers: list[alt.Chart] = [points, labels]
+    narrow_layers: list[alt.Chart] = [points, narrow_labels]
     if crowded and len(groups):
         groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
         group_base = alt.Chart(groups).encode(
@@ -315,17 +327,19 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
             align="left", dx=14, fontSize=11, font=FONT, color="#595959"
         ).encode(text="label:N")
         layers = [group_points, group_labels, points, labels]
-    chart = alt.layer(*layers)
-    if crowded:
-        chart = chart.resolve_scale(size="independent")
-    chart = chart.properties(
-        width=WIDTH - 80,
-        height=alt.Step(step),
-        title=alt.Title(
-            "Evidence map: design, size and overall result of each study",
-            subtitle=subtitle,
-        ),
-    )
-    # On a phone: the design labels speak for themselves, and study labels are cut short
-    # (the tooltip gives them whole).
-    return with_narrow(chart, width=240, y_title=False, text_limit=110)
+        narrow_layers = [group_points, group_labels, points, narrow_labels]
+    title = "Evidence map: design, size and overall result of each study"
+    marked = bool(df["study"].map(is_added_study).any())
+
+    def layout(chosen: list[alt.Chart], lines: list[str]) -> alt.LayerChart | alt.FacetChart:
+        out = alt.layer(*chosen)
+        if crowded:
+            out = out.resolve_scale(size="independent")
+        return out.properties(
+            width=WIDTH - 80, height=alt.Step(step), title=alt.Title(title, subtitle=lines)
+        )
+
+    chart = layout(layers, subtitle)
+    narrow = layout(narrow_layers, [*subtitle, "*: added after the letter"] if marked else subtitle)
+    # On a phone: the design labels speak for themselves, and study labels are whole.
+    return with_narrow(chart, narrow, width=240, y_title=False, text_limit=0)

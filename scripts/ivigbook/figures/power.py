@@ -60,7 +60,9 @@ def power_chart(
                 "scenario": s,
                 "n_per_arm": n,
                 "power": target_power,
-                "text_y": target_power - 0.07 * (i + 1),
+                # Low in the plot, to the right of the point: where the curves, rising
+                # from the left, have already passed (beside the point they crossed it).
+                "text_y": min(target_power, LABEL_TOP) - LABEL_STEP * i,
                 "text": f"{n} per arm",
             }
             for i, (s, n) in enumerate(n_required.items())
@@ -267,6 +269,11 @@ def explorer_params(
         params.append(alt.param(name=name, value=value, bind=bind))
     params += [alt.param(name=name, expr=expr) for name, expr in DERIVED.items()]
     return params
+
+
+#: The "n per arm" labels of the power curves: the first at this power, each next one lower.
+LABEL_TOP = 0.3
+LABEL_STEP = 0.08
 
 
 def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetChart:

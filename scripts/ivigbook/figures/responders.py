@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
@@ -126,33 +129,129 @@ _CAVEATS = (
 _TWO_LINE_LABEL = "split(datum.label, ' \N{EN DASH} ')"
 
 
-#: On a phone the caveats join the row's label, as lines of their own, and the caveat
-#: columns go: the label is this wide, each row this tall.
-NARROW_LABEL_LIMIT = 160
-NARROW_ROW_HEIGHT = 74
+#: On a phone the chart has a layout of its own: each row's label and caveats are written
+#: across the whole width, wrapped at this many characters (11 px type in a 300 px plot), a
+#: line this tall, and the row's marker and interval sit under them, at full width.
+NARROW_LINE_CHARS = 44
+NARROW_LINE_HEIGHT = 14
+NARROW_PLOT_WIDTH = 300
+#: Below a row's lines: room for its marker and interval.
+NARROW_MARK_ROOM = 26
+
+
+def _patients(n: object) -> str:
+    return "1 patient" if int(cast(int, n)) == 1 else f"{n} patients"
 
 
 def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows with ``narrow_label``: the label and the caveats, a line each (the narrow
-    layout's rows; both layouts share the rows, so that the page carries them once)."""
-    caveats = [
-        f"{a}; {n} patients \N{EN DASH} control: {c} \N{EN DASH} blinded: {b}"
-        for a, n, c, b in zip(
-            df["assessment"], df["n_study"], df["controlled"], df["blinded_text"], strict=True
+    """The rows with ``narrow_lines``: the label and the caveats, wrapped whole (never cut)
+    into lines of at most :data:`NARROW_LINE_CHARS` characters (the narrow layout's rows; both
+    layouts share the rows, so that the page carries them once)."""
+    lines = []
+    for label, a, n, c, b in zip(
+        df["label"],
+        df["assessment"],
+        df["n_study"],
+        df["controlled"],
+        df["blinded_text"],
+        strict=True,
+    ):
+        caveat = f"{a}; {_patients(n)}; control: {c}; blinded: {b}"
+        lines.append(
+            textwrap.wrap(str(label), NARROW_LINE_CHARS, break_long_words=False)
+            + textwrap.wrap(caveat, NARROW_LINE_CHARS, break_long_words=False)
         )
-    ]
-    return df.assign(
-        narrow_label=[
-            f"{label} \N{EN DASH} {c}" for label, c in zip(df["label"], caveats, strict=True)
-        ]
+    return df.assign(narrow_lines=pd.Series(lines, index=df.index, dtype=object))
+
+
+def _narrow_block(
+    df: pd.DataFrame, title: str, n_max: int, designs: list[str]
+) -> alt.LayerChart | alt.FacetChart:
+    """One part of the phone layout: rows one under another, each with its lines across the
+    width and its marker and interval under them; a rule between rows. y is in pixels."""
+    n_lines = max(len(lines) for lines in df["narrow_lines"])
+    row = n_lines * NARROW_LINE_HEIGHT + NARROW_MARK_ROOM
+    df = df.assign(
+        row_top=[i * row for i in range(len(df))],
+        mark_y=[
+            i * row + n_lines * NARROW_LINE_HEIGHT + NARROW_MARK_ROOM / 2 for i in range(len(df))
+        ],
+    )
+    height = row * len(df)
+    y_scale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=True)
+    base = alt.Chart(df).encode(tooltip=_TOOLTIP)
+    x_axis = alt.Axis(format="%", tickCount=5, grid=True)
+    x = alt.X(
+        "share:Q",
+        title="Share of patients who improved",
+        scale=alt.Scale(domain=[0, 1]),
+        axis=x_axis,
+    )
+    mark_y = alt.Y("mark_y:Q", scale=y_scale, axis=None)
+    separator = base.mark_rule(color="#cccccc", strokeWidth=1).encode(
+        y=alt.Y("row_top:Q", scale=y_scale, axis=None)
+    )
+    # limit: the lines are wrapped whole; the phone layout's cut of text marks must not apply.
+    lines = base.mark_text(
+        align="left",
+        baseline="top",
+        fontSize=11,
+        lineHeight=NARROW_LINE_HEIGHT,
+        dy=4,
+        limit=NARROW_PLOT_WIDTH + 40,
+    ).encode(
+        x=alt.value(0),
+        y=alt.Y("row_top:Q", scale=y_scale, axis=None),
+        text=alt.Text("narrow_lines"),
+    )
+    interval = (
+        base.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
+        .encode(
+            x=alt.X(
+                "ci_low:Q",
+                title="Share of patients who improved",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=x_axis,
+            ),
+            x2=alt.X2("ci_high:Q"),
+            y=mark_y,
+        )
+    )
+    point = base.mark_point(filled=True, opacity=0.95).encode(
+        x=x,
+        y=mark_y,
+        size=_size(n_max),
+        **_design_encodings(designs),
+    )
+    no_ci = (
+        base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
+        .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
+        .encode(x=x, y=mark_y, text=alt.Text("ci_column:N"))
+    )
+    return alt.layer(separator, lines, interval, point, no_ci).properties(
+        width=NARROW_PLOT_WIDTH, height=height, title=title
+    )
+
+
+def _size(n_max: int) -> alt.Size:
+    """Marker size: the study's number of patients, with a legend of a few sizes (enough to
+    read marker size, and narrow enough for a phone)."""
+    return alt.Size(
+        "n_study:Q",
+        title="Patients in study",
+        scale=alt.Scale(domain=[1, n_max], range=[70, 300]),
+        legend=alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
     )
 
 
 def _responder_block(
     df: pd.DataFrame, title: str, n_max: int, designs: list[str], narrow: bool = False
 ) -> alt.HConcatChart | alt.LayerChart | alt.FacetChart:
-    field = "narrow_label" if narrow else "label"
-    label_limit = NARROW_LABEL_LIMIT if narrow else RESPONDER_LABEL_LIMIT
+    if narrow:
+        return _narrow_block(df, title, n_max, designs)
+    field = "label"
+    label_limit = RESPONDER_LABEL_LIMIT
     y = alt.Y(
         f"{field}:N",
         sort=list(df[field]),
@@ -188,16 +287,7 @@ def _responder_block(
     )
     point = base.mark_point(filled=True, opacity=0.95).encode(
         x=x,
-        size=alt.Size(
-            "n_study:Q",
-            title="Patients in study",
-            scale=alt.Scale(domain=[1, n_max], range=[70, 300]),
-            # A few sizes are enough to read marker size, and keep the legends narrow; on a
-            # phone each row's label gives its number of patients instead.
-            legend=None
-            if narrow
-            else alt.Legend(values=[v for v in (1, 10, 100, 1000) if v < n_max] + [n_max]),
-        ),
+        size=_size(n_max),
         **_design_encodings(designs),
     )
     no_ci = (
@@ -205,12 +295,10 @@ def _responder_block(
         .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
         .encode(x=x, text=alt.Text("ci_column:N"))
     )
-    height = (NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT) * len(df)
+    height = ROW_HEIGHT * len(df)
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
     )
-    if narrow:
-        return plot
     columns = [
         base.mark_text(align="left", fontSize=11)
         .encode(
@@ -243,12 +331,14 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
         (df[df["from_letter"]], "As the letter states them"),
         (df[~df["from_letter"]], "As the checked primary sources state them"),
     ]
-    title = alt.TitleParams(
-        "Responder counts and shares, with exact 95% confidence intervals",
-        subtitle=with_note(
-            "Beside each: the measure, study size, control group and blinding", note
-        ),
-    )
+
+    def title(where: str) -> alt.TitleParams:
+        return alt.TitleParams(
+            "Responder counts and shares, with exact 95% confidence intervals",
+            subtitle=with_note(
+                f"{where} each: the measure, study size, control group and blinding", note
+            ),
+        )
 
     def layout(narrow: bool) -> alt.VConcatChart:
         blocks = [
@@ -260,7 +350,7 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
             alt.vconcat(*blocks, spacing=18)
             .resolve_scale(color="shared", shape="shared", size="shared")
             .configure_legend(orient="bottom", direction="horizontal", columns=1)
-            .properties(title=title)
+            .properties(title=title("Above" if narrow else "Beside"))
         )
 
     return with_narrow(layout(narrow=False), layout(narrow=True))

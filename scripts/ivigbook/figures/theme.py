@@ -243,6 +243,24 @@ def with_narrow(
     return chart.properties(usermeta={NARROW_KEY: {"narrow": spec}})
 
 
+def wrap_label_expr(chars: int) -> str:
+    """A Vega expression that gives a label of more than ``chars`` characters as lines (an
+    array, which Vega draws one under another) broken at spaces, each at most ``chars`` long
+    unless one word is longer; a shorter label as it is."""
+    pattern = f"(.{{1,{chars}}})(\\\\s+|$)"
+    return (
+        f"length(datum.label) > {chars} ? split(trim(replace(datum.label, "
+        f"regexp('{pattern}', 'g'), '$1\\n')), '\\n') : datum.label"
+    )
+
+
+#: On a phone, turned x labels are wrapped onto lines of at most this many characters, set
+#: this small and this close, so that two lines fit a column of the charts' narrowest step.
+TURNED_LABEL_CHARS = 24
+TURNED_LABEL_SIZE = 11
+TURNED_LINE_HEIGHT = 12
+
+
 def _narrow_nodes(node: Any, **change: Any) -> None:
     if isinstance(node, list):
         for item in node:
@@ -255,7 +273,14 @@ def _narrow_nodes(node: Any, **change: Any) -> None:
         encoding["y"]["title"] = None
     x = encoding.get("x")
     if change["x_label_angle"] is not None and isinstance(x, dict) and "axis" in x:
-        x["axis"] = {**(x["axis"] or {}), "labelAngle": change["x_label_angle"]}
+        # Labels a chart already breaks into lines its own way keep that way.
+        x["axis"] = {
+            "labelExpr": wrap_label_expr(TURNED_LABEL_CHARS),
+            "labelFontSize": TURNED_LABEL_SIZE,
+            "labelLineHeight": TURNED_LINE_HEIGHT,
+            **(x["axis"] or {}),
+            "labelAngle": change["x_label_angle"],
+        }
     mark = node.get("mark")
     if change["text_limit"] is not None and isinstance(mark, dict) and mark["type"] == "text":
         mark["limit"] = change["text_limit"]

@@ -162,7 +162,7 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
                 title=None,
                 axis=alt.Axis(labelLimit=170, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
             ),
-            **_matrix_encodings(size_legend=False),
+            **_matrix_encodings(),
         )
         .properties(width=alt.Step(MATRIX_ROW_STEP), height=alt.Step(MATRIX_ROW_STEP))
     )
@@ -173,14 +173,10 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
     return with_narrow(chart.configure_legend(**legend), narrow.configure_legend(**legend))
 
 
-#: Encoding options that hide a channel's legend.
-_NO_LEGEND: dict[str, Any] = {"legend": None}
-
-
-def _matrix_encodings(size_legend: bool = True) -> dict[str, Any]:
+def _matrix_encodings() -> dict[str, Any]:
     """The marks' encodings, shared by the matrix and its narrow layout: colour and shape
-    for the result, fill for the assessment, size for the basis (without its legend, the
-    subtitle says what a small mark is)."""
+    for the result, fill for the assessment (its key is drawn below the matrix), size for the
+    basis, with its legend in both layouts."""
     return {
         **result_encodings("result_label", title="Result"),
         "fillOpacity": alt.FillOpacity(
@@ -199,7 +195,6 @@ def _matrix_encodings(size_legend: bool = True) -> dict[str, Any]:
                 ],
                 range=[220, 55, 110],
             ),
-            **({} if size_legend else _NO_LEGEND),
         ),
         "tooltip": tooltips(
             "study design measure_letter domain assessment result_label basis quote"

@@ -6,10 +6,14 @@ authors and year, "Dalakas, M. C., Sonies, B., ... (1997). Title. *Journal* 48(3
 A BibTeX ``and others`` prints "et al." as in the text; the DOI is printed once, as a link.
 
 Entries are sorted, and labelled, as the text cites them: by the names the text gives
-("Amato et al.", "Authors not confirmed", "The letter"), then year, then title; an entry
-without authors by its title ("Myositis"), as the data gives it (:class:`SortingStyle`).
-The label of each entry is its citation in the text, "Amato et al., 1994" (the site shows
-it before the entry and links the text's citations to it; the PDF prints no labels, see
+("Amato et al.", "Oxford cohort", "The letter"), then year, then title
+(:class:`SortingStyle`). An entry whose authors are not confirmed, or whose year is not known,
+carries its descriptive label in BibTeX's ``key`` field ("Oxford cohort", "Cherin case
+series"): the text cites it by that label, with the year where one is known, and never by a
+placeholder ("Authors not confirmed", "n.d."); an entry with neither authors nor a ``key``
+by the first words of its title. The label of each entry is its citation in the text,
+"Amato et al., 1994", "Oxford cohort, 2013", "Cherin case series" (the site shows it before
+the entry and links the text's citations to it; the PDF prints no labels, see
 ``ivigbook.publish.latex``). Labels that would collide get letters, "Synthetic, 2026a",
 "Synthetic, 2026b": pybtex's own ``alpha`` labels append ``chr(ord("a") + k)``, which
 after the 26th entry runs past "z" into ``{``, ``|``, ``}``, ``~`` and the DEL control
@@ -48,7 +52,11 @@ from sphinx.application import Sphinx
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+)
 from sphinxcontrib.bibtex.style.template import join as etal_join
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
 STYLE_NAME = "ivigbook"
 
@@ -105,10 +113,19 @@ def _short_title_text(title: Text) -> Text:
     return Text(short_title(title.render_as("text")))
 
 
+def descriptive_label(entry: Any) -> str:
+    """The entry's descriptive label (BibTeX's ``key`` field, "Oxford cohort"), or ""."""
+    return " ".join(_plain(entry.fields.get("key", "")).split())
+
+
 def cited_as(entry: Any) -> str:
-    """The names an in-text citation gives: "Last", "Last and Last", "Last et al."
-    (three or more authors, or a list ending in ``and others``); the title's first words
-    (:func:`short_title`) when the entry has no authors."""
+    """The names an in-text citation gives: the entry's descriptive label where it has one
+    (:func:`descriptive_label`); else "Last", "Last and Last", "Last et al." (three or more
+    authors, or a list ending in ``and others``); the title's first words
+    (:func:`short_title`) when the entry has neither."""
+    label = descriptive_label(entry)
+    if label:
+        return label
     persons = list(entry.persons.get("author", ()))
     if not persons:
         return short_title(_plain(entry.fields.get("title", "")))
@@ -124,12 +141,14 @@ _LABEL_UNSAFE = str.maketrans("", "", "[]{}\\")
 
 
 class LabelStyle(BaseLabelStyle):
-    """Each entry's label is its in-text citation, "Amato et al., 1994" ("n.d." without a
-    year, as the text has it), with letters that never leave a-z where labels collide."""
+    """Each entry's label is its in-text citation, "Amato et al., 1994" (the names alone
+    without a year, as the text has it: "Cherin case series"), with letters that never leave
+    a-z where labels collide."""
 
     def format_label(self, entry: Any) -> str:
-        year = entry.fields.get("year") or "n.d."
-        return f"{cited_as(entry)}, {_plain(year)}".translate(_LABEL_UNSAFE).strip()
+        year = _plain(entry.fields.get("year", "")).strip()
+        label = f"{cited_as(entry)}, {year}" if year else cited_as(entry)
+        return label.translate(_LABEL_UNSAFE).strip()
 
     def format_labels(self, sorted_entries: Iterable[Any]) -> Iterator[str]:
         labels = [self.format_label(entry) for entry in sorted_entries]
@@ -144,10 +163,11 @@ class LabelStyle(BaseLabelStyle):
 
 
 class SortingStyle(BaseSortingStyle):
-    """Sorted as cited: the names the text cites (or the title, for an entry without
-    authors), then the year, then all authors' names, then the title; compared without
-    case or BibTeX's braces and accent markup, so that "{Authors not confirmed}" sorts
-    under A (not after Z), and "Myositis" under M (not first, as an empty author would)."""
+    """Sorted as cited: the names the text cites (the descriptive label, or the title, for
+    an entry without authors), then the year, then all authors' names, then the title;
+    compared without case or BibTeX's braces and accent markup, so that "{The letter}" sorts
+    under T (not after Z), and "Oxford cohort" under O (not first, as an empty author
+    would)."""
 
     def sorting_key(self, entry: Any) -> tuple[str, str, str, str]:
         persons = [p for p in entry.persons.get("author", ()) if not _is_others(p)]
@@ -177,6 +197,8 @@ def author_names(children: list[Any], context: dict[str, Any], role: str) -> Tex
 
 #: "(1997)" right after the authors, as an author-year list reads.
 year = join["(", field("year"), ")"]
+#: The year where there is one, else nothing (never "n.d."): for in-text citations.
+known_year = optional[field("year")]
 
 
 class Style(UnsrtStyle):
@@ -187,7 +209,12 @@ class Style(UnsrtStyle):
     default_sorting_style = STYLE_NAME
 
     def author_year(self) -> Any:
-        return sentence(sep=" ")[author_names("author"), optional[year]]
+        """Authors (year); without authors, the descriptive label (year): "Oxford cohort
+        (2013)."."""
+        return first_of[
+            optional[sentence(sep=" ")[author_names("author"), optional[year]]],
+            sentence(sep=" ")[field("key"), optional[year]],
+        ]
 
     def get_article_template(self, e: Any) -> Any:
         volume_and_pages = first_of[
@@ -203,12 +230,15 @@ class Style(UnsrtStyle):
         ]
 
     def get_misc_template(self, e: Any) -> Any:
-        # Without authors, the title leads and the year follows it: "Myositis (2024)."
+        # Without authors, the descriptive label leads ("Dutch myositis guideline (2024).
+        # Myositis."); without either, the title, with the year after it.
         lead = first_of[
             optional[self.author_year()],
             sentence(sep=" ")[field("title"), optional[year]],
         ]
-        title = self.format_title(e, "title") if "author" in e.persons else None
+        title = (
+            self.format_title(e, "title") if "author" in e.persons or "key" in e.fields else None
+        )
         return toplevel[
             lead,
             optional[title] if title else "",
@@ -266,6 +296,7 @@ class EtAlPersonStyle(PersonStyle):
 
     def author_or_editor_or_title(self, full: bool) -> Any:
         return first_of[
+            optional[field("key")],
             optional[self.names("author", full)],
             optional[self.names("editor", full)],
             tag("em")[field("title", apply_func=_short_title_text)],
@@ -273,11 +304,41 @@ class EtAlPersonStyle(PersonStyle):
 
 
 @dataclass
+class KnownYearParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
+    """ "[Dalakas et al., 1997]", and "[Cherin case series]" where no year is known:
+    sphinxcontrib-bibtex's parenthetical citation prints "n.d." there."""
+
+    def inner(self, role_name: str) -> Any:
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text,
+            reference[
+                etal_join(sep=self.author_year_sep)[
+                    self.person.author_or_editor_or_title(full="s" in role_name),
+                    known_year,
+                ]
+            ],
+            post_text,
+        ]
+
+
+@dataclass
 class ReferenceStyle(AuthorYearReferenceStyle):
     """sphinxcontrib-bibtex's author-year citations (``bibtex_reference_style: ivigbook``),
-    with one "et al." whatever the entry's author list ends in."""
+    with one "et al." whatever the entry's author list ends in, the descriptive label of an
+    entry that has one, and no "n.d." in parenthetical citations."""
 
     person: PersonStyle = dataclass_field(default_factory=EtAlPersonStyle)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        parenthetical = KnownYearParentheticalStyle(
+            bracket=self.bracket_parenthetical,
+            person=self.person,
+            author_year_sep=self.author_year_sep,
+            pre_text_sep=self.pre_text_sep,
+            post_text_sep=self.post_text_sep,
+        )
+        self.role_style.update((role, parenthetical) for role in parenthetical.role_names())
 
 
 def register() -> None:

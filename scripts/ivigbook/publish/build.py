@@ -13,8 +13,8 @@ This module is also a small Sphinx extension (listed in ``_config.yml`` under
 * removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
-* leaves code cells' inputs out of the PDF, except the assumptions (cells tagged
-  ``parameters``);
+* leaves every code cell's input out of the PDF (the assumptions of the cells tagged
+  ``parameters`` are stated in words or tables);
 * turns the ``text/latex`` tables made by :mod:`ivigbook.publish.render` into raw LaTeX (myst-nb
   would otherwise typeset ``text/latex`` as an equation).
 """
@@ -489,19 +489,16 @@ def setup(app: Any) -> dict[str, Any]:
 
     class NoCodeInPdf(SphinxPostTransform):
         """The PDF is for reading: code cells' inputs (collapsed on the site) are left out,
-        except a cell tagged ``parameters``: it states the assumptions a chapter's numbers
-        rest on, visible on the site, so the PDF prints it too."""
+        those of the cells tagged ``parameters`` too: the chapters state those assumptions in
+        words or in a table."""
 
         default_priority = 5
         formats = ("latex",)
 
         def run(self, **_: Any) -> None:
             for node in list(self.document.findall(nodes.container)):
-                if "cell_input" not in node["classes"]:
-                    continue
-                if "tag_parameters" in node.parent.get("classes", []):
-                    continue
-                node.parent.remove(node)
+                if "cell_input" in node["classes"]:
+                    node.parent.remove(node)
 
     class LabelCharts(SphinxPostTransform):
         """HTML: a figure's :alt: becomes its chart's aria-label (role="img")."""

@@ -18,6 +18,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from ivigbook.figures.theme import wrap_label_expr
+
 
 def json_for_script(value: Any) -> str:
     """JSON that is safe inside an HTML ``<script>`` element."""
@@ -103,6 +105,11 @@ NARROW_LABEL_LIMIT = 140
 NARROW_LEGEND_LABEL_LIMIT = 160
 #: Text marks (labels beside points, words in cells) are cut to this width on a phone.
 NARROW_TEXT_LIMIT = 150
+#: On a phone an axis or legend label longer than this many characters is wrapped onto lines
+#: at spaces (never cut with an ellipsis): an axis label's line fits NARROW_LABEL_LIMIT at
+#: 11-12 px, a legend label's NARROW_LEGEND_LABEL_LIMIT.
+NARROW_AXIS_LABEL_CHARS = 20
+NARROW_LEGEND_LABEL_CHARS = 24
 
 
 def _wrap(text: Any, width: int) -> Any:
@@ -154,7 +161,11 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
     narrow = (spec.get("usermeta") or {}).get(USERMETA_KEY, {}).get("narrow") or print_spec(spec)
     narrow = _narrow_titles(narrow)
     config = dict(narrow.get("config", {}))
-    config["axis"] = {**config.get("axis", {}), "labelLimit": NARROW_LABEL_LIMIT}
+    config["axis"] = {
+        **config.get("axis", {}),
+        "labelLimit": NARROW_LABEL_LIMIT,
+        "labelExpr": wrap_label_expr(NARROW_AXIS_LABEL_CHARS),
+    }
     config["legend"] = {
         **config.get("legend", {}),
         "labelLimit": NARROW_LEGEND_LABEL_LIMIT,
@@ -162,6 +173,36 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
         "direction": "vertical",
     }
     return {**narrow, "config": config}
+
+
+def narrow_vega(vega: dict[str, Any]) -> dict[str, Any]:
+    """The compiled narrow layout, finished for a phone: legend labels wrapped onto lines
+    (:func:`wrap_label_expr`; Vega-Lite takes a legend's ``labelExpr`` only legend by legend)
+    and several legends below the plot stacked one under another, not side by side."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for legend in node.get("legends", []):
+            labels = legend.setdefault("encode", {}).setdefault("labels", {})
+            update = labels.setdefault("update", {})
+            if "text" not in update:
+                update["text"] = {"signal": wrap_label_expr(NARROW_LEGEND_LABEL_CHARS)}
+        for key in ("marks", "legends"):
+            visit(node.get(key, []))
+
+    out = json.loads(json.dumps(vega))
+    visit(out)
+    config = out.setdefault("config", {})
+    config["legend"] = {
+        **config.get("legend", {}),
+        "layout": {"bottom": {"anchor": "start", "direction": "vertical", "margin": 12}},
+    }
+    return out
 
 
 #: A narrow layout's data set whose rows are those of a data set of the print layout names it
@@ -199,7 +240,7 @@ def chart_html(spec: dict[str, Any]) -> str:
     """``<div>`` + inline script that draws ``spec`` (compiled to Vega) once the page's vega
     bundle has loaded, with its narrow variant for a phone (:func:`narrow_variant`)."""
     wide = vega_spec(spec)
-    narrow = _share_data(wide, vega_spec(narrow_variant(spec)))
+    narrow = _share_data(wide, narrow_vega(vega_spec(narrow_variant(spec))))
     element_id = chart_id(wide)
     return (
         f'<div id="{element_id}" class="ivig-chart">'

@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from sphinx_design.icons import get_octicon
+
 from ivigbook.analysis.claims import audit_table, chapter_verdicts
 from ivigbook.publish.render import Table
 from ivigbook.publish.sitetables import plain_table_html
@@ -25,6 +27,12 @@ if TYPE_CHECKING:
 AUDIT_SUMMARY = "How each verdict is reached"
 #: Classes of sphinx-design's dropdown, so the disclosure looks like the book's other ones.
 DROPDOWN_CLASSES = "sd-sphinx-override sd-dropdown sd-card sd-mb-3 ivig-verdict-audit"
+#: sphinx-design's marker of a closed dropdown (it turns as the dropdown opens): without it
+#: nothing shows that the section opens.
+CHEVRON = (
+    '<span class="sd-summary-state-marker sd-summary-chevron-right">'
+    f"{get_octicon('chevron-right', height='1.5em')}</span>"
+)
 
 
 class Verdicts:
@@ -42,8 +50,9 @@ class Verdicts:
         caption = "The full reasoning, and the data that decide each verdict"
         return (
             f'<details class="{DROPDOWN_CLASSES}">'
-            f'<summary class="sd-summary-title sd-card-header">{html.escape(AUDIT_SUMMARY)}'
-            "</summary>"
+            '<summary class="sd-summary-title sd-card-header">'
+            f'<span class="sd-summary-text">{html.escape(AUDIT_SUMMARY)}</span>'
+            f"{CHEVRON}</summary>"
             '<div class="sd-summary-content sd-card-body">'
             f"{plain_table_html(self.audit, table_id, caption)}</div></details>"
         )

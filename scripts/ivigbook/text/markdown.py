@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from ivigbook.analysis.cohorts import short_labels_by_id
 from ivigbook.analysis.vocabulary import CHECK_TOPIC_LABELS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ivigbook.data.load import Evidence
 
 
@@ -23,7 +24,6 @@ def markdown_text(text: object) -> str:
 def source_checks_markdown(ev: Evidence) -> str:
     """The source checks as a MyST list-table (study, topic and check; what the letter says;
     what the source says; the source as a citation), for a cell whose output is Markdown."""
-    s = ev.studies.set_index("study_id")
     lines = [
         "```{list-table} What the checked sources say, beside the letter",
         ":header-rows: 1",
@@ -37,12 +37,12 @@ def source_checks_markdown(ev: Evidence) -> str:
         "  - The source says",
         "  - Source",
     ]
+    names = short_labels_by_id(ev)
     for _, row in ev.source_checks.iterrows():
-        study = s.loc[row["study_id"]]
-        ref = f" ({study['letter_ref']})" if pd.notna(study["letter_ref"]) else ""
+        study = names[str(row["study_id"])]
         cells = [
             markdown_text(
-                f"{study['first_author']}{ref}, "
+                f"{study}, "
                 f"{CHECK_TOPIC_LABELS.get(str(row['topic']), str(row['topic']))}: {row['verdict']}"
             ),
             markdown_text(row["letter_says"]),

@@ -99,8 +99,8 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
         {
             "Topic": "Number of randomised trials",
             "The letter says": _claim_quote(ev, "rct_count_is_two"),
-            "Table I says": " | ".join(
-                f"{label}: {kind}"
+            "Table I says": "; ".join(
+                f"{label}: {str(kind).rstrip('.')}"
                 for label, kind in zip(
                     _short_labels(placebo), placebo["study_type_letter"], strict=True
                 )

@@ -292,7 +292,9 @@ def _warn_stale_ratings() -> None:
 
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     builders = {"html": ["html"], "pdf": ["pdflatex"], "book": ["html", "pdflatex"]}[target]
-    fingerprint = book_fingerprint(target, source)  # before: an edit during the build rebuilds
+    # Every fingerprint is taken before the build: an edit made while it runs rebuilds next time.
+    fingerprint = book_fingerprint(target, source)
+    inputs_before, assets_before = inputs_fingerprint(source), assets_fingerprint(source)
     if _validate_data():
         return 1
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -310,8 +312,8 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
     if target == "book":
         shutil.copy2(pdf_path(build_dir), site_pdf_path(build_dir))
         print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
-    stamp.write_text(inputs_fingerprint(source))
-    assets.write_text(assets_fingerprint(source))
+    stamp.write_text(inputs_before)
+    assets.write_text(assets_before)
     _book_stamp(build_dir, target).write_text(fingerprint)
     return 0
 

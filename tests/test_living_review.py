@@ -104,7 +104,10 @@ def build(source: Path, data_dir: Path, build_dir: Path, label: str) -> subproce
 
 
 def page(build_dir: Path, name: str) -> str:
-    return (build_dir / "html" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+    """A built page's HTML with the soft hyphens that tables put into long words (as
+    characters or as JSON escapes) taken out: a reader does not see them."""
+    html = (build_dir / "html" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+    return html.replace("\u00ad", "").replace("\\u00ad", "")
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:

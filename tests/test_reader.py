@@ -157,8 +157,9 @@ def test_home_page_opens_with_glued_key_messages(html_dir: Path) -> None:
     # The bottom line (a box before any heading), then the summary of findings in brief, then
     # the key messages and the plain-language summary, before everything else on the page.
     headings = [h.get_text(" ", strip=True).rstrip("#").strip() for h in soup.select("section h2")]
-    assert headings[1:3] == ["Key messages", "Plain-language summary"], headings
-    assert headings[0].startswith("What the trials show"), headings
+    assert headings[2:4] == ["Key messages", "Plain-language summary"], headings
+    assert headings[0] == "The answer in brief", headings
+    assert headings[1].startswith("What the trials show"), headings
     first = soup.select_one("main .admonition")
     assert first is not None, "no bottom-line box on the home page"
     assert "How sure are we?" in first.get_text(" ", strip=True)

@@ -89,8 +89,9 @@ def checked_benefit_plain(benefits: Sequence[CheckedBenefit]) -> str:
         )
     if all(b.weak for b in benefits):
         return (
-            f"But {source} that {domains} improved on a measured test. It was one secondary "
-            "measure among many, so it cannot outweigh the other results."
+            f"But {source} that {domains} improved on a measured test. It was one measure "
+            "among many, none of them named the main one, so it cannot outweigh the other "
+            "results."
         )
     return (
         f"But {source} that {domains} improved on a measured test. The book's counts keep to "

@@ -130,6 +130,11 @@ def test_a_word_longer_than_its_column_gets_break_points() -> None:
     assert doi.replace(sitetables.ZERO_WIDTH_SPACE, "").replace(sitetables.SOFT_HYPHEN, "") == (
         "DOI 10.1093/rheumatology/keaa459"
     )
+    # an identifier with underscores breaks after them, never inside a word with a hyphen
+    ident = sitetables.fit_words("no_statistical_evidence", 8)
+    assert sitetables.SOFT_HYPHEN not in ident
+    assert f"no_{sitetables.ZERO_WIDTH_SPACE}statistical_" in ident
+    assert ident.replace(sitetables.ZERO_WIDTH_SPACE, "") == "no_statistical_evidence"
     # the site's table carries the break points; the typeset table does not
     frame = pd.DataFrame({f"c{i}": ["Electrodiagnostic recommendations"] * 2 for i in range(6)})
     assert sitetables.SOFT_HYPHEN in render.show_table(frame, caption="Wide").to_html()

@@ -210,6 +210,10 @@ SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH_SPACE = "\u200b"
 _IDENTIFIER_BREAK = re.compile(r"([/.])(?=\w)")
 _LETTERS = re.compile(r"[^\W\d_]{5,}")
+#: An identifier with underscores (a claim id, a field or file name): it breaks only
+#: after its own separators, never at a hyphen the language would put in a word.
+_IDENTIFIER = re.compile(r"\w_\w")
+_IDENTIFIER_SEPARATORS = re.compile(r"([/._])(?=\w)")
 
 
 @cache
@@ -233,6 +237,8 @@ def fit_words(text: str, chars: int) -> str:
         word = match.group(0)
         if len(word) <= chars:
             return word
+        if _IDENTIFIER.search(word):
+            return _IDENTIFIER_SEPARATORS.sub(rf"\1{ZERO_WIDTH_SPACE}", word)
         word = _IDENTIFIER_BREAK.sub(rf"\1{ZERO_WIDTH_SPACE}", word)
         return _LETTERS.sub(lambda m: _hyphenator().inserted(m.group(0), hyphen=SOFT_HYPHEN), word)
 

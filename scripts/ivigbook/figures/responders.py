@@ -204,31 +204,7 @@ def _narrow_block(
         y=alt.Y("row_top:Q", scale=y_scale, axis=None),
         text=alt.Text("narrow_lines"),
     )
-    interval = (
-        base.transform_filter("isValid(datum.ci_low)")
-        .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
-        .encode(
-            x=alt.X(
-                "ci_low:Q",
-                title="Share of patients who improved",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=x_axis,
-            ),
-            x2=alt.X2("ci_high:Q"),
-            y=mark_y,
-        )
-    )
-    point = base.mark_point(filled=True, opacity=0.95).encode(
-        x=x,
-        y=mark_y,
-        size=_size(n_max),
-        **_design_encodings(designs),
-    )
-    no_ci = (
-        base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
-        .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
-        .encode(x=x, y=mark_y, text=alt.Text("ci_column:N"))
-    )
+    interval, point, no_ci = _marks(base, x, x_axis, n_max, designs, y=mark_y)
     return alt.layer(separator, lines, interval, point, no_ci).properties(
         width=NARROW_PLOT_WIDTH, height=height, title=title
     )
@@ -272,29 +248,7 @@ def _responder_block(
         scale=alt.Scale(domain=[0, 1]),
         axis=alt.Axis(format="%", tickCount=5),
     )
-    interval = (
-        base.transform_filter("isValid(datum.ci_low)")
-        .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
-        .encode(
-            x=alt.X(
-                "ci_low:Q",
-                title="Share of patients who improved",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%", tickCount=5),
-            ),
-            x2=alt.X2("ci_high:Q"),
-        )
-    )
-    point = base.mark_point(filled=True, opacity=0.95).encode(
-        x=x,
-        size=_size(n_max),
-        **_design_encodings(designs),
-    )
-    no_ci = (
-        base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
-        .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
-        .encode(x=x, text=alt.Text("ci_column:N"))
-    )
+    interval, point, no_ci = _marks(base, x, alt.Axis(format="%", tickCount=5), n_max, designs)
     height = ROW_HEIGHT * len(df)
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
@@ -354,3 +308,40 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
         )
 
     return with_narrow(layout(narrow=False), layout(narrow=True))
+
+
+def _marks(
+    base: alt.Chart,
+    x: alt.X,
+    axis: alt.Axis,
+    n_max: int,
+    designs: list[str],
+    y: alt.Y | None = None,
+) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
+    """The forest plot's marks, on a desktop or a phone: each report's interval (a rule), its
+    share (a point sized by its patients, shaped and coloured by design) and, where it has no
+    interval, the reason written beside the point; ``y`` places them (the phone layout)."""
+    on_y = {} if y is None else {"y": y}
+    interval = (
+        base.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
+        .encode(
+            x=alt.X(
+                "ci_low:Q",
+                title="Share of patients who improved",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=axis,
+            ),
+            x2=alt.X2("ci_high:Q"),
+            **on_y,
+        )
+    )
+    point = base.mark_point(filled=True, opacity=0.95).encode(
+        x=x, size=_size(n_max), **_design_encodings(designs), **on_y
+    )
+    no_ci = (
+        base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
+        .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
+        .encode(x=x, text=alt.Text("ci_column:N"), **on_y)
+    )
+    return interval, point, no_ci

@@ -104,10 +104,13 @@ def build(source: Path, data_dir: Path, build_dir: Path, label: str) -> subproce
 
 
 def page(build_dir: Path, name: str) -> str:
-    """A built page's HTML with the soft hyphens that tables put into long words (as
-    characters or as JSON escapes) taken out: a reader does not see them."""
+    """A built page's HTML with the break points that tables put into long words (soft
+    hyphens, zero-width spaces; as characters or as JSON escapes) taken out: a reader does not
+    see them."""
     html = (build_dir / "html" / "chapters" / f"{name}.html").read_text(encoding="utf-8")
-    return html.replace("\u00ad", "").replace("\\u00ad", "")
+    for mark, escaped in (("\u00ad", "\\u00ad"), ("\u200b", "\\u200b")):
+        html = html.replace(mark, "").replace(escaped, "")
+    return html
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:

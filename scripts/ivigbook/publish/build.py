@@ -142,6 +142,8 @@ def inputs_fingerprint(source: Path = ROOT) -> str:
     files = [
         *sorted(_data_dir().rglob("*")),
         *sorted((source / "scripts" / "ivigbook").rglob("*.py")),
+        # the sentences the library words facts with
+        *sorted((source / "prose").rglob("*.jinja")),
         # read by chapters too: the versioning rule and the book's metadata
         source / "CHANGELOG.md",
         source / "CITATION.cff",
@@ -166,6 +168,7 @@ BUILD_INPUTS = (
     "requirements.txt",
     "chapters",
     "scripts/ivigbook",
+    "prose",
     "_static",
     "_extra",
     "_templates",

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ivigbook.analysis.vocabulary import MEASURE_NAMES, NOT_REPORTED, VERDICTS
+from ivigbook.data.prose import sentence
 
 # --------------------------------------------------------------------------------------
 # Wording that follows the data (singular/plural, lists, "none"/"all")
@@ -58,11 +59,7 @@ def counted(n: int, singular: str, plural: str, capital: bool = False) -> str:
 
 def harms_sentence(n_with: int, n_without: int) -> str:
     """How many studies report a harm or a withdrawal, and how many report none."""
-    return (
-        f"{counted(n_with, 'study reports', 'studies report', capital=True)} an adverse event "
-        f"or a withdrawal; {counted(n_without, 'study reports', 'studies report')} none that "
-        "the book could read."
-    )
+    return sentence("sentences", "harms", n_with=n_with, n_without=n_without)
 
 
 def join_words(items: Iterable[str]) -> str:

@@ -745,7 +745,7 @@ def test_load_types(pkg: Path) -> None:
     assert studies["added_on"].iloc[0] == pd.Timestamp("2024-02-01")
     assert ev.outcomes["quote"].iloc[2] == "Synthetic quotation\nthat spans two lines."
     assert ev["responders"]["numerator"].tolist()[:2] == [3, 0]
-    assert ev.row_count() == {
+    assert {name: len(table) for name, table in ev.tables.items()} == {
         "studies": 3,
         "outcomes": 4,
         "responders": 3,
@@ -776,9 +776,7 @@ def test_load_types(pkg: Path) -> None:
 
 def test_load_helpers(pkg: Path) -> None:
     ev = load.load(pkg)
-    descriptions = ev.field_descriptions("studies")
-    assert list(descriptions) == list(ev.studies.columns)
-    assert descriptions["n_total"].startswith("Number of patients")
+    assert ev.field("studies", "n_total")["description"].startswith("Number of patients")
     assert ev.enum("outcomes", "result") == constraint("outcomes", "result", "enum")
     assert ev.schema["search"]["primaryKey"] == ["step_id"]
     assert ev.resource_names == [r["name"] for r in SCHEMA["resources"]]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import PLACEHOLDER
+from ivigbook.data.read import csv_text, read_rows
 from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
@@ -58,17 +59,6 @@ def template_rows(package: dict[str, Any], study_id: str, today: dt.date) -> dic
     return {STUDIES: study | {"study_id": study_id}, OUTCOMES: outcome | {"study_id": study_id}}
 
 
-def _existing_ids(path: Path) -> set[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row.get("study_id", "") for row in csv.DictReader(handle)}
-
-
-def _row_text(header: list[str], row: dict[str, str], newline: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerow([row.get(name, "") for name in header])
-    return buffer.getvalue()
-
-
 def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> dict[str, str]:
     """Append the template rows for ``study_id``; return file name -> appended text."""
     descriptor = find_descriptor(data_dir)
@@ -76,7 +66,7 @@ def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> 
     base = descriptor.parent
     rows = template_rows(package, study_id, today or dt.date.today())
     studies_path = base / _resource(package, STUDIES)["path"]
-    if study_id in _existing_ids(studies_path):
+    if study_id in {row.get("study_id") for row in read_rows(studies_path)[1]}:
         msg = f"study {study_id!r} is already in {studies_path.name}"
         raise NewStudyError(msg)
     planned: dict[Path, str] = {}
@@ -86,7 +76,7 @@ def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> 
         newline = "\r\n" if "\r\n" in raw else "\n"
         header = next(csv.reader(io.StringIO(raw, newline="")))
         prefix = "" if raw.endswith(("\n", "\r")) else newline
-        planned[path] = prefix + _row_text(header, row, newline)
+        planned[path] = prefix + csv_text(header, [row], newline).split(newline, 1)[1]
     for path, text in planned.items():
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write(text)

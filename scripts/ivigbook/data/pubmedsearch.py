@@ -19,18 +19,16 @@ failure (no network included) it prints one line, exits non-zero and changes not
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import datetime as dt
-import io
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from ivigbook.data import eutils
+from ivigbook.data.read import csv_text, read_rows
 from ivigbook.data.rules import identifiers
 from ivigbook.data.validate import default_data_dir, validate
 
@@ -59,17 +57,7 @@ class SearchError(RuntimeError):
 
 
 def read(data: Path, name: str) -> tuple[list[str], Rows]:
-    with (data / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def csv_text(header: list[str], rows: Iterable[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return read_rows(data / f"{name}.csv")
 
 
 def appended(data: Path, name: str, rows: Rows) -> str:

@@ -15,7 +15,7 @@ import copy
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,22 @@ class Table:
     @property
     def header(self) -> list[str]:
         return self.records[0] if self.records else []
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV file's header and its rows as dictionaries (a byte order mark dropped)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def csv_text(header: list[str], rows: Iterable[dict[str, Any]], newline: str = "\n") -> str:
+    """A CSV file's text: the header, then each row's cells in its order (missing ones empty)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, restval="", extrasaction="ignore", lineterminator=newline)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def canonical_bytes(raw: bytes) -> bytes:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD
+from ivigbook.data.read import csv_text, read_rows
 from ivigbook.data.schema import find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
@@ -63,16 +63,8 @@ def _row(fields: list[dict[str, Any]], known: dict[str, str], text: bool = False
     return {f["name"]: known[f["name"]] if f["name"] in known else _filler(f, text) for f in fields}
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _write_csv(path: Path, fields: list[dict[str, Any]], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([f["name"] for f in fields])
-        writer.writerows([row[f["name"]] for f in fields] for row in rows)
+    path.write_text(csv_text([f["name"] for f in fields], rows), encoding="utf-8")
 
 
 def _detach(resource: dict[str, Any], path: Path) -> None:
@@ -85,7 +77,7 @@ def _detach(resource: dict[str, Any], path: Path) -> None:
         (fk.get("reference") or {}).get("resource") in GENERATED for fk in keys
     )
     if drop or {f["name"] for f in schema["fields"]} & set(edited):
-        rows = [] if drop else _read_rows(path)
+        rows = [] if drop else read_rows(path)[1]
         for row in rows:
             row.update({name: "" for name in edited if name in row})
         _write_csv(path, schema["fields"], rows)
@@ -130,7 +122,9 @@ def generate_package(
     rows: dict[str, list[dict[str, str]]] = {name: [] for name in GENERATED}
     bib: list[str] = []
     if keep_studies:
-        rows = {name: _read_rows(source_dir / paths[name].relative_to(dest)) for name in GENERATED}
+        rows = {
+            name: read_rows(source_dir / paths[name].relative_to(dest))[1] for name in GENERATED
+        }
         if (source_dir / BIBLIOGRAPHY).is_file():
             bib.append((source_dir / BIBLIOGRAPHY).read_text(encoding="utf-8"))
     start = len(rows["studies"]) + 1

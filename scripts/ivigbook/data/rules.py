@@ -54,24 +54,23 @@ class CrossRule:
 CROSS_TABLE_RULES: list[CrossRule] = []
 
 
-def rule(name: str, words: str, **needs: tuple[str, ...]) -> Callable[[Check], Check]:
-    """Register ``check`` as the rule ``name``; ``needs``: resource -> the fields it reads."""
+def rule(words: str | None = None, **needs: tuple[str, ...]) -> Callable[[Check], Check]:
+    """Register ``check`` as the rule named after it, in its docstring's words (or ``words``);
+    ``needs``: resource -> the fields it reads."""
 
     def register(check: Check) -> Check:
-        CROSS_TABLE_RULES.append(CrossRule(name, words, needs, check))
+        text = " ".join((words or check.__doc__ or "").split())
+        CROSS_TABLE_RULES.append(CrossRule(check.__name__.lstrip("_"), text, needs, check))
         return check
 
     return register
 
 
-@rule(
-    "arms",
-    "Arms add up. In a crossover study (crossover true) every patient had IVIG: n_ivig "
-    "equals n_total and n_control is 0. Otherwise n_ivig + n_control equals n_total. An "
-    "uncontrolled study (controlled false) has n_control 0.",
-    studies=("n_total", "n_ivig", "n_control", "crossover", "controlled"),
-)
+@rule(studies=("n_total", "n_ivig", "n_control", "crossover", "controlled"))
 def _arms(ctx: Context) -> Iterator[Problem]:
+    """Arms add up. In a crossover study (crossover true) every patient had IVIG: n_ivig equals
+    n_total and n_control is 0. Otherwise n_ivig + n_control equals n_total. An uncontrolled
+    study (controlled false) has n_control 0."""
     bad = ctx.reporter("studies", "arms")
     for row in ctx.rows("studies"):
         v = row.typed
@@ -90,12 +89,9 @@ def _arms(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "n_control", "uncontrolled study needs n_control == 0", control)
 
 
-@rule(
-    "included_by",
-    "A study has a letter_ref exactly when included_by is letter.",
-    studies=("included_by", "letter_ref"),
-)
+@rule(studies=("included_by", "letter_ref"))
 def _included_by(ctx: Context) -> Iterator[Problem]:
+    """A study has a letter_ref exactly when included_by is letter."""
     bad = ctx.reporter("studies", "included_by")
     for row in ctx.rows("studies"):
         included, ref = row.typed["included_by"], row.typed["letter_ref"]
@@ -104,13 +100,9 @@ def _included_by(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "included_by", f"included_by {included} needs {needs}", included)
 
 
-@rule(
-    "scope",
-    'A claim\'s scope_studies are study_ids of studies.csv, separated by "; ".',
-    studies=("study_id",),
-    claims=("scope_studies",),
-)
+@rule(studies=("study_id",), claims=("scope_studies",))
 def _scope(ctx: Context) -> Iterator[Problem]:
+    """A claim's scope_studies are study_ids of studies.csv, separated by "; "."""
     known = {row.typed["study_id"] for row in ctx.rows("studies")}
     bad = ctx.reporter("claims", "scope")
     for row in ctx.rows("claims"):
@@ -123,16 +115,15 @@ def _scope(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    "responders",
-    "Responder counts fit their study. numerator is at most denominator; denominator is "
-    "at most the arm it counts (n_ivig for groups ivig and subgroup, n_control for "
-    "control); a control-group count needs a study with n_control above 0; the outcome "
-    "(outcome_id) belongs to the same study as the count.",
     responders=("numerator", "denominator", "group", "study_id", "outcome_id"),
     studies=("study_id", "n_ivig", "n_control"),
     outcomes=("outcome_id", "study_id"),
 )
 def _responders(ctx: Context) -> Iterator[Problem]:
+    """Responder counts fit their study. numerator is at most denominator; denominator is at most
+    the arm it counts (n_ivig for groups ivig and subgroup, n_control for control); a
+    control-group count needs a study with n_control above 0; the outcome (outcome_id) belongs
+    to the same study as the count."""
     bad = ctx.reporter("responders", "responders")
     studies = {r.typed["study_id"]: r.typed for r in ctx.rows("studies")}
     outcomes = {r.typed["outcome_id"]: r.typed for r in ctx.rows("outcomes")}
@@ -158,13 +149,10 @@ def _responders(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "denominator", msg, den)
 
 
-@rule(
-    "outcomes",
-    "An outcome's result_basis is none exactly when its result is not_reported, and it "
-    "has a quote unless its result is not_reported.",
-    outcomes=("result", "result_basis", "quote"),
-)
+@rule(outcomes=("result", "result_basis", "quote"))
 def _outcomes(ctx: Context) -> Iterator[Problem]:
+    """An outcome's result_basis is none exactly when its result is not_reported, and it has a
+    quote unless its result is not_reported."""
     bad = ctx.reporter("outcomes", "outcomes")
     for row in ctx.rows("outcomes"):
         result, basis, quote = row.typed["result"], row.typed["result_basis"], row.typed["quote"]
@@ -178,13 +166,10 @@ def _outcomes(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "quote", f"quote required when result is {result}")
 
 
-@rule(
-    "search",
-    "The search steps' step_order runs 1, 2, ... n without gaps. A step the letter does "
-    "not report (reported false) has no count and no quote; a reported step has a quote.",
-    search=("step_order", "reported", "count", "quote"),
-)
+@rule(search=("step_order", "reported", "count", "quote"))
 def _search(ctx: Context) -> Iterator[Problem]:
+    """The search steps' step_order runs 1, 2, ... n without gaps. A step the letter does not
+    report (reported false) has no count and no quote; a reported step has a quote."""
     bad = ctx.reporter("search", "search")
     rows = [r for r in ctx.rows("search") if r.typed["step_order"] is not None]
     orders = {r.typed["step_order"] for r in rows}
@@ -215,7 +200,6 @@ GRADE_DOMAINS += ("publication_bias",)
 
 
 @rule(
-    "risk_of_bias",
     "A risk-of-bias domain belongs to its tool (rob1: "
     + ", ".join(ROB_DOMAINS["rob1"])
     + "; nrs: "
@@ -240,7 +224,6 @@ def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    "certainty",
     "Every outcome of the summary of findings has one row per GRADE domain in downgrades "
     "(" + ", ".join(GRADE_DOMAINS) + "), and its certainty is its start lowered by the sum "
     "of the levels (never below very_low).",
@@ -288,18 +271,16 @@ _SEARCH_SUMS = (
 
 
 @rule(
-    "update_search",
-    "An update search's counts add up: records_screened = records_identified + "
-    "records_other_methods (0 where the search records none) - "
-    "duplicates_removed = excluded_screening + already_included + records_assessed, and "
-    "records_assessed = excluded_assessment + studies_included. Each count of a decision "
-    "equals the screened_records rows with that decision, and records_screened equals all "
-    "of the search's rows. An included or already_included record names its study; an "
-    "excluded one does not.",
     update_search=("search_id", "step_id", "count"),
     screened_records=("search_id", "decision", "study_id"),
 )
 def _update_search(ctx: Context) -> Iterator[Problem]:
+    """An update search's counts add up: records_screened = records_identified +
+    records_other_methods (0 where the search records none) - duplicates_removed =
+    excluded_screening + already_included + records_assessed, and records_assessed =
+    excluded_assessment + studies_included. Each count of a decision equals the screened_records
+    rows with that decision, and records_screened equals all of the search's rows. An included
+    or already_included record names its study; an excluded one does not."""
     bad = ctx.reporter("update_search", "update_search")
     steps: dict[str, dict[str, Row]] = {}
     for row in ctx.rows("update_search"):
@@ -348,17 +329,15 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    "pubmed_run",
-    "A search run on PubMed names its query (query_id) and PubMed's count (records_found), "
-    "which equals its records_identified once screened. No record of the screening "
-    "worksheet is in screened_records already (by PMID or DOI), and a decision there has "
-    "a reason.",
     update_searches=("search_id", "run_against", "query_id", "records_found"),
     update_search=("search_id", "step_id", "count"),
     screened_records=("identifier",),
     screening_worksheet=("pmid", "doi", "decision", "reason"),
 )
-def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
+def _pubmed_run(ctx: Context) -> Iterator[Problem]:
+    """A search run on PubMed names its query (query_id) and PubMed's count (records_found), which
+    equals its records_identified once screened. No record of the screening worksheet is in
+    screened_records already (by PMID or DOI), and a decision there has a reason."""
     bad = ctx.reporter("update_searches", "pubmed_run")
     identified = {
         r.typed["search_id"]: r.typed["count"]
@@ -404,13 +383,12 @@ TEMPLATE_FIELDS = ("reason_template", "reason_template_untestable")
 
 
 @rule(
-    "reason_template",
     "A claim's reason templates are plain text of at most "
     f"{MAX_WORDS} words whose only braces are placeholders: {{name}}, {{name:noun}} or "
     "{name:one/many}. (Which facts a check provides, the tests check.)",
     claims=TEMPLATE_FIELDS,
 )
-def _reason_templates(ctx: Context) -> Iterator[Problem]:
+def _reason_template(ctx: Context) -> Iterator[Problem]:
     bad = ctx.reporter("claims", "reason_template")
     for row in ctx.rows("claims"):
         for name in TEMPLATE_FIELDS:
@@ -419,11 +397,10 @@ def _reason_templates(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    "citation",
     f"Every {CITATION_FIELD} (in any table) is the key of an entry in {BIBLIOGRAPHY}, "
     "which must parse as BibTeX.",
 )
-def _citations(ctx: Context) -> Iterator[Problem]:
+def _citation(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values() if ctx.bib_keys is not None else ():
         if CITATION_FIELD not in table.field_names or not table.readable:
             continue

@@ -778,7 +778,7 @@ def test_load_helpers(pkg: Path) -> None:
     ev = load.load(pkg)
     assert ev.field("studies", "n_total")["description"].startswith("Number of patients")
     assert ev.enum("outcomes", "result") == constraint("outcomes", "result", "enum")
-    assert ev.schema["search"]["primaryKey"] == ["step_id"]
+    assert ev.resource("search")["schema"]["primaryKey"] == ["step_id"]
     assert ev.resource_names == [r["name"] for r in SCHEMA["resources"]]
     with pytest.raises(AttributeError):
         _ = ev.no_such_table

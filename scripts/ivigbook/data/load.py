@@ -66,11 +66,6 @@ class Evidence:
         """The resources in the descriptor's order."""
         return list(self.tables)
 
-    @property
-    def schema(self) -> dict[str, dict[str, Any]]:
-        """Each resource's Table Schema (a copy), by resource name."""
-        return {r["name"]: copy.deepcopy(r["schema"]) for r in self.package["resources"]}
-
     def resource(self, name: str) -> dict[str, Any]:
         """The descriptor of one resource (a copy)."""
         for res in self.package["resources"]:

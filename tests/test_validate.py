@@ -883,3 +883,24 @@ def test_column_twice_is_one_problem(pkg: Path) -> None:
     # Frictionless matches columns by name, which a repeated name defeats: the header says it.
     _rewrite_columns(pkg / "judgements.csv", lambda row: [*row, row[-1]])
     only(pkg, "judgements.csv:1: source: column appears twice")
+
+
+# --- appending rows to a package's CSV file (new-study, search record) -----------------------
+
+
+@pytest.mark.parametrize(("bom", "newline", "final"), [("", "\n", True), ("\ufeff", "\r\n", False)])
+def test_appending_keeps_the_file_as_it_is(
+    tmp_path: Path, bom: str, newline: str, final: bool
+) -> None:
+    from ivigbook.data.read import appending
+
+    lines = ["id,text", 'a,"two' + newline + 'lines"']
+    text = bom + newline.join(lines) + (newline if final else "")
+    path = tmp_path / "table.csv"
+    path.write_bytes(text.encode("utf-8"))
+    old, new = appending(path, [{"text": "x, y", "id": "b"}])
+    assert old == text
+    assert new == ("" if final else newline) + 'b,"x, y"' + newline
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.csv has no header line"):
+        appending(tmp_path / "empty.csv", [])

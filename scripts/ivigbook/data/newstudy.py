@@ -16,15 +16,13 @@ new-study.md``; the field descriptions are in ``data/README.md``.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import PLACEHOLDER
-from ivigbook.data.read import csv_text, read_rows
+from ivigbook.data.read import appending, read_rows
 from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
@@ -72,11 +70,7 @@ def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> 
     planned: dict[Path, str] = {}
     for name, row in rows.items():
         path = base / _resource(package, name)["path"]
-        raw = path.read_bytes().decode("utf-8")
-        newline = "\r\n" if "\r\n" in raw else "\n"
-        header = next(csv.reader(io.StringIO(raw, newline="")))
-        prefix = "" if raw.endswith(("\n", "\r")) else newline
-        planned[path] = prefix + csv_text(header, [row], newline).split(newline, 1)[1]
+        planned[path] = appending(path, [row])[1]
     for path, text in planned.items():
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -102,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{name}: {row}")
             return 0
         appended = append_rows(data_dir, args.study_id)
-    except (NewStudyError, DescriptorError, OSError, StopIteration) as exc:
+    except (NewStudyError, DescriptorError, OSError, ValueError) as exc:
         print(f"new-study: {exc}")
         return 1
     for name, text in appended.items():

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from ivigbook.data import eutils
-from ivigbook.data.read import csv_text, read_rows
+from ivigbook.data.read import appending, csv_text, read_rows
 from ivigbook.data.rules import identifiers
 from ivigbook.data.validate import default_data_dir, validate
 
@@ -62,10 +62,10 @@ def read(data: Path, name: str) -> tuple[list[str], Rows]:
 
 def appended(data: Path, name: str, rows: Rows) -> str:
     """The file's text with ``rows`` appended, its own lines untouched."""
-    text = (data / f"{name}.csv").read_text(encoding="utf-8")
-    header, _ = read(data, name)
-    new = csv_text(header, rows).split("\n", 1)[1]
-    return text + ("" if text.endswith("\n") or not text else "\n") + new
+    try:
+        return "".join(appending(data / f"{name}.csv", rows))
+    except ValueError as exc:
+        raise SearchError(str(exc)) from None
 
 
 def commit(data: Path, files: dict[str, str]) -> None:

@@ -89,6 +89,19 @@ def csv_text(header: list[str], rows: Iterable[dict[str, Any]], newline: str = "
     return out.getvalue()
 
 
+def appending(path: Path, rows: Iterable[dict[str, Any]]) -> tuple[str, str]:
+    """A CSV file's text and the text that appends ``rows`` to it, its own lines untouched: in
+    its line ends (CRLF or LF), after a line end if its last line has none."""
+    text = path.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")), None)
+    if not header:
+        msg = f"{path.name} has no header line"
+        raise ValueError(msg)
+    new = csv_text(header, rows, newline).split(newline, 1)[1]
+    return text, ("" if text.endswith(("\n", "\r")) else newline) + new
+
+
 def canonical_bytes(raw: bytes) -> bytes:
     """The canonical form of a CSV file: no byte order mark, LF line ends, a final newline.
 

@@ -745,7 +745,7 @@ def test_load_types(pkg: Path) -> None:
     assert studies["added_on"].iloc[0] == pd.Timestamp("2024-02-01")
     assert ev.outcomes["quote"].iloc[2] == "Synthetic quotation\nthat spans two lines."
     assert ev["responders"]["numerator"].tolist()[:2] == [3, 0]
-    assert ev.row_count() == {
+    assert {name: len(table) for name, table in ev.tables.items()} == {
         "studies": 3,
         "outcomes": 4,
         "responders": 3,
@@ -776,11 +776,9 @@ def test_load_types(pkg: Path) -> None:
 
 def test_load_helpers(pkg: Path) -> None:
     ev = load.load(pkg)
-    descriptions = ev.field_descriptions("studies")
-    assert list(descriptions) == list(ev.studies.columns)
-    assert descriptions["n_total"].startswith("Number of patients")
+    assert ev.field("studies", "n_total")["description"].startswith("Number of patients")
     assert ev.enum("outcomes", "result") == constraint("outcomes", "result", "enum")
-    assert ev.schema["search"]["primaryKey"] == ["step_id"]
+    assert ev.resource("search")["schema"]["primaryKey"] == ["step_id"]
     assert ev.resource_names == [r["name"] for r in SCHEMA["resources"]]
     with pytest.raises(AttributeError):
         _ = ev.no_such_table
@@ -885,3 +883,24 @@ def test_column_twice_is_one_problem(pkg: Path) -> None:
     # Frictionless matches columns by name, which a repeated name defeats: the header says it.
     _rewrite_columns(pkg / "judgements.csv", lambda row: [*row, row[-1]])
     only(pkg, "judgements.csv:1: source: column appears twice")
+
+
+# --- appending rows to a package's CSV file (new-study, search record) -----------------------
+
+
+@pytest.mark.parametrize(("bom", "newline", "final"), [("", "\n", True), ("\ufeff", "\r\n", False)])
+def test_appending_keeps_the_file_as_it_is(
+    tmp_path: Path, bom: str, newline: str, final: bool
+) -> None:
+    from ivigbook.data.read import appending
+
+    lines = ["id,text", 'a,"two' + newline + 'lines"']
+    text = bom + newline.join(lines) + (newline if final else "")
+    path = tmp_path / "table.csv"
+    path.write_bytes(text.encode("utf-8"))
+    old, new = appending(path, [{"text": "x, y", "id": "b"}])
+    assert old == text
+    assert new == ("" if final else newline) + 'b,"x, y"' + newline
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.csv has no header line"):
+        appending(tmp_path / "empty.csv", [])

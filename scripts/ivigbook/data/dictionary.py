@@ -14,7 +14,7 @@ from typing import Any
 
 from ivigbook.data.problems import BIBLIOGRAPHY, DEFAULT_FALSE, DEFAULT_TRUE, PLACEHOLDER
 from ivigbook.data.rules import CROSS_TABLE_RULES
-from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
+from ivigbook.data.schema import DescriptorError, as_list, find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
 README = "README.md"
@@ -74,16 +74,16 @@ def _cell(text: str) -> str:
 def _keys(res: dict[str, Any]) -> list[str]:
     schema = res["schema"]
     lines = []
-    pk = schema.get("primaryKey")
-    if pk:
-        pk = [pk] if isinstance(pk, str) else pk
+    if pk := as_list(schema.get("primaryKey")):
         lines.append(f"Primary key: {', '.join(_value(k) for k in pk)}.")
     for fk in schema.get("foreignKeys") or []:
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
         ref = fk["reference"]
-        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-        target = ", ".join(f"`{ref.get('resource') or res['name']}.{f}`" for f in ref_fields)
-        lines.append(f"Foreign key: {', '.join(_value(f) for f in fields)} → {target}.")
+        target = ", ".join(
+            f"`{ref.get('resource') or res['name']}.{f}`" for f in as_list(ref["fields"])
+        )
+        lines.append(
+            f"Foreign key: {', '.join(_value(f) for f in as_list(fk['fields']))} → {target}."
+        )
     return lines
 
 

@@ -89,12 +89,10 @@ class Client:
 
     def params(self, extra: Mapping[str, str]) -> dict[str, str]:
         """``extra`` with the etiquette parameters and JSON as the response format."""
-        out = {"tool": TOOL, "retmode": "json", **extra}
-        if self.email:
-            out["email"] = self.email
-        if self.api_key:
-            out["api_key"] = self.api_key
-        return out
+        etiquette = {"email": self.email, "api_key": self.api_key}
+        return {"tool": TOOL, "retmode": "json", **extra} | {
+            k: v for k, v in etiquette.items() if v
+        }
 
     def _pause(self) -> None:
         if self._last is not None:
@@ -106,8 +104,7 @@ class Client:
     def call(self, utility: str, extra: Mapping[str, str]) -> dict[str, Any]:
         """POST one request to ``{base_url}{utility}.fcgi`` and return its JSON."""
         url = f"{self.base_url.rstrip('/')}/{utility}.fcgi"
-        failure = ""
-        reached = False
+        failure, reached = "", False
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
@@ -139,7 +136,6 @@ class Client:
     def esearch(self, term: str, db: str = "pubmed") -> tuple[int, list[str]]:
         """PubMed's count for ``term`` and every PMID it finds, in PubMed's order."""
         ids: list[str] = []
-        count = 0
         while True:
             answer = self.call(
                 "esearch", {"db": db, "term": term, "retstart": str(len(ids)), "retmax": str(PAGE)}

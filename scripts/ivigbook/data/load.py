@@ -6,7 +6,6 @@ Every chapter, test and command reads the data through :func:`load`::
     ev = load()
     ev.studies            # one pandas DataFrame per resource, typed from the schema
     ev["outcomes"]        # the same, by name
-    ev.field_descriptions("studies")
 
 Types follow the schema: ``string`` -> ``"string"``, ``integer`` -> ``"Int64"``, ``number`` ->
 ``"Float64"``, ``boolean`` -> ``"boolean"``, ``date`` -> ``datetime64``; a field with an
@@ -67,11 +66,6 @@ class Evidence:
         """The resources in the descriptor's order."""
         return list(self.tables)
 
-    @property
-    def schema(self) -> dict[str, dict[str, Any]]:
-        """Each resource's Table Schema (a copy), by resource name."""
-        return {r["name"]: copy.deepcopy(r["schema"]) for r in self.package["resources"]}
-
     def resource(self, name: str) -> dict[str, Any]:
         """The descriptor of one resource (a copy)."""
         for res in self.package["resources"]:
@@ -87,20 +81,9 @@ class Evidence:
         msg = f"{resource}.{name}"
         raise KeyError(msg)
 
-    def field_descriptions(self, resource: str) -> dict[str, str]:
-        """Field name -> description, in schema order."""
-        return {
-            f["name"]: " ".join(str(f.get("description", "")).split())
-            for f in self.resource(resource)["schema"]["fields"]
-        }
-
     def enum(self, resource: str, name: str) -> list[Any]:
         """The allowed values of an enum field, in the schema's order."""
         return list(self.field(resource, name).get("constraints", {})["enum"])
-
-    def row_count(self) -> dict[str, int]:
-        """Rows per resource."""
-        return {name: len(df) for name, df in self.tables.items()}
 
 
 #: A value of the descriptor (an enum choice) as the loader types the field's cells.

@@ -16,14 +16,13 @@ new-study.md``; the field descriptions are in ``data/README.md``.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 from ivigbook.data.problems import PLACEHOLDER
+from ivigbook.data.read import appending, read_rows
 from ivigbook.data.schema import DescriptorError, find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
 
@@ -58,17 +57,6 @@ def template_rows(package: dict[str, Any], study_id: str, today: dt.date) -> dic
     return {STUDIES: study | {"study_id": study_id}, OUTCOMES: outcome | {"study_id": study_id}}
 
 
-def _existing_ids(path: Path) -> set[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row.get("study_id", "") for row in csv.DictReader(handle)}
-
-
-def _row_text(header: list[str], row: dict[str, str], newline: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerow([row.get(name, "") for name in header])
-    return buffer.getvalue()
-
-
 def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> dict[str, str]:
     """Append the template rows for ``study_id``; return file name -> appended text."""
     descriptor = find_descriptor(data_dir)
@@ -76,17 +64,13 @@ def append_rows(data_dir: Path, study_id: str, today: dt.date | None = None) -> 
     base = descriptor.parent
     rows = template_rows(package, study_id, today or dt.date.today())
     studies_path = base / _resource(package, STUDIES)["path"]
-    if study_id in _existing_ids(studies_path):
+    if study_id in {row.get("study_id") for row in read_rows(studies_path)[1]}:
         msg = f"study {study_id!r} is already in {studies_path.name}"
         raise NewStudyError(msg)
     planned: dict[Path, str] = {}
     for name, row in rows.items():
         path = base / _resource(package, name)["path"]
-        raw = path.read_bytes().decode("utf-8")
-        newline = "\r\n" if "\r\n" in raw else "\n"
-        header = next(csv.reader(io.StringIO(raw, newline="")))
-        prefix = "" if raw.endswith(("\n", "\r")) else newline
-        planned[path] = prefix + _row_text(header, row, newline)
+        planned[path] = appending(path, [row])[1]
     for path, text in planned.items():
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -112,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{name}: {row}")
             return 0
         appended = append_rows(data_dir, args.study_id)
-    except (NewStudyError, DescriptorError, OSError, StopIteration) as exc:
+    except (NewStudyError, DescriptorError, OSError, ValueError) as exc:
         print(f"new-study: {exc}")
         return 1
     for name, text in appended.items():

@@ -19,17 +19,16 @@ failure (no network included) it prints one line, exits non-zero and changes not
 from __future__ import annotations
 
 import argparse
-import csv
+import dataclasses
 import datetime as dt
-import io
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from ivigbook.data import eutils
+from ivigbook.data.read import appending, csv_text, read_rows
 from ivigbook.data.rules import identifiers
 from ivigbook.data.validate import default_data_dir, validate
 
@@ -58,25 +57,15 @@ class SearchError(RuntimeError):
 
 
 def read(data: Path, name: str) -> tuple[list[str], Rows]:
-    with (data / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def csv_text(header: list[str], rows: Iterable[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return read_rows(data / f"{name}.csv")
 
 
 def appended(data: Path, name: str, rows: Rows) -> str:
     """The file's text with ``rows`` appended, its own lines untouched."""
-    text = (data / f"{name}.csv").read_text(encoding="utf-8")
-    header, _ = read(data, name)
-    new = csv_text(header, rows).split("\n", 1)[1]
-    return text + ("" if text.endswith("\n") or not text else "\n") + new
+    try:
+        return "".join(appending(data / f"{name}.csv", rows))
+    except ValueError as exc:
+        raise SearchError(str(exc)) from None
 
 
 def commit(data: Path, files: dict[str, str]) -> None:
@@ -106,17 +95,9 @@ def commit(data: Path, files: dict[str, str]) -> None:
 
 def known(data: Path) -> tuple[set[str], set[str]]:
     """PMIDs and DOIs screened already, or waiting in the worksheet."""
-    pmids: set[str] = set()
-    dois: set[str] = set()
-    for row in read(data, "screened_records")[1]:
-        p, d = identifiers(row["identifier"])
-        pmids |= p
-        dois |= d
-    for row in read(data, WORKSHEET)[1]:
-        pmids.add(row["pmid"])
-        if row["doi"]:
-            dois.add(row["doi"].lower())
-    return pmids, dois
+    pmids, dois = identifiers("; ".join(r["identifier"] for r in read(data, "screened_records")[1]))
+    sheet = read(data, WORKSHEET)[1]
+    return pmids | {r["pmid"] for r in sheet}, dois | {r["doi"].lower() for r in sheet if r["doi"]}
 
 
 def unscreened(records: list[eutils.Record], data: Path) -> list[eutils.Record]:
@@ -140,27 +121,14 @@ def term_for(query: dict[str, str], runs: Rows) -> str:
 
 
 def flow_rows(search_id: str, found: int, decisions: list[str]) -> Rows:
-    n = {d: decisions.count(d) for d in DECISIONS}
-    counts = {
-        "records_identified": found,
-        "duplicates_removed": found - len(decisions),
-        "records_screened": len(decisions),
-        "excluded_screening": n["excluded_screening"],
-        "already_included": n["already_included"],
-        "records_assessed": n["excluded_assessment"] + n["included"],
-        "excluded_assessment": n["excluded_assessment"],
-        "studies_included": n["included"],
-    }
+    """The update_search rows of a run: PubMed's count, then the screening ``decisions``."""
+    n = {d: decisions.count(d) for d in DECISIONS} | {"records_identified": found}
+    n |= {"duplicates_removed": found - len(decisions), "records_screened": len(decisions)}
+    n |= {"records_assessed": n["excluded_assessment"] + n["included"]}
+    n["studies_included"] = n["included"]
+    columns = ("search_id", "step_id", "step_order", "stage", "label", "count", "detail")
     return [
-        {
-            "search_id": search_id,
-            "step_id": step,
-            "step_order": str(i),
-            "stage": stage,
-            "label": label,
-            "count": str(counts[step]),
-            "detail": "",
-        }
+        dict(zip(columns, (search_id, step, str(i), stage, label, str(n[step]), ""), strict=True))
         for i, (step, stage, label) in enumerate(STEPS, start=1)
     ]
 
@@ -185,20 +153,10 @@ def run_search(data: Path, query_id: str, client: eutils.Client, run_on: dt.date
         f"{count} records; {count - len(new)} were already screened or awaiting screening and "
         f"{len(new)} went to the screening worksheet."
     )
-    run = {
-        "search_id": search_id,
-        "run_on": run_on.isoformat(),
-        "run_against": "pubmed",
-        "pubmed_query": term,
-        "queries_run": term,
-        "note": note,
-        "query_id": query_id,
-        "records_found": str(count),
-    }
-    rows = [
-        {"search_id": search_id, **{k: getattr(r, k) for k in eutils.Record.__dataclass_fields__}}
-        for r in new
-    ]
+    run = {"search_id": search_id, "run_on": run_on.isoformat(), "run_against": "pubmed"}
+    run |= {"pubmed_query": term, "queries_run": term, "note": note, "query_id": query_id}
+    run["records_found"] = str(count)
+    rows = [{"search_id": search_id, **dataclasses.asdict(r)} for r in new]
     files = {"update_searches": appended(data, "update_searches", [run])}
     if rows:
         files[WORKSHEET] = appended(data, WORKSHEET, rows)
@@ -212,24 +170,13 @@ def run_search(data: Path, query_id: str, client: eutils.Client, run_on: dt.date
 # search record
 
 
-def _record_id(number: int) -> str:
-    return f"r{number:02d}"
-
-
-def screened_row(row: dict[str, str], record_id: str) -> dict[str, str]:
+def screened_row(row: dict[str, str], number: int) -> dict[str, str]:
+    """A worksheet row as the screened_records row numbered ``number``."""
     title = f"{row['title']} ({row['year']})" if row["year"] else row["title"]
-    if len(title) > 300:
-        title = title[:297] + "..."
+    title = title[:297] + "..." if len(title) > 300 else title
     identifier = f"PMID {row['pmid']}" + (f"; DOI {row['doi']}" if row["doi"] else "")
-    return {
-        "record_id": record_id,
-        "search_id": row["search_id"],
-        "title": title,
-        "identifier": identifier,
-        "decision": row["decision"],
-        "reason": row["reason"],
-        "study_id": row["study_id"],
-    }
+    kept = {k: row[k] for k in ("search_id", "decision", "reason", "study_id")}
+    return {"record_id": f"r{number:02d}", "title": title, "identifier": identifier} | kept
 
 
 def record_screening(data: Path) -> str:
@@ -248,7 +195,7 @@ def record_screening(data: Path) -> str:
             waiting.append(search_id)
             continue
         for row in rows:
-            new_records.append(screened_row(row, _record_id(next_number)))
+            new_records.append(screened_row(row, next_number))
             next_number += 1
         found = int(runs.get(search_id, {}).get("records_found") or len(rows))
         new_steps += flow_rows(search_id, found, [r["decision"] for r in rows])

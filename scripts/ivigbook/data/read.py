@@ -15,7 +15,7 @@ import copy
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,35 @@ class Table:
     @property
     def header(self) -> list[str]:
         return self.records[0] if self.records else []
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV file's header and its rows as dictionaries (a byte order mark dropped)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def csv_text(header: list[str], rows: Iterable[dict[str, Any]], newline: str = "\n") -> str:
+    """A CSV file's text: the header, then each row's cells in its order (missing ones empty)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, restval="", extrasaction="ignore", lineterminator=newline)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def appending(path: Path, rows: Iterable[dict[str, Any]]) -> tuple[str, str]:
+    """A CSV file's text and the text that appends ``rows`` to it, its own lines untouched: in
+    its line ends (CRLF or LF), after a line end if its last line has none."""
+    text = path.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")), None)
+    if not header:
+        msg = f"{path.name} has no header line"
+        raise ValueError(msg)
+    new = csv_text(header, rows, newline).split(newline, 1)[1]
+    return text, ("" if text.endswith(("\n", "\r")) else newline) + new
 
 
 def canonical_bytes(raw: bytes) -> bytes:

@@ -1,7 +1,9 @@
 """Cross-table rules: what a Table Schema cannot express (:data:`CROSS_TABLE_RULES`).
 
 They run after frictionless has checked each table (:mod:`ivigbook.data.read`), on the typed
-rows of the tables it could read; a value frictionless found invalid reads ``None`` here.
+rows of the tables it could read; a value frictionless found invalid reads ``None`` here. Each
+rule is a check registered by :func:`rule` with its words (for ``data/README.md``) and the
+fields it needs.
 """
 
 from __future__ import annotations
@@ -15,16 +17,6 @@ from ivigbook.data.read import Row, Table
 from ivigbook.data.templates import MAX_WORDS, template_problems
 
 
-@dataclass(frozen=True)
-class CrossRule:
-    """A rule a Table Schema cannot express: the fields it needs and a check."""
-
-    name: str
-    words: str
-    needs: dict[str, tuple[str, ...]]
-    check: Callable[[Context], Iterator[Problem]]
-
-
 @dataclass
 class Context:
     tables: dict[str, Table]
@@ -33,13 +25,10 @@ class Context:
     def rows(self, resource: str) -> list[Row]:
         return self.tables[resource].rows
 
-    def file(self, resource: str) -> str:
-        return self.tables[resource].file
-
     def reporter(self, resource: str, rule: str) -> Callable[..., Problem]:
         """``bad(row, field, text[, value])``: the problem of ``rule`` broken at ``row``, with
         ``, violated by value "{value}"`` when a value is given."""
-        file = self.file(resource)
+        file = self.tables[resource].file
 
         def bad(row: Row, field: str, text: str, *value: object) -> Problem:
             shown_value = f", violated by value {shown(value[0])}" if value else ""
@@ -48,7 +37,40 @@ class Context:
         return bad
 
 
+Check = Callable[[Context], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule a Table Schema cannot express: its words, the fields it needs and its check."""
+
+    name: str
+    words: str
+    needs: dict[str, tuple[str, ...]]
+    check: Check
+
+
+#: The project's rules beyond Table Schema, in the order they are checked and documented.
+CROSS_TABLE_RULES: list[CrossRule] = []
+
+
+def rule(words: str | None = None, **needs: tuple[str, ...]) -> Callable[[Check], Check]:
+    """Register ``check`` as the rule named after it, in its docstring's words (or ``words``);
+    ``needs``: resource -> the fields it reads."""
+
+    def register(check: Check) -> Check:
+        text = " ".join((words or check.__doc__ or "").split())
+        CROSS_TABLE_RULES.append(CrossRule(check.__name__.lstrip("_"), text, needs, check))
+        return check
+
+    return register
+
+
+@rule(studies=("n_total", "n_ivig", "n_control", "crossover", "controlled"))
 def _arms(ctx: Context) -> Iterator[Problem]:
+    """Arms add up. In a crossover study (crossover true) every patient had IVIG: n_ivig equals
+    n_total and n_control is 0. Otherwise n_ivig + n_control equals n_total. An uncontrolled
+    study (controlled false) has n_control 0."""
     bad = ctx.reporter("studies", "arms")
     for row in ctx.rows("studies"):
         v = row.typed
@@ -67,7 +89,9 @@ def _arms(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "n_control", "uncontrolled study needs n_control == 0", control)
 
 
+@rule(studies=("included_by", "letter_ref"))
 def _included_by(ctx: Context) -> Iterator[Problem]:
+    """A study has a letter_ref exactly when included_by is letter."""
     bad = ctx.reporter("studies", "included_by")
     for row in ctx.rows("studies"):
         included, ref = row.typed["included_by"], row.typed["letter_ref"]
@@ -76,7 +100,9 @@ def _included_by(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "included_by", f"included_by {included} needs {needs}", included)
 
 
+@rule(studies=("study_id",), claims=("scope_studies",))
 def _scope(ctx: Context) -> Iterator[Problem]:
+    """A claim's scope_studies are study_ids of studies.csv, separated by "; "."""
     known = {row.typed["study_id"] for row in ctx.rows("studies")}
     bad = ctx.reporter("claims", "scope")
     for row in ctx.rows("claims"):
@@ -88,7 +114,16 @@ def _scope(ctx: Context) -> Iterator[Problem]:
                 yield bad(row, "scope_studies", "not a study_id", study)
 
 
+@rule(
+    responders=("numerator", "denominator", "group", "study_id", "outcome_id"),
+    studies=("study_id", "n_ivig", "n_control"),
+    outcomes=("outcome_id", "study_id"),
+)
 def _responders(ctx: Context) -> Iterator[Problem]:
+    """Responder counts fit their study. numerator is at most denominator; denominator is at most
+    the arm it counts (n_ivig for groups ivig and subgroup, n_control for control); a
+    control-group count needs a study with n_control above 0; the outcome (outcome_id) belongs
+    to the same study as the count."""
     bad = ctx.reporter("responders", "responders")
     studies = {r.typed["study_id"]: r.typed for r in ctx.rows("studies")}
     outcomes = {r.typed["outcome_id"]: r.typed for r in ctx.rows("outcomes")}
@@ -114,7 +149,10 @@ def _responders(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "denominator", msg, den)
 
 
+@rule(outcomes=("result", "result_basis", "quote"))
 def _outcomes(ctx: Context) -> Iterator[Problem]:
+    """An outcome's result_basis is none exactly when its result is not_reported, and it has a
+    quote unless its result is not_reported."""
     bad = ctx.reporter("outcomes", "outcomes")
     for row in ctx.rows("outcomes"):
         result, basis, quote = row.typed["result"], row.typed["result_basis"], row.typed["quote"]
@@ -128,7 +166,10 @@ def _outcomes(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "quote", f"quote required when result is {result}")
 
 
+@rule(search=("step_order", "reported", "count", "quote"))
 def _search(ctx: Context) -> Iterator[Problem]:
+    """The search steps' step_order runs 1, 2, ... n without gaps. A step the letter does not
+    report (reported false) has no count and no quote; a reported step has a quote."""
     bad = ctx.reporter("search", "search")
     rows = [r for r in ctx.rows("search") if r.typed["step_order"] is not None]
     orders = {r.typed["step_order"] for r in rows}
@@ -158,6 +199,14 @@ GRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness
 GRADE_DOMAINS += ("publication_bias",)
 
 
+@rule(
+    "A risk-of-bias domain belongs to its tool (rob1: "
+    + ", ".join(ROB_DOMAINS["rob1"])
+    + "; nrs: "
+    + ", ".join(ROB_DOMAINS["nrs"])
+    + "), and each study is judged with one tool.",
+    risk_of_bias=("study_id", "tool", "domain"),
+)
 def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
     bad = ctx.reporter("risk_of_bias", "risk_of_bias")
     tools: dict[str, set[str]] = {}
@@ -174,6 +223,13 @@ def _risk_of_bias(ctx: Context) -> Iterator[Problem]:
                 yield bad(row, "tool", "a study is judged with one tool", tool)
 
 
+@rule(
+    "Every outcome of the summary of findings has one row per GRADE domain in downgrades "
+    "(" + ", ".join(GRADE_DOMAINS) + "), and its certainty is its start lowered by the sum "
+    "of the levels (never below very_low).",
+    findings=("outcome", "start", "certainty"),
+    downgrades=("outcome", "grade_domain", "levels"),
+)
 def _certainty(ctx: Context) -> Iterator[Problem]:
     bad = ctx.reporter("findings", "certainty")
     levels: dict[str, dict[str, int]] = {}
@@ -214,7 +270,17 @@ _SEARCH_SUMS = (
 )
 
 
+@rule(
+    update_search=("search_id", "step_id", "count"),
+    screened_records=("search_id", "decision", "study_id"),
+)
 def _update_search(ctx: Context) -> Iterator[Problem]:
+    """An update search's counts add up: records_screened = records_identified +
+    records_other_methods (0 where the search records none) - duplicates_removed =
+    excluded_screening + already_included + records_assessed, and records_assessed =
+    excluded_assessment + studies_included. Each count of a decision equals the screened_records
+    rows with that decision, and records_screened equals all of the search's rows. An included
+    or already_included record names its study; an excluded one does not."""
     bad = ctx.reporter("update_search", "update_search")
     steps: dict[str, dict[str, Row]] = {}
     for row in ctx.rows("update_search"):
@@ -262,8 +328,17 @@ def _update_search(ctx: Context) -> Iterator[Problem]:
             yield bad(row, "study_id", f"must be empty when decision is {decision}", study)
 
 
-def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
-    file = ctx.file("update_searches")
+@rule(
+    update_searches=("search_id", "run_against", "query_id", "records_found"),
+    update_search=("search_id", "step_id", "count"),
+    screened_records=("identifier",),
+    screening_worksheet=("pmid", "doi", "decision", "reason"),
+)
+def _pubmed_run(ctx: Context) -> Iterator[Problem]:
+    """A search run on PubMed names its query (query_id) and PubMed's count (records_found), which
+    equals its records_identified once screened. No record of the screening worksheet is in
+    screened_records already (by PMID or DOI), and a decision there has a reason."""
+    bad = ctx.reporter("update_searches", "pubmed_run")
     identified = {
         r.typed["search_id"]: r.typed["count"]
         for r in ctx.rows("update_search")
@@ -272,29 +347,26 @@ def _pubmed_runs(ctx: Context) -> Iterator[Problem]:
     for row in ctx.rows("update_searches"):
         v = row.typed
         if v["run_against"] == "pubmed":
-            for name in ("query_id", "records_found"):
-                if v[name] is None:
-                    yield Problem(file, row.line, name, "pubmed_run", "required on PubMed")
+            yield from (
+                bad(row, k, "required on PubMed")
+                for k in ("query_id", "records_found")
+                if v[k] is None
+            )
         found, counted = v["records_found"], identified.get(v["search_id"])
         if found is not None and counted is not None and found != counted:
-            yield ctx.reporter("update_searches", "pubmed_run")(
+            yield bad(
                 row, "records_found", f"must equal the run's records_identified ({counted})", found
             )
-    pmids: set[str] = set()
-    dois: set[str] = set()
-    for row in ctx.rows("screened_records"):
-        found = identifiers(row.typed["identifier"] or "")
-        pmids |= found[0]
-        dois |= found[1]
-    sheet = ctx.file("screening_worksheet")
+    pmids, dois = identifiers(
+        "; ".join(r.typed["identifier"] or "" for r in ctx.rows("screened_records"))
+    )
+    bad = ctx.reporter("screening_worksheet", "pubmed_run")
     for row in ctx.rows("screening_worksheet"):
         v = row.typed
         if v["pmid"] in pmids or (v["doi"] and v["doi"].lower() in dois):
-            yield ctx.reporter("screening_worksheet", "pubmed_run")(
-                row, "pmid", "already in screened_records", v["pmid"]
-            )
+            yield bad(row, "pmid", "already in screened_records", v["pmid"])
         if v["decision"] is not None and not (v["reason"] or "").strip():
-            yield Problem(sheet, row.line, "reason", "pubmed_run", "required with a decision")
+            yield bad(row, "reason", "required with a decision")
 
 
 _PMID = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
@@ -306,7 +378,29 @@ def identifiers(text: str) -> tuple[set[str], set[str]]:
     return set(_PMID.findall(text)), {d.rstrip(".").lower() for d in _DOI.findall(text)}
 
 
-def _citations(ctx: Context) -> Iterator[Problem]:
+#: The fields of claims.csv that hold reason templates (:mod:`ivigbook.data.templates`).
+TEMPLATE_FIELDS = ("reason_template", "reason_template_untestable")
+
+
+@rule(
+    "A claim's reason templates are plain text of at most "
+    f"{MAX_WORDS} words whose only braces are placeholders: {{name}}, {{name:noun}} or "
+    "{name:one/many}. (Which facts a check provides, the tests check.)",
+    claims=TEMPLATE_FIELDS,
+)
+def _reason_template(ctx: Context) -> Iterator[Problem]:
+    bad = ctx.reporter("claims", "reason_template")
+    for row in ctx.rows("claims"):
+        for name in TEMPLATE_FIELDS:
+            template = row.typed.get(name)
+            yield from (bad(row, name, text) for text in template_problems(template or ""))
+
+
+@rule(
+    f"Every {CITATION_FIELD} (in any table) is the key of an entry in {BIBLIOGRAPHY}, "
+    "which must parse as BibTeX.",
+)
+def _citation(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values() if ctx.bib_keys is not None else ():
         if CITATION_FIELD not in table.field_names or not table.readable:
             continue
@@ -317,147 +411,18 @@ def _citations(ctx: Context) -> Iterator[Problem]:
                 yield bad(row, CITATION_FIELD, f"no entry in {BIBLIOGRAPHY} for value {shown(key)}")
 
 
-#: The fields of claims.csv that hold reason templates (:mod:`ivigbook.data.templates`).
-TEMPLATE_FIELDS = ("reason_template", "reason_template_untestable")
-
-
-def _reason_templates(ctx: Context) -> Iterator[Problem]:
-    bad = ctx.reporter("claims", "reason_template")
-    for row in ctx.rows("claims"):
-        for name in TEMPLATE_FIELDS:
-            template = row.typed.get(name)
-            yield from (bad(row, name, text) for text in template_problems(template or ""))
-
-
-#: The project's rules beyond Table Schema, in the order they are checked and documented.
-CROSS_TABLE_RULES: tuple[CrossRule, ...] = (
-    CrossRule(
-        "arms",
-        "Arms add up. In a crossover study (crossover true) every patient had IVIG: n_ivig "
-        "equals n_total and n_control is 0. Otherwise n_ivig + n_control equals n_total. An "
-        "uncontrolled study (controlled false) has n_control 0.",
-        {"studies": ("n_total", "n_ivig", "n_control", "crossover", "controlled")},
-        _arms,
-    ),
-    CrossRule(
-        "included_by",
-        "A study has a letter_ref exactly when included_by is letter.",
-        {"studies": ("included_by", "letter_ref")},
-        _included_by,
-    ),
-    CrossRule(
-        "scope",
-        'A claim\'s scope_studies are study_ids of studies.csv, separated by "; ".',
-        {"studies": ("study_id",), "claims": ("scope_studies",)},
-        _scope,
-    ),
-    CrossRule(
-        "responders",
-        "Responder counts fit their study. numerator is at most denominator; denominator is "
-        "at most the arm it counts (n_ivig for groups ivig and subgroup, n_control for "
-        "control); a control-group count needs a study with n_control above 0; the outcome "
-        "(outcome_id) belongs to the same study as the count.",
-        {
-            "responders": ("numerator", "denominator", "group", "study_id", "outcome_id"),
-            "studies": ("study_id", "n_ivig", "n_control"),
-            "outcomes": ("outcome_id", "study_id"),
-        },
-        _responders,
-    ),
-    CrossRule(
-        "outcomes",
-        "An outcome's result_basis is none exactly when its result is not_reported, and it "
-        "has a quote unless its result is not_reported.",
-        {"outcomes": ("result", "result_basis", "quote")},
-        _outcomes,
-    ),
-    CrossRule(
-        "search",
-        "The search steps' step_order runs 1, 2, ... n without gaps. A step the letter does "
-        "not report (reported false) has no count and no quote; a reported step has a quote.",
-        {"search": ("step_order", "reported", "count", "quote")},
-        _search,
-    ),
-    CrossRule(
-        "risk_of_bias",
-        "A risk-of-bias domain belongs to its tool (rob1: "
-        + ", ".join(ROB_DOMAINS["rob1"])
-        + "; nrs: "
-        + ", ".join(ROB_DOMAINS["nrs"])
-        + "), and each study is judged with one tool.",
-        {"risk_of_bias": ("study_id", "tool", "domain")},
-        _risk_of_bias,
-    ),
-    CrossRule(
-        "certainty",
-        "Every outcome of the summary of findings has one row per GRADE domain in downgrades "
-        "(" + ", ".join(GRADE_DOMAINS) + "), and its certainty is its start lowered by the sum "
-        "of the levels (never below very_low).",
-        {
-            "findings": ("outcome", "start", "certainty"),
-            "downgrades": ("outcome", "grade_domain", "levels"),
-        },
-        _certainty,
-    ),
-    CrossRule(
-        "update_search",
-        "An update search's counts add up: records_screened = records_identified + "
-        "records_other_methods (0 where the search records none) - "
-        "duplicates_removed = excluded_screening + already_included + records_assessed, and "
-        "records_assessed = excluded_assessment + studies_included. Each count of a decision "
-        "equals the screened_records rows with that decision, and records_screened equals all "
-        "of the search's rows. An included or already_included record names its study; an "
-        "excluded one does not.",
-        {
-            "update_search": ("search_id", "step_id", "count"),
-            "screened_records": ("search_id", "decision", "study_id"),
-        },
-        _update_search,
-    ),
-    CrossRule(
-        "pubmed_run",
-        "A search run on PubMed names its query (query_id) and PubMed's count (records_found), "
-        "which equals its records_identified once screened. No record of the screening "
-        "worksheet is in screened_records already (by PMID or DOI), and a decision there has "
-        "a reason.",
-        {
-            "update_searches": ("search_id", "run_against", "query_id", "records_found"),
-            "update_search": ("search_id", "step_id", "count"),
-            "screened_records": ("identifier",),
-            "screening_worksheet": ("pmid", "doi", "decision", "reason"),
-        },
-        _pubmed_runs,
-    ),
-    CrossRule(
-        "reason_template",
-        "A claim's reason templates are plain text of at most "
-        f"{MAX_WORDS} words whose only braces are placeholders: {{name}}, {{name:noun}} or "
-        "{name:one/many}. (Which facts a check provides, the tests check.)",
-        {"claims": TEMPLATE_FIELDS},
-        _reason_templates,
-    ),
-    CrossRule(
-        "citation",
-        f"Every {CITATION_FIELD} (in any table) is the key of an entry in {BIBLIOGRAPHY}, "
-        "which must parse as BibTeX.",
-        {},
-        _citations,
-    ),
-)
-
-
 def check_cross_tables(ctx: Context, descriptor_name: str, problems: list[Problem]) -> None:
     """Run every rule whose tables and fields exist and could be read."""
-    for rule in CROSS_TABLE_RULES:
+    for each in CROSS_TABLE_RULES:
         needed: list[tuple[str | None, str]] = []
-        for resource, names in rule.needs.items():
+        for resource, names in each.needs.items():
             if resource not in ctx.tables:
                 needed.append((None, f"resource {resource!r}"))
                 continue
             fields = ctx.tables[resource].field_names
             needed += [(f"{resource}.{n}", "this field") for n in names if n not in fields]
         for field, what in needed:
-            msg = f"rule {rule.name} needs {what}"
+            msg = f"rule {each.name} needs {what}"
             problems.append(Problem(descriptor_name, None, field, "descriptor", msg))
-        if not needed and all(ctx.tables[r].readable for r in rule.needs):
-            problems.extend(rule.check(ctx))
+        if not needed and all(ctx.tables[r].readable for r in each.needs):
+            problems.extend(each.check(ctx))

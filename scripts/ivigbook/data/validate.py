@@ -29,7 +29,6 @@ from ivigbook.paths import ROOT
 class Validation:
     """The outcome of validating a package: problems plus what could be read."""
 
-    descriptor_path: Path
     package: dict[str, Any] | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     bib_keys: frozenset[str] | None = None
@@ -44,7 +43,7 @@ class Validation:
 def run_validation(location: str | os.PathLike[str]) -> Validation:
     """Validate the package in folder ``location`` (or descriptor file ``location``)."""
     descriptor = find_descriptor(location)
-    result = Validation(descriptor)
+    result = Validation()
     base = descriptor.parent
     try:
         result.package = read_descriptor(descriptor)

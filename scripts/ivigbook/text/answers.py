@@ -59,19 +59,9 @@ def _benefit_sentence(
     summary: EvidenceSummary, checked: Sequence[CheckedBenefit], with_: bool
 ) -> str:
     """:func:`objective_benefit_sentence` for the studies with (or without) a control group."""
-    kind = "with" if with_ else "without"
+    kind, group = ("with", "controlled") if with_ else ("without", "uncontrolled")
     n, patients, benefit = (
-        (
-            summary.n_controlled,
-            summary.n_controlled_patients,
-            summary.n_controlled_objective_benefit,
-        )
-        if with_
-        else (
-            summary.n_uncontrolled,
-            summary.n_uncontrolled_patients,
-            summary.n_uncontrolled_objective_benefit,
-        )
+        getattr(summary, f"n_{group}{what}") for what in ("", "_patients", "_objective_benefit")
     )
     note = checked_benefit_sentence(
         [b for b in checked if b.controlled == with_],

@@ -428,9 +428,9 @@ def test_tables_name_chapters_as_words(ev) -> None:
 
 
 def _word(n: int) -> str:
-    from ivigbook.text.sentences import number_word
+    from ivigbook.data.prose import words
 
-    return number_word(n)
+    return words(n)
 
 
 def test_the_bottom_line_answers_from_the_data(ev) -> None:

@@ -156,7 +156,7 @@ def test_adding_a_study_chapter_counts(tmp_path: Path) -> None:
 
     added = [s for s in rows(data / "studies.csv") if s["included_by"] == "update"]
     if not added:
-        assert values["add_example_sentence"] == "No study has been added since the letter yet."
+        assert values["add_example_sentence"].startswith("No study has been added")
         return
     example = min(added, key=lambda s: s["added_on"])
     outcomes = rows(data / "outcomes.csv")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ import pandas as pd
 from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
+from ivigbook.data.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -64,8 +65,10 @@ def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
     return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def reason(check: str, /, **words: object) -> str:
+    """A check's long reason: the macro ``check`` of ``prose/claims.jinja`` filled with the
+    case the check chose and the facts it computed."""
+    return sentence("claims", check, **words)
 
 
 def _label(studies: pd.DataFrame) -> list[str]:
@@ -147,10 +150,6 @@ def _describe_outcomes(outcomes: pd.DataFrame) -> str:
     )
 
 
-def _all(n: int) -> str:
-    return {1: "The one", 2: "Both"}.get(n, f"All {n}")
-
-
 def _percent(fraction: Fraction | float) -> str:
     return f"{float(fraction):.1%}"
 
@@ -185,25 +184,33 @@ class ObjectiveResults:
 
 
 def objective_results(
-    ev: Evidence,
-    cohort: pd.DataFrame,
-    domains: tuple[str, ...],
-    empty: str,
-    none_stated: str,
-    improved: Callable[[pd.DataFrame], str],
+    ev: Evidence, check: str, cohort: pd.DataFrame, domains: tuple[str, ...]
 ) -> ObjectiveResults:
-    """The skeleton of a "no objective improvement in <cohort>" check: ``empty`` is the reason
-    when the cohort is empty, ``none_stated`` when it states no objective result of
-    ``domains``, and ``improved`` words the improvements that contradict the claim."""
+    """The skeleton of the "no objective improvement in <cohort>" check named ``check``: not
+    testable when the cohort is empty or states no objective result of ``domains``,
+    contradicted by an improvement (worded by the macro ``objective_decided``)."""
     stated = stated_results(study_outcomes(ev, cohort, domains, "objective"))
     gains = _result_is(stated, "improved")
     trend = _result_is(stated, "trend")
     facts = ObjectiveFacts(len(cohort), len(stated), len(gains), len(trend))
+    cases = {
+        "empty": (cohort.empty, ()),
+        "none": (stated.empty, _rows(_ids("studies", cohort))),
+        "improved": (not gains.empty, _rows(_ids("outcomes", gains))),
+    }
+    case = next((c for c, (applies, _) in cases.items() if applies), None)
     decided = None
-    if cohort.empty:
-        decided = CheckResult(NOT_TESTABLE, empty, facts=facts)
-    elif stated.empty:
-        decided = CheckResult(NOT_TESTABLE, none_stated, _rows(_ids("studies", cohort)), facts)
-    elif not gains.empty:
-        decided = CheckResult(CONTRADICTED, improved(gains), _rows(_ids("outcomes", gains)), facts)
+    if case is not None:
+        decided = CheckResult(
+            CONTRADICTED if case == "improved" else NOT_TESTABLE,
+            reason(
+                "objective_decided",
+                check=check,
+                case=case,
+                n_gains=len(gains),
+                gains=_describe_outcomes(gains),
+            ),
+            cases[case][1],
+            facts,
+        )
     return ObjectiveResults(cohort, stated, trend, facts, decided)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ import pandas as pd
 from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
-from ivigbook.data.prose import sentence
+from ivigbook.data.prose import environment, sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -65,10 +65,12 @@ def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
     return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
 
 
-def reason(check: str, /, **words: object) -> str:
+def reason(check: str, facts: Facts | None = None, /, **words: object) -> str:
     """A check's long reason: the macro ``check`` of ``prose/claims.jinja`` filled with the
-    case the check chose and the facts it computed."""
-    return sentence("claims", check, **words)
+    case the check chose, the ``facts`` it returns (those the macro takes) and other ``words``."""
+    takes = getattr(environment().get_template("claims.jinja").module, check).arguments
+    given = {k: v for k, v in asdict(facts).items() if k in takes} if facts else {}
+    return sentence("claims", check, **{**given, **words})
 
 
 def _label(studies: pd.DataFrame) -> list[str]:
@@ -204,11 +206,7 @@ def objective_results(
         decided = CheckResult(
             CONTRADICTED if case == "improved" else NOT_TESTABLE,
             reason(
-                "objective_decided",
-                check=check,
-                case=case,
-                n_gains=len(gains),
-                gains=_describe_outcomes(gains),
+                "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
             ),
             cases[case][1],
             facts,

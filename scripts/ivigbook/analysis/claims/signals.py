@@ -110,12 +110,10 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
     case = "exact" if share == Fraction(1, 3) else "rounded" if round(third) == num else "other"
     worded = reason(
         name,
+        facts,
         case=case,
+        sid=sid,
         stated=str(counted["stated_as"].iloc[0]).lower(),
-        num=num,
-        den=den,
-        percent=_percent(share),
-        third=f"{float(third):.2f}",
         one_third=_percent(Fraction(1, 3)),
         abstracts=[
             {"num": p["numerator"], "den": p["denominator"], "percent": found.group(1)}
@@ -160,13 +158,13 @@ def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
     if stated.empty:
         return CheckResult(NOT_TESTABLE, reason(name, case="no_count", sid=sid), rows, facts)
     if "prednisone" in comparator and "placebo" not in comparator:
-        worded = reason(name, case="supported", sid=sid, comparator=comparator)
+        worded = reason(name, facts, case="supported", sid=sid)
         return CheckResult(SUPPORTED, worded, rows, facts)
     worded = reason(
         name,
+        facts,
         case="partly",
         sid=sid,
-        comparator=comparator,
         quote=str(stated["quote"].iloc[0]),
         elsewhere=names(_label(to_prednisone)) if not to_prednisone.empty else None,
     )
@@ -210,18 +208,18 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     if i is None or c is None:
         return CheckResult(NOT_TESTABLE, reason(name, case="missing"), rows, facts)
     den = i["denominator"]
-    words = {
-        "c_num": c["numerator"],
-        "c_den": c["denominator"],
-        "c_source": str(c["source"]).replace("letter_", ""),
-        "i_den": den,
-    }
+    source = str(c["source"]).replace("letter_", "")
     if pd.notna(c["numerator"]) and c["numerator"] > 0:
-        return CheckResult(CONTRADICTED, reason(name, case="controls", **words), rows, facts)
+        return CheckResult(CONTRADICTED, reason(name, facts, case="controls"), rows, facts)
     if pd.notna(i["numerator"]):
         share = Fraction(int(i["numerator"]), int(den))
         worded = reason(
-            name, case="counted", i_num=i["numerator"], percent=_percent(share), **words
+            name,
+            facts,
+            case="counted",
+            source=source,
+            i_num=i["numerator"],
+            percent=_percent(share),
         )
         return CheckResult(
             SUPPORTED if share == Fraction(1, 2) else CONTRADICTED, worded, rows, facts
@@ -229,12 +227,12 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     half = Fraction(int(den), 2) if pd.notna(den) else None
     worded = reason(
         name,
+        facts,
         case="stated",
-        stated=i["stated_as"],
-        half=f"{float(half):.1f}" if half is not None and half.denominator != 1 else None,
+        source=source,
+        odd_half=f"{float(half):.1f}" if half is not None and half.denominator != 1 else None,
         subjective=(endurance["assessment"].astype("string") == "subjective").any(),
         unlisted=not _flag(endurance["listed_as_outcome"]).all(),
-        **words,
     )
     return CheckResult(SUPPORTED if half is not None else PARTLY, worded, rows, facts)
 
@@ -264,9 +262,8 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
     case = SUPPORTED if without.empty else PARTLY if not positive.empty else CONTRADICTED
     worded = reason(
         name,
+        facts,
         case=case,
-        n_positive=len(positive),
-        n_uncontrolled=len(uncontrolled),
         n_objective=int((gains["assessment"].astype("string") == "objective").sum()),
         n_gains=len(gains),
         without=names(_label(without)),
@@ -292,15 +289,14 @@ def timing_of_responders(ev: Evidence) -> CheckResult:
     stated = s[s["time_to_treatment_letter"].notna()]
     checks = _source_checks(ev, stated["study_id"])
     unverifiable = checks[checks["verdict"].astype("string") == "unverifiable"]
+    facts = TimingFacts(study_names(stated), len(stated), len(s), len(unverifiable))
     worded = reason(
         "timing_of_responders",
-        n_stated=len(stated),
-        n_studies=len(s),
+        facts,
         labels=names(_label(stated)) if not stated.empty else None,
         sentence=stated["time_to_treatment_letter"].iloc[0] if not stated.empty else None,
         unverifiable=names(unverifiable["check_id"]) if not unverifiable.empty else None,
     )
-    facts = TimingFacts(study_names(stated), len(stated), len(s), len(unverifiable))
     rows = _rows(_ids("studies", stated), _ids("source_checks", checks))
     return CheckResult(NOT_TESTABLE, worded, rows, facts)
 
@@ -332,17 +328,13 @@ def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
     facts = HeterogeneityFacts(n, len(doses), len(measures), len(common), with_drugs, timing)
     worded = reason(
         "studies_are_heterogeneous",
-        n=n,
-        n_doses=len(doses),
+        facts,
         n_months=len(months),
         n_varied=varied,
         n_no_dose=int(s["dose_g_per_kg_per_month"].isna().sum()),
-        n_drugs=with_drugs,
-        n_measures=len(measures),
         common=names(common.index) if not common.empty else None,
         top=top.index[0] if len(top) else None,
         n_top=int(top.iloc[0]) if len(top) else None,
-        n_timing=timing,
         n_duration=duration,
     )
     if n < 2:
@@ -377,8 +369,7 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
     differs = _source_checks(ev, controlled["study_id"], topic="result", verdict="differs")
     worded = reason(
         name,
-        n_results=len(stated),
-        n_controlled=len(controlled),
+        found.facts,
         trend=_describe_outcomes(trend) if not trend.empty else None,
         counts=names(primary["quote"].str.rstrip(".")) if not primary.empty else None,
         n_differs=len(differs),
@@ -415,14 +406,12 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
     case = SUPPORTED if by_marker.empty else CONTRADICTED
     worded = reason(
         "no_predictive_marker_reported",
+        facts,
         case=case,
         by_marker=names(
             f"{row['responder_id']} (\u201c{row['group_letter']}\u201d)"
             for _, row in by_marker.iterrows()
         ),
-        n_measured=len(measured),
-        n_studies=len(s),
-        n_results=len(markers),
         defined=names(f"\u201c{g}\u201d" for g in subgroups["group_letter"]),
     )
     if case == CONTRADICTED:

@@ -68,12 +68,8 @@ def search_counts_match(ev: Evidence) -> CheckResult:
         verdict, case = (SUPPORTED, "match") if n_included == len(letter) else (CONTRADICTED, "")
     worded = reason(
         "search_counts_match",
+        facts,
         case=case,
-        n_found=n_found,
-        n_included=n_included,
-        n_table=len(letter),
-        n_missing=len(missing),
-        n_steps=len(search),
         missing=names(missing["label"].str.lower()),
     )
     return CheckResult(verdict, worded, rows, facts)
@@ -131,10 +127,8 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
     unstated = two and not unknown.empty
     worded = reason(
         "rct_count_is_two",
+        facts,
         case="" if two else "count",
-        n_randomised=len(randomised),
-        randomised=study_names(randomised),
-        n_placebo=len(placebo),
         own=names(design["source_says"].str.rstrip(".")) if not design.empty else None,
         **{k: names(by_id[i] for i in readings[k]) if inconsistent else None for k in READINGS},
         unknown=names(_label(unknown)) if unstated else None,
@@ -158,8 +152,7 @@ def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     notes = [_describe_outcomes(frame) for frame in (trend, other) if not frame.empty]
     worded = reason(
         name,
-        n_results=len(stated),
-        n_trials=len(t),
+        found.facts,
         notes=names(notes) if notes else None,
         n_blanket=len(blanket),
         differs=names(differs["source_says"].str.rstrip(".")) if not differs.empty else None,
@@ -214,9 +207,8 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
     _, verdict, rows = cases[case]
     worded = reason(
         "no_effect_in_trials_on_strength_swallowing_serum",
+        facts,
         case=case,
-        n_randomised=len(randomised),
-        n_results=len(stated),
         effects=_describe_outcomes(effects),
         trend=_describe_outcomes(trend) if not trend.empty else None,
         improvers=[
@@ -282,9 +274,8 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
     _, verdict, rows = cases[case]
     worded = reason(
         "only_subjective_effects_in_trials",
+        facts,
         case=case,
-        n_placebo=len(placebo),
-        n_effects=len(effects),
         effects=_describe_outcomes(objective if case == "objective" else effects),
         sized=sized,
         other=names(other["measure_letter"]),
@@ -337,11 +328,11 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
     blanket = clinical[clinical["result_basis"].astype("string") == "blanket"]
     worded = reason(
         "necrosis_without_clinical_effect",
+        facts,
         case=case,
         described=_describe_outcomes(objective_gain if case == "objective" else histology),
         trial=names(_label(same)),
         changed=_describe_outcomes(changed),
-        n_measured=n_measured,
         quotes=names(f"\u201c{q}\u201d" for q in subjective_gain["quote"]),
         blanket=names(blanket["outcome_id"]) if not blanket.empty else None,
     )

@@ -33,6 +33,7 @@ from ivigbook.analysis.cohorts import (
     ivig_evidence,
     readable,
     short_labels_by_id,
+    studies_evidence,
     with_tables,
 )
 from ivigbook.analysis.grade import domain_certainty, split_list
@@ -49,25 +50,19 @@ from ivigbook.data.prose import sentence
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
-#: Tables whose rows belong to one study (filtered with the studies).
-_PER_STUDY = ("outcomes", "responders", "risk_of_bias", "harms")
-
 
 def letter_basis(ev: Evidence) -> Evidence:
     """The letter's own evidence: its Table I studies, its results, no primary-source check."""
     s = ev.studies
-    keep = s[s["included_by"].astype("string") == "letter"].reset_index(drop=True)
-    ids = set(keep["study_id"])
-    tables: dict[str, pd.DataFrame] = {"studies": keep}
-    for name in _PER_STUDY:
-        frame = ev.tables[name]
-        tables[name] = frame[frame["study_id"].isin(ids)].reset_index(drop=True)
-    r = tables["responders"]
-    primary = r["source"].astype("string") == "primary_source"
-    tables["responders"] = r[~primary.fillna(False).astype(bool)].reset_index(drop=True)
-    tables["checked_results"] = ev.checked_results.iloc[0:0]
-    tables["checked_study_values"] = ev.checked_study_values.iloc[0:0]
-    return with_tables(ev, **tables)
+    letter = studies_evidence(ev, s.loc[s["included_by"].astype("string") == "letter", "study_id"])
+    r = letter.responders
+    primary = (r["source"].astype("string") == "primary_source").fillna(False).astype(bool)
+    return with_tables(
+        letter,
+        responders=r[~primary].reset_index(drop=True),
+        checked_results=ev.checked_results.iloc[0:0],
+        checked_study_values=ev.checked_study_values.iloc[0:0],
+    )
 
 
 def checked_basis(ev: Evidence, leave_out: Iterable[str] = ()) -> Evidence:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,36 +148,36 @@ def changed_verdicts(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
     return table[table["changed"]].reset_index(drop=True)
 
 
-def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFrame:
-    """Scaffold ``study_id`` in a temporary copy of the data package, validate the copy and
-    return the problems the validator reports (file, line, field, rule, message, and the
-    message as ``make validate`` prints it). The real data folder is not touched."""
-    from ivigbook.data.newstudy import append_rows
+def _problems_of_copy(ev: Evidence, change: Callable[[Path], object]) -> pd.DataFrame:
+    """Apply ``change`` to a temporary copy of the data package, validate the copy and return
+    the problems (file, line, field, rule, message, and the message as ``make validate``
+    prints it). The real data folder is not touched."""
     from ivigbook.data.validate import validate
 
-    with tempfile.TemporaryDirectory(prefix="ivigbook-scaffold-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ivigbook-copy-") as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(ev.data_dir, copy)
-        append_rows(copy, study_id)
-        problems = validate(copy)
-    return _problem_frame(problems)
+        change(copy)
+        return _problem_frame(validate(copy))
+
+
+def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFrame:
+    """What the validator reports once ``study_id`` is scaffolded (:func:`_problems_of_copy`)."""
+    from ivigbook.data.newstudy import append_rows
+
+    return _problems_of_copy(ev, lambda copy: append_rows(copy, study_id))
 
 
 def problems_with_edit(
     ev: Evidence, table: str, row_id: str, field: str, value: str
 ) -> pd.DataFrame:
-    """Set one cell in a temporary copy of the data package, validate the copy and return
-    the problems (as :func:`scaffold_problems`). The real data folder is not touched."""
+    """What the validator reports once one cell is set (:func:`_problems_of_copy`)."""
     import csv
 
-    from ivigbook.data.validate import validate
-
     key = claims.KEYS[table]
-    path_name = ev.resource(table)["path"]
-    with tempfile.TemporaryDirectory(prefix="ivigbook-edit-") as tmp:
-        copy = Path(tmp) / "data"
-        shutil.copytree(ev.data_dir, copy)
-        path = copy / path_name
+
+    def edit(copy: Path) -> None:
+        path = copy / ev.resource(table)["path"]
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         header = rows[0]
@@ -187,8 +188,8 @@ def problems_with_edit(
         matches[0][header.index(field)] = value
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows(rows)
-        problems = validate(copy)
-    return _problem_frame(problems)
+
+    return _problems_of_copy(ev, edit)
 
 
 def _problem_frame(problems: list) -> pd.DataFrame:

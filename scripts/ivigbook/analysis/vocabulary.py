@@ -79,33 +79,28 @@ AUTHOR_NOT_REPORTED = "not reported"
 
 NOT_REPORTED = "not reported"
 
-#: Each measure: its label in tables and charts, and its name in sentences.
-MEASURES = {
-    "mmt": ("MMT", "manual muscle testing"),
-    "qmt": ("QMT", "quantitative muscle testing"),
-    "swallowing": ("Swallowing", "swallowing studies"),
-    "oesophageal_manometry": ("Oesophageal manometry", "oesophageal manometry"),
-    "disability_score": ("Disability score", "disability score"),
-    "functional_score": ("Functional score", "functional score"),
-    "ck": ("CK", "serum CK"),
-    "emg": ("EMG", "EMG"),
-    "nss": ("NSS", "symptom score (NSS)"),
-    "biopsy_necrosis": ("Biopsy: necrotic fibres", "necrotic fibres (biopsy)"),
-    "biopsy_t_cells": ("Biopsy: T cells", "T cells (biopsy)"),
-    "biopsy_markers": ("Biopsy: markers", "biopsy markers"),
-    "mri": ("MRI", "muscle MRI"),
-    "endurance_adl": ("Endurance and ADL", "endurance, daily activities"),
-    "fatigue": ("Fatigue", "fatigue"),
-    "self_reported_strength": ("Self-reported strength", "self-reported strength"),
-    "self_reported_dysphagia": ("Self-reported dysphagia", "self-reported dysphagia"),
-    "patient_global": ("Patient's global rating", "patient's global assessment"),
-    "favourable_response": ("Favourable response", "favourable response (undefined)"),
-    "strength_unspecified": (
-        "Strength (method not reported)",
-        "muscle strength (method not reported)",
-    ),
+MEASURE_LABELS = {
+    "mmt": "MMT",
+    "qmt": "QMT",
+    "swallowing": "Swallowing",
+    "oesophageal_manometry": "Oesophageal manometry",
+    "disability_score": "Disability score",
+    "functional_score": "Functional score",
+    "ck": "CK",
+    "emg": "EMG",
+    "nss": "NSS",
+    "biopsy_necrosis": "Biopsy: necrotic fibres",
+    "biopsy_t_cells": "Biopsy: T cells",
+    "biopsy_markers": "Biopsy: markers",
+    "mri": "MRI",
+    "endurance_adl": "Endurance and ADL",
+    "fatigue": "Fatigue",
+    "self_reported_strength": "Self-reported strength",
+    "self_reported_dysphagia": "Self-reported dysphagia",
+    "patient_global": "Patient's global rating",
+    "favourable_response": "Favourable response",
+    "strength_unspecified": "Strength (method not reported)",
 }
-MEASURE_LABELS = {key: label for key, (label, _) in MEASURES.items()}
 #: Domains of outcomes, as tables and charts label them.
 DOMAIN_LABELS = {
     "strength": "Strength",
@@ -138,7 +133,28 @@ GROUP_LABELS = {"ivig": "IVIG", "control": "Control", "subgroup": "IVIG subgroup
 #: Responder groups of patients treated with IVIG (a comparison group is not one of them).
 TREATED_GROUPS = frozenset({"ivig", "subgroup"})
 #: Measures in words, for sentences (the chart labels are :data:`MEASURE_LABELS`).
-MEASURE_NAMES = {key: name for key, (_, name) in MEASURES.items()}
+MEASURE_NAMES = {
+    "mmt": "manual muscle testing",
+    "qmt": "quantitative muscle testing",
+    "swallowing": "swallowing studies",
+    "oesophageal_manometry": "oesophageal manometry",
+    "disability_score": "disability score",
+    "functional_score": "functional score",
+    "ck": "serum CK",
+    "emg": "EMG",
+    "nss": "symptom score (NSS)",
+    "biopsy_necrosis": "necrotic fibres (biopsy)",
+    "biopsy_t_cells": "T cells (biopsy)",
+    "biopsy_markers": "biopsy markers",
+    "mri": "muscle MRI",
+    "endurance_adl": "endurance, daily activities",
+    "fatigue": "fatigue",
+    "self_reported_strength": "self-reported strength",
+    "self_reported_dysphagia": "self-reported dysphagia",
+    "patient_global": "patient's global assessment",
+    "favourable_response": "favourable response (undefined)",
+    "strength_unspecified": "muscle strength (method not reported)",
+}
 
 SUPPORTED = "supported"
 #: Supported on the credible evidence, with a weaker result against it named in one sentence

@@ -65,6 +65,16 @@ def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
     return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
 
 
+#: A check's cases in order: name -> (whether it applies, the verdict, the deciding rows).
+Cases = dict[str, tuple[bool, str, tuple[str, ...]]]
+
+
+def first_case(cases: Cases) -> tuple[str, str, tuple[str, ...]]:
+    """The first case that applies: its name, verdict and deciding rows."""
+    case = next(name for name, (applies, _, _) in cases.items() if applies)
+    return case, cases[case][1], cases[case][2]
+
+
 def reason(check: str, facts: Facts | None = None, /, **words: object) -> str:
     """A check's long reason: the macro ``check`` of ``prose/claims.jinja`` filled with the
     case the check chose, the ``facts`` it returns (those the macro takes) and other ``words``."""
@@ -195,20 +205,18 @@ def objective_results(
     gains = _result_is(stated, "improved")
     trend = _result_is(stated, "trend")
     facts = ObjectiveFacts(len(cohort), len(stated), len(gains), len(trend))
-    cases = {
-        "empty": (cohort.empty, ()),
-        "none": (stated.empty, _rows(_ids("studies", cohort))),
-        "improved": (not gains.empty, _rows(_ids("outcomes", gains))),
-    }
-    case = next((c for c, (applies, _) in cases.items() if applies), None)
+    case, verdict, rows = first_case(
+        {
+            "empty": (cohort.empty, NOT_TESTABLE, ()),
+            "none": (stated.empty, NOT_TESTABLE, _rows(_ids("studies", cohort))),
+            "improved": (not gains.empty, CONTRADICTED, _rows(_ids("outcomes", gains))),
+            "": (True, "", ()),
+        }
+    )
     decided = None
-    if case is not None:
-        decided = CheckResult(
-            CONTRADICTED if case == "improved" else NOT_TESTABLE,
-            reason(
-                "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
-            ),
-            cases[case][1],
-            facts,
+    if case:
+        worded = reason(
+            "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
         )
+        decided = CheckResult(verdict, worded, rows, facts)
     return ObjectiveResults(cohort, stated, trend, facts, decided)

@@ -16,6 +16,7 @@ from ivigbook.analysis.claims.helpers import (
     _result_is,
     _rows,
     _source_checks,
+    first_case,
     flagged,
     names,
     objective_results,
@@ -196,15 +197,18 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
     )
     trend = _result_is(stated, "trend")
     blanket = stated[stated["result_basis"].astype("string") == "blanket"]
-    cases = {
-        "no_trial": (randomised.empty, NOT_TESTABLE, ()),
-        "no_result": (stated.empty, NOT_TESTABLE, _rows(_ids("studies", randomised))),
-        "effect": (not effects.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
-        "supported": (trend.empty and improvers.empty and not missing, SUPPORTED, None),
-        "partly": (True, PARTLY, None),
-    }
-    case = next(c for c, (applies, _, _) in cases.items() if applies)
-    _, verdict, rows = cases[case]
+    rows = _rows(
+        _ids("outcomes", stated), _ids("responders", improvers), _ids("studies", randomised)
+    )
+    case, verdict, rows = first_case(
+        {
+            "no_trial": (randomised.empty, NOT_TESTABLE, ()),
+            "no_result": (stated.empty, NOT_TESTABLE, _rows(_ids("studies", randomised))),
+            "effect": (not effects.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
+            "supported": (trend.empty and improvers.empty and not missing, SUPPORTED, rows),
+            "partly": (True, PARTLY, rows),
+        }
+    )
     worded = reason(
         "no_effect_in_trials_on_strength_swallowing_serum",
         facts,
@@ -225,10 +229,6 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
         n_blanket=len(blanket),
         blanket=names(blanket["outcome_id"]),
     )
-    if rows is None:
-        rows = _rows(
-            _ids("outcomes", stated), _ids("responders", improvers), _ids("studies", randomised)
-        )
     return CheckResult(verdict, worded, rows, facts)
 
 
@@ -263,15 +263,15 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
         sized or reason("no_size_checked"),
     )
     with_size = _rows(_ids("outcomes", effects), _ids("source_checks", size))
-    cases = {
-        "no_trial": (placebo.empty, NOT_TESTABLE, ()),
-        "no_effect": (effects.empty, CONTRADICTED, _rows(_ids("studies", placebo))),
-        "objective": (not objective.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
-        "supported": (other.empty, SUPPORTED, with_size),
-        "partly": (True, PARTLY, with_size),
-    }
-    case = next(c for c, (applies, _, _) in cases.items() if applies)
-    _, verdict, rows = cases[case]
+    case, verdict, rows = first_case(
+        {
+            "no_trial": (placebo.empty, NOT_TESTABLE, ()),
+            "no_effect": (effects.empty, CONTRADICTED, _rows(_ids("studies", placebo))),
+            "objective": (not objective.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
+            "supported": (other.empty, SUPPORTED, with_size),
+            "partly": (True, PARTLY, with_size),
+        }
+    )
     worded = reason(
         "only_subjective_effects_in_trials",
         facts,
@@ -312,19 +312,20 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
         len(changed), n_measured, len(objective_gain), len(subjective_gain), study_names(same)
     )
     rows = _rows(_ids("outcomes", changed), _ids("outcomes", clinical))
-    cases = {
-        "no_biopsy": (_result_is(histology, "no_effect", "trend").empty, NOT_TESTABLE),
-        "no_change": (True, CONTRADICTED),
-    }
-    if not changed.empty:
-        cases = {
-            "objective": (not objective_gain.empty, CONTRADICTED),
-            "supported": (subjective_gain.empty, SUPPORTED),
-            "partly": (True, PARTLY),
+    biopsies = _rows(_ids("outcomes", histology))
+    case, verdict, rows = first_case(
+        {
+            "no_biopsy": (
+                changed.empty and _result_is(histology, "no_effect", "trend").empty,
+                NOT_TESTABLE,
+                biopsies,
+            ),
+            "no_change": (changed.empty, CONTRADICTED, biopsies),
+            "objective": (not objective_gain.empty, CONTRADICTED, rows),
+            "supported": (subjective_gain.empty, SUPPORTED, rows),
+            "partly": (True, PARTLY, rows),
         }
-    else:
-        rows = _rows(_ids("outcomes", histology))
-    case = next(c for c, (applies, _) in cases.items() if applies)
+    )
     blanket = clinical[clinical["result_basis"].astype("string") == "blanket"]
     worded = reason(
         "necrosis_without_clinical_effect",
@@ -336,4 +337,4 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
         quotes=names(f"\u201c{q}\u201d" for q in subjective_gain["quote"]),
         blanket=names(blanket["outcome_id"]) if not blanket.empty else None,
     )
-    return CheckResult(cases[case][1], worded, rows, facts)
+    return CheckResult(verdict, worded, rows, facts)

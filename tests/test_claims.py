@@ -777,3 +777,50 @@ def test_a_scoped_claim_is_judged_on_its_studies_alone(ev: Evidence) -> None:
         claims.evaluate(mine).set_index("claim_id").loc["nss_moderate_only", "verdict"]
         != (ledger.loc["nss_moderate_only", "verdict"])
     )
+
+
+# --- the long reasons: macros in prose/claims.jinja ---------------------------------------
+
+
+def test_every_check_has_a_reason_macro_that_takes_its_facts_by_name() -> None:
+    """Each registered check words its long reason with the macro of its name; a macro
+    argument named like one of the check's facts receives that fact, so it must mean it."""
+    from ivigbook.data.prose import environment
+
+    module = environment().get_template("claims.jinja").module
+    for name in claims.CHECKS:
+        macro = getattr(module, name, None)
+        assert macro is not None, f"prose/claims.jinja has no macro {name}"
+        assert "case" in macro.arguments or len(macro.arguments) > 1, name
+        shared = set(macro.arguments) & set(claims.fact_names(name))
+        assert shared, f"the macro {name} takes none of its check's facts"
+
+
+def test_a_long_list_in_the_living_review_is_cut_and_counted() -> None:
+    """Past eight items, the sentence on moved verdicts names eight and counts the rest, like
+    the claims' reasons (:func:`ivigbook.analysis.claims.names`); fewer are all named."""
+    from ivigbook.data.prose import sentence
+
+    moves = [
+        {"quote": f"claim {i}", "before": "supported", "now": "contradicted"} for i in range(11)
+    ]
+    text = sentence("changes", "changes_summary", moves=moves)
+    assert text.startswith("11 claims' verdicts differ")
+    assert "claim 7" in text
+    assert "claim 8" not in text
+    assert text.endswith("and 3 more.")
+    two = sentence("changes", "changes_summary", moves=moves[:2])
+    assert "\u201cclaim 0\u201d (supported \u2192 contradicted) and \u201cclaim 1\u201d" in two
+    assert sentence("changes", "changes_summary", moves=[]).startswith("No claim's verdict")
+
+
+def test_the_reason_of_the_weighed_result_says_why_it_does_not_overturn(ev: Evidence) -> None:
+    """With the sources checked, a claim kept on the credible evidence opens its reason with
+    one sentence per weak result's study, naming why it is weak."""
+    table = evaluate_bases(ev)
+    weighed = table[table["weighed"]]
+    assert not weighed.empty
+    for reason in weighed["reason_checked"]:
+        lead = reason.split(": ", 1)[0]
+        assert "does not overturn the claim" in lead or "do not overturn the claim" in lead
+        assert "multiple comparisons" in reason or "primary" in reason

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ from ivigbook.analysis.search import letter_search_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS, chapter_label
 from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
+from ivigbook.data.prose import sentence
 from ivigbook.paths import ROOT
 
 if TYPE_CHECKING:
@@ -146,36 +148,36 @@ def changed_verdicts(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
     return table[table["changed"]].reset_index(drop=True)
 
 
-def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFrame:
-    """Scaffold ``study_id`` in a temporary copy of the data package, validate the copy and
-    return the problems the validator reports (file, line, field, rule, message, and the
-    message as ``make validate`` prints it). The real data folder is not touched."""
-    from ivigbook.data.newstudy import append_rows
+def _problems_of_copy(ev: Evidence, change: Callable[[Path], object]) -> pd.DataFrame:
+    """Apply ``change`` to a temporary copy of the data package, validate the copy and return
+    the problems (file, line, field, rule, message, and the message as ``make validate``
+    prints it). The real data folder is not touched."""
     from ivigbook.data.validate import validate
 
-    with tempfile.TemporaryDirectory(prefix="ivigbook-scaffold-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ivigbook-copy-") as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(ev.data_dir, copy)
-        append_rows(copy, study_id)
-        problems = validate(copy)
-    return _problem_frame(problems)
+        change(copy)
+        return _problem_frame(validate(copy))
+
+
+def scaffold_problems(ev: Evidence, study_id: str = "example2099") -> pd.DataFrame:
+    """What the validator reports once ``study_id`` is scaffolded (:func:`_problems_of_copy`)."""
+    from ivigbook.data.newstudy import append_rows
+
+    return _problems_of_copy(ev, lambda copy: append_rows(copy, study_id))
 
 
 def problems_with_edit(
     ev: Evidence, table: str, row_id: str, field: str, value: str
 ) -> pd.DataFrame:
-    """Set one cell in a temporary copy of the data package, validate the copy and return
-    the problems (as :func:`scaffold_problems`). The real data folder is not touched."""
+    """What the validator reports once one cell is set (:func:`_problems_of_copy`)."""
     import csv
 
-    from ivigbook.data.validate import validate
-
     key = claims.KEYS[table]
-    path_name = ev.resource(table)["path"]
-    with tempfile.TemporaryDirectory(prefix="ivigbook-edit-") as tmp:
-        copy = Path(tmp) / "data"
-        shutil.copytree(ev.data_dir, copy)
-        path = copy / path_name
+
+    def edit(copy: Path) -> None:
+        path = copy / ev.resource(table)["path"]
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         header = rows[0]
@@ -186,8 +188,8 @@ def problems_with_edit(
         matches[0][header.index(field)] = value
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows(rows)
-        problems = validate(copy)
-    return _problem_frame(problems)
+
+    return _problems_of_copy(ev, edit)
 
 
 def _problem_frame(problems: list) -> pd.DataFrame:
@@ -232,53 +234,39 @@ def _long_date(value: pd.Timestamp) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _published_relation(year: object, search_year: int) -> str:
-    """ "published before that search; " (or "in the year of", "after"); "" for no year."""
+def _published_relation(year: object, search_year: int) -> str | None:
+    """When a study was published beside the letter's search: "before", "after", "in the year
+    of", or None for no year."""
     if is_missing(year):
-        return ""
+        return None
     y = int(str(year))
-    when = "before" if y < search_year else "after" if y > search_year else "in the year of"
-    return f"published {when} that search; "
+    return "before" if y < search_year else "after" if y > search_year else "in the year of"
 
 
 def added_summary(ev: Evidence) -> str:
     """One sentence on the studies added since the letter's search."""
-    added = added_since_letter(ev)
-    since = _long_date(letter_search_date(ev))
-    if added.empty:
-        return (
-            f"No study has been added since the letter's search of {since}: the evidence base "
-            f"is the letter's {len(ev.studies)} studies."
-        )
-    search_year = letter_search_date(ev).year
-    names = [
-        study_name(row)
-        + (f" {row['year']}" if pd.notna(row["year"]) else "")
-        + f" ({_published_relation(row['year'], search_year)}added to the book on "
-        + f"{_long_date(row['added_on'])})"
-        for _, row in added.iterrows()
+    search = letter_search_date(ev)
+    added = [
+        {
+            "name": study_name(row) + (f" {row['year']}" if pd.notna(row["year"]) else ""),
+            "when": _published_relation(row["year"], search.year),
+            "added_on": _long_date(row["added_on"]),
+        }
+        for _, row in added_since_letter(ev).iterrows()
     ]
-    studies = "study has" if len(added) == 1 else "studies have"
-    return f"{len(added)} {studies} been added since the letter's search of {since}: " + (
-        claims.names(names) + "."
+    return sentence(
+        "changes", "added_summary", since=_long_date(search), n_studies=len(ev.studies), added=added
     )
 
 
 def changes_summary(ev: Evidence, baseline: str = "letter") -> str:
     """One sentence on the claims whose verdict differs from that on the letter's studies."""
     changed = changed_verdicts(ev, baseline)
-    if changed.empty:
-        return "No claim's verdict differs from its verdict on the letter's studies alone."
     moves = [
-        f"\u201c{row['quote']}\u201d ({row['verdict_letter']} \u2192 {row['verdict_now']})"
+        {"quote": row["quote"], "before": row["verdict_letter"], "now": row["verdict_now"]}
         for _, row in changed.iterrows()
     ]
-    claim_word = "claim's verdict differs" if len(changed) == 1 else "claims' verdicts differ"
-    return (
-        f"{len(changed)} {claim_word} from the verdict on the letter's studies alone: "
-        + claims.names(moves)
-        + "."
-    )
+    return sentence("changes", "changes_summary", moves=moves)
 
 
 #: The files a contributor adds rows to for a new study, and whether every study needs one.
@@ -351,39 +339,17 @@ def why_verdicts_stand(ev: Evidence, baseline: str = "letter") -> str:
     outside the IVIG cohorts (not intravenous), uncontrolled, or a controlled IVIG study that
     can move the trial claims. One or two sentences, recomputed at every build."""
     added = added_since_letter(ev)
-    if added.empty:
-        return "No study has been added, so every verdict is the letter's."
-    not_ivig = added[~is_ivig(added)]
     ivig = added[is_ivig(added)]
-    controlled = ivig[ivig["controlled"].fillna(False).astype(bool)]
-    parts = []
-    if len(not_ivig):
-        word = "study gave" if len(not_ivig) == 1 else "studies gave"
-        parts.append(
-            f"{len(not_ivig)} added {word} immunoglobulin other than intravenously, so "
-            "it counts among all studies but in no IVIG cohort and no verdict on IVIG"
-        )
-    uncontrolled = len(ivig) - len(controlled)
-    if uncontrolled:
-        word = "IVIG study has" if uncontrolled == 1 else "IVIG studies have"
-        parts.append(
-            f"{uncontrolled} added {word} no comparison group, so it can move only the "
-            "claims about uncontrolled reports"
-        )
-    if len(controlled):
-        word = "IVIG study has" if len(controlled) == 1 else "IVIG studies have"
-        parts.append(
-            f"{len(controlled)} added {word} a comparison group and can move the claims "
-            "about trials and controlled studies"
-        )
-    n_changed = len(changed_verdicts(ev, baseline))
-    outcome = (
-        "No verdict moved."
-        if n_changed == 0
-        else f"{n_changed} verdict{'s' if n_changed != 1 else ''} moved."
+    n_controlled = int(ivig["controlled"].fillna(False).astype(bool).sum())
+    return sentence(
+        "changes",
+        "why_verdicts_stand",
+        n_added=len(added),
+        n_not_ivig=len(added) - len(ivig),
+        n_uncontrolled=len(ivig) - n_controlled,
+        n_controlled=n_controlled,
+        n_changed=len(changed_verdicts(ev, baseline)) if len(added) else 0,
     )
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + ". " + outcome
 
 
 # ------------------------------------------------------------------------------------------

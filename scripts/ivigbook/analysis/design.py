@@ -11,7 +11,7 @@ browser; :func:`analysed_per_arm_t` gives the t-test figure beside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -109,15 +109,6 @@ def continuous_design(values: dict[str, float]) -> dict[str, float]:
     }
 
 
-def continuous_curve(values: dict[str, float], slowings: Iterable[float]) -> pd.DataFrame:
-    """Patients enrolled per arm for each slowing of decline, other inputs as in ``values``."""
-    rows = []
-    for s in slowings:
-        result = continuous_design({**values, "slowing": float(s)})
-        rows.append({"slowing": float(s), **result})
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------------------
 # Responder endpoint
 
@@ -132,19 +123,6 @@ def responder_design(p_ivig: float, values: dict[str, float]) -> dict[str, float
         "analysed_per_arm": analysed,
         "enrolled_per_arm": enrolled_per_arm(analysed, values["dropout"]),
     }
-
-
-def responder_curve(
-    p_ivig: float, values: dict[str, float], placebo_rates: Iterable[float]
-) -> pd.DataFrame:
-    """Patients per arm (analysed, enrolled) for each assumed placebo response rate."""
-    rows = []
-    for rate in placebo_rates:
-        if abs(rate - p_ivig) < 1e-12:
-            continue
-        result = responder_design(p_ivig, {**values, "placebo_response": float(rate)})
-        rows.append({"placebo_response": float(rate), **result})
-    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ivigbook.analysis.vocabulary import (
     GRADE_DOMAIN_LABELS,
 )
 from ivigbook.data.cells import cell_int, is_missing
+from ivigbook.data.prose import sentence
 
 #: How ``findings.csv`` words the Cochrane review's grade of an outcome it could not pool.
 COCHRANE_NOT_ESTIMABLE = "Not estimable"
@@ -63,16 +64,10 @@ def statement(ev: Any, effect: str, certainty: str, outcome_label: str) -> str:
 NOT_RERATED = "Not yet re-rated"
 
 
-def names_list(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def stale_statement(changed: str, certainty: str) -> str:
     """What a stale row says in place of its statement."""
-    return (
-        f"Not yet re-rated since {changed}: the last rating "
-        f"({CERTAINTY_LABELS[certainty].lower()}) was made on other trials."
+    return sentence(
+        "grade", "stale_statement", changed=changed, certainty=CERTAINTY_LABELS[certainty]
     )
 
 
@@ -143,16 +138,7 @@ def findings_table(ev: Any) -> pd.DataFrame:
         before = rated_on(row)
         added = [short.get(s, s) for s in now if s not in before]
         gone = [short.get(s, s) for s in before if s not in now]
-        stale = " and ".join(
-            part
-            for part in (
-                f"{names_list(added)} {'was' if len(added) == 1 else 'were'} added"
-                if added
-                else "",
-                f"{names_list(gone)} {'was' if len(gone) == 1 else 'were'} removed" if gone else "",
-            )
-            if part
-        )
+        stale = sentence("grade", "stale", added=added, gone=gone)
         label = FINDING_LABELS[outcome]
         said = statement(ev, str(row["effect"]), certainty, label)
         records.append(

@@ -190,12 +190,6 @@ def update_searches(ev: Any) -> list[UpdateSearch]:
     return out
 
 
-def latest_update_search(ev: Any) -> UpdateSearch | None:
-    """The most recent update search, or None."""
-    searches = update_searches(ev)
-    return searches[-1] if searches else None
-
-
 def latest_screened_search(ev: Any) -> UpdateSearch | None:
     """The most recent update search whose flow counts are recorded (a run on PubMed has
     none until its records are screened), or None."""

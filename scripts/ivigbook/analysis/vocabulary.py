@@ -101,6 +101,7 @@ MEASURE_LABELS = {
     "favourable_response": "Favourable response",
     "strength_unspecified": "Strength (method not reported)",
 }
+#: Domains of outcomes, as tables and charts label them.
 DOMAIN_LABELS = {
     "strength": "Strength",
     "swallowing": "Swallowing",
@@ -230,14 +231,15 @@ ROB_SOURCE_LABELS = {
     "cochrane": "Cochrane review (published judgement)",
     "book": "The book's judgement",
 }
-CERTAINTY_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very_low": "Very low"}
-#: GRADE's circles: filled for each level of certainty kept.
-CERTAINTY_SYMBOLS = {
-    "high": "\u2295\u2295\u2295\u2295",
-    "moderate": "\u2295\u2295\u2295\u25cb",
-    "low": "\u2295\u2295\u25cb\u25cb",
-    "very_low": "\u2295\u25cb\u25cb\u25cb",
+#: Each certainty level: its label and GRADE's circles (filled for each level of certainty kept).
+CERTAINTY = {
+    "high": ("High", "\u2295\u2295\u2295\u2295"),
+    "moderate": ("Moderate", "\u2295\u2295\u2295\u25cb"),
+    "low": ("Low", "\u2295\u2295\u25cb\u25cb"),
+    "very_low": ("Very low", "\u2295\u25cb\u25cb\u25cb"),
 }
+CERTAINTY_LABELS = {key: label for key, (label, _) in CERTAINTY.items()}
+CERTAINTY_SYMBOLS = {key: symbol for key, (_, symbol) in CERTAINTY.items()}
 #: What each certainty level means, in GRADE's words for readers.
 CERTAINTY_MEANINGS = {
     "high": "further research is very unlikely to change the estimate",

@@ -33,6 +33,7 @@ from ivigbook.analysis.cohorts import (
     ivig_evidence,
     readable,
     short_labels_by_id,
+    studies_evidence,
     with_tables,
 )
 from ivigbook.analysis.grade import domain_certainty, split_list
@@ -44,29 +45,24 @@ from ivigbook.analysis.vocabulary import (
     SUPPORTED,
     VERDICTS,
 )
+from ivigbook.data.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
-
-#: Tables whose rows belong to one study (filtered with the studies).
-_PER_STUDY = ("outcomes", "responders", "risk_of_bias", "harms")
 
 
 def letter_basis(ev: Evidence) -> Evidence:
     """The letter's own evidence: its Table I studies, its results, no primary-source check."""
     s = ev.studies
-    keep = s[s["included_by"].astype("string") == "letter"].reset_index(drop=True)
-    ids = set(keep["study_id"])
-    tables: dict[str, pd.DataFrame] = {"studies": keep}
-    for name in _PER_STUDY:
-        frame = ev.tables[name]
-        tables[name] = frame[frame["study_id"].isin(ids)].reset_index(drop=True)
-    r = tables["responders"]
-    primary = r["source"].astype("string") == "primary_source"
-    tables["responders"] = r[~primary.fillna(False).astype(bool)].reset_index(drop=True)
-    tables["checked_results"] = ev.checked_results.iloc[0:0]
-    tables["checked_study_values"] = ev.checked_study_values.iloc[0:0]
-    return with_tables(ev, **tables)
+    letter = studies_evidence(ev, s.loc[s["included_by"].astype("string") == "letter", "study_id"])
+    r = letter.responders
+    primary = (r["source"].astype("string") == "primary_source").fillna(False).astype(bool)
+    return with_tables(
+        letter,
+        responders=r[~primary].reset_index(drop=True),
+        checked_results=ev.checked_results.iloc[0:0],
+        checked_study_values=ev.checked_study_values.iloc[0:0],
+    )
 
 
 def checked_basis(ev: Evidence, leave_out: Iterable[str] = ()) -> Evidence:
@@ -112,16 +108,16 @@ def weak_results(ev: Evidence) -> pd.DataFrame:
         outcome = o.loc[str(r.outcome_id)]
         role, adjusted = str(r.outcome_role), str(r.multiplicity)
         level = certainty.get(str(outcome["domain"]))
-        credible = (role == "primary" or adjusted == "adjusted") and level != "very_low"
-        if credible:
+        credible_alone = role == "primary" or adjusted == "adjusted"
+        if credible_alone and level != "very_low":
             continue
-        why = OUTCOME_ROLE_WORDS[role]
-        if role != "primary" and adjusted != "adjusted":
-            why += f" {MULTIPLICITY_WORDS[adjusted]}"
-        if level == "very_low":
-            why += (
-                f", and the book rates the certainty of the {outcome['domain']!s} evidence very low"
-            )
+        why = sentence(
+            "claims",
+            "weak_result",
+            role=OUTCOME_ROLE_WORDS[role],
+            adjustment=MULTIPLICITY_WORDS[adjusted] if not credible_alone else None,
+            very_low=outcome["domain"] if level == "very_low" else None,
+        )
         sid = str(outcome["study_id"])
         rows.append(
             {
@@ -139,13 +135,7 @@ def weak_results(ev: Evidence) -> pd.DataFrame:
 def weighing_sentence(weak: pd.DataFrame) -> str:
     """One sentence for the weak results that alone would change a verdict: what each is and
     why it does not overturn the claim."""
-    parts = [f"in {w.study}, {w.summary}, but it is {w.why}" for w in weak.itertuples(index=False)]
-    lead = (
-        "One result points the other way but does not overturn the claim"
-        if len(parts) == 1
-        else f"{len(parts)} results point the other way but do not overturn the claim"
-    )
-    return f"{lead}: {'; '.join(parts)}."
+    return sentence("claims", "weighing", weak=list(weak.itertuples(index=False)))
 
 
 def checked_improvements(ev: Evidence) -> pd.DataFrame:
@@ -211,10 +201,8 @@ _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z\u201c])")
 def difference_sentence(letter: str, checked: str, reason: str) -> str:
     """One plain sentence for a claim whose verdict moves when the sources are checked."""
     first = _SENTENCE_END.split(str(reason), maxsplit=1)[0].rstrip(".")
-    return (
-        f"On the letter's own evidence this claim is {letter}; with the primary sources "
-        f"checked it is {checked} ({first[:1].lower() + first[1:]})."
-    )
+    first = first[:1].lower() + first[1:]
+    return sentence("claims", "difference", letter=letter, checked=checked, first=first)
 
 
 #: Source-check topics on which a study's own report can qualify a supported claim: what the
@@ -240,7 +228,7 @@ def differing_sentence(ev: Evidence, deciding_rows: str) -> str:
         f"{labels.get(str(r.study_id), str(r.study_id))}: {str(r.source_says).rstrip('.')}"
         for r in hit.itertuples(index=False)
     )
-    return f"The claim holds, but a study's own report words it differently ({said})."
+    return sentence("claims", "differing", said=said)
 
 
 def evaluate_bases(ev: Evidence) -> pd.DataFrame:
@@ -369,7 +357,8 @@ def bases_display(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
             "On the letter's evidence": t["verdict_letter"].astype("string"),
             "With the sources checked": t["verdict_checked"].astype("string"),
             "What changes": [
-                readable(d, ev) if d else "Nothing: the verdicts agree." for d in t["difference"]
+                readable(d, ev) if d else sentence("claims", "verdicts_agree")
+                for d in t["difference"]
             ],
         }
     ).astype("string")

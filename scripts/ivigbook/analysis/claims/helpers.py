@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ import pandas as pd
 from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
+from ivigbook.data.prose import environment, sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -64,8 +65,22 @@ def shorten_rows(joined: str, limit: int = MAX_LISTED) -> str:
     return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+#: A check's cases in order: name -> (whether it applies, the verdict, the deciding rows).
+Cases = dict[str, tuple[bool, str, tuple[str, ...]]]
+
+
+def first_case(cases: Cases) -> tuple[str, str, tuple[str, ...]]:
+    """The first case that applies: its name, verdict and deciding rows."""
+    case = next(name for name, (applies, _, _) in cases.items() if applies)
+    return case, cases[case][1], cases[case][2]
+
+
+def reason(check: str, facts: Facts | None = None, /, **words: object) -> str:
+    """A check's long reason: the macro ``check`` of ``prose/claims.jinja`` filled with the
+    case the check chose, the ``facts`` it returns (those the macro takes) and other ``words``."""
+    takes = getattr(environment().get_template("claims.jinja").module, check).arguments
+    given = {k: v for k, v in asdict(facts).items() if k in takes} if facts else {}
+    return sentence("claims", check, **{**given, **words})
 
 
 def _label(studies: pd.DataFrame) -> list[str]:
@@ -147,10 +162,6 @@ def _describe_outcomes(outcomes: pd.DataFrame) -> str:
     )
 
 
-def _all(n: int) -> str:
-    return {1: "The one", 2: "Both"}.get(n, f"All {n}")
-
-
 def _percent(fraction: Fraction | float) -> str:
     return f"{float(fraction):.1%}"
 
@@ -185,25 +196,27 @@ class ObjectiveResults:
 
 
 def objective_results(
-    ev: Evidence,
-    cohort: pd.DataFrame,
-    domains: tuple[str, ...],
-    empty: str,
-    none_stated: str,
-    improved: Callable[[pd.DataFrame], str],
+    ev: Evidence, check: str, cohort: pd.DataFrame, domains: tuple[str, ...]
 ) -> ObjectiveResults:
-    """The skeleton of a "no objective improvement in <cohort>" check: ``empty`` is the reason
-    when the cohort is empty, ``none_stated`` when it states no objective result of
-    ``domains``, and ``improved`` words the improvements that contradict the claim."""
+    """The skeleton of the "no objective improvement in <cohort>" check named ``check``: not
+    testable when the cohort is empty or states no objective result of ``domains``,
+    contradicted by an improvement (worded by the macro ``objective_decided``)."""
     stated = stated_results(study_outcomes(ev, cohort, domains, "objective"))
     gains = _result_is(stated, "improved")
     trend = _result_is(stated, "trend")
     facts = ObjectiveFacts(len(cohort), len(stated), len(gains), len(trend))
+    case, verdict, rows = first_case(
+        {
+            "empty": (cohort.empty, NOT_TESTABLE, ()),
+            "none": (stated.empty, NOT_TESTABLE, _rows(_ids("studies", cohort))),
+            "improved": (not gains.empty, CONTRADICTED, _rows(_ids("outcomes", gains))),
+            "": (True, "", ()),
+        }
+    )
     decided = None
-    if cohort.empty:
-        decided = CheckResult(NOT_TESTABLE, empty, facts=facts)
-    elif stated.empty:
-        decided = CheckResult(NOT_TESTABLE, none_stated, _rows(_ids("studies", cohort)), facts)
-    elif not gains.empty:
-        decided = CheckResult(CONTRADICTED, improved(gains), _rows(_ids("outcomes", gains)), facts)
+    if case:
+        worded = reason(
+            "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
+        )
+        decided = CheckResult(verdict, worded, rows, facts)
     return ObjectiveResults(cohort, stated, trend, facts, decided)

@@ -26,6 +26,7 @@ from ivigbook.analysis.vocabulary import (
     VERDICTS,
     chapter_label,
 )
+from ivigbook.data.prose import sentence
 from ivigbook.data.templates import fill
 
 if TYPE_CHECKING:
@@ -70,13 +71,6 @@ def claim_evidence(ev: Evidence, claim: pd.Series) -> Evidence:
     return studies_evidence(ev, scope) if scope else ev
 
 
-#: Why a claim supported partly by its own words is only partly supported.
-CIRCULAR = (
-    "Only part of the claim can be checked: part of what supports it is the very sentence "
-    "being checked, which no other source the book read confirms."
-)
-
-
 def circular(result: CheckResult, claim: pd.Series, ev: Evidence) -> CheckResult:
     """A supported claim whose deciding rows include a count read from the letter's text
     that quotes the claim itself is circular: it is partly supported, with the reason why."""
@@ -90,7 +84,9 @@ def circular(result: CheckResult, claim: pd.Series, ev: Evidence) -> CheckResult
     ids = {f"responders:{i}" for i in own["responder_id"]}
     if not ids & set(result.deciding_rows):
         return result
-    return dataclasses.replace(result, verdict=PARTLY, reason=f"{CIRCULAR} {result.reason}")
+    return dataclasses.replace(
+        result, verdict=PARTLY, reason=f"{sentence('claims', 'circular')} {result.reason}"
+    )
 
 
 def evaluate(ev: Evidence) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from ivigbook.analysis.claims.signals import _named_crossover
 from ivigbook.analysis.cohorts import short_label, short_labels_by_id
 from ivigbook.analysis.vocabulary import VERDICTS
 from ivigbook.data.cells import cell_float
+from ivigbook.data.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -105,10 +106,12 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
                     _short_labels(placebo), placebo["study_type_letter"], strict=True
                 )
             ),  # the letter's studies only, so never longer than its Table I
-            "The data show": (
-                f"{n['n_randomised']} studies called randomised; {n['n_double_blind_placebo']} "
-                f"double-blind placebo-controlled; randomisation not stated for "
-                f"{names(cast('list[str]', n['randomisation_not_reported']))}"
+            "The data show": sentence(
+                "claims",
+                "letter_rcts",
+                n_randomised=n["n_randomised"],
+                n_double_blind_placebo=n["n_double_blind_placebo"],
+                unstated=names(cast("list[str]", n["randomisation_not_reported"])),
             ),
         }
     ]
@@ -125,12 +128,14 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
                 if not caption.empty
                 else "",
                 "Table I says": "\u201c" + str(table["quote"].iloc[0]) + "\u201d",
-                "The data show": (
-                    f"{n['crossover_improved']} of {n['crossover_n']} = "
-                    f"{cell_float(n['crossover_share']):.1%}; "
-                    f"one third of {n['crossover_n']} would be "
-                    f"{cell_float(n['crossover_third']):.2f} patients"
-                    + (f"; the study's abstract says {abstract:g}%" if abstract else "")
+                "The data show": sentence(
+                    "claims",
+                    "letter_crossover",
+                    improved=n["crossover_improved"],
+                    n=n["crossover_n"],
+                    share=f"{cell_float(n['crossover_share']):.1%}",
+                    third=f"{cell_float(n['crossover_third']):.2f}",
+                    abstract=f"{abstract:g}" if abstract else None,
                 ),
             }
         )
@@ -145,9 +150,11 @@ def internal_inconsistencies(ev: Evidence) -> pd.DataFrame:
                 "Topic": "Endurance in the IVIG + prednisone trial",
                 "The letter says": _claim_quote(ev, "half_endurance_none_in_control"),
                 "Table I says": "\u201c" + str(quotes["quote"].iloc[0]) + "\u201d",
-                "The data show": (
-                    f"half of {n['endurance_n']} is {cell_float(n['endurance_half']):g} patients, "
-                    "not a whole number: the count cannot be recovered"
+                "The data show": sentence(
+                    "claims",
+                    "letter_endurance",
+                    n=n["endurance_n"],
+                    half=f"{cell_float(n['endurance_half']):g}",
                 ),
             }
         )

@@ -9,18 +9,18 @@ from ivigbook.analysis.appraisal import rct_readings
 from ivigbook.analysis.claims.helpers import (
     MAX_LISTED,
     ObjectiveFacts,
-    _all,
     _describe_outcomes,
     _flag,
     _ids,
     _label,
-    _plural,
     _result_is,
     _rows,
     _source_checks,
+    first_case,
     flagged,
     names,
     objective_results,
+    reason,
     stated_results,
     study_names,
     study_outcomes,
@@ -38,9 +38,6 @@ from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUP
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
-
-
-# --- the checks ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -67,33 +64,16 @@ def search_counts_match(ev: Evidence) -> CheckResult:
     n_included = int(included["count"].iloc[-1]) if not included.empty else None
     facts = SearchFacts(n_found, n_included, len(letter), len(missing), len(search))
     if n_found is None or n_included is None:
-        return CheckResult(
-            NOT_TESTABLE,
-            "The search data do not give both the number of records found and the number of "
-            "studies included.",
-            rows,
-            facts,
-        )
-    gaps = (
-        f"{_plural(len(missing), 'step')} of the {len(search)}-step flow "
-        f"({names(missing['label'].str.lower())}) are not reported, so the selection cannot "
-        "be repeated"
-    )
-    if n_included == len(letter):
-        return CheckResult(
-            SUPPORTED,
-            f"The letter reports {n_found} records found and {n_included} studies included, "
-            f"and Table I has {len(letter)} rows. {gaps}.",
-            rows,
-            facts,
-        )
-    return CheckResult(
-        CONTRADICTED,
-        f"The letter reports {n_included} studies included, but Table I has {len(letter)} rows. "
-        f"{gaps}.",
-        rows,
+        verdict, case = NOT_TESTABLE, "untestable"
+    else:
+        verdict, case = (SUPPORTED, "match") if n_included == len(letter) else (CONTRADICTED, "")
+    worded = reason(
+        "search_counts_match",
         facts,
+        case=case,
+        missing=names(missing["label"].str.lower()),
     )
+    return CheckResult(verdict, worded, rows, facts)
 
 
 @dataclass(frozen=True)
@@ -103,6 +83,10 @@ class RctFacts(Facts):
     randomised: str
     unstated: str
     text_rcts: str
+
+
+#: The two readings of "the two RCTs" and the study the text calls "in vitro".
+READINGS = ("table", "in_vitro", "text")
 
 
 @check(facts=RctFacts)
@@ -125,97 +109,57 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
         j["record_id"].isin(list(unknown["study_id"]) + readings["in_vitro"])
         & j["field"].str.contains("randomised|study type", regex=True).fillna(False).astype(bool)
     ]
-    rows = _rows(_ids("studies", randomised), _ids("studies", unknown), _ids("judgements", judged))
-    n_rand, n_placebo = len(randomised), len(placebo)
+    design = _source_checks(ev, placebo["study_id"], topic="design", verdict="adds")
+    rows = _rows(
+        _ids("studies", randomised),
+        _ids("studies", unknown),
+        _ids("judgements", judged),
+        _ids("source_checks", design),
+    )
     facts = RctFacts(
-        n_rand,
-        n_placebo,
+        len(randomised),
+        len(placebo),
         study_names(randomised),
         study_names(unknown),
         study_names(s[s["study_id"].isin(readings["text"])]),
     )
-    first = (
-        f"{_plural(n_rand, 'study is', 'studies are')} described as randomised "
-        f"({study_names(randomised)}) and {n_placebo} as placebo-controlled"
+    two = len(randomised) == 2
+    inconsistent = two and bool(readings["in_vitro"]) and readings["text"] != readings["table"]
+    unstated = two and not unknown.empty
+    worded = reason(
+        "rct_count_is_two",
+        facts,
+        case="" if two else "count",
+        own=names(design["source_says"].str.rstrip(".")) if not design.empty else None,
+        **{k: names(by_id[i] for i in readings[k]) if inconsistent else None for k in READINGS},
+        unknown=names(_label(unknown)) if unstated else None,
     )
-    design = _source_checks(ev, placebo["study_id"], topic="design", verdict="adds")
-    own = (
-        " The studies' own reports add: " + names(design["source_says"].str.rstrip(".")) + "."
-        if not design.empty
-        else ""
-    )
-    rows = _rows(rows, _ids("source_checks", design))
-    if n_rand != 2:
-        return CheckResult(CONTRADICTED, f"{first}, not two.{own}", rows, facts)
-    notes = []
-    if readings["in_vitro"] and readings["text"] != readings["table"]:
-        notes.append(
-            "Read from Table I's labels, the two RCTs are "
-            f"{names(by_id[i] for i in readings['table'])}. Read from the text, which calls "
-            f"{names(by_id[i] for i in readings['in_vitro'])} \u201ca small in vitro "
-            "study\u201d although Table I lists it as a randomised trial, they are "
-            f"{names(by_id[i] for i in readings['text'])}. Both readings give two, but they "
-            "name different trials, so the letter is inconsistent with itself"
-        )
-    if not unknown.empty:
-        notes.append(
-            f"Table I also lists {names(_label(unknown))} as double blind and "
-            "placebo-controlled without saying whether it was randomised: the trial evidence "
-            f"is {n_placebo} placebo-controlled studies, not two"
-        )
-    if not notes:
-        return CheckResult(SUPPORTED, f"{first}.{own}", rows, facts)
-    return CheckResult(PARTLY, f"{first}. " + ". ".join(notes) + f".{own}", rows, facts)
+    verdict = CONTRADICTED if not two else PARTLY if inconsistent or unstated else SUPPORTED
+    return CheckResult(verdict, worded, rows, facts)
 
 
 @check(facts=ObjectiveFacts)
 def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     """No randomised or placebo-controlled trial improves an objective strength, swallowing
     or EMG outcome."""
-    found = objective_results(
-        ev,
-        trials(ev),
-        STRENGTH_SWALLOWING_EMG,
-        "No study in the data is a controlled trial.",
-        "No randomised or placebo-controlled trial reports a result for an objective "
-        "strength, swallowing or EMG measure.",
-        lambda gains: (
-            f"{_plural(len(gains), 'objective outcome')} improved in a trial: "
-            f"{_describe_outcomes(gains)}."
-        ),
-    )
+    name = "no_objective_effect_in_trials"
+    found = objective_results(ev, name, trials(ev), STRENGTH_SWALLOWING_EMG)
     if found.decided is not None:
         return found.decided
     t, stated, trend = found.cohort, found.stated, found.trend
     blanket = stated[stated["result_basis"].astype("string") == "blanket"]
     other = _result_is(study_outcomes(ev, t, assessment="objective"), "not_clinically_relevant")
     differs = _source_checks(ev, t["study_id"], topic="result", verdict="differs")
-    notes = []
-    if not trend.empty:
-        notes.append(_describe_outcomes(trend))
-    if not other.empty:
-        notes.append(_describe_outcomes(other))
-    reason = (
-        f"None of the {len(stated)} objective strength, swallowing or EMG results of the "
-        f"{len(t)} randomised or placebo-controlled trials is an improvement"
-    )
-    reason += f"; the letter reports {names(notes)}." if notes else "."
-    if not blanket.empty:
-        reason += (
-            f" {_plural(len(blanket), 'of these results comes', 'of these results come')} "
-            "from a blanket statement, not a result stated for the measure."
-        )
-    if not differs.empty:
-        reason += (
-            " A checked primary source differs from the letter's result: "
-            f"{names(differs['source_says'])}"
-        )
-    return CheckResult(
-        SUPPORTED,
-        reason.strip(),
-        _rows(_ids("outcomes", stated), _ids("outcomes", other), _ids("source_checks", differs)),
+    notes = [_describe_outcomes(frame) for frame in (trend, other) if not frame.empty]
+    worded = reason(
+        name,
         found.facts,
+        notes=names(notes) if notes else None,
+        n_blanket=len(blanket),
+        differs=names(differs["source_says"].str.rstrip(".")) if not differs.empty else None,
     )
+    ids = (_ids("outcomes", stated), _ids("outcomes", other), _ids("source_checks", differs))
+    return CheckResult(SUPPORTED, worded, _rows(*ids), found.facts)
 
 
 @dataclass(frozen=True)
@@ -251,54 +195,41 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
         ),
         names(missing),
     )
-    if randomised.empty:
-        return CheckResult(NOT_TESTABLE, "No study is flagged randomised.", facts=facts)
-    if stated.empty:
-        return CheckResult(
-            NOT_TESTABLE,
-            "No randomised trial reports a strength, swallowing or serum result.",
-            _rows(_ids("studies", randomised)),
-            facts,
-        )
-    if not effects.empty:
-        return CheckResult(
-            CONTRADICTED,
-            f"A randomised trial reports an effect: {_describe_outcomes(effects)}.",
-            _rows(_ids("outcomes", effects)),
-            facts,
-        )
     trend = _result_is(stated, "trend")
     blanket = stated[stated["result_basis"].astype("string") == "blanket"]
-    base = (
-        f"The {_plural(len(randomised), 'randomised trial')} report no improvement in any of "
-        f"their {_plural(len(stated), 'strength, swallowing or serum result')}"
-    )
-    notes = []
-    if not trend.empty:
-        notes.append(f"the letter itself reports {_describe_outcomes(trend)}")
-    for _, row in improvers.head(MAX_LISTED).iterrows():
-        notes.append(
-            f"{str(row['stated_as']).lower()} of {row['denominator']} patients improved on the "
-            "same measure "
-            f"({row['responder_id']}: \u201c{row['quote']}\u201d)"
-        )
-    if len(improvers) > MAX_LISTED:
-        notes.append(
-            f"{_plural(len(improvers) - MAX_LISTED, 'more responder statement')} of the same kind"
-        )
-    if missing:
-        notes.append(f"no randomised trial measured {names(missing)}, so that part is untested")
-    if not blanket.empty:
-        notes.append(
-            f"{_plural(len(blanket), 'result')} ({names(blanket['outcome_id'])}) rest only on "
-            "a blanket statement"
-        )
     rows = _rows(
         _ids("outcomes", stated), _ids("responders", improvers), _ids("studies", randomised)
     )
-    if trend.empty and improvers.empty and not missing:
-        return CheckResult(SUPPORTED, base + ".", rows, facts)
-    return CheckResult(PARTLY, f"{base}, but {'; '.join(notes)}.", rows, facts)
+    case, verdict, rows = first_case(
+        {
+            "no_trial": (randomised.empty, NOT_TESTABLE, ()),
+            "no_result": (stated.empty, NOT_TESTABLE, _rows(_ids("studies", randomised))),
+            "effect": (not effects.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
+            "supported": (trend.empty and improvers.empty and not missing, SUPPORTED, rows),
+            "partly": (True, PARTLY, rows),
+        }
+    )
+    worded = reason(
+        "no_effect_in_trials_on_strength_swallowing_serum",
+        facts,
+        case=case,
+        effects=_describe_outcomes(effects),
+        trend=_describe_outcomes(trend) if not trend.empty else None,
+        improvers=[
+            {
+                "stated": str(row["stated_as"]).lower(),
+                "den": row["denominator"],
+                "id": row["responder_id"],
+                "quote": row["quote"],
+            }
+            for _, row in improvers.head(MAX_LISTED).iterrows()
+        ],
+        n_more=max(len(improvers) - MAX_LISTED, 0),
+        missing=names(missing) if missing else None,
+        n_blanket=len(blanket),
+        blanket=names(blanket["outcome_id"]),
+    )
+    return CheckResult(verdict, worded, rows, facts)
 
 
 @dataclass(frozen=True)
@@ -321,6 +252,7 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
     symptoms = effects[effects["domain"].astype("string") == "symptoms"]
     other = effects[effects["domain"].astype("string") != "symptoms"]
     size = _source_checks(ev, placebo["study_id"], topic="effect_size")
+    sized = names(size["source_says"].str.rstrip(".")) if not size.empty else None
     facts = SubjectiveFacts(
         len(placebo),
         len(effects),
@@ -328,53 +260,28 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
         len(symptoms),
         names(other["measure_letter"]),
         study_names(placebo),
-        names(size["source_says"].str.rstrip("."))
-        if not size.empty
-        else "No checked source words the size of its effect",
+        sized or reason("no_size_checked"),
     )
-    if placebo.empty:
-        return CheckResult(NOT_TESTABLE, "No study is flagged placebo-controlled.", facts=facts)
-    if effects.empty:
-        return CheckResult(
-            CONTRADICTED,
-            f"None of the {len(placebo)} placebo-controlled trials reports any effect, "
-            "subjective or not.",
-            _rows(_ids("studies", placebo)),
-            facts,
-        )
-    rows = _rows(_ids("outcomes", effects))
-    if not objective.empty:
-        return CheckResult(
-            CONTRADICTED,
-            "A placebo-controlled trial reports an effect that is not subjective: "
-            f"{_describe_outcomes(objective)}.",
-            rows,
-            facts,
-        )
-    base = (
-        f"{_all(len(effects))} {'effect' if len(effects) == 1 else 'effects'} the "
-        f"{_plural(len(placebo), 'placebo-controlled trial')} report"
-        f"{'s' if len(placebo) == 1 else ''} "
-        f"{'is' if len(effects) == 1 else 'are'} patient-reported ({_describe_outcomes(effects)})"
+    with_size = _rows(_ids("outcomes", effects), _ids("source_checks", size))
+    case, verdict, rows = first_case(
+        {
+            "no_trial": (placebo.empty, NOT_TESTABLE, ()),
+            "no_effect": (effects.empty, CONTRADICTED, _rows(_ids("studies", placebo))),
+            "objective": (not objective.empty, CONTRADICTED, _rows(_ids("outcomes", effects))),
+            "supported": (other.empty, SUPPORTED, with_size),
+            "partly": (True, PARTLY, with_size),
+        }
     )
-    sized = (
-        " The study's own report words the size differently: "
-        + names(size["source_says"].str.rstrip("."))
-        + "."
-        if not size.empty
-        else ""
-    )
-    rows = _rows(rows, _ids("source_checks", size))
-    if other.empty:
-        return CheckResult(SUPPORTED, base + "." + sized, rows, facts)
-    return CheckResult(
-        PARTLY,
-        f"{base}; but not all are on a symptom score: "
-        f"{names(other['measure_letter'])} is also reported"
-        + (f", besides {names(symptoms['measure_letter'])}." if not symptoms.empty else "."),
-        rows,
+    worded = reason(
+        "only_subjective_effects_in_trials",
         facts,
+        case=case,
+        effects=_describe_outcomes(objective if case == "objective" else effects),
+        sized=sized,
+        other=names(other["measure_letter"]),
+        symptoms=names(symptoms["measure_letter"]) if not symptoms.empty else None,
     )
+    return CheckResult(verdict, worded, rows, facts)
 
 
 @dataclass(frozen=True)
@@ -400,56 +307,34 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
     )
     subjective_gain = _result_is(clinical, "subjective_improvement", "improved")
     subjective_gain = subjective_gain[subjective_gain["assessment"].astype("string") != "objective"]
+    n_measured = len(clinical) - len(subjective_gain)
     facts = NecrosisFacts(
-        len(changed),
-        len(clinical) - len(subjective_gain),
-        len(objective_gain),
-        len(subjective_gain),
-        study_names(same),
+        len(changed), n_measured, len(objective_gain), len(subjective_gain), study_names(same)
     )
-    if changed.empty:
-        if _result_is(histology, "no_effect", "trend").empty:
-            return CheckResult(
-                NOT_TESTABLE,
-                "No randomised or placebo-controlled trial reports a biopsy result.",
-                _rows(_ids("outcomes", histology)),
-                facts,
-            )
-        return CheckResult(
-            CONTRADICTED,
-            "Trials that took repeat biopsies report no change in necrotic fibres: "
-            f"{_describe_outcomes(histology)}.",
-            _rows(_ids("outcomes", histology)),
-            facts,
-        )
     rows = _rows(_ids("outcomes", changed), _ids("outcomes", clinical))
-    base = (
-        f"{names(_label(same))} reports {_describe_outcomes(changed)}, and "
-        f"none of the {len(clinical) - len(subjective_gain)} measured clinical outcomes of the "
-        "same trial improved"
+    biopsies = _rows(_ids("outcomes", histology))
+    case, verdict, rows = first_case(
+        {
+            "no_biopsy": (
+                changed.empty and _result_is(histology, "no_effect", "trend").empty,
+                NOT_TESTABLE,
+                biopsies,
+            ),
+            "no_change": (changed.empty, CONTRADICTED, biopsies),
+            "objective": (not objective_gain.empty, CONTRADICTED, rows),
+            "supported": (subjective_gain.empty, SUPPORTED, rows),
+            "partly": (True, PARTLY, rows),
+        }
     )
-    if not objective_gain.empty:
-        return CheckResult(
-            CONTRADICTED,
-            f"The same trial reports an objective clinical improvement: "
-            f"{_describe_outcomes(objective_gain)}.",
-            rows,
-            facts,
-        )
-    if subjective_gain.empty:
-        return CheckResult(SUPPORTED, base + ".", rows, facts)
     blanket = clinical[clinical["result_basis"].astype("string") == "blanket"]
-    extra = (
-        f" The strength results ({names(blanket['outcome_id'])}) come only from the caption's "
-        "blanket statement."
-        if not blanket.empty
-        else ""
-    )
-    return CheckResult(
-        PARTLY,
-        f"{base}; but the same trial reports a patient-reported gain "
-        f"({names(subjective_gain['quote'].map(lambda q: chr(8220) + q + chr(8221)))}), "
-        f"so \u201cno clinical correlation\u201d holds only for measured outcomes.{extra}",
-        rows,
+    worded = reason(
+        "necrosis_without_clinical_effect",
         facts,
+        case=case,
+        described=_describe_outcomes(objective_gain if case == "objective" else histology),
+        trial=names(_label(same)),
+        changed=_describe_outcomes(changed),
+        quotes=names(f"\u201c{q}\u201d" for q in subjective_gain["quote"]),
+        blanket=names(blanket["outcome_id"]) if not blanket.empty else None,
     )
+    return CheckResult(verdict, worded, rows, facts)

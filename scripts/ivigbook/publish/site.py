@@ -23,65 +23,29 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import json
-import os
 import re
 import shutil
-import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ivigbook.paths import ROOT
+from ivigbook import paths
+from ivigbook.paths import PDF_NAME, ROOT, visible_files
+from ivigbook.publish.release import TOP_FILES, zip_bytes
 from ivigbook.publish.sitetables import JSON_ROWS_MARKER
 from ivigbook.publish.version import BookMetadata, book_metadata
 
 DOWNLOADS = "downloads"
 CHECKSUMS = "sha256sums.txt"
-PDF_NAME = "ivig-sibm-evidence-book.pdf"
 VEGA_MARK = "ivigbook/vega-bundle.js"
 #: What in a page's body means it draws a chart.
 NEEDS_VEGA = ("ivig-chart",)
 
 
-def _data_dir() -> Path:
-    return Path(os.environ.get("IVIGBOOK_DATA_DIR") or ROOT / "data").resolve()
-
-
-# --------------------------------------------------------------------------------------
-# The data package and the citation files, as bytes
-
-
-def _visible_files(folder: Path) -> list[Path]:
-    files = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not any(
-            part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts
-        )
-    ]
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
-
-
 def data_zip_name(meta: BookMetadata) -> str:
     return f"{meta.archive_name}-data.zip"
-
-
-def _zip_bytes(top: str, entries: dict[str, bytes], meta: BookMetadata) -> bytes:
-    """A deterministic zip: sorted entries, the release date as every timestamp."""
-    stamp = (meta.date_released.year, meta.date_released.month, meta.date_released.day, 0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[name], compresslevel=9)
-    return buffer.getvalue()
 
 
 def ris(meta: BookMetadata) -> str:
@@ -100,23 +64,17 @@ def ris(meta: BookMetadata) -> str:
     return "\r\n".join(line for line in lines if line) + "\r\n"
 
 
-#: The repository's files that How to cite names, served beside the citation files: the
-#: citation metadata, the changelog (with the versioning rule) and the two licences.
-REPOSITORY_FILES = ("CITATION.cff", "CHANGELOG.md", "LICENSE-CC-BY-4.0.md", "LICENSE")
-
-
 @cache
 def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
     meta = book_metadata()
     data = {
         f"data/{p.relative_to(data_dir).as_posix()}": p.read_bytes()
-        for p in _visible_files(data_dir)
+        for p in visible_files(data_dir)
     }
     files: dict[str, bytes] = dict(data)
-    files.update({name: (ROOT / name).read_bytes() for name in REPOSITORY_FILES})
-    files[data_zip_name(meta)] = _zip_bytes(
-        f"{meta.archive_name}-data", {k.removeprefix("data/"): v for k, v in data.items()}, meta
-    )
+    files.update({name: (ROOT / name).read_bytes() for name in TOP_FILES})
+    package = {name.removeprefix("data/"): content for name, content in data.items()}
+    files[data_zip_name(meta)] = zip_bytes(f"{meta.archive_name}-data", package, meta.date_released)
     files[f"{meta.archive_name}.bib"] = (meta.bibtex() + "\n").encode("utf-8")
     files[f"{meta.archive_name}.ris"] = ris(meta).encode("utf-8")
     # Not named SHA256SUMS: the release zip has one SHA256SUMS, for the whole archive.
@@ -130,9 +88,9 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
 def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
     """Path under ``downloads/`` -> contents: the data files, their zip, the citation files
     and their checksums (``sha256sums.txt``, in ``sha256sum -c`` format)."""
-    folder = (data_dir or _data_dir()).resolve()
+    folder = (data_dir or paths.data_dir()).resolve()
     digest = hashlib.sha256()
-    for path in [*_visible_files(folder), *(ROOT / name for name in REPOSITORY_FILES)]:
+    for path in [*visible_files(folder), *(ROOT / name for name in TOP_FILES)]:
         digest.update(path.as_posix().encode() + path.read_bytes())
     return _download_files(folder, digest.hexdigest())
 

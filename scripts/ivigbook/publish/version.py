@@ -13,12 +13,9 @@ from typing import Any
 
 import yaml
 
-from ivigbook.paths import ROOT
+from ivigbook.paths import ROOT, SLUG
 
 CITATION_FILE = ROOT / "CITATION.cff"
-
-# The stem of release artefacts: dist/<SLUG>-<version>.zip
-SLUG = "ivig-sibm-evidence-book"
 
 # CITATION.cff's `license` names the licence of the prose and the data. CFF reads a list of
 # licences as alternatives ("OR"), which would misstate a split by component, so the code's

@@ -6,11 +6,11 @@ This module is also a small Sphinx extension (listed in ``_config.yml`` under
 * writes the offline JavaScript the charts need into the HTML output, once per site:
   ``_static/ivigbook/vega-bundle.js`` (the vega runtime alone from vl-convert, wrapped so
   that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``),
-  and adds it to every page with a path Sphinx resolves for pages in sub-folders
-  (:mod:`ivigbook.publish.site` then drops it from pages without charts). The table bundle
+  and adds it to the pages that draw a chart, and to no other. The table bundle
   is not here: it is an ES module that the tables' own code imports, served from
   ``_extra/`` through ``html_extra_path`` (see :mod:`ivigbook.publish.render`);
 * removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
+* names hidden code toggles and bibliography entries accessibly (two HTML visitors);
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
 * leaves every code cell's input out of the PDF (the assumptions of the cells tagged
@@ -330,27 +330,23 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         write_vendor_files(Path(app.outdir) / "_static")
 
 
-def _on_builder_inited(app: Any) -> None:
-    if app.builder.format != "html":
-        return
-    app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
-
-
 def _on_page_context(
     app: Any, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """Drop sphinx-thebe's scripts: thebe is off (no live kernels for an archived book), yet
-    its config script is added twice, which throws ``THEBE_JS_URL`` redeclared on every page
-    and names a CDN."""
+    """The vega bundle on the pages that draw a chart, and on no other (Sphinx adds a file
+    to one page when asked here). No sphinx-thebe scripts: thebe is off (no live kernels for
+    an archived book), yet its config script is added twice, which throws ``THEBE_JS_URL``
+    redeclared on every page and names a CDN."""
+    if "ivig-chart" in (context.get("body") or ""):
+        app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
     scripts = context.get("script_files")
-    if scripts is None:
-        return
-    scripts[:] = [
-        js
-        for js in scripts
-        if "sphinx-thebe" not in str(js.filename or "")
-        and "THEBE_JS_URL" not in js.attributes.get("body", "")
-    ]
+    if scripts is not None:
+        scripts[:] = [
+            js
+            for js in scripts
+            if "sphinx-thebe" not in str(js.filename or "")
+            and "THEBE_JS_URL" not in js.attributes.get("body", "")
+        ]
 
 
 def _no_math(self: Any, node: Any) -> None:
@@ -404,18 +400,22 @@ def label_chart_html(text: str, alt: str) -> str:
     )
 
 
-def _on_html_page_context_a11y(
-    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
-) -> None:
-    body = context.get("body")
-    if body:
-        # myst-nb names every hide-input toggle "Toggle hidden content", which does not
-        # contain its visible text "Show code" (axe: label-content-name-mismatch).
-        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
-        # docutils marks bibliography entries role="doc-biblioentry", deprecated in DPUB-ARIA
-        # 1.1 for "listitem"; axe then sees their links as children of role="list"
-        # (aria-required-children, critical).
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+def _visit_hidden_input(self: Any, node: Any) -> None:
+    """myst-nb's toggle of a hidden input, without its aria-label "Toggle hidden content",
+    which does not contain the visible text "Show code" (axe: label-content-name-mismatch)."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n')
+    for state, prompt in (("collapsed", node["prompt_show"]), ("expanded", node["prompt_hide"])):
+        self.body.append(f'<p class="{state} admonition-title">{html.escape(prompt)}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _visit_citation(self: Any, node: Any) -> None:
+    """A bibliography entry as docutils writes it, with role "listitem": its
+    "doc-biblioentry" is deprecated in DPUB-ARIA 1.1, and axe then sees the entries' links
+    as children of role="list" (aria-required-children, critical)."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
 
 def _use_data_bibliography(app: Any, config: Any) -> None:
@@ -475,14 +475,20 @@ def setup(app: Any) -> dict[str, Any]:
                             nodes.raw("", label_chart_html(text, alt), format=raw["format"])
                         )
 
+    from docutils.writers._html_base import HTMLTranslator
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    # Accessibility: two of docutils' and myst-nb's HTML visitors, overridden.
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_input, depart_HideCellInput))
+    app.add_node(
+        nodes.citation, override=True, html=(_visit_citation, HTMLTranslator.depart_citation)
+    )
     app.add_post_transform(LabelCharts)
     app.add_directive_to_domain("glue", "figure", _figure_alt_directive(), override=True)
     app.add_post_transform(RawLatexOutputs)
     app.add_post_transform(NoCodeInPdf)
     app.add_html_math_renderer(MATH_RENDERER, (_no_math, None), (_no_math, None))
     app.connect("config-inited", _use_data_bibliography, priority=100)
-    app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     app.connect("html-page-context", _on_page_context, priority=900)
-    app.connect("html-page-context", _on_html_page_context_a11y, priority=901)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

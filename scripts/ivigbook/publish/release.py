@@ -83,35 +83,15 @@ def find_pdf(build_dir: Path) -> Path:
     raise ReleaseError(msg)
 
 
-def readme_offline(meta: BookMetadata, pdf_name: str) -> str:
-    return f"""{meta.title}
-Version {meta.version}, released {meta.release_date}.
+def book_template(name: str, **context: object) -> str:
+    """One of the book's own Jinja2 templates, ``_templates/ivigbook/<name>``, rendered."""
+    import jinja2
 
-This folder is the whole book, readable without a network.
-
-To read it
-----------
-* The PDF: open {pdf_name}.
-* The website: open site/index.html in a web browser. Everything the pages need is in
-  site/. If your browser blocks some features on file:// pages (search, for instance),
-  serve the folder instead: in a terminal, in this folder, run
-
-      python -m http.server --directory site 8000
-
-  and open http://localhost:8000/ in the browser.
-
-What is here
-------------
-site/                 the HTML site (the PDF is inside it too)
-{pdf_name}
-                      the book as a PDF
-data/                 the data package the book is built from
-CITATION.cff          how to cite this version (also: site/ "How to cite this book")
-CHANGELOG.md          what changed in each version, and the versioning rule
-LICENSE               licence of the code ({meta.code_licence})
-LICENSE-CC-BY-4.0.md  licence of the prose and the data ({meta.licence})
-SHA256SUMS            checksums; check them with: sha256sum -c SHA256SUMS
-"""
+    loader = jinja2.FileSystemLoader(ROOT / "_templates" / "ivigbook")
+    environment = jinja2.Environment(
+        loader=loader, autoescape=name.endswith(".html"), keep_trailing_newline=True
+    )
+    return environment.get_template(name).render(**context)
 
 
 def collect(
@@ -150,7 +130,8 @@ def collect(
             msg = f"{source} is missing; every release carries it"
             raise ReleaseError(msg)
         entries[name] = source.read_bytes()
-    entries["README-OFFLINE.txt"] = readme_offline(meta, pdf_name).encode("utf-8")
+    readme = book_template("README-OFFLINE.txt", meta=meta, pdf_name=pdf_name)
+    entries["README-OFFLINE.txt"] = readme.encode("utf-8")
     entries["SHA256SUMS"] = sha256sums(entries).encode("utf-8")
     return entries
 

@@ -51,6 +51,13 @@ def visible_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
+def write_if_changed(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` (and its folders) unless it holds it already."""
+    if not (path.is_file() and path.read_bytes() == content):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
 def add_path_arguments(parser: argparse.ArgumentParser, **options: tuple[Path | None, str]) -> None:
     """One ``--name`` option holding a path per keyword (``build_dir`` becomes
     ``--build-dir``), given as (default, help)."""

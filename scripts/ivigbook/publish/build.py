@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook import paths
-from ivigbook.paths import PDF_NAME, ROOT, add_path_arguments, html_dir, pdf_path, site_pdf_path
+from ivigbook.paths import (
+    PDF_NAME,
+    ROOT,
+    add_path_arguments,
+    html_dir,
+    pdf_path,
+    site_pdf_path,
+    write_if_changed,
+)
 
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
@@ -287,13 +295,6 @@ def run(args: argparse.Namespace) -> int:
 # Sphinx extension
 
 
-def _write_if_changed(path: Path, content: bytes) -> None:
-    if path.is_file() and path.read_bytes() == content:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-
-
 #: The book's chart runtime, appended to the vega bundle (see :func:`vega_bundle`).
 CHART_RUNTIME = Path(__file__).with_name("charts.js")
 
@@ -322,7 +323,7 @@ def vega_bundle() -> str:
 
 
 def write_vendor_files(static_dir: Path) -> None:
-    _write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
+    write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
 
 
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
@@ -361,8 +362,8 @@ def _no_math(self: Any, node: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; the theme's hidden-code
-# toggles get an accessible name that contains their visible text.
+# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; myst-nb's hidden-code
+# toggles and docutils' bibliography entries get names and roles that axe accepts.
 
 
 def _figure_alt_directive() -> Any:
@@ -370,16 +371,17 @@ def _figure_alt_directive() -> Any:
     from myst_nb.ext.glue.directives import PasteFigureDirective
 
     class AltPasteFigureDirective(PasteFigureDirective):
-        """``glue:figure`` that keeps ``:alt:`` on the figure node (myst-nb applies it to
-        images only), so that the HTML post-transform can label a chart with it."""
+        """``glue:figure`` whose ``:alt:`` (myst-nb applies it to images only) also labels
+        the interactive chart it pastes (role="img")."""
 
         def run(self) -> list[Any]:
-            alt = self.options.get("alt")
+            alt = " ".join(str(self.options.get("alt", "")).split())
             result = super().run()
-            if alt:
-                for node in result:
-                    if isinstance(node, nodes.figure):
-                        node["ivig_alt"] = " ".join(str(alt).split())
+            for figure in result if alt else []:
+                for raw in list(figure.findall(nodes.raw)):
+                    if "ivig-chart" in raw.astext():
+                        labelled = label_chart_html(raw.astext(), alt)
+                        raw.replace_self(nodes.raw("", labelled, format=raw["format"]))
             return result
 
     return AltPasteFigureDirective
@@ -457,24 +459,6 @@ def setup(app: Any) -> dict[str, Any]:
                 if "cell_input" in node["classes"]:
                     node.parent.remove(node)
 
-    class LabelCharts(SphinxPostTransform):
-        """HTML: a figure's :alt: becomes its chart's aria-label (role="img")."""
-
-        default_priority = 6  # after myst-nb selected the text/html output (priority 4)
-        formats = ("html",)
-
-        def run(self, **_: Any) -> None:
-            for figure in self.document.findall(nodes.figure):
-                alt = figure.get("ivig_alt")
-                if not alt:
-                    continue
-                for raw in list(figure.findall(nodes.raw)):
-                    text = raw.astext()
-                    if "ivig-chart" in text:
-                        raw.replace_self(
-                            nodes.raw("", label_chart_html(text, alt), format=raw["format"])
-                        )
-
     from docutils.writers._html_base import HTMLTranslator
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
@@ -483,7 +467,6 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_node(
         nodes.citation, override=True, html=(_visit_citation, HTMLTranslator.depart_citation)
     )
-    app.add_post_transform(LabelCharts)
     app.add_directive_to_domain("glue", "figure", _figure_alt_directive(), override=True)
     app.add_post_transform(RawLatexOutputs)
     app.add_post_transform(NoCodeInPdf)

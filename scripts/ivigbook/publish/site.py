@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ivigbook import paths
-from ivigbook.paths import PDF_NAME, ROOT, visible_files
-from ivigbook.publish.release import TOP_FILES, book_template, zip_bytes
+from ivigbook.paths import PDF_NAME, ROOT, visible_files, write_if_changed
+from ivigbook.publish.release import TOP_FILES, book_template, sha256sums, zip_bytes
 from ivigbook.publish.sitetables import JSON_ROWS_MARKER
 from ivigbook.publish.version import BookMetadata, book_metadata
 
@@ -72,10 +72,7 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
     files[f"{meta.archive_name}.bib"] = (meta.bibtex() + "\n").encode("utf-8")
     files[f"{meta.archive_name}.ris"] = ris(meta).encode("utf-8")
     # Not named SHA256SUMS: the release zip has one SHA256SUMS, for the whole archive.
-    files[CHECKSUMS] = "".join(
-        f"{hashlib.sha256(content).hexdigest()}  {name}\n"
-        for name, content in sorted(files.items())
-    ).encode("utf-8")
+    files[CHECKSUMS] = sha256sums(files).encode("utf-8")
     return files
 
 
@@ -97,11 +94,7 @@ def write_downloads(outdir: Path) -> None:
             if path.is_file() and path.relative_to(folder).as_posix() not in files:
                 path.unlink()
     for name, content in files.items():
-        target = outdir / DOWNLOADS / name
-        if target.is_file() and target.read_bytes() == content:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        write_if_changed(folder / name, content)
 
 
 # --------------------------------------------------------------------------------------
@@ -301,6 +294,7 @@ def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, by
     included) goes into ``<page>.<table id>.json`` and ``_static/book.js`` puts it back."""
     from ivigbook.publish.sitetables import JSON_ROWS_FROM
 
+    # A rewrite: Sphinx renders these cells (citations), so only its HTML holds their rows.
     files: dict[Path, bytes] = {}
 
     def replace(match: re.Match[str]) -> str:
@@ -325,6 +319,7 @@ def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, by
 def move_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
     """``body`` with every large table's rows replaced by a link to ``<page>.<table id>.json``
     beside the page (``page_path`` is the page's HTML file); returns the files to write."""
+    # A rewrite: a cell's output cannot put a file beside its page, so the rows ride in it.
     files: dict[Path, bytes] = {}
 
     def replace(match: re.Match[str]) -> str:
@@ -392,8 +387,7 @@ def _on_page_context(
         body, static_files = move_static_rows_out(body, page_path)
         files.update(static_files)
         for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+            write_if_changed(path, content)
         context["body"] = body
     meta = book_metadata()
     base_url = app.config.html_baseurl or ""
@@ -410,6 +404,7 @@ def _strip_source_maps(outdir: Path) -> None:
     static = outdir / "_static"
     for path in static.rglob("*.map"):
         path.unlink()
+    # A rewrite: the theme ships its scripts naming their maps, with no option to omit them.
     comment = re.compile(rb"\n?/[/*]# sourceMappingURL=[^\n]*?(\*/)?\s*$")
     for path in [*static.rglob("*.js"), *static.rglob("*.css")]:
         data = path.read_bytes()

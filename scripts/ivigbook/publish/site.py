@@ -212,6 +212,16 @@ def json_ld(meta: BookMetadata, prefix: str = "") -> str:
     authors = [{"@type": "Organization", "name": name} for name in meta.authors]
     licence = f"https://spdx.org/licenses/{meta.licence}"
     files = download_files()
+
+    def download(name: str, media_type: str) -> dict[str, str]:
+        url, digest = f"{prefix}{DOWNLOADS}/{name}", hashlib.sha256(files[name]).hexdigest()
+        return {
+            "@type": "DataDownload",
+            "encodingFormat": media_type,
+            "contentUrl": url,
+            "sha256": digest,
+        }
+
     dataset = {
         "@type": "Dataset",
         "name": f"Data package of {meta.title}",
@@ -225,21 +235,11 @@ def json_ld(meta: BookMetadata, prefix: str = "") -> str:
         "license": licence,
         "keywords": list(meta.keywords),
         "distribution": [
-            {
-                "@type": "DataDownload",
-                "encodingFormat": "application/zip",
-                "contentUrl": f"{prefix}{DOWNLOADS}/{data_zip_name(meta)}",
-                "sha256": hashlib.sha256(files[data_zip_name(meta)]).hexdigest(),
-            },
+            download(data_zip_name(meta), "application/zip"),
             *(
-                {
-                    "@type": "DataDownload",
-                    "encodingFormat": "text/csv",
-                    "contentUrl": f"{prefix}{DOWNLOADS}/{name}",
-                    "sha256": hashlib.sha256(files[name]).hexdigest(),
-                }
-                for name in files
-                if name.startswith("data/") and name.endswith(".csv")
+                download(n, "text/csv")
+                for n in files
+                if n.startswith("data/") and n.endswith(".csv")
             ),
         ],
     }

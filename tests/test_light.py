@@ -310,7 +310,7 @@ def test_how_to_cite_links_the_metadata_changelog_and_licences(html_dir: Path) -
 @pytest.mark.book
 def test_release_data_in_release_archive_site(html_dir: Path) -> None:
     """The release zip copies the site, so its downloads must be plain visible files."""
-    from ivigbook.publish.release import _visible_files
+    from ivigbook.paths import visible_files as _visible_files
 
     visible = {p.relative_to(html_dir).as_posix() for p in _visible_files(html_dir)}
     assert "downloads/sha256sums.txt" in visible

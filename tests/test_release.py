@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+import yaml
 
-from ivigbook import cli
+from ivigbook import cli, paths
 from ivigbook.publish import release
 from ivigbook.publish.version import ROOT, book_metadata
 
@@ -218,3 +219,11 @@ def test_release_of_the_real_build_works_offline(tmp_path: Path) -> None:
         if external:
             offenders[str(page.relative_to(site))] = external
     assert not offenders, f"pages that load resources from the network: {offenders}"
+
+
+def test_the_pdf_name_is_the_one_latex_writes() -> None:
+    """The PDF's name is defined once (ivigbook.paths) and _config.yml's LaTeX target agrees."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    target = config["latex"]["latex_documents"]["targetname"]
+    assert Path(target).with_suffix(".pdf").name == paths.PDF_NAME
+    assert paths.pdf_path(Path("b")) == Path("b", "latex", paths.PDF_NAME)

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ivigbook import paths
 from ivigbook.data.problems import BIBLIOGRAPHY, CITATION_FIELD, Problem
 from ivigbook.data.read import Table, canonical_bytes, check_tables, open_table
 from ivigbook.data.rules import Context, check_cross_tables
 from ivigbook.data.schema import DescriptorError, check_descriptor, find_descriptor, read_descriptor
-from ivigbook.paths import ROOT
 
 
 @dataclass
@@ -94,8 +94,7 @@ def validate(location: str | os.PathLike[str]) -> list[Problem]:
 
 def default_data_dir() -> Path:
     """``$IVIGBOOK_DATA_DIR`` if set, else the repository's ``data/`` folder."""
-    env = os.environ.get("IVIGBOOK_DATA_DIR")
-    return Path(env).expanduser().resolve() if env else ROOT / "data"
+    return paths.data_dir()
 
 
 def rewrite_canonical(location: str | os.PathLike[str]) -> list[Path]:

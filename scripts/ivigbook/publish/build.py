@@ -6,11 +6,11 @@ This module is also a small Sphinx extension (listed in ``_config.yml`` under
 * writes the offline JavaScript the charts need into the HTML output, once per site:
   ``_static/ivigbook/vega-bundle.js`` (the vega runtime alone from vl-convert, wrapped so
   that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``),
-  and adds it to every page with a path Sphinx resolves for pages in sub-folders
-  (:mod:`ivigbook.publish.site` then drops it from pages without charts). The table bundle
+  and adds it to the pages that draw a chart, and to no other. The table bundle
   is not here: it is an ES module that the tables' own code imports, served from
   ``_extra/`` through ``html_extra_path`` (see :mod:`ivigbook.publish.render`);
 * removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
+* names hidden code toggles and bibliography entries accessibly (two HTML visitors);
 * replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
   build if a page has math: the book has none, and must load nothing from the network;
 * leaves every code cell's input out of the PDF (the assumptions of the cells tagged
@@ -33,13 +33,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ivigbook.paths import ROOT, add_path_arguments
+from ivigbook import paths
+from ivigbook.paths import (
+    PDF_NAME,
+    ROOT,
+    add_path_arguments,
+    html_dir,
+    pdf_path,
+    site_pdf_path,
+    write_if_changed,
+)
 
-PDF_NAME = "ivig-sibm-evidence-book.pdf"
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
 VEGA_BUNDLE = "ivigbook/vega-bundle.js"
 MATH_RENDERER = "ivigbook_nomath"
+__all__ = ["PDF_NAME", "html_dir", "pdf_path", "site_pdf_path"]
 
 
 # --------------------------------------------------------------------------------------
@@ -50,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", choices=["html", "pdf", "book"], help="what to build")
     add_path_arguments(
         parser,
-        build_dir=(ROOT / "_build", "output folder (default: _build in the repository)"),
+        build_dir=(paths.BUILD_DIR, "output folder (default: _build in the repository)"),
         source=(ROOT, "book source folder holding _config.yml (default: the repository)"),
     )
     parser.add_argument(
@@ -59,14 +68,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="build nothing: exit 0 if the last build of TARGET saw the same inputs "
         "(see book_fingerprint) and its outputs are there, 3 otherwise",
     )
-
-
-def _jupyter_book() -> str:
-    exe = Path(sys.executable).parent / "jupyter-book"
-    if not exe.exists():
-        msg = f"jupyter-book not found next to {sys.executable}; run `make env`"
-        raise SystemExit(msg)
-    return str(exe)
 
 
 def _path_output(build_dir: Path) -> Path:
@@ -88,29 +89,13 @@ def _path_output(build_dir: Path) -> Path:
     return staging
 
 
-def html_dir(build_dir: Path) -> Path:
-    return build_dir / "html"
-
-
-def pdf_path(build_dir: Path) -> Path:
-    return build_dir / "latex" / PDF_NAME
-
-
-def site_pdf_path(build_dir: Path) -> Path:
-    return html_dir(build_dir) / PDF_NAME
-
-
 def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
-    cmd = [
-        _jupyter_book(),
-        "build",
-        str(source),
-        "--path-output",
-        str(_path_output(build_dir)),
-        "--builder",
-        builder,
-        *JB_FLAGS,
-    ]
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    if not jupyter_book.exists():
+        msg = f"jupyter-book not found next to {sys.executable}; run `make env`"
+        raise SystemExit(msg)
+    cmd = [str(jupyter_book), "build", str(source), "--path-output", str(_path_output(build_dir))]
+    cmd += ["--builder", builder, *JB_FLAGS]
     print("+", " ".join(cmd), flush=True)
     start = time.perf_counter()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -127,33 +112,31 @@ def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
     return 0
 
 
-def _data_dir() -> Path:
-    return Path(os.environ.get("IVIGBOOK_DATA_DIR") or ROOT / "data").resolve()
+def _fingerprint(seed: str, roots: list[Path], source: Path) -> str:
+    """Hash of ``seed`` and of every file under ``roots`` (folders or files), by its name
+    (relative to ``source`` where it is inside) and its contents, never its time: a file
+    touched but unchanged changes nothing."""
+    digest = hashlib.sha256(seed.encode("utf-8"))
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                name = path.relative_to(source) if path.is_relative_to(source) else path
+                digest.update(f"\0{name}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def inputs_fingerprint(source: Path = ROOT) -> str:
     """Hash of what chapters read besides their own text: the data package, the library,
-    the changelog and the citation metadata.
+    the sentences it words facts with, the changelog (the versioning rule) and the citation
+    metadata.
 
     jupyter-book's execution cache is keyed on a notebook's code cells only, so a changed
     study or a changed chart factory would otherwise leave stale outputs in the book.
     """
-    digest = hashlib.sha256(str(_data_dir()).encode("utf-8"))
-    files = [
-        *sorted(_data_dir().rglob("*")),
-        *sorted((source / "scripts" / "ivigbook").rglob("*.py")),
-        # the sentences the library words facts with
-        *sorted((source / "prose").rglob("*.jinja")),
-        # read by chapters too: the versioning rule and the book's metadata
-        source / "CHANGELOG.md",
-        source / "CITATION.cff",
-    ]
-    for path in files:
-        if path.is_file():
-            name = path.relative_to(source) if path.is_relative_to(source) else path.name
-            digest.update(str(name).encode("utf-8"))
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    names = ["scripts/ivigbook", "prose", "CHANGELOG.md", "CITATION.cff"]
+    data = paths.data_dir()
+    return _fingerprint(str(data), [data, *(source / name for name in names)], source)
 
 
 #: Everything a build reads besides the data package, relative to the book's source.
@@ -162,7 +145,7 @@ BUILD_INPUTS = (
     "_toc.yml",
     "CITATION.cff",
     "CHANGELOG.md",
-    # served in downloads/ (ivigbook.publish.site.REPOSITORY_FILES)
+    # served in downloads/ (ivigbook.publish.release.TOP_FILES)
     "LICENSE",
     "LICENSE-CC-BY-4.0.md",
     "requirements.txt",
@@ -178,54 +161,10 @@ BUILD_INPUTS = (
 def book_fingerprint(target: str, source: Path = ROOT) -> str:
     """Hash of every input of a build of ``target``: the data package (wherever
     IVIGBOOK_DATA_DIR puts it), the chapters, the library, the configuration, the static
-    files and templates, the pinned requirements and the interpreter. Contents, not times:
-    a file touched but unchanged rebuilds nothing."""
-    digest = hashlib.sha256(f"{target}\0{sys.executable}\0{_data_dir()}\0".encode())
-    roots = [_data_dir(), *(source / name for name in BUILD_INPUTS)]
-    for root in roots:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in files:
-            if "__pycache__" in path.parts or not path.is_file():
-                continue
-            digest.update(f"\0{path}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _book_stamp(build_dir: Path, target: str) -> Path:
-    return build_dir / f".{target}-fingerprint"
-
-
-def _outputs(build_dir: Path, target: str) -> list[Path]:
-    return {
-        "html": [html_dir(build_dir) / "index.html"],
-        "pdf": [pdf_path(build_dir)],
-        "book": [html_dir(build_dir) / "index.html", site_pdf_path(build_dir)],
-    }[target]
-
-
-def up_to_date(target: str, build_dir: Path, source: Path = ROOT) -> bool:
-    """True when the last successful build of ``target`` into ``build_dir`` saw exactly the
-    current inputs and its outputs are still there."""
-    stamp = _book_stamp(build_dir, target)
-    if not stamp.is_file() or not all(p.is_file() for p in _outputs(build_dir, target)):
-        return False
-    return stamp.read_text() == book_fingerprint(target, source)
-
-
-def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
-    """Drop the execution cache and the parsed pages when data or library changed, so that
-    every chapter re-executes; otherwise a rebuild re-executes only the edited chapters."""
-    stamp = build_dir / ".inputs-fingerprint"
-    current = inputs_fingerprint(source)
-    if stamp.is_file() and stamp.read_text() == current:
-        return stamp
-    for stale in (build_dir / ".jupyter_cache", build_dir / ".doctrees"):
-        if stale.exists():
-            print(f"[ivigbook build] data or library changed: clearing {stale}", flush=True)
-            shutil.rmtree(stale)
-    stamp.unlink(missing_ok=True)
-    return stamp
+    files and templates, the pinned requirements and the interpreter."""
+    data = paths.data_dir()
+    roots = [data, *(source / name for name in BUILD_INPUTS)]
+    return _fingerprint(f"{target}\0{sys.executable}\0{data}", roots, source)
 
 
 #: The site's own files that no page's source names: Sphinx copies them only when it writes
@@ -236,61 +175,82 @@ SITE_ASSETS = ("_static", "_extra", "_templates")
 
 def assets_fingerprint(source: Path = ROOT) -> str:
     """Hash of the site's static files and templates (:data:`SITE_ASSETS`)."""
-    digest = hashlib.sha256()
-    for name in SITE_ASSETS:
-        root = source / name
-        for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if path.is_file():
-                digest.update(f"\0{path.relative_to(source)}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return _fingerprint("", [source / name for name in SITE_ASSETS], source)
+
+
+def _outputs(build_dir: Path, target: str) -> list[Path]:
+    site = [html_dir(build_dir) / "index.html"]
+    return {"html": site, "pdf": [pdf_path(build_dir)], "book": [*site, site_pdf_path(build_dir)]}[
+        target
+    ]
+
+
+def up_to_date(target: str, build_dir: Path, source: Path = ROOT) -> bool:
+    """True when the last successful build of ``target`` into ``build_dir`` saw exactly the
+    current inputs and its outputs are still there."""
+    stamp = build_dir / f".{target}-fingerprint"
+    if not stamp.is_file() or not all(p.is_file() for p in _outputs(build_dir, target)):
+        return False
+    return stamp.read_text() == book_fingerprint(target, source)
+
+
+def _clear_if_changed(stamp: Path, current: str, stale: list[Path], why: str) -> Path:
+    """Remove ``stale`` folders and the stamp unless the stamp holds ``current``."""
+    if stamp.is_file() and stamp.read_text() == current:
+        return stamp
+    for folder in stale:
+        if folder.exists():
+            print(f"[ivigbook build] {why}: clearing {folder}", flush=True)
+            shutil.rmtree(folder)
+    stamp.unlink(missing_ok=True)
+    return stamp
+
+
+def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
+    """Drop the execution cache and the parsed pages when data or library changed, so that
+    every chapter re-executes; otherwise a rebuild re-executes only the edited chapters."""
+    stamp, current = build_dir / ".inputs-fingerprint", inputs_fingerprint(source)
+    stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
+    return _clear_if_changed(stamp, current, stale, "data or library changed")
 
 
 def _rewrite_pages_if_assets_changed(build_dir: Path, source: Path) -> Path:
     """Drop the parsed pages (not the execution cache) when a static file or a template
     changed, so that Sphinx writes every page again, with the new files and their new
     cache-busting hashes; chapters are not executed again."""
-    stamp = build_dir / ".assets-fingerprint"
-    if stamp.is_file() and stamp.read_text() == assets_fingerprint(source):
-        return stamp
-    doctrees = build_dir / ".doctrees"
-    if doctrees.exists():
-        print(f"[ivigbook build] static files changed: clearing {doctrees}", flush=True)
-        shutil.rmtree(doctrees)
-    stamp.unlink(missing_ok=True)
-    return stamp
+    return _clear_if_changed(
+        build_dir / ".assets-fingerprint",
+        assets_fingerprint(source),
+        [build_dir / ".doctrees"],
+        "static files changed",
+    )
 
 
 def _validate_data() -> int:
+    from ivigbook.analysis.grade import stale_ratings
+    from ivigbook.data.load import load
     from ivigbook.data.validate import run_validation
 
-    validation = run_validation(_data_dir())
+    validation = run_validation(paths.data_dir())
     if validation.problems:
         for problem in validation.problems:
             print(problem, file=sys.stderr)
         print(
-            f"BUILD REFUSED: the data package in {_data_dir()} is invalid; "
+            f"BUILD REFUSED: the data package in {paths.data_dir()} is invalid; "
             "nothing was built and the previous build was left as it was.",
             file=sys.stderr,
         )
         return 1
-    _warn_stale_ratings()
-    return 0
-
-
-def _warn_stale_ratings() -> None:
-    """Say loudly which certainty ratings predate a change of their trials: the book shows
-    them as not yet re-rated until an editor rates them again (``findings.rated_on``)."""
-    from ivigbook.analysis.grade import stale_ratings
-    from ivigbook.data.load import load
-
-    for row in stale_ratings(load(_data_dir())).itertuples(index=False):
+    # Certainty ratings that predate a change of their trials, said loudly: the book shows
+    # them as not yet re-rated until an editor rates them again (``findings.rated_on``).
+    for row in stale_ratings(load(paths.data_dir())).itertuples(index=False):
         print(
             f"NOT RE-RATED: the certainty of {str(row.outcome_label).lower()} was rated before "
             f"{row.stale}; rate it again in findings.csv and downgrades.csv, then update its "
             "rated_on. Until then the book says the rating may no longer hold.",
             file=sys.stderr,
         )
+    return 0
 
 
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
@@ -302,7 +262,7 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
         return 1
     build_dir.mkdir(parents=True, exist_ok=True)
     for other in ("html", "pdf", "book"):  # any build of the folder may change its outputs
-        _book_stamp(build_dir, other).unlink(missing_ok=True)
+        (build_dir / f".{other}-fingerprint").unlink(missing_ok=True)
     stamp = _reset_if_inputs_changed(build_dir, source)
     assets = _rewrite_pages_if_assets_changed(build_dir, source)
     for builder in builders:
@@ -317,7 +277,7 @@ def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
         print(f"[ivigbook build] PDF copied into the site: {site_pdf_path(build_dir)}")
     stamp.write_text(inputs_before)
     assets.write_text(assets_before)
-    _book_stamp(build_dir, target).write_text(fingerprint)
+    (build_dir / f".{target}-fingerprint").write_text(fingerprint)
     return 0
 
 
@@ -333,13 +293,6 @@ def run(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------
 # Sphinx extension
-
-
-def _write_if_changed(path: Path, content: bytes) -> None:
-    if path.is_file() and path.read_bytes() == content:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
 
 
 #: The book's chart runtime, appended to the vega bundle (see :func:`vega_bundle`).
@@ -370,7 +323,7 @@ def vega_bundle() -> str:
 
 
 def write_vendor_files(static_dir: Path) -> None:
-    _write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
+    write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
 
 
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
@@ -378,27 +331,23 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         write_vendor_files(Path(app.outdir) / "_static")
 
 
-def _on_builder_inited(app: Any) -> None:
-    if app.builder.format != "html":
-        return
-    app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
-
-
 def _on_page_context(
     app: Any, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """Drop sphinx-thebe's scripts: thebe is off (no live kernels for an archived book), yet
-    its config script is added twice, which throws ``THEBE_JS_URL`` redeclared on every page
-    and names a CDN."""
+    """The vega bundle on the pages that draw a chart, and on no other (Sphinx adds a file
+    to one page when asked here). No sphinx-thebe scripts: thebe is off (no live kernels for
+    an archived book), yet its config script is added twice, which throws ``THEBE_JS_URL``
+    redeclared on every page and names a CDN."""
+    if "ivig-chart" in (context.get("body") or ""):
+        app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
     scripts = context.get("script_files")
-    if scripts is None:
-        return
-    scripts[:] = [
-        js
-        for js in scripts
-        if "sphinx-thebe" not in str(js.filename or "")
-        and "THEBE_JS_URL" not in js.attributes.get("body", "")
-    ]
+    if scripts is not None:
+        scripts[:] = [
+            js
+            for js in scripts
+            if "sphinx-thebe" not in str(js.filename or "")
+            and "THEBE_JS_URL" not in js.attributes.get("body", "")
+        ]
 
 
 def _no_math(self: Any, node: Any) -> None:
@@ -413,8 +362,8 @@ def _no_math(self: Any, node: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; the theme's hidden-code
-# toggles get an accessible name that contains their visible text.
+# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; myst-nb's hidden-code
+# toggles and docutils' bibliography entries get names and roles that axe accepts.
 
 
 def _figure_alt_directive() -> Any:
@@ -422,16 +371,17 @@ def _figure_alt_directive() -> Any:
     from myst_nb.ext.glue.directives import PasteFigureDirective
 
     class AltPasteFigureDirective(PasteFigureDirective):
-        """``glue:figure`` that keeps ``:alt:`` on the figure node (myst-nb applies it to
-        images only), so that the HTML post-transform can label a chart with it."""
+        """``glue:figure`` whose ``:alt:`` (myst-nb applies it to images only) also labels
+        the interactive chart it pastes (role="img")."""
 
         def run(self) -> list[Any]:
-            alt = self.options.get("alt")
+            alt = " ".join(str(self.options.get("alt", "")).split())
             result = super().run()
-            if alt:
-                for node in result:
-                    if isinstance(node, nodes.figure):
-                        node["ivig_alt"] = " ".join(str(alt).split())
+            for figure in result if alt else []:
+                for raw in list(figure.findall(nodes.raw)):
+                    if "ivig-chart" in raw.astext():
+                        labelled = label_chart_html(raw.astext(), alt)
+                        raw.replace_self(nodes.raw("", labelled, format=raw["format"]))
             return result
 
     return AltPasteFigureDirective
@@ -452,24 +402,28 @@ def label_chart_html(text: str, alt: str) -> str:
     )
 
 
-def _on_html_page_context_a11y(
-    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
-) -> None:
-    body = context.get("body")
-    if body:
-        # myst-nb names every hide-input toggle "Toggle hidden content", which does not
-        # contain its visible text "Show code" (axe: label-content-name-mismatch).
-        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
-        # docutils marks bibliography entries role="doc-biblioentry", deprecated in DPUB-ARIA
-        # 1.1 for "listitem"; axe then sees their links as children of role="list"
-        # (aria-required-children, critical).
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+def _visit_hidden_input(self: Any, node: Any) -> None:
+    """myst-nb's toggle of a hidden input, without its aria-label "Toggle hidden content",
+    which does not contain the visible text "Show code" (axe: label-content-name-mismatch)."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n')
+    for state, prompt in (("collapsed", node["prompt_show"]), ("expanded", node["prompt_hide"])):
+        self.body.append(f'<p class="{state} admonition-title">{html.escape(prompt)}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _visit_citation(self: Any, node: Any) -> None:
+    """A bibliography entry as docutils writes it, with role "listitem": its
+    "doc-biblioentry" is deprecated in DPUB-ARIA 1.1, and axe then sees the entries' links
+    as children of role="list" (aria-required-children, critical)."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
 
 def _use_data_bibliography(app: Any, config: Any) -> None:
     """The bibliography is the data package's: with IVIGBOOK_DATA_DIR set, the book cites
     from that package's references.bib, not from the repository's data/."""
-    bib = _data_dir() / "references.bib"
+    bib = paths.data_dir() / "references.bib"
     if os.environ.get("IVIGBOOK_DATA_DIR") and bib.is_file():
         config.bibtex_bibfiles = [str(bib)]
 
@@ -505,32 +459,19 @@ def setup(app: Any) -> dict[str, Any]:
                 if "cell_input" in node["classes"]:
                     node.parent.remove(node)
 
-    class LabelCharts(SphinxPostTransform):
-        """HTML: a figure's :alt: becomes its chart's aria-label (role="img")."""
+    from docutils.writers._html_base import HTMLTranslator
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
-        default_priority = 6  # after myst-nb selected the text/html output (priority 4)
-        formats = ("html",)
-
-        def run(self, **_: Any) -> None:
-            for figure in self.document.findall(nodes.figure):
-                alt = figure.get("ivig_alt")
-                if not alt:
-                    continue
-                for raw in list(figure.findall(nodes.raw)):
-                    text = raw.astext()
-                    if "ivig-chart" in text:
-                        raw.replace_self(
-                            nodes.raw("", label_chart_html(text, alt), format=raw["format"])
-                        )
-
-    app.add_post_transform(LabelCharts)
+    # Accessibility: two of docutils' and myst-nb's HTML visitors, overridden.
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_input, depart_HideCellInput))
+    app.add_node(
+        nodes.citation, override=True, html=(_visit_citation, HTMLTranslator.depart_citation)
+    )
     app.add_directive_to_domain("glue", "figure", _figure_alt_directive(), override=True)
     app.add_post_transform(RawLatexOutputs)
     app.add_post_transform(NoCodeInPdf)
     app.add_html_math_renderer(MATH_RENDERER, (_no_math, None), (_no_math, None))
     app.connect("config-inited", _use_data_bibliography, priority=100)
-    app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     app.connect("html-page-context", _on_page_context, priority=900)
-    app.connect("html-page-context", _on_html_page_context_a11y, priority=901)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

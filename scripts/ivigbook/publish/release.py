@@ -18,18 +18,19 @@ out. A missing site or PDF is an error, never a smaller zip.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
-import os
+import io
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
-from ivigbook.paths import add_path_arguments
-from ivigbook.publish.version import LICENCE_FILES, ROOT, BookMetadata, book_metadata
+from ivigbook import paths
+from ivigbook.paths import BUILD_DIR, ROOT, add_path_arguments, html_dir, visible_files
+from ivigbook.publish.version import LICENCE_FILES, BookMetadata, book_metadata
 
-ZIP_PERMISSIONS = 0o644 << 16  # -rw-r--r--, in the high bits as zip stores Unix modes
-COMPRESS_LEVEL = 9
+#: The repository's files at the top of the release, and served in the site's downloads/:
+#: the citation metadata, the changelog (with the versioning rule) and the two licences.
 TOP_FILES = ("CITATION.cff", "CHANGELOG.md", *sorted(set(LICENCE_FILES.values())))
 
 
@@ -40,87 +41,67 @@ class ReleaseError(RuntimeError):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_path_arguments(
         parser,
-        build_dir=(Path("_build"), "the book's build folder, holding html/ (default: _build)"),
+        build_dir=(BUILD_DIR, "the book's build folder, holding html/ (default: _build)"),
         dist_dir=(ROOT / "dist", "where the zip is written (default: dist/ in the repository)"),
-        data_dir=(ROOT / "data", "the data package folder (default: data/ in the repository)"),
+        data_dir=(None, "the data package folder (default: $IVIGBOOK_DATA_DIR or data/)"),
         pdf=(None, "the book's PDF (default: the one PDF inside BUILD_DIR/html)"),
     )
 
 
-def _visible_files(folder: Path) -> list[Path]:
-    """Every regular file under folder, skipping hidden names and __pycache__, sorted."""
-    files = []
-    for path in folder.rglob("*"):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith(".") or part == "__pycache__" for part in parts):
-            continue
-        if path.is_file():
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+def zip_bytes(top: str, entries: dict[str, bytes], date: dt.date) -> bytes:
+    """The one zip writer of the book (the release, the data package in ``downloads/``):
+    entries sorted under ``top/``, ``date`` as every timestamp, Unix -rw-r--r-- whatever
+    machine builds it, fixed compression; the same entries always give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(f"{top}/{name}", date_time=(*date.timetuple()[:3], 0, 0, 0))
+            info.create_system, info.external_attr = 3, 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name], compresslevel=9)
+    return buffer.getvalue()
 
 
 def find_pdf(build_dir: Path) -> Path:
     """The book's PDF inside the built site; fails loudly when it is not there."""
-    html_dir = build_dir / "html"
-    candidates = [p for p in _visible_files(html_dir) if p.suffix.lower() == ".pdf"]
-    if len(candidates) == 1:
-        return candidates[0]
+    site = html_dir(build_dir)
+    candidates = [p for p in visible_files(site) if p.suffix.lower() == ".pdf"]
+    # Several PDFs (e.g. downloadable figures): the one LaTeX built, if it is unique.
+    latex_names = {p.name for p in (build_dir / "latex").glob("*.pdf")}
+    for found in (candidates, [p for p in candidates if p.name in latex_names]):
+        if len(found) == 1:
+            return found[0]
     if not candidates:
         msg = (
-            f"no PDF in {html_dir}: the release needs the book's PDF inside the site. "
+            f"no PDF in {site}: the release needs the book's PDF inside the site. "
             "Run `make book` (which builds the PDF and copies it into the site) first, "
             "or name the PDF with --pdf."
         )
         raise ReleaseError(msg)
-    # Several PDFs (e.g. downloadable figures): take the one LaTeX built, if it is unique.
-    latex_names = {p.name for p in (build_dir / "latex").glob("*.pdf")}
-    matching = [p for p in candidates if p.name in latex_names]
-    if len(matching) == 1:
-        return matching[0]
-    listed = ", ".join(str(p.relative_to(html_dir)) for p in candidates)
-    msg = f"several PDFs in {html_dir} ({listed}); name the book's PDF with --pdf"
+    listed = ", ".join(str(p.relative_to(site)) for p in candidates)
+    msg = f"several PDFs in {site} ({listed}); name the book's PDF with --pdf"
     raise ReleaseError(msg)
 
 
-def readme_offline(meta: BookMetadata, pdf_name: str) -> str:
-    return f"""{meta.title}
-Version {meta.version}, released {meta.release_date}.
+def book_template(name: str, **context: object) -> str:
+    """One of the book's own Jinja2 templates, ``_templates/ivigbook/<name>``, rendered."""
+    import jinja2
 
-This folder is the whole book, readable without a network.
-
-To read it
-----------
-* The PDF: open {pdf_name}.
-* The website: open site/index.html in a web browser. Everything the pages need is in
-  site/. If your browser blocks some features on file:// pages (search, for instance),
-  serve the folder instead: in a terminal, in this folder, run
-
-      python -m http.server --directory site 8000
-
-  and open http://localhost:8000/ in the browser.
-
-What is here
-------------
-site/                 the HTML site (the PDF is inside it too)
-{pdf_name}
-                      the book as a PDF
-data/                 the data package the book is built from
-CITATION.cff          how to cite this version (also: site/ "How to cite this book")
-CHANGELOG.md          what changed in each version, and the versioning rule
-LICENSE               licence of the code ({meta.code_licence})
-LICENSE-CC-BY-4.0.md  licence of the prose and the data ({meta.licence})
-SHA256SUMS            checksums; check them with: sha256sum -c SHA256SUMS
-"""
+    loader = jinja2.FileSystemLoader(ROOT / "_templates" / "ivigbook")
+    environment = jinja2.Environment(
+        loader=loader, autoescape=name.endswith(".html"), keep_trailing_newline=True
+    )
+    return environment.get_template(name).render(**context)
 
 
 def collect(
     build_dir: Path, data_dir: Path, meta: BookMetadata, pdf: Path | None = None
 ) -> dict[str, bytes]:
     """Archive path (relative to the top folder) -> contents. Checks everything first."""
-    html_dir = build_dir / "html"
-    if not (html_dir / "index.html").is_file():
+    site = html_dir(build_dir)
+    if not (site / "index.html").is_file():
         msg = (
-            f"no built site: {html_dir / 'index.html'} is missing. "
+            f"no built site: {site / 'index.html'} is missing. "
             "Run `make book` (or pass the right --build-dir) first."
         )
         raise ReleaseError(msg)
@@ -133,11 +114,11 @@ def collect(
         raise ReleaseError(msg)
 
     entries: dict[str, bytes] = {}
-    for path in _visible_files(html_dir):
-        entries[f"site/{path.relative_to(html_dir).as_posix()}"] = path.read_bytes()
+    for path in visible_files(site):
+        entries[f"site/{path.relative_to(site).as_posix()}"] = path.read_bytes()
     pdf_name = f"{meta.archive_name}.pdf"
     entries[pdf_name] = pdf.read_bytes()
-    data_files = _visible_files(data_dir)
+    data_files = visible_files(data_dir)
     if not data_files:
         msg = f"the data package {data_dir} is empty"
         raise ReleaseError(msg)
@@ -149,7 +130,8 @@ def collect(
             msg = f"{source} is missing; every release carries it"
             raise ReleaseError(msg)
         entries[name] = source.read_bytes()
-    entries["README-OFFLINE.txt"] = readme_offline(meta, pdf_name).encode("utf-8")
+    readme = book_template("README-OFFLINE.txt", meta=meta, pdf_name=pdf_name)
+    entries["README-OFFLINE.txt"] = readme.encode("utf-8")
     entries["SHA256SUMS"] = sha256sums(entries).encode("utf-8")
     return entries
 
@@ -164,38 +146,21 @@ def sha256sums(entries: dict[str, bytes]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_zip(target: Path, top: str, entries: dict[str, bytes], meta: BookMetadata) -> None:
-    """Write entries under top/ into target, deterministically and atomically."""
-    stamp = (meta.date_released.year, meta.date_released.month, meta.date_released.day, 0, 0, 0)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".release-", suffix=".zip", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for name in sorted(entries):
-                info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
-                info.create_system = 3  # Unix, whatever machine builds the release
-                info.external_attr = ZIP_PERMISSIONS
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, entries[name], compresslevel=COMPRESS_LEVEL)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def release(
     build_dir: Path,
     dist_dir: Path,
-    data_dir: Path = ROOT / "data",
+    data_dir: Path | None = None,
     pdf: Path | None = None,
     meta: BookMetadata | None = None,
 ) -> Path:
-    """Build the release zip and return its path."""
+    """Build the release zip and return its path (written whole, then renamed into place)."""
     meta = meta or book_metadata()
-    entries = collect(build_dir, data_dir, meta, pdf)
+    entries = collect(build_dir, data_dir or paths.data_dir(), meta, pdf)
     target = dist_dir / f"{meta.archive_name}.zip"
-    write_zip(target, meta.archive_name, entries, meta)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(zip_bytes(meta.archive_name, entries, meta.date_released))
+    partial.replace(target)
     return target
 
 

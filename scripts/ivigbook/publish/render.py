@@ -53,19 +53,12 @@ from ivigbook.publish.sitetables import (
 )
 
 RENDERER_NAME = "ivigbook"
-#: PNG scale for the PDF (2 = ~150 dpi at the chart's nominal pixel size, sharp in print).
-PNG_SCALE = 2
 #: First line of every ``text/latex`` output made here; :mod:`ivigbook.publish.build` turns
 #: such outputs into raw LaTeX (myst-nb would otherwise typeset them as an equation).
 RAW_LATEX_MARKER = "%ivigbook:raw-latex"
 #: Defaults for every interactive table (reading_options then sets controls and paging by
 #: the number of rows).
 TABLE_DEFAULTS: dict[str, Any] = {"ordering": True, "classes": "display compact"}
-
-
-def chart_png(spec: dict[str, Any], scale: float = PNG_SCALE) -> bytes:
-    """The chart as a PNG made by vl-convert (no browser, no network)."""
-    return vlc.vegalite_to_png(print_spec(spec), scale=scale)
 
 
 def chart_pdf(spec: dict[str, Any]) -> bytes:

@@ -6,7 +6,6 @@ List it in _config.yml under ``sphinx: extra_extensions: [ivigbook.publish.sphin
 * ``version`` / ``release`` / ``today`` (the date on the PDF title page), ``author`` and
   ``copyright`` (release year and authors, as in LICENSE);
 * ``html_theme_options["extra_footer"]`` (sphinx-book-theme's footer line);
-* ``html_context["ivigbook"]`` for templates;
 * MyST substitutions for the pages: ``{{ version }}``, ``{{ release_date }}``,
   ``{{ book_title }}``, ``{{ book_authors }}``, ``{{ licence }}``, ``{{ code_licence }}``,
   ``{{ citation_apa }}`` and ``{{ bibtex }}`` (a fenced block: put it alone on its line).
@@ -74,17 +73,6 @@ def _stamp(app: Sphinx, config: Config) -> None:
     theme_options: dict[str, Any] = dict(config.html_theme_options or {})
     theme_options["extra_footer"] = footer_html(meta)
     config.html_theme_options = theme_options
-
-    context: dict[str, Any] = dict(config.html_context or {})
-    context["ivigbook"] = {
-        "title": meta.title,
-        "version": meta.version,
-        "release_date": meta.release_date,
-        "licence": meta.licence,
-        "code_licence": meta.code_licence,
-        "citation": meta.citation_text(),
-    }
-    config.html_context = context
 
     if "myst_substitutions" in config:
         subs = dict(config.myst_substitutions or {})

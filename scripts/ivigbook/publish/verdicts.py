@@ -3,18 +3,18 @@ reasoning behind a disclosure.
 
 ``render.show_verdicts(ev, "trials", caption=...)`` (the last expression of a cell) shows the
 claims a chapter discusses with their verdict and short reason (issue 9: reasons in plain
-words), followed in the HTML by a collapsed section "How each verdict is reached" that holds,
-for the same claims, the claim as the data check it, the long reason and the data that decide
-it, named as readers know them. The PDF prints the table only: the claims ledger in the
-living-review part prints the full audit once.
+words), followed in the HTML by a collapsed sphinx-design dropdown "How each verdict is
+reached" that holds, for the same claims, the claim as the data check it, the long reason and
+the data that decide it, named as readers know them. The site gets it as MyST markdown
+(``nb_render_markdown_format: myst`` in _config.yml), so the dropdown is sphinx-design's own,
+chevron included. The PDF prints the table only: the claims ledger in the living-review part
+prints the full audit once.
 """
 
 from __future__ import annotations
 
-import html
+import re
 from typing import TYPE_CHECKING, Any
-
-from sphinx_design.icons import get_octicon
 
 from ivigbook.analysis.claims import audit_table, chapter_verdicts
 from ivigbook.publish.render import Table
@@ -25,47 +25,46 @@ if TYPE_CHECKING:
 
 #: The disclosure's title, as the reader sees it.
 AUDIT_SUMMARY = "How each verdict is reached"
-#: Classes of sphinx-design's dropdown, so the disclosure looks like the book's other ones.
-DROPDOWN_CLASSES = "sd-sphinx-override sd-dropdown sd-card sd-mb-3 ivig-verdict-audit"
-#: sphinx-design's marker of a closed dropdown (it turns as the dropdown opens): without it
-#: nothing shows that the section opens.
-CHEVRON = (
-    '<span class="sd-summary-state-marker sd-summary-chevron-right">'
-    f"{get_octicon('chevron-right', height='1.5em')}</span>"
-)
+
+
+def raw_html(text: str) -> str:
+    """``text`` as a MyST ``{raw} html`` block, fenced longer than any backtick run in it."""
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", text))])
+    return f"{fence}{{raw}} html\n{text}\n{fence}\n"
 
 
 class Verdicts:
-    """The verdict table of one chapter plus its collapsed audit (HTML), or the table (LaTeX)."""
+    """The verdict table of one chapter plus its collapsed audit (site), or the table (PDF)."""
 
     def __init__(self, ev: Evidence, chapter: str, caption: str) -> None:
-        self.chapter = chapter
         self.table = Table(chapter_verdicts(ev, chapter), caption=caption)
         audit = audit_table(ev, chapter).drop(columns="Where in the letter")
         self.audit = audit.rename(columns={"Checked as": "The claim as the data check it"})
 
     def audit_html(self) -> str:
-        """The collapsed audit: a plain table inside a closed ``<details>``."""
+        """The audit, a plain table (the dropdown's content)."""
         table_id = self.table.table_id().replace("ivig-table-", "ivig-audit-")
         caption = "The full reasoning, and the data that decide each verdict"
+        return plain_table_html(self.audit, table_id, caption)
+
+    def markdown(self) -> str:
+        """The table, then the audit in a closed dropdown, as MyST."""
         return (
-            f'<details class="{DROPDOWN_CLASSES}">'
-            '<summary class="sd-summary-title sd-card-header">'
-            f'<span class="sd-summary-text">{html.escape(AUDIT_SUMMARY)}</span>'
-            f"{CHEVRON}</summary>"
-            '<div class="sd-summary-content sd-card-body">'
-            f"{plain_table_html(self.audit, table_id, caption)}</div></details>"
+            f"{raw_html(self.table.to_html())}\n"
+            f"::::{{dropdown}} {AUDIT_SUMMARY}\n:class-container: ivig-verdict-audit\n\n"
+            f"{raw_html(self.audit_html())}::::\n"
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # No text/html: the site takes text/markdown, the PDF text/latex.
         return {
-            "text/html": self.table.to_html() + self.audit_html(),
+            "text/markdown": self.markdown(),
             "text/latex": self.table.to_latex(),
             "text/plain": self.table.df.to_string(),
         }
 
 
 def show_verdicts(ev: Evidence, chapter: str, caption: str) -> Verdicts:
-    """The claims ``chapter`` discusses, their verdicts and short reasons, and (collapsed, in
-    the HTML) how each verdict is reached."""
+    """The claims ``chapter`` discusses, their verdicts and short reasons, and (collapsed, on
+    the site) how each verdict is reached."""
     return Verdicts(ev, chapter, caption)

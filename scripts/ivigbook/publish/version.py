@@ -13,12 +13,9 @@ from typing import Any
 
 import yaml
 
-from ivigbook.paths import ROOT
+from ivigbook.paths import ROOT, SLUG
 
 CITATION_FILE = ROOT / "CITATION.cff"
-
-# The stem of release artefacts: dist/<SLUG>-<version>.zip
-SLUG = "ivig-sibm-evidence-book"
 
 # CITATION.cff's `license` names the licence of the prose and the data. CFF reads a list of
 # licences as alternatives ("OR"), which would misstate a split by component, so the code's
@@ -37,11 +34,6 @@ class BookMetadata:
     code_licence: str  # code (SPDX id)
     abstract: str
     keywords: tuple[str, ...]
-
-    @property
-    def licences(self) -> tuple[str, ...]:
-        """Every licence in the book, content first."""
-        return (self.licence, self.code_licence)
 
     @property
     def author_text(self) -> str:

@@ -69,7 +69,7 @@ def join(items: Iterable[object], conj: str = "and") -> str:
     listed = [str(i) for i in items]
     if len(listed) <= 1:
         return "".join(listed)
-    return str(_ENGINE.join(listed, final_sep="", conj=conj))
+    return str(_ENGINE.join(listed, sep=",", final_sep="", conj=conj))
 
 
 def _capital(text: object) -> str:

@@ -5,7 +5,7 @@ controlled studies had under the same assumptions.
 The inputs are the rows of the data package's ``planning`` table (each with its source or
 marked as an assumption). Sample sizes use statsmodels' normal approximation
 (``NormalIndPower``), the same formula the book's interactive explorer evaluates in the
-browser; :func:`analysed_per_arm_t` gives the t-test figure beside it.
+browser; :func:`analysed_per_arm` gives the t-test figure beside it (``t_test``).
 """
 
 from __future__ import annotations
@@ -66,20 +66,13 @@ def continuous_effect_size(
     return slowing * decline_per_year * months / 12 / sd_change
 
 
-def analysed_per_arm(d: float, alpha: float, power: float) -> int:
-    """Patients to analyse per arm (two equal arms, two-sided), normal approximation."""
+def analysed_per_arm(d: float, alpha: float, power: float, t_test: bool = False) -> int:
+    """Patients to analyse per arm (two equal arms, two-sided), normal approximation (with
+    ``t_test``, a two-sample t-test: statsmodels ``TTestIndPower``)."""
     if d <= 0:
         msg = "the effect size must be positive"
         raise ValueError(msg)
-    n = NormalIndPower().solve_power(
-        effect_size=d, alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
-    )
-    return round_up(float(n))
-
-
-def analysed_per_arm_t(d: float, alpha: float, power: float) -> int:
-    """The same for a two-sample t-test (statsmodels ``TTestIndPower``)."""
-    n = TTestIndPower().solve_power(
+    n = (TTestIndPower() if t_test else NormalIndPower()).solve_power(
         effect_size=d, alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
     )
     return round_up(float(n))
@@ -104,7 +97,7 @@ def continuous_design(values: dict[str, float]) -> dict[str, float]:
         "difference": values["slowing"] * values["decline_per_year"] * values["trial_months"] / 12,
         "effect_size": d,
         "analysed_per_arm": analysed,
-        "analysed_per_arm_t": analysed_per_arm_t(d, values["alpha"], values["power"]),
+        "analysed_per_arm_t": analysed_per_arm(d, values["alpha"], values["power"], t_test=True),
         "enrolled_per_arm": enrolled_per_arm(analysed, values["dropout"]),
     }
 

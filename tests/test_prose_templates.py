@@ -108,8 +108,24 @@ def test_every_call_names_an_existing_macro(where_part_macro: tuple[str, str, st
     assert macro in macros[part], f"{where}: prose/{part}.jinja has no macro {macro!r}"
 
 
+def _named_beside_their_part() -> set[tuple[str, str]]:
+    """(part, macro) pairs whose names are string literals in a module that also names the
+    part: a macro chosen by a table of names (``{"supported": "verdict_supported"}``)."""
+    macros, used = _macros(), set()
+    for _, source in _python_sources():
+        strings = {
+            n.value
+            for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        for part in macros.keys() & strings:
+            used.update((part, m) for m in macros[part] & strings)
+    return used
+
+
 def test_every_macro_is_used() -> None:
-    used = {(part, macro) for _, part, macro in _calls()} | _used_in_templates()
+    used = {(part, macro) for _, part, macro in _calls()}
+    used |= _used_in_templates() | _named_beside_their_part()
     dead = sorted(
         f"prose/{part}.jinja: {macro}"
         for part, names in _macros().items()

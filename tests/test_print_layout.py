@@ -78,15 +78,28 @@ def test_at_the_limit_is_short() -> None:
     assert latex.is_short_table(_table(latex.SHORT_TABLE_ROWS))
 
 
-def test_layout_preamble_added_once() -> None:
-    from types import SimpleNamespace
+def test_layout_is_the_package_the_config_loads() -> None:
+    """_config.yml copies ivigbook.sty beside the .tex and loads it, and it defines every
+    macro that latex.py and the table templates write."""
+    import re
 
-    config = SimpleNamespace(latex_elements={"preamble": "\\usepackage{booktabs}"})
-    latex._add_layout_preamble(None, config)  # type: ignore[arg-type]
-    latex._add_layout_preamble(None, config)  # type: ignore[arg-type]
-    preamble = config.latex_elements["preamble"]
-    assert preamble.startswith("\\usepackage{booktabs}")
-    assert preamble.count(latex.LAYOUT_PREAMBLE) == 1
+    import yaml
+
+    from ivigbook.paths import ROOT
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+    (sty,) = [ROOT / f for f in config["latex_additional_files"] if f.endswith(".sty")]
+    assert config["latex_elements"]["preamble"].strip() == f"\\usepackage{{{sty.stem}}}"
+    text = sty.read_text(encoding="utf-8")
+    assert f"\\ProvidesPackage{{{sty.stem}}}" in text
+    written = Path(latex.__file__).read_text(encoding="utf-8")
+    written += "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "_templates").glob("*.tex.jinja")
+    )
+    used = set(re.findall(r"\\+(ivig[a-z]+)", written))
+    assert {"ivigfrontmatter", "ivigtitlepage", "ivigneedspace"} <= used
+    defined = set(re.findall(r"\\newcommand\{?\\(ivig[a-z]+)", text))
+    assert used <= defined, f"used but not defined in {sty.name}: {used - defined}"
 
 
 #: Fills most of the first page: the table starts below it, and only some of its rows would

@@ -1,24 +1,23 @@
 """Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``).
 
-One citation style, author-year, in the text and in the list: the text cites "Dalakas et al.
-(1997)" (``bibtex_reference_style: author_year``) and each entry of the list starts with its
-authors and year, "Dalakas, M. C., Sonies, B., ... (1997). Title. *Journal* 48(3):712-716."
-A BibTeX ``and others`` prints "et al." as in the text; the DOI is printed once, as a link.
+One way to name a source, in the text, the tables and the list: the text cites "[Dalakas
+1997]" as the tables name the study, "Dalakas 1997" (``bibtex_reference_style: ivigbook``),
+and each entry of the list starts with its authors and year, "Dalakas, M. C., Sonies, B.,
+... (1997). Title. *Journal* 48(3):712-716."; a BibTeX ``and others`` prints "et al.", and
+the DOI prints once, as its address (https://doi.org/...).
 
-Entries are sorted, and labelled, as the text cites them: by the names the text gives
-("Amato et al.", "Oxford cohort", "The letter"), then year, then title
-(:class:`SortingStyle`). An entry whose authors are not confirmed, or whose year is not known,
-carries its descriptive label in BibTeX's ``key`` field ("Oxford cohort", "Cherin case
-series"): the text cites it by that label, with the year where one is known, and never by a
-placeholder ("Authors not confirmed", "n.d."); an entry with neither authors nor a ``key``
-by the first words of its title. The label of each entry is its citation in the text,
-"Amato et al., 1994", "Oxford cohort, 2013", "Cherin case series" (the site shows it before
-the entry and links the text's citations to it; the PDF prints no labels, see
-``ivigbook.publish.latex``). Labels that would collide get letters, "Synthetic, 2026a",
-"Synthetic, 2026b": pybtex's own ``alpha`` labels append ``chr(ord("a") + k)``, which
-after the 26th entry runs past "z" into ``{``, ``|``, ``}``, ``~`` and the DEL control
-character, where LaTeX stops ("Text line contains an invalid character"); here the
-suffixes go on as a spreadsheet's columns do: a ... z, aa, ab, ...
+Entries are sorted, and labelled, as the text cites them: by the name the text gives
+("Amato", "Oxford cohort", "The letter"), then year, then title (:class:`SortingStyle`). An
+entry whose authors are not confirmed, or whose year is not known, carries its descriptive
+label in BibTeX's ``key`` field ("Oxford cohort", "Cherin case series"): the text cites it by
+that label, with the year where one is known, and never by a placeholder ("Authors not
+confirmed", "n.d."); an entry with neither authors nor a ``key`` by the first words of its
+title. The label of each entry is its citation in the text, "Amato 1994", "Oxford cohort
+2013", "Cherin case series" (the site shows it before the entry; the PDF prints no labels).
+Labels that would collide get letters, "Synthetic 2026a", "Synthetic 2026b": pybtex's own
+``alpha`` labels append ``chr(ord("a") + k)``, which after the 26th entry runs past "z" into
+``{``, ``|``, ``}``, ``~`` and DEL, where LaTeX stops; here the suffixes go on as a
+spreadsheet's columns do: a ... z, aa, ab, ...
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from pybtex.style.template import (
     FieldIsMissing,
     field,
     first_of,
+    href,
     join,
     node,
     optional,
@@ -55,7 +55,6 @@ from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferen
 from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
     BasicAuthorYearParentheticalReferenceStyle,
 )
-from sphinxcontrib.bibtex.style.template import join as etal_join
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
 STYLE_NAME = "ivigbook"
@@ -119,20 +118,14 @@ def descriptive_label(entry: Any) -> str:
 
 
 def cited_as(entry: Any) -> str:
-    """The names an in-text citation gives: the entry's descriptive label where it has one
-    (:func:`descriptive_label`); else "Last", "Last and Last", "Last et al." (three or more
-    authors, or a list ending in ``and others``); the title's first words
+    """The name an in-text citation gives, as the book's tables name a study ("Dalakas" of
+    "Dalakas 1997"): the entry's descriptive label where it has one
+    (:func:`descriptive_label`); else its first author's last name; the title's first words
     (:func:`short_title`) when the entry has neither."""
-    label = descriptive_label(entry)
-    if label:
-        return label
-    persons = list(entry.persons.get("author", ()))
-    if not persons:
-        return short_title(_plain(entry.fields.get("title", "")))
-    names = [_last_name(p) for p in persons if not _is_others(p)]
-    if len(names) < len(persons) or len(names) > 2:
-        return names[0] + ET_AL
-    return " and ".join(names)
+    persons = [p for p in entry.persons.get("author", ()) if not _is_others(p)]
+    if descriptive_label(entry) or not persons:
+        return descriptive_label(entry) or short_title(_plain(entry.fields.get("title", "")))
+    return _last_name(persons[0])
 
 
 #: Characters a label never holds: it is printed in brackets on the site and is an optional
@@ -141,13 +134,13 @@ _LABEL_UNSAFE = str.maketrans("", "", "[]{}\\")
 
 
 class LabelStyle(BaseLabelStyle):
-    """Each entry's label is its in-text citation, "Amato et al., 1994" (the names alone
+    """Each entry's label is its in-text citation, "Amato 1994" (the name alone
     without a year, as the text has it: "Cherin case series"), with letters that never leave
     a-z where labels collide."""
 
     def format_label(self, entry: Any) -> str:
         year = _plain(entry.fields.get("year", "")).strip()
-        label = f"{cited_as(entry)}, {year}" if year else cited_as(entry)
+        label = f"{cited_as(entry)} {year}" if year else cited_as(entry)
         return label.translate(_LABEL_UNSAFE).strip()
 
     def format_labels(self, sorted_entries: Iterable[Any]) -> Iterator[str]:
@@ -247,6 +240,12 @@ class Style(UnsrtStyle):
             self.format_web_refs(e),
         ]
 
+    def format_doi(self, e: Any) -> Any:
+        """The DOI as its address, which the PDF then prints once (Sphinx adds a footnote to
+        a link only where its text is not its address)."""
+        url = join["https://doi.org/", field("doi", raw=True)]
+        return href(url)[url]
+
     def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
         """Titles as written in the data (pybtex's default lowercases all but the first
         letter, which mangles names such as "IVIg" or "ENMC")."""
@@ -254,69 +253,31 @@ class Style(UnsrtStyle):
         return sentence[title] if as_sentence else title
 
 
-#: "et al." in the text as in the list (sphinxcontrib-bibtex's default sets it in italics).
-ET_AL = " et al."
-
-
 @node
-def cited_names(children: list[Any], context: dict[str, Any], role: str, **kwargs: Any) -> Text:
-    """Names for an in-text citation: sphinxcontrib-bibtex's, except that a list ending in
-    BibTeX's ``and others`` cites as "First et al.", not "First and others"."""
+def cited_name(children: list[Any], context: dict[str, Any]) -> Text:
+    """The names of an in-text citation, as the list's label and the tables give them
+    (:func:`cited_as`)."""
     assert not children
-    persons = list(context["entry"].persons.get(role, ()))
-    if not persons:
-        raise FieldIsMissing(role, context["entry"])
-    person_style = context["style"].person
-    named = [
-        person_style.style_plugin.format(p, person_style.abbreviate)
-        for p in persons
-        if not _is_others(p)
-    ]
-    if len(named) < len(persons):
-        if kwargs.get("other") is None:  # the full list was asked for
-            return etal_join(sep=kwargs["sep"])[named].format_data(context) + Text(ET_AL)
-        return Text(named[0].format_data(context), ET_AL)
-    return etal_join(**kwargs)[named].format_data(context)
+    return Text(cited_as(context["entry"]))
 
 
 @dataclass
-class EtAlPersonStyle(PersonStyle):
-    """Person names of in-text citations, with "et al." for ``and others``."""
-
-    other: Any = ET_AL
-
-    def names(self, role: str, full: bool) -> Any:
-        return cited_names(
-            role=role,
-            sep=self.sep,
-            sep2=self.sep2,
-            last_sep=self.last_sep,
-            other=None if full else self.other,
-        )
+class CitedAsPersonStyle(PersonStyle):
+    """In-text citations name an entry as the book's tables name a study: "Dalakas"."""
 
     def author_or_editor_or_title(self, full: bool) -> Any:
-        return first_of[
-            optional[field("key")],
-            optional[self.names("author", full)],
-            optional[self.names("editor", full)],
-            tag("em")[field("title", apply_func=_short_title_text)],
-        ]
+        return cited_name
 
 
 @dataclass
 class KnownYearParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
-    """ "[Dalakas et al., 1997]", and "[Cherin case series]" where no year is known:
+    """ "[Dalakas 1997]", and "[Cherin case series]" where no year is known:
     sphinxcontrib-bibtex's parenthetical citation prints "n.d." there."""
 
     def inner(self, role_name: str) -> Any:
         return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
             pre_text,
-            reference[
-                etal_join(sep=self.author_year_sep)[
-                    self.person.author_or_editor_or_title(full="s" in role_name),
-                    known_year,
-                ]
-            ],
+            reference[join(sep=self.author_year_sep)[cited_name, known_year]],
             post_text,
         ]
 
@@ -324,10 +285,11 @@ class KnownYearParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
 @dataclass
 class ReferenceStyle(AuthorYearReferenceStyle):
     """sphinxcontrib-bibtex's author-year citations (``bibtex_reference_style: ivigbook``),
-    with one "et al." whatever the entry's author list ends in, the descriptive label of an
-    entry that has one, and no "n.d." in parenthetical citations."""
+    naming each entry as :func:`cited_as` does ("[Dalakas 1997]", as the tables say
+    "Dalakas 1997"), with no "n.d." in parenthetical citations."""
 
-    person: PersonStyle = dataclass_field(default_factory=EtAlPersonStyle)
+    person: PersonStyle = dataclass_field(default_factory=CitedAsPersonStyle)
+    author_year_sep: Any = " "
 
     def __post_init__(self) -> None:
         super().__post_init__()

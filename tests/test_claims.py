@@ -785,7 +785,7 @@ def test_a_scoped_claim_is_judged_on_its_studies_alone(ev: Evidence) -> None:
 def test_every_check_has_a_reason_macro_that_takes_its_facts_by_name() -> None:
     """Each registered check words its long reason with the macro of its name; a macro
     argument named like one of the check's facts receives that fact, so it must mean it."""
-    from ivigbook.data.prose import environment
+    from ivigbook.prose import environment
 
     module = environment().get_template("claims.jinja").module
     for name in claims.CHECKS:
@@ -799,7 +799,7 @@ def test_every_check_has_a_reason_macro_that_takes_its_facts_by_name() -> None:
 def test_a_long_list_in_the_living_review_is_cut_and_counted() -> None:
     """Past eight items, the sentence on moved verdicts names eight and counts the rest, like
     the claims' reasons (:func:`ivigbook.analysis.claims.names`); fewer are all named."""
-    from ivigbook.data.prose import sentence
+    from ivigbook.prose import sentence
 
     moves = [
         {"quote": f"claim {i}", "before": "supported", "now": "contradicted"} for i in range(11)

@@ -428,7 +428,7 @@ def test_tables_name_chapters_as_words(ev) -> None:
 
 
 def _word(n: int) -> str:
-    from ivigbook.data.prose import words
+    from ivigbook.prose import words
 
     return words(n)
 

@@ -2,11 +2,13 @@
 
 ``scripts/ivigbook/`` is layered by concept, and imports only go downward:
 
-    paths  ->  data  ->  analysis  ->  text | figures  ->  publish  ->  cli
+    paths  ->  prose  ->  data  ->  analysis | search  ->  text | figures  ->  publish  ->  cli
 
-A module may import its own layer and the layers below it; ``text`` and ``figures`` sit side by
-side and do not import each other. Every ``ivigbook`` import counts, including those inside
-functions and under ``TYPE_CHECKING``.
+A module may import its own layer and the layers below it; parts that sit side by side
+(``analysis`` and ``search``, ``text`` and ``figures``) do not import each other. ``prose``
+words facts with the templates in ``prose/``; ``search`` is the living review's PubMed
+client. Every ``ivigbook`` import counts, including those inside functions and under
+``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "ivigbook"
 #: Layer of each top-level part of the package, lowest first.
 LAYERS = {
     "paths": 0,
-    "data": 1,
-    "analysis": 2,
-    "text": 3,
-    "figures": 3,
-    "publish": 4,
-    "cli": 5,
-    "__main__": 6,
+    "prose": 1,
+    "data": 2,
+    "analysis": 3,
+    "search": 3,
+    "text": 4,
+    "figures": 4,
+    "publish": 5,
+    "cli": 6,
+    "__main__": 7,
     "__init__": 0,
 }
 #: Longest module the library allows: past this, a module holds two concepts.

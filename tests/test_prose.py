@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from ivigbook.data import prose
+from ivigbook import prose
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from ivigbook import prose
 from ivigbook.analysis.claims import CHECKS
-from ivigbook.data import prose
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLERS = ("sentence", "passage")

@@ -29,10 +29,10 @@ import requests
 import yaml
 
 from ivigbook.analysis.search import Currency, currency
-from ivigbook.data import eutils
 from ivigbook.data.load import load
-from ivigbook.data.pubmedsearch import SearchError, record_screening, run_search, term_for
 from ivigbook.data.validate import validate
+from ivigbook.search import eutils
+from ivigbook.search.pubmed import SearchError, record_screening, run_search, term_for
 from ivigbook.text.caveats import currency_statement
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup
 from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path, visible_text
 
 from ivigbook.analysis.summary import KeyFacts
-from ivigbook.data.prose import words
+from ivigbook.prose import words
 from ivigbook.publish.sitetables import ALL_ROWS_MAX, NO_CONTROLS_MAX
 from ivigbook.text.messages import key_messages, plain_summary, times_as_many
 

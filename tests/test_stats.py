@@ -503,7 +503,7 @@ def test_non_null_findings_and_blanket_count(ev) -> None:
 
 @pytest.mark.parametrize(("n_with", "n_without"), [(5, 6), (1, 0), (0, 1)])
 def test_harms_sentence(n_with: int, n_without: int) -> None:
-    from ivigbook.data.prose import words
+    from ivigbook.prose import words
     from ivigbook.text.sentences import harms_sentence
 
     text = harms_sentence(n_with, n_without)

@@ -12,7 +12,7 @@ COMMANDS = {
     "validate": ("ivigbook.data.validate", "validate a data package folder"),
     "dictionary": ("ivigbook.data.dictionary", "print or write the data dictionary"),
     "new-study": ("ivigbook.data.newstudy", "scaffold a new study from the template"),
-    "search": ("ivigbook.data.pubmedsearch", "run a PubMed query, or record screening decisions"),
+    "search": ("ivigbook.search.pubmed", "run a PubMed query, or record screening decisions"),
     "build": ("ivigbook.publish.build", "build the book (html, pdf or both)"),
     "release": ("ivigbook.publish.release", "package site, PDF and data into dist/"),
     "bench": ("ivigbook.publish.bench", "time loading, validation and builds"),

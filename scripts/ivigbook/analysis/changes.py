@@ -40,8 +40,8 @@ from ivigbook.analysis.search import letter_search_date
 from ivigbook.analysis.vocabulary import DESIGN_LABELS, ROUTE_LABELS, chapter_label
 from ivigbook.data.cells import is_missing
 from ivigbook.data.problems import PLACEHOLDER
-from ivigbook.data.prose import sentence
 from ivigbook.paths import ROOT
+from ivigbook.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

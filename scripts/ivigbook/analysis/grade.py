@@ -30,7 +30,7 @@ from ivigbook.analysis.vocabulary import (
     GRADE_DOMAIN_LABELS,
 )
 from ivigbook.data.cells import cell_int, is_missing
-from ivigbook.data.prose import sentence
+from ivigbook.prose import sentence
 
 #: How ``findings.csv`` words the Cochrane review's grade of an outcome it could not pool.
 COCHRANE_NOT_ESTIMABLE = "Not estimable"

@@ -23,7 +23,7 @@ from ivigbook.analysis.search import Currency, SearchFacts
 from ivigbook.analysis.summary import BasesVerdicts, CheckedBenefit, EvidenceSummary, KeyFacts
 from ivigbook.analysis.trials import TrialFacts
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_REPORTED, PARTLY, SUPPORTED
-from ivigbook.data.prose import join, sentence
+from ivigbook.prose import join, sentence
 from ivigbook.text.caveats import (
     added_sentence,
     checked_benefit_sentence,

@@ -24,7 +24,7 @@ from ivigbook.analysis.vocabulary import (
     RUN_AGAINST_LABELS,
     SEARCH_RUN_WORDS,
 )
-from ivigbook.data.prose import join, sentence
+from ivigbook.prose import join, sentence
 from ivigbook.text.sentences import confounding_sentence
 
 _say = partial(sentence, "caveats")

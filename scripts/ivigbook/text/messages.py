@@ -13,7 +13,7 @@ from functools import partial
 
 from ivigbook.analysis.summary import KeyFacts
 from ivigbook.analysis.vocabulary import DOMAIN_PHRASES
-from ivigbook.data.prose import join, sentence
+from ivigbook.prose import join, sentence
 from ivigbook.text.caveats import checked_benefit_plain, checked_benefit_sentence
 
 _say = partial(sentence, "messages")

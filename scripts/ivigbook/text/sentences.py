@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ivigbook.analysis.vocabulary import VERDICTS
-from ivigbook.data.prose import count, join, sentence
+from ivigbook.prose import count, join, sentence
 
 #: Singular and plural noun of each design, for running text.
 DESIGN_NOUNS: dict[str, tuple[str, str]] = {

@@ -45,7 +45,7 @@ from ivigbook.analysis.vocabulary import (
     SUPPORTED,
     VERDICTS,
 )
-from ivigbook.data.prose import sentence
+from ivigbook.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

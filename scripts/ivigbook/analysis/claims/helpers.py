@@ -13,7 +13,7 @@ import pandas as pd
 from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
-from ivigbook.data.prose import environment, sentence
+from ivigbook.prose import environment, sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

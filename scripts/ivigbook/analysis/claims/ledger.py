@@ -26,8 +26,8 @@ from ivigbook.analysis.vocabulary import (
     VERDICTS,
     chapter_label,
 )
-from ivigbook.data.prose import sentence
 from ivigbook.data.templates import fill
+from ivigbook.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

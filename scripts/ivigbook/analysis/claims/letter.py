@@ -13,7 +13,7 @@ from ivigbook.analysis.claims.signals import _named_crossover
 from ivigbook.analysis.cohorts import short_label, short_labels_by_id
 from ivigbook.analysis.vocabulary import VERDICTS
 from ivigbook.data.cells import cell_float
-from ivigbook.data.prose import sentence
+from ivigbook.prose import sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence

@@ -27,10 +27,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ivigbook.data import eutils
 from ivigbook.data.read import appending, csv_text, read_rows
 from ivigbook.data.rules import identifiers
 from ivigbook.data.validate import default_data_dir, validate
+from ivigbook.search import eutils
 
 Rows = list[dict[str, str]]
 WORKSHEET = "screening_worksheet"

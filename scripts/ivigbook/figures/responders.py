@@ -253,8 +253,10 @@ def _responder_block(
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
     )
+    # The caveat columns repeat no tooltip: the row's marks carry it.
     columns = [
-        base.mark_text(align="left", fontSize=11)
+        alt.Chart(df)
+        .mark_text(align="left", fontSize=11)
         .encode(
             x=alt.value(0),
             text=alt.Text(f"{field}:N"),

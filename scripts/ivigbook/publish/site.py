@@ -42,8 +42,8 @@ DOWNLOADS = "downloads"
 CHECKSUMS = "sha256sums.txt"
 PDF_NAME = "ivig-sibm-evidence-book.pdf"
 VEGA_MARK = "ivigbook/vega-bundle.js"
-#: What in a page's body means it draws a chart.
-NEEDS_VEGA = ("ivig-chart",)
+#: What in a page's body means it draws an interactive chart (static ones are SVG).
+NEEDS_VEGA = ("window.ivigChart(",)
 
 
 def _data_dir() -> Path:

@@ -11,8 +11,8 @@ fit the screen.
   paged and none of 10 rows or fewer carries controls (filter, pages, count of rows), and no
   word in a table cell is split across lines; at 390 px (a phone) no chart is wider than the
   screen, and none draws text under 11 px, every chart keeps its legends and whole labels; at
-  1,280 px charts take their column's width; the charts draw with the vega runtime alone,
-  tooltips included.
+  1,280 px charts take their column's width; a static chart is SVG in the page with its
+  tooltips as native titles, and only an interactive one draws with the vega runtime alone.
 """
 
 from __future__ import annotations
@@ -352,10 +352,11 @@ def test_tables_fit_and_charts_fit_a_phone(
 
 
 # --------------------------------------------------------------------------------------
-# Charts reflow instead of shrinking, and draw with the vega runtime alone (issues 9, 15):
-# on a phone every chart fits and its smallest text, as rendered (font size times every
-# scaling of the SVG), is at least 11 CSS px; at 1,280 px a chart takes its column's width;
-# narrowing the window lays the charts out again; no page loads vega-lite or vega-embed.
+# Charts reflow instead of shrinking (issues 9, 15, 22): on a phone every chart fits and its
+# smallest text, as rendered (font size times every scaling of the SVG), is at least 11 CSS px;
+# at 1,280 px a chart takes its column's width; narrowing the window shows a layout made for
+# the new width (not the old one scaled); no page loads vega-lite or vega-embed, and a page
+# whose charts are all static (SVG made at build time) loads no chart runtime.
 
 #: The least rendered text size (CSS px) a reader should have to read.
 MIN_TEXT_PX = 11
@@ -576,8 +577,9 @@ def test_tooltip_shows_a_marks_values(browser: object, site: str) -> None:
     """A static chart's marks carry their tooltip as the SVG's own title (the browser shows
     it on hover): the mark under the pointer names the study and its result."""
     tab = _open(browser, f"{site}/chapters/evidence.html", LAPTOP)
-    marks = tab.locator(".ivig-chart svg.ivig-wide .mark-symbol path")  # type: ignore[attr-defined]
+    marks = tab.locator(".ivig-chart svg.ivig-wide .mark-symbol.role-mark path")  # type: ignore[attr-defined]
     assert marks.count(), "no marks to hover"
+    marks.first.scroll_into_view_if_needed()
     box = marks.first.bounding_box()
     assert box, "the first mark is not drawn"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -47,14 +47,9 @@ def chart_id(spec: dict[str, Any]) -> str:
 
 def print_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as printed: fixed widths, without the narrow variant the site uses."""
-    usermeta = dict(spec.get("usermeta") or {})
-    if USERMETA_KEY not in usermeta:
-        return spec
-    usermeta.pop(USERMETA_KEY)
+    usermeta = {k: v for k, v in (spec.get("usermeta") or {}).items() if k != USERMETA_KEY}
     out = {k: v for k, v in spec.items() if k != "usermeta"}
-    if usermeta:
-        out["usermeta"] = usermeta
-    return out
+    return {**out, "usermeta": usermeta} if usermeta else out
 
 
 def _flexible_widths(vega: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,20 +62,12 @@ def _flexible_widths(vega: dict[str, Any]) -> list[dict[str, Any]]:
     values = {s["name"]: s.get("value") for s in vega.get("signals", [])}
     if isinstance(vega.get("width"), (int, float)):
         values["width"] = vega["width"]
-    names = ["width"] if "width" in values else []
-    for mark in vega.get("marks", []):
-        width = mark.get("encode", {}).get("update", {}).get("width", {})
-        name = width.get("signal") if isinstance(width, dict) else None
-        if (
-            isinstance(name, str)
-            and isinstance(values.get(name), (int, float))
-            and name not in names
-        ):
-            names.append(name)
+    widths = [m.get("encode", {}).get("update", {}).get("width") for m in vega.get("marks", [])]
+    names = ["width", *(w.get("signal") for w in widths if isinstance(w, dict))]
     return [
         {"name": n, "min": round(max(80.0, FLEX_MIN_SHARE * float(values[n])))}
-        for n in names
-        if isinstance(values.get(n), (int, float))
+        for n in dict.fromkeys(names)
+        if isinstance(n, str) and isinstance(values.get(n), (int, float))
     ]
 
 

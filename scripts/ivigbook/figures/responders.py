@@ -17,6 +17,7 @@ from ivigbook.figures.theme import (
     RESPONDER_LABEL_LIMIT,
     RESPONDER_PLOT_WIDTH,
     ROW_HEIGHT,
+    keyed_encodings,
     limit_studies,
     tooltips,
     with_narrow,
@@ -27,19 +28,9 @@ from ivigbook.figures.theme import (
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
     """Colour and shape for the given design codes (in the schema's order)."""
     keys = [k for k in DESIGN_LABELS if k in designs]
-    domain = [DESIGN_LABELS[k] for k in keys]
-    return {
-        "color": alt.Color(
-            "design_label:N",
-            title="Study design",
-            scale=alt.Scale(domain=domain, range=[DESIGN_COLOURS[k] for k in keys]),
-        ),
-        "shape": alt.Shape(
-            "design_label:N",
-            title="Study design",
-            scale=alt.Scale(domain=domain, range=[DESIGN_SHAPES[k] for k in keys]),
-        ),
-    }
+    colours, shapes = [DESIGN_COLOURS[k] for k in keys], [DESIGN_SHAPES[k] for k in keys]
+    labels = [DESIGN_LABELS[k] for k in keys]
+    return keyed_encodings("design_label:N", "Study design", labels, colours, shapes)
 
 
 def _pct(value: object) -> str:

@@ -39,34 +39,33 @@ def test_every_template_compiles_and_defines_macros() -> None:
         assert any(not name.startswith("_") for name in dir(template.module)), path.name
 
 
-@pytest.fixture
-def demo(tmp_path, monkeypatch):
-    """A prose folder of one template, ``demo.jinja``, written by the test."""
-
-    def write(text: str) -> None:
-        (tmp_path / "demo.jinja").write_text(text, encoding="utf-8")
+def test_a_missing_fact_stops_the_build(tmp_path, monkeypatch) -> None:
+    (tmp_path / "demo.jinja").write_text(
+        "{% macro harms(n_with) %}{{ n_with | counted('study', 'studies') | capital }}"
+        " report {{ what }}.{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(prose, "PROSE_DIR", tmp_path)
+    prose.environment.cache_clear()
+    try:
+        with pytest.raises(jinja2.UndefinedError):
+            prose.sentence("demo", "harms", n_with=2)
+        with pytest.raises(KeyError, match="no macro"):
+            prose.sentence("demo", "absent")
+    finally:
         prose.environment.cache_clear()
 
-    monkeypatch.setattr(prose, "PROSE_DIR", tmp_path)
-    yield write
-    prose.environment.cache_clear()
 
-
-def test_a_missing_fact_stops_the_build(demo) -> None:
-    demo(
-        "{% macro harms(n_with) %}{{ n_with | counted('study', 'studies') | capital }}"
-        " report {{ what }}.{% endmacro %}\n"
-    )
-    with pytest.raises(jinja2.UndefinedError):
-        prose.sentence("demo", "harms", n_with=2)
-    with pytest.raises(KeyError, match="no macro"):
-        prose.sentence("demo", "absent")
-
-
-def test_sentence_and_passage_layout(demo) -> None:
-    demo(
+def test_sentence_and_passage_layout(tmp_path, monkeypatch) -> None:
+    (tmp_path / "demo.jinja").write_text(
         "{% macro one(n) %}\n  {{ n | counted('trial') | capital }}\n  found ,\n  nothing.\n"
-        "{% endmacro %}\n{% macro two() %}First\nline.\n\n- item one\n- item two\n{% endmacro %}\n"
+        "{% endmacro %}\n{% macro two() %}First\nline.\n\n- item one\n- item two\n{% endmacro %}\n",
+        encoding="utf-8",
     )
-    assert prose.sentence("demo", "one", n=2) == "Two trials found, nothing."
-    assert prose.passage("demo", "two") == "First line.\n\n- item one\n- item two"
+    monkeypatch.setattr(prose, "PROSE_DIR", tmp_path)
+    prose.environment.cache_clear()
+    try:
+        assert prose.sentence("demo", "one", n=2) == "Two trials found, nothing."
+        assert prose.passage("demo", "two") == "First line.\n\n- item one\n- item two"
+    finally:
+        prose.environment.cache_clear()

@@ -227,15 +227,22 @@ def contrast_ratio(fg: tuple[float, float, float], bg: tuple[float, float, float
     return (lighter + 0.05) / (darker + 0.05)
 
 
+#: A chart's SVG as the screen shows it: a static chart holds one laid out for a laptop and one
+#: for a phone (CSS shows one), an interactive one the SVG its runtime drew.
+VISIBLE_SVG = (
+    "(el => Array.from(el.querySelectorAll('svg')).find(s => s.getClientRects().length) || null)"
+)
+
 #: Collects, for every <text> in a rendered chart SVG: its text, font size, fill colour and
 #: fill-opacity, and the stack of background colours behind it (chart background rect, then
 #: every ancestor element's CSS background, innermost first).
 CHART_TEXT_JS = """
 () => {
+  const VISIBLE_SVG = __VISIBLE_SVG__;
   const out = [];
   const shapes = new Set(['path', 'rect', 'circle', 'ellipse', 'polygon']);
   for (const chart of document.querySelectorAll('.ivig-chart')) {
-    const svg = chart.querySelector('svg');
+    const svg = VISIBLE_SVG(chart);
     if (!svg) { out.push({chart: chart.id, missing: true}); continue; }
     const bgs = [];
     const bgRect = svg.querySelector('rect.background, g.background > rect, path.background');
@@ -269,7 +276,7 @@ CHART_TEXT_JS = """
   }
   return out;
 }
-"""
+""".replace("__VISIBLE_SVG__", VISIBLE_SVG)
 
 
 def chart_text_problems(items: list[dict], page: str, mode: str) -> list[str]:
@@ -332,8 +339,9 @@ def _norm(text: str) -> str:
 
 
 def _chart_spec(container: Tag) -> dict | None:
+    """The Vega spec embedded after an interactive chart (a static chart has none)."""
     script = container.find_next("script")
-    if script is None:
+    if script is None or "ivig-static" in container.get("class", []):
         return None
     m = re.search(r"var spec = (\{.*?\});\n", script.get_text(), flags=re.S)
     return json.loads(m.group(1)) if m else None
@@ -350,13 +358,24 @@ def _spec_title(spec: dict | None) -> str:
     return str(title)
 
 
+def chart_title(container: Tag) -> str:
+    """A chart's title: a static chart's SVG carries it (with the subtitle) as <desc>."""
+    desc = container.select_one("svg > desc")
+    return desc.get_text() if desc is not None else _spec_title(_chart_spec(container))
+
+
 def chart_specs(soup: BeautifulSoup) -> dict[str, dict]:
-    """Chart element id -> the Vega-Lite spec embedded after it."""
+    """Interactive chart element id -> the Vega spec embedded after it."""
     specs = {}
-    for div in soup.select(".ivig-chart"):
+    for div in soup.select(".ivig-chart:not(.ivig-static)"):
         spec = _chart_spec(div)
         specs[str(div.get("id"))] = spec if spec is not None else {}
     return specs
+
+
+def static_charts(soup: BeautifulSoup) -> dict[str, str]:
+    """Static chart element id -> its SVG markup (made when the book was built)."""
+    return {str(div.get("id")): str(div) for div in soup.select(".ivig-chart.ivig-static")}
 
 
 def alt_text_problems(html_dir: Path) -> list[str]:
@@ -385,7 +404,7 @@ def alt_text_problems(html_dir: Path) -> list[str]:
             for img in figure.find_all("img"):
                 texts.append(("img alt", (img.get("alt") or "").strip(), ""))
             for div in figure.select(".ivig-chart"):
-                title = _spec_title(_chart_spec(div))
+                title = chart_title(div)
                 texts.append(("chart aria-label", (div.get("aria-label") or "").strip(), title))
             if not texts:
                 problems.append(f"{page}: figure #{figure.get('id')} holds no image or chart")

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import LOOPBACK
+from browser_tools import LOOPBACK, VISIBLE_SVG
 from conftest import toc_files
 
 # Tables for reading (ivigbook.publish.render.reading_options): every row of a table of up to
@@ -26,11 +26,11 @@ LAPTOP_WINDOW = {"width": 1280, "height": 800}
 #: Charts whose drawing is wider than the column that holds them, as "id: chart in column".
 CHARTS_WIDER_THAN_THEIR_COLUMN_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart'))
-  .map(el => [el.id, Math.ceil(el.querySelector('svg').getBoundingClientRect().width),
+  .map(el => [el.id, Math.ceil(__VISIBLE_SVG__(el).getBoundingClientRect().width),
               el.clientWidth])
   .filter(([, chart, column]) => chart > column)
   .map(([id, chart, column]) => `${id}: ${chart} px in a ${column} px column`)
-"""
+""".replace("__VISIBLE_SVG__", VISIBLE_SVG)
 
 
 def test_loopback_server_is_local(site: str) -> None:

@@ -5,6 +5,7 @@ package they show every study and no note."""
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -238,11 +239,91 @@ def test_a_factorys_narrow_layout_travels_with_the_chart_but_not_to_print() -> N
     assert printed["width"] == 500
 
 
-def test_chart_html_draws_with_the_vega_runtime() -> None:
-    markup = chartspec.chart_html(_line_chart().to_dict())
+def test_only_a_chart_a_reader_moves_draws_with_the_vega_runtime() -> None:
+    slider = alt.param(name="k", value=1, bind=alt.binding_range(min=0, max=2))
+    moved = _line_chart().add_params(slider)
+    assert chartspec.is_interactive(moved.to_dict())
+    assert not chartspec.is_interactive(_line_chart().add_params(alt.param(name="k", expr="2")))
+    markup = chartspec.chart_html(moved.to_dict())
     assert "vegaEmbed" not in markup
     assert "window.ivigChart(el, spec, narrow)" in markup
     assert 'class="ivig-chart-fallback"' in markup
+    static = chartspec.chart_html(_line_chart().to_dict())
+    assert "<script" not in static
+    assert 'class="ivig-chart ivig-static"' in static
+
+
+def _static_svgs(chart: alt.TopLevelMixin) -> tuple[str, list[str]]:
+    markup = chartspec.static_html(chart.to_dict())
+    return markup, re.findall(r"<svg.*?</svg>", markup, flags=re.S)
+
+
+def test_a_static_chart_is_svg_for_a_laptop_and_for_a_phone() -> None:
+    """Two SVGs, laid out (not scaled) for a laptop's column and for a phone's, each with the
+    chart's title as <desc>, its ids prefixed with the chart's own (unique on a page)."""
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2], "group": ["a", "b", "a"]})
+    chart = alt.Chart(frame).mark_bar(clip=True).encode(x="x:Q", y="y:Q", color="group:N")
+    markup, svgs = _static_svgs(
+        alt.vconcat(
+            chart.properties(width=300), chart.properties(width=200, title="Two")
+        ).properties(title="A <chart> & title")
+    )
+    element_id = re.search(r'id="(ivig-chart-[0-9a-f]{16})"', markup).group(1)  # type: ignore[union-attr]
+    assert [re.search(r'class="marks (ivig-\w+)"', s).group(1) for s in svgs] == [  # type: ignore[union-attr]
+        "ivig-wide",
+        "ivig-narrow",
+    ]
+    widths = [float(re.search(r' width="([0-9.]+)"', s).group(1)) for s in svgs]  # type: ignore[union-attr]
+    assert abs(widths[0] - chartspec.WIDE_COLUMN) <= 2
+    assert abs(widths[1] - chartspec.NARROW_COLUMN) <= 2
+    for svg in svgs:
+        assert "<desc>A &lt;chart&gt; &amp; title</desc>" in svg
+        ids = re.findall(r' id="([^"]+)"', svg)
+        assert ids, "a clipped mark names its clip path"
+        assert all(i.startswith(f"{element_id}-") for i in ids), ids
+        for ref in re.findall(r"url\(#([^)]+)\)", svg):
+            assert ref in ids
+    assert not set(re.findall(r' id="([^"]+)"', svgs[0])) & set(
+        re.findall(r' id="([^"]+)"', svgs[1])
+    )
+
+
+def test_a_static_charts_tooltips_are_native_titles_escaped() -> None:
+    frame = pd.DataFrame({"x": [1.234567], "y": [2], "who": ["<b>Smith</b>, 2020"]})
+    chart = (
+        alt.Chart(frame)
+        .mark_point()
+        .encode(x="x:Q", y="y:Q", tooltip=tooltips("who x:Q:.1f", who="Study"))
+    )
+    labelled = alt.layer(chart, chart.mark_text(dx=10).encode(text="who:N"))
+    markup, svgs = _static_svgs(labelled)
+    # the point's tooltip, once: its label repeats none and lets the pointer through
+    titles = re.findall(r"<title>(.*?)</title>", svgs[0], flags=re.S)
+    assert titles == ["Study: &lt;b&gt;Smith&lt;/b&gt;, 2020\nx: 1.2"]
+    assert re.search(r'<g class="mark-text[^"]*" pointer-events="none">', svgs[0])
+    assert "<b>" not in markup
+    assert "aria-label" not in markup
+    assert "role=" not in markup
+    # a phone's layout has no titles (a touch screen shows none)
+    assert "<title>" not in svgs[1]
+    # a text mark with a tooltip of its own has it, beside its text (in a group)
+    words = chart.mark_text().encode(text="who:N")
+    _, (wide, _) = _static_svgs(words)
+    assert re.search(r"<g><title>Study: [^<]*</title><text[^>]*>&lt;b&gt;Smith", wide)
+    # a chart without tooltips has no titles
+    plain = chartspec.static_html(_line_chart().to_dict())
+    assert "<title>" not in plain
+
+
+def test_tooltip_text_reads_vega_lites_tooltip_object() -> None:
+    signal = '{"Study": isValid(datum["s"]) ? datum["s"] : ""+datum["s"], '
+    signal += '"N, all": format(datum["n"], ",")}'
+    expression = chartspec._tooltip_text(signal)
+    assert expression == (
+        '"Study: " + (isValid(datum["s"]) ? datum["s"] : ""+datum["s"]) + "\\n" + '
+        '"N, all: " + (format(datum["n"], ","))'
+    )
+    assert chartspec._tooltip_text("datum.label") == '"" + (datum.label)'
 
 
 def test_tooltips_take_shared_titles_types_and_formats() -> None:

@@ -124,7 +124,8 @@ def test_no_markup_from_data_in_html(hostile_build: Path) -> None:
 
 
 def _hover_marks(tab: object, limit: int = 40) -> list[str]:
-    """Hover chart marks (best effort) and collect the tooltip texts shown."""
+    """Hover chart marks (best effort) and collect the tooltip texts shown, and the titles
+    of static charts' marks."""
     texts = []
     marks = tab.locator(".ivig-chart svg .mark-symbol path, .ivig-chart svg .mark-rect path")  # type: ignore[attr-defined]
     for i in range(min(marks.count(), limit)):
@@ -135,6 +136,10 @@ def _hover_marks(tab: object, limit: int = 40) -> list[str]:
         tooltip = tab.locator("#vg-tooltip-element")  # type: ignore[attr-defined]
         if tooltip.count() and tooltip.is_visible():
             texts.append(tooltip.inner_text())
+    # a static chart's tooltips are its marks' SVG titles, shown by the browser on hover
+    texts += tab.eval_on_selector_all(  # type: ignore[attr-defined]
+        ".ivig-chart svg title", "ts => ts.map(t => t.textContent)"
+    )
     return texts
 
 

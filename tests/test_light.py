@@ -327,14 +327,15 @@ def test_scripts_only_where_needed(html_dir: Path) -> None:
         soup = _soup(path)
         sources = [s.get("src", "") for s in soup.find_all("script")]
         main = soup.find("main") or soup
-        has_chart = bool(main.select(".ivig-chart"))
+        # the chart runtime only where a chart is interactive (static ones are SVG)
+        has_chart = bool(main.select(".ivig-chart:not(.ivig-static)"))
         has_table = bool(main.select("table[id^='ivig-table-']"))
         modules = " ".join(
             s.get_text() for s in soup.find_all("script") if s.get("type") == "module"
         )
         assert any(VEGA in urljoin("x/", s) or s.endswith("vega-bundle.js") for s in sources) == (
             has_chart
-        ), f"{path.name}: vega bundle loaded={not has_chart}, charts={has_chart}"
+        ), f"{path.name}: vega bundle loaded={not has_chart}, interactive charts={has_chart}"
         # itables' code imports the table bundle where there is an interactive table, and
         # nowhere else (the theme's and the book's scripts do not load it)
         assert (TABLE_BUNDLE in modules) == has_table, path.name
@@ -780,12 +781,28 @@ def test_first_visit_home_page_and_no_404(visits: dict, html_dir: Path) -> None:
     assert not any(name.endswith(("vega-bundle.js", "datatables.min.js")) for name in files), files
 
 
+#: Issue 22: every page's first visit at most 1 MB, but the next-trial page (its planner
+#: needs the chart runtime) at most 1.7 MB; ``make bench`` reports against the same targets.
+PLANNER = "chapters/next-trial.html"
+
+
 @pytest.mark.book
 @pytest.mark.browser
-def test_first_visit_heaviest_page_under_2_mb(visits: dict) -> None:
-    report = {page: info["bytes"] for page, info in visits.items()}
-    heaviest = max(report, key=report.__getitem__)
-    assert report[heaviest] <= 2 * MB, f"{heaviest}: {report[heaviest]:,} bytes"
+def test_first_visit_of_every_page_within_its_target(visits: dict, html_dir: Path) -> None:
+    from ivigbook.publish.bench import first_visit_target
+
+    assert first_visit_target(HOME) == 1 * MB
+    assert first_visit_target(PLANNER) == int(1.7 * MB)
+    over = {
+        page: f"{info['bytes']:,} bytes > {first_visit_target(page):,}"
+        for page, info in visits.items()
+        if info["bytes"] > first_visit_target(page)
+    }
+    assert not over, over
+    # only the planner's page fetches the chart runtime
+    runtime = sorted(p for p, i in visits.items() if any("vega-bundle" in f for f in i["files"]))
+    assert runtime == [PLANNER], runtime
+    assert (html_dir / PLANNER).is_file()
 
 
 # --------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ fit the screen.
   paged and none of 10 rows or fewer carries controls (filter, pages, count of rows), and no
   word in a table cell is split across lines; at 390 px (a phone) no chart is wider than the
   screen, and none draws text under 11 px, every chart keeps its legends and whole labels; at
-  1,280 px charts take their column's width; the charts draw with the vega runtime alone,
-  tooltips included.
+  1,280 px charts take their column's width; a static chart is SVG in the page with its
+  tooltips as native titles, and only an interactive one draws with the vega runtime alone.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from browser_tools import VISIBLE_SVG
 from bs4 import BeautifulSoup
 from reader_text import ARGUMENT_PAGES, AUDIT_PAGES, measure, page_path, visible_text
 
@@ -299,10 +300,10 @@ WORDS_SPLIT_IN_CELLS_JS = """
 """
 CHARTS_WIDER_THAN_THE_SCREEN_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart'))
-  .map(el => [el.id, Math.ceil(el.querySelector('svg').getBoundingClientRect().right)])
+  .map(el => [el.id, Math.ceil(__VISIBLE_SVG__(el).getBoundingClientRect().right)])
   .filter(([, right]) => right > window.innerWidth)
   .map(([id, right]) => `${id}: right edge at ${right} px`)
-"""
+""".replace("__VISIBLE_SVG__", VISIBLE_SVG)
 
 
 def _open(browser: object, url: str, size: dict[str, int]) -> object:
@@ -349,10 +350,11 @@ def test_tables_fit_and_charts_fit_a_phone(
 
 
 # --------------------------------------------------------------------------------------
-# Charts reflow instead of shrinking, and draw with the vega runtime alone (issues 9, 15):
-# on a phone every chart fits and its smallest text, as rendered (font size times every
-# scaling of the SVG), is at least 11 CSS px; at 1,280 px a chart takes its column's width;
-# narrowing the window lays the charts out again; no page loads vega-lite or vega-embed.
+# Charts reflow instead of shrinking (issues 9, 15, 22): on a phone every chart fits and its
+# smallest text, as rendered (font size times every scaling of the SVG), is at least 11 CSS px;
+# at 1,280 px a chart takes its column's width; narrowing the window shows a layout made for
+# the new width (not the old one scaled); no page loads vega-lite or vega-embed, and a page
+# whose charts are all static (SVG made at build time) loads no chart runtime.
 
 #: The least rendered text size (CSS px) a reader should have to read.
 MIN_TEXT_PX = 11
@@ -366,7 +368,7 @@ MIN_COLUMN_SHARE = 0.95
 #: transform (getScreenCTM takes in the viewBox, CSS sizing and every transform above it).
 CHART_BOXES_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart')).map(el => {
-  const svg = el.querySelector('svg');
+  const svg = __VISIBLE_SVG__(el);
   if (!svg) { return {id: el.id, missing: true}; }
   const box = svg.getBoundingClientRect();
   let smallest = Infinity, text = '';
@@ -387,7 +389,7 @@ CHART_BOXES_JS = """
   return {id: el.id, left: box.left, right: box.right, width: box.width,
           laidOut: parseFloat(svg.getAttribute('width')), column: el.clientWidth, smallest, text};
 })
-"""
+""".replace("__VISIBLE_SVG__", VISIBLE_SVG)
 
 
 def chart_pages(html_dir: Path) -> list[str]:
@@ -463,7 +465,7 @@ def test_charts_use_the_column_on_a_laptop(browser: object, site: str, html_dir:
 #: every text of it that Vega cut short with an ellipsis.
 CHART_LEGENDS_AND_CUTS_JS = """
 () => Array.from(document.querySelectorAll('.ivig-chart')).map(el => {
-  const svg = el.querySelector('svg');
+  const svg = __VISIBLE_SVG__(el);
   if (!svg) { return {id: el.id, legends: [], cut: ['(no chart drawn)']}; }
   const legends = Array.from(svg.querySelectorAll('.role-legend-title text'))
     .map(t => t.textContent.replace(/\\s+/g, '')).filter(Boolean);
@@ -471,7 +473,7 @@ CHART_LEGENDS_AND_CUTS_JS = """
     .map(t => t.textContent.trim()).filter(t => t.endsWith('\u2026'));
   return {id: el.id, legends, cut};
 })
-"""
+""".replace("__VISIBLE_SVG__", VISIBLE_SVG)
 
 
 @pytest.mark.book
@@ -524,51 +526,87 @@ def test_charts_reflow_when_the_window_narrows(browser: object, site: str, html_
         assert after["smallest"] >= MIN_TEXT_PX - TEXT_PX_ROUNDING, after
 
 
+def _interactive_chart_pages(html_dir: Path) -> list[str]:
+    from browser_tools import soup_of
+
+    return [
+        page
+        for page in chart_pages(html_dir)
+        if soup_of(html_dir / "chapters" / f"{page}.html").select_one(
+            ".ivig-chart:not(.ivig-static)"
+        )
+    ]
+
+
 @pytest.mark.book
 @pytest.mark.browser
 def test_pages_load_vega_alone(browser: object, site: str, html_dir: Path) -> None:
-    """No page requests vega-lite or vega-embed, and the bundle it loads holds neither."""
+    """No page requests vega-lite or vega-embed, and the bundle it loads holds neither; a
+    page whose charts are all static loads no chart runtime at all."""
     bundle = (html_dir / "_static" / "ivigbook" / "vega-bundle.js").read_text(encoding="utf-8")
     for name in ("vega-lite", "vegaLite", "vega-embed", "vegaEmbed"):
         assert name not in bundle, f"the chart bundle still holds {name}"
-    page = chart_pages(html_dir)[0]
-    tab = _open(browser, f"{site}/chapters/{page}.html", LAPTOP)
-    scripts = tab.evaluate(  # type: ignore[attr-defined]
-        "() => performance.getEntriesByType('resource').map(e => e.name)"
-    )
-    found = tab.evaluate(  # type: ignore[attr-defined]
-        "() => [typeof window.vega, typeof window.vegaEmbed, typeof window.vegaLite,"
-        " Object.keys(window.ivigViews || {}).length]"
-    )
-    tab.close()  # type: ignore[attr-defined]
-    assert not [s for s in scripts if "vega-lite" in s or "vega-embed" in s], scripts
-    assert found[:3] == ["object", "undefined", "undefined"], found
-    assert found[3] >= 1, "no chart view was made"
+    interactive = _interactive_chart_pages(html_dir)
+    static = [p for p in chart_pages(html_dir) if p not in interactive]
+    assert interactive, "no page has an interactive chart"
+    assert static, "no page has only static charts"
+    for page, views in ((interactive[0], True), (static[0], False)):
+        tab = _open(browser, f"{site}/chapters/{page}.html", LAPTOP)
+        scripts = tab.evaluate(  # type: ignore[attr-defined]
+            "() => performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        found = tab.evaluate(  # type: ignore[attr-defined]
+            "() => [typeof window.vega, typeof window.vegaEmbed, typeof window.vegaLite,"
+            " Object.keys(window.ivigViews || {}).length]"
+        )
+        tab.close()  # type: ignore[attr-defined]
+        assert not [s for s in scripts if "vega-lite" in s or "vega-embed" in s], scripts
+        if views:
+            assert found[:3] == ["object", "undefined", "undefined"], found
+            assert found[3] >= 1, "no chart view was made"
+        else:
+            assert found == ["undefined"] * 3 + [0], (page, found)
+            assert not [s for s in scripts if "vega-bundle" in s], (page, scripts)
 
 
 @pytest.mark.book
 @pytest.mark.browser
 def test_tooltip_shows_a_marks_values(browser: object, site: str) -> None:
+    """A static chart's marks carry their tooltip as the SVG's own title (the browser shows
+    it on hover): the mark under the pointer names the study and its result."""
     tab = _open(browser, f"{site}/chapters/evidence.html", LAPTOP)
-    tab.wait_for_timeout(800)  # type: ignore[attr-defined]  # laid out for the new window
-    marks = tab.locator(".ivig-chart svg .mark-symbol path")  # type: ignore[attr-defined]
+    marks = tab.locator(".ivig-chart svg.ivig-wide .mark-symbol.role-mark path")  # type: ignore[attr-defined]
     assert marks.count(), "no marks to hover"
-    marks.first.hover(force=True)
-    tooltip = tab.locator("#vg-tooltip-element")  # type: ignore[attr-defined]
-    tooltip.wait_for(state="visible", timeout=5_000)
-    text = tooltip.inner_text()
+    marks.first.scroll_into_view_if_needed()
+    box = marks.first.bounding_box()
+    assert box, "the first mark is not drawn"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    text = tab.evaluate(  # type: ignore[attr-defined]
+        """([x, y]) => {
+          const el = document.elementFromPoint(x, y);
+          const title = el && el.querySelector(':scope > title');
+          return title ? title.textContent : '';
+        }""",
+        [x, y],
+    )
     tab.close()  # type: ignore[attr-defined]
-    assert "Study" in text, text
-    assert "Overall result" in text, text
+    assert "Study: " in text, text
+    assert "Overall result: " in text, text
 
 
 @pytest.mark.book
 def test_charts_say_what_to_do_without_javascript(html_dir: Path) -> None:
-    """Before the script runs (or where it never does) the chart's container says so."""
-    for page in chart_pages(html_dir):
-        from browser_tools import soup_of
+    """A static chart is in the page as SVG, wide and narrow, and needs no script; before an
+    interactive chart's script runs (or where it never does) its container says so."""
+    from browser_tools import soup_of
 
+    for page in chart_pages(html_dir):
         for chart in soup_of(html_dir / "chapters" / f"{page}.html").select(".ivig-chart"):
+            if "ivig-static" in chart.get("class", []):
+                kinds = [svg.get("class", [])[-1] for svg in chart.find_all("svg")]
+                assert kinds == ["ivig-wide", "ivig-narrow"], f"{page}: {chart.get('id')} {kinds}"
+                assert not chart.find("script"), f"{page}: static chart {chart.get('id')}"
+                continue
             fallback = chart.select_one(".ivig-chart-fallback")
             assert fallback is not None, f"{page}: chart {chart.get('id')} has no fallback"
             assert "JavaScript" in fallback.get_text(), fallback

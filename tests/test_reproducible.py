@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser_tools import ROOT, build_book, chart_specs, html_pages, soup_of
+from browser_tools import ROOT, build_book, chart_specs, html_pages, soup_of, static_charts
 
 KEY_PACKAGES = ("jupyter-book", "myst-nb", "pandas", "altair", "statsmodels")
 RANDOM_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -42,7 +42,7 @@ def outputs(html_dir: Path) -> dict[str, dict[str, object]]:
                 fallback.get_text(" ", strip=True) if fallback else "",
             )
         result[str(path.relative_to(html_dir))] = {
-            "charts": chart_specs(main),
+            "charts": {**chart_specs(main), **static_charts(main)},
             "tables": tables,
             "glue": [s.get_text() for s in main.select(".pasted-text, .pasted-inline")],
             "ids": [str(t["id"]) for t in main.find_all(id=True)],
@@ -76,6 +76,13 @@ def test_chart_ids_derive_from_content(html_dir: Path) -> None:
             digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
             if element_id != f"ivig-chart-{digest[:16]}":
                 problems.append(f"{path.name}: chart id {element_id} is not the spec's hash")
+        # a static chart's SVG names its own parts (clip paths) after the chart's id
+        for element_id, markup in static_charts(soup_of(path)).items():
+            count += 1
+            inner = re.findall(r' id="([^"]+)"', markup)[1:]
+            strangers = [i for i in inner if not i.startswith(f"{element_id}-")]
+            if not re.fullmatch(r"ivig-chart-[0-9a-f]{16}", element_id) or strangers:
+                problems.append(f"{path.name}: chart {element_id} holds ids {strangers[:3]}")
     assert count, "no charts found in the build"
     assert not problems, "\n".join(problems)
 

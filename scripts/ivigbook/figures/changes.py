@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.vocabulary import chapter_label
-from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, tooltips
+from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, keyed_encodings, tooltips
 
 if TYPE_CHECKING:
     import altair as alt
@@ -49,16 +49,12 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
         size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
         # The legend sits under the plot, in two columns: beside it, five verdicts' names
         # would widen the chart past the text column and the printed page.
-        color=alt.Color(
+        **keyed_encodings(
             "verdict:N",
-            title="Verdict",
-            scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
-            legend=alt.Legend(orient="bottom", columns=2),
-        ),
-        shape=alt.Shape(
-            "verdict:N",
-            title="Verdict",
-            scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
+            "Verdict",
+            verdicts,
+            [VERDICT_COLOURS[v] for v in verdicts],
+            [VERDICT_SHAPES[v] for v in verdicts],
             legend=alt.Legend(orient="bottom", columns=2),
         ),
         tooltip=tooltip,

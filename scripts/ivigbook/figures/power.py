@@ -7,7 +7,15 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import OKABE_ITO, WIDTH, limit_studies, tooltips, with_narrow, with_note
+from ivigbook.figures.theme import (
+    OKABE_ITO,
+    WIDTH,
+    keyed_encodings,
+    limit_studies,
+    tooltips,
+    with_narrow,
+    with_note,
+)
 
 
 def power_chart(
@@ -134,15 +142,12 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
                 "power:Q", title="Power", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
             ),
             y=alt.Y("label:N", sort=order, title="Study (IVIG vs control)"),
-            color=alt.Color(
+            **keyed_encodings(
                 "method:N",
-                title="Method",
-                scale=alt.Scale(domain=domain, range=[OKABE_ITO["blue"], OKABE_ITO["orange"]]),
-            ),
-            shape=alt.Shape(
-                "method:N",
-                title="Method",
-                scale=alt.Scale(domain=domain, range=["circle", "diamond"]),
+                "Method",
+                domain,
+                [OKABE_ITO["blue"], OKABE_ITO["orange"]],
+                ["circle", "diamond"],
             ),
             tooltip=tooltips("study design_label arms arms_basis method power:Q:.0%"),
         )

@@ -17,6 +17,7 @@ from ivigbook.figures.theme import (
     RESPONDER_LABEL_LIMIT,
     RESPONDER_PLOT_WIDTH,
     ROW_HEIGHT,
+    keyed_encodings,
     limit_studies,
     tooltips,
     with_narrow,
@@ -27,19 +28,9 @@ from ivigbook.figures.theme import (
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
     """Colour and shape for the given design codes (in the schema's order)."""
     keys = [k for k in DESIGN_LABELS if k in designs]
-    domain = [DESIGN_LABELS[k] for k in keys]
-    return {
-        "color": alt.Color(
-            "design_label:N",
-            title="Study design",
-            scale=alt.Scale(domain=domain, range=[DESIGN_COLOURS[k] for k in keys]),
-        ),
-        "shape": alt.Shape(
-            "design_label:N",
-            title="Study design",
-            scale=alt.Scale(domain=domain, range=[DESIGN_SHAPES[k] for k in keys]),
-        ),
-    }
+    colours, shapes = [DESIGN_COLOURS[k] for k in keys], [DESIGN_SHAPES[k] for k in keys]
+    labels = [DESIGN_LABELS[k] for k in keys]
+    return keyed_encodings("design_label:N", "Study design", labels, colours, shapes)
 
 
 def _pct(value: object) -> str:
@@ -253,8 +244,10 @@ def _responder_block(
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
     )
+    # The caveat columns repeat no tooltip: the row's marks carry it.
     columns = [
-        base.mark_text(align="left", fontSize=11)
+        alt.Chart(df)
+        .mark_text(align="left", fontSize=11)
         .encode(
             x=alt.value(0),
             text=alt.Text(f"{field}:N"),

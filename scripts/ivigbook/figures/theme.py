@@ -58,6 +58,19 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 WIDTH = 560  # fits the book's text column and an A4 page at print scale
 
 
+def keyed_encodings(
+    field: str, title: str, domain: list[str], colours: list[str], shapes: list[str], **how: Any
+) -> dict[str, alt.Color | alt.Shape]:
+    """Colour and shape encodings of one field, keyed to the same ``domain`` and titled
+    alike, so that the two share one legend (``how``: e.g. its ``legend``)."""
+    return {
+        "color": alt.Color(
+            field, title=title, scale=alt.Scale(domain=domain, range=colours), **how
+        ),
+        "shape": alt.Shape(field, title=title, scale=alt.Scale(domain=domain, range=shapes), **how),
+    }
+
+
 def result_encodings(
     field: str = "result_label", title: str = "Result"
 ) -> dict[str, alt.Color | alt.Shape | alt.Stroke]:
@@ -66,19 +79,9 @@ def result_encodings(
     mark shows its result."""
     domain = list(RESULT_LABELS.values())
     colours = [RESULT_COLOURS[k] for k in RESULT_LABELS]
-    return {
-        "color": alt.Color(
-            f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours)
-        ),
-        "shape": alt.Shape(
-            f"{field}:N",
-            title=title,
-            scale=alt.Scale(domain=domain, range=[RESULT_SHAPES[k] for k in RESULT_LABELS]),
-        ),
-        "stroke": alt.Stroke(
-            f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours)
-        ),
-    }
+    shapes = [RESULT_SHAPES[k] for k in RESULT_LABELS]
+    stroke = alt.Stroke(f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours))
+    return {**keyed_encodings(f"{field}:N", title, domain, colours, shapes), "stroke": stroke}
 
 
 def book_theme() -> alt.theme.ThemeConfig:

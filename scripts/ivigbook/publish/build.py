@@ -331,14 +331,18 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         write_vendor_files(Path(app.outdir) / "_static")
 
 
+#: What in a page's body means it draws an interactive chart (static charts are SVG).
+INTERACTIVE_CHART = "window.ivigChart("
+
+
 def _on_page_context(
     app: Any, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """The vega bundle on the pages that draw a chart, and on no other (Sphinx adds a file
+    """The vega bundle on the pages that draw an interactive chart, and on no other (Sphinx adds a file
     to one page when asked here). No sphinx-thebe scripts: thebe is off (no live kernels for
     an archived book), yet its config script is added twice, which throws ``THEBE_JS_URL``
     redeclared on every page and names a CDN."""
-    if "ivig-chart" in (context.get("body") or ""):
+    if INTERACTIVE_CHART in (context.get("body") or ""):
         app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
     scripts = context.get("script_files")
     if scripts is not None:

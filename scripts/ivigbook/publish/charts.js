@@ -1,6 +1,8 @@
-/* The book's chart runtime (appended to the vega bundle by ivigbook.publish.build).
+/* The book's runtime of interactive charts (appended to the vega bundle by
+   ivigbook.publish.build; a page loads it only if it has such a chart: the others are SVG
+   made when the book is built, see ivigbook.publish.chartspec.static_html).
 
-   Every chart arrives as a Vega spec compiled from Vega-Lite at build time
+   Every interactive chart arrives as a Vega spec compiled from Vega-Lite at build time
    (ivigbook.publish.chartspec), so the page needs the vega runtime only: neither the Vega-Lite
    compiler nor the embedding library is shipped. A chart is laid out for the width of its container, never scaled:
    - in a container narrower than NARROW_BELOW, the chart's narrow variant is drawn (titles
@@ -143,25 +145,10 @@
   });
   document.addEventListener("scroll", function () { if (tip) { tip.hidden = true; } }, true);
 
-  /* Called by each chart's inline script: the element, its Vega spec and, optionally, the
-     spec of its narrow variant. */
-  /* A narrow layout names the data sets whose rows it shares with the print layout
-     (ivigbook.publish.chartspec._share_data): copy the rows back. */
-  function shareData(wide, narrow) {
-    var rows = {};
-    (wide.data || []).forEach(function (d) { rows[d.name] = d.values; });
-    (narrow.data || []).forEach(function (d) {
-      if (d.ivigValuesOf) {
-        d.values = JSON.parse(JSON.stringify(rows[d.ivigValuesOf]));
-        delete d.ivigValuesOf;
-      }
-    });
-    return narrow;
-  }
-
+  /* Called by each interactive chart's inline script: the element, its Vega spec and,
+     optionally, the spec of its narrow variant. */
   window.ivigChart = function (el, wide, narrow) {
-    narrow = narrow ? shareData(wide, narrow) : null;
-    var chart = { el: el, wide: wide, narrow: narrow, spec: null, view: null };
+    var chart = { el: el, wide: wide, narrow: narrow || null, spec: null, view: null };
     charts.push(chart);
     return fit(chart);
   };

@@ -1,10 +1,12 @@
 """The site's charts: each Altair chart compiled to Vega at build time, with a narrow layout
-for phones, and the HTML that draws it.
+for phones.
 
-:func:`chart_html` (used by :func:`ivigbook.publish.render.altair_renderer`) embeds the Vega
-spec of the print layout and of the narrow one; ``charts.js`` (appended to the page's vega
-bundle by :mod:`ivigbook.publish.build`) draws whichever fits the chart's container and lays
-it out for the container's width. The PDF prints :func:`print_spec` at its own width.
+:func:`chart_html` (used by :func:`ivigbook.publish.render.altair_renderer`) gives a chart a
+reader cannot move as SVG made here (:func:`static_html`: no script, tooltips as the marks'
+own titles); only a chart with controls or selections (:func:`is_interactive`) embeds the Vega
+specs of its print layout and of its narrow one, which ``charts.js`` (appended to the vega
+bundle by :mod:`ivigbook.publish.build`) draws for the container's width. The PDF prints
+:func:`print_spec` at its own width.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import textwrap
 from typing import Any
 
 import altair as alt
 import vl_convert as vlc
 
-from ivigbook.figures.theme import wrap_label_expr
+from ivigbook.figures.theme import FONT, wrap_label_expr
 
 
 def json_for_script(value: Any) -> str:
@@ -44,14 +47,9 @@ def chart_id(spec: dict[str, Any]) -> str:
 
 def print_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as printed: fixed widths, without the narrow variant the site uses."""
-    usermeta = dict(spec.get("usermeta") or {})
-    if USERMETA_KEY not in usermeta:
-        return spec
-    usermeta.pop(USERMETA_KEY)
+    usermeta = {k: v for k, v in (spec.get("usermeta") or {}).items() if k != USERMETA_KEY}
     out = {k: v for k, v in spec.items() if k != "usermeta"}
-    if usermeta:
-        out["usermeta"] = usermeta
-    return out
+    return {**out, "usermeta": usermeta} if usermeta else out
 
 
 def _flexible_widths(vega: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,20 +62,12 @@ def _flexible_widths(vega: dict[str, Any]) -> list[dict[str, Any]]:
     values = {s["name"]: s.get("value") for s in vega.get("signals", [])}
     if isinstance(vega.get("width"), (int, float)):
         values["width"] = vega["width"]
-    names = ["width"] if "width" in values else []
-    for mark in vega.get("marks", []):
-        width = mark.get("encode", {}).get("update", {}).get("width", {})
-        name = width.get("signal") if isinstance(width, dict) else None
-        if (
-            isinstance(name, str)
-            and isinstance(values.get(name), (int, float))
-            and name not in names
-        ):
-            names.append(name)
+    widths = [m.get("encode", {}).get("update", {}).get("width") for m in vega.get("marks", [])]
+    names = ["width", *(w.get("signal") for w in widths if isinstance(w, dict))]
     return [
         {"name": n, "min": round(max(80.0, FLEX_MIN_SHARE * float(values[n])))}
-        for n in names
-        if isinstance(values.get(n), (int, float))
+        for n in dict.fromkeys(names)
+        if isinstance(n, str) and isinstance(values.get(n), (int, float))
     ]
 
 
@@ -205,30 +195,7 @@ def narrow_vega(vega: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-#: A narrow layout's data set whose rows are those of a data set of the print layout names it
-#: here instead of repeating them (``charts.js`` copies them back before drawing).
-SHARED_VALUES_KEY = "ivigValuesOf"
-
-
-def _share_data(wide: dict[str, Any], narrow: dict[str, Any]) -> dict[str, Any]:
-    """``narrow`` with the rows it shares with ``wide`` named, not repeated: a page carries
-    each chart's data once."""
-    names = {
-        json.dumps(d["values"], sort_keys=True): d["name"]
-        for d in wide.get("data", [])
-        if "values" in d
-    }
-    data = []
-    for entry in narrow.get("data", []):
-        key = json.dumps(entry["values"], sort_keys=True) if "values" in entry else None
-        if key in names:
-            entry = {k: v for k, v in entry.items() if k != "values"}
-            entry[SHARED_VALUES_KEY] = names[key]
-        data.append(entry)
-    return {**narrow, "data": data} if "data" in narrow else narrow
-
-
-#: Shown inside a chart's container until the chart is drawn, and instead of it where
+#: Shown inside an interactive chart's container until it is drawn, and instead of it where
 #: JavaScript is off.
 NO_SCRIPT_TEXT = (
     "The interactive chart needs JavaScript. The figure's caption says what it shows, and "
@@ -236,11 +203,29 @@ NO_SCRIPT_TEXT = (
 )
 
 
+def is_interactive(node: Any) -> bool:
+    """Whether a Vega-Lite spec has a parameter a reader moves (a control or a selection)."""
+    if isinstance(node, list):
+        return any(is_interactive(item) for item in node)
+    if not isinstance(node, dict):
+        return False
+    params = node.get("params") or []
+    if any(isinstance(p, dict) and ("bind" in p or "select" in p) for p in params):
+        return True
+    return any(is_interactive(v) for k, v in node.items() if k not in ("data", "datasets"))
+
+
 def chart_html(spec: dict[str, Any]) -> str:
+    """The chart for the site: an interactive one drawn by the chart runtime
+    (:func:`runtime_html`), any other as SVG made at build time (:func:`static_html`)."""
+    return runtime_html(spec) if is_interactive(spec) else static_html(spec)
+
+
+def runtime_html(spec: dict[str, Any]) -> str:
     """``<div>`` + inline script that draws ``spec`` (compiled to Vega) once the page's vega
     bundle has loaded, with its narrow variant for a phone (:func:`narrow_variant`)."""
     wide = vega_spec(spec)
-    narrow = _share_data(wide, narrow_vega(vega_spec(narrow_variant(spec))))
+    narrow = narrow_vega(vega_spec(narrow_variant(spec)))
     element_id = chart_id(wide)
     return (
         f'<div id="{element_id}" class="ivig-chart">'
@@ -256,3 +241,155 @@ def chart_html(spec: dict[str, Any]) -> str:
         "})();\n"
         "</script>"
     )
+
+
+# --------------------------------------------------------------------------------------
+# Static charts: SVG made at build time, one laid out for a laptop's text column and one for
+# a phone's; the page's CSS (_static/book.css) shows the one that fits the screen.
+
+#: The text column a chart is laid out for: a 1,280-px window's, and a 390-px phone's. The
+#: page shows the phone's layout in windows narrower than ``_static/book.css`` says (620 px,
+#: where the laptop's would be scaled to less than 85%); elsewhere a layout is scaled down
+#: to its column if need be (``max-width``), never up.
+WIDE_COLUMN = 672
+NARROW_COLUMN = 342
+
+
+def _tooltip_text(signal: str) -> str:
+    """A Vega expression giving the tooltip that ``signal`` makes (an object, Vega-Lite's
+    ``{"Title": value, ...}``) as "Title: value" lines."""
+    body = signal.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return f'"" + ({body})'
+    parts, depth, start, quote, i = [], 0, 1, "", 1
+    while i < len(body) - 1:
+        char = body[i]
+        if quote:
+            i += char == "\\"  # an escaped character is skipped
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{" or char in ")]}":
+            depth += 1 if char in "([{" else -1
+        elif char == "," and not depth:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    lines = []
+    for part in [*parts, body[start:-1]]:
+        key, end = json.JSONDecoder().raw_decode(part.strip())
+        lines.append(f"{json.dumps(f'{key}: ')} + ({part.strip()[end:].lstrip()[1:].strip()})")
+    return ' + "\\n" + '.join(lines)
+
+
+def _described(vega: dict[str, Any], tooltips: bool) -> dict[str, Any]:
+    """A copy of ``vega`` whose marks' descriptions are their tooltips' text (with
+    ``tooltips``; marks without one get none), or in which no mark has one. A text mark
+    whose tooltip another mark beside it gives (a label, a symbol in a cell) repeats none,
+    and lets the pointer through to what is under it."""
+
+    def tip(mark: dict[str, Any]) -> str | None:
+        found = mark.get("encode", {}).get("update", {}).get("tooltip", {})
+        return found.get("signal") if isinstance(found, dict) else None
+
+    def visit(node: dict[str, Any]) -> None:
+        shapes = {tip(m) for m in node.get("marks", []) if m.get("type") != "text"} - {None}
+        for mark in node.get("marks", []):
+            repeated = mark.get("type") == "text" and tip(mark) in shapes
+            mark.update({"interactive": False} if repeated else {})
+            for channels in mark.get("encode", {}).values():
+                channels.pop("description", None)
+                found = channels.pop("tooltip", None) if repeated else channels.get("tooltip")
+                if tooltips and isinstance(found, dict) and "signal" in found and not repeated:
+                    channels["description"] = {"signal": _tooltip_text(found["signal"])}
+            visit(mark)
+
+    out: dict[str, Any] = json.loads(json.dumps(vega))
+    visit(out)
+    return out
+
+
+def _render(vega: dict[str, Any], column: float) -> str:
+    """SVG of ``vega`` with its flexible widths (:func:`_flexible_widths`) grown or shrunk
+    until the whole chart, labels and legends included, fills ``column`` pixels."""
+    flexible = (vega.get("usermeta") or {}).get("ivigFlex", [])
+    for _ in range(5):
+        svg = vlc.vega_to_svg(vega)
+        delta = column - _svg_width(svg)
+        if not flexible or 0 <= delta < 2:
+            break
+        for entry in flexible:
+            name, least = entry["name"], entry["min"]
+            if name == "width" and isinstance(vega.get("width"), (int, float)):
+                vega["width"] = max(least, vega["width"] + delta)
+            for signal in vega.get("signals", []):
+                if signal["name"] == name and "value" in signal:
+                    signal["value"] = max(least, signal["value"] + delta)
+    return svg
+
+
+def _svg_width(svg: str) -> float:
+    match = re.search(r'<svg[^>]* width="([0-9.]+)"', svg)
+    return float(match.group(1)) if match else 0.0
+
+
+_MARK_LABEL = re.compile(r'<(path|rect|line|image)([^>]*?) aria-label="([^"]*)"([^>]*?)/>')
+_TEXT_LABEL = re.compile(r'<text([^>]*?) aria-label="([^"]*)"([^>]*>.*?</text>)', re.S)
+_ARIA = re.compile(r' (?:role|aria-[a-z]+)="[^"]*"')
+#: Coordinates (in tags, never in text) to a tenth of a pixel: more digits draw nothing.
+_DIGITS = re.compile(r"(\d\.\d)\d+")
+#: What Vega writes that draws nothing: the empty frame of an axis or a legend, full opacity.
+_NOTHING = re.compile(
+    r'<path class="(?:back|fore)ground" d="(?:M0,0h0v0h0Z)?"[^>]*/>| opacity="1"(?=[ />])'
+)
+
+
+def _title(attribute: str) -> str:
+    """An attribute's (escaped) text as a ``<title>`` element, escaped again as content."""
+    return f"<title>{html.escape(html.unescape(attribute), quote=False)}</title>"
+
+
+def _finish_svg(svg: str, prefix: str, variant: str, title: str) -> str:
+    """A mark's description as its native tooltip (``<title>``), no other ARIA attributes
+    (the container is one image with the figure's alt text), ids unique on the page, the
+    variant's class and the chart's title as ``<desc>``."""
+    svg = _MARK_LABEL.sub(lambda m: f"<{m[1]}{m[2]}{m[4]}>{_title(m[3])}</{m[1]}>", svg)
+    svg = _TEXT_LABEL.sub(lambda m: f"<g>{_title(m[2])}<text{m[1]}{m[3]}</g>", svg)
+    svg = _NOTHING.sub("", _ARIA.sub("", svg))
+    svg = re.sub(r"<[^>]+>", lambda tag: _DIGITS.sub(r"\1", tag.group()), svg)
+    # the theme's font once, on the root element, which every text inherits
+    svg = svg.replace(f' font-family="{FONT}"', "").replace(
+        "<svg ", f'<svg font-family="{FONT}" ', 1
+    )
+    for name in set(re.findall(r' id="([^"]+)"', svg)):
+        svg = svg.replace(f'id="{name}"', f'id="{prefix}-{name}"')
+        svg = svg.replace(f"url(#{name})", f"url(#{prefix}-{name})")
+    svg = svg.replace('class="marks"', f'class="marks ivig-{variant}"', 1)
+    head = svg.index(">") + 1
+    return f"{svg[:head]}<desc>{html.escape(title)}</desc>{svg[head:]}"
+
+
+def chart_title(spec: dict[str, Any]) -> str:
+    """The chart's title (its lines joined) for the SVG's ``<desc>``."""
+    title = spec.get("title") or ""
+    title = title.get("text") or "" if isinstance(title, dict) else title
+    return " ".join(" ".join(map(str, title) if isinstance(title, list) else [title]).split())
+
+
+def static_html(spec: dict[str, Any]) -> str:
+    """``<div>`` holding the chart as SVG made at build time, laid out for a laptop's column
+    and for a phone's (the narrow variant, :func:`narrow_variant`), each mark's tooltip as
+    its native title; no script."""
+    element_id = chart_id(spec)
+    wide = vega_spec(spec)
+    narrow = narrow_vega(vega_spec(narrow_variant(spec)))
+    wide_svg = _render(_described(wide, tooltips=True), WIDE_COLUMN)
+    if _svg_width(wide_svg) > WIDE_COLUMN + 1:  # the print layout does not fit: the narrow one
+        wide_svg = _render(_described(narrow, tooltips=True), WIDE_COLUMN)
+    # No titles on a phone's layout: a touch screen never shows them.
+    narrow_svg = _render(_described(narrow, tooltips=False), NARROW_COLUMN)
+    title = chart_title(spec)
+    svgs = _finish_svg(wide_svg, f"{element_id}-w", "wide", title) + _finish_svg(
+        narrow_svg, f"{element_id}-n", "narrow", title
+    )
+    return f'<div id="{element_id}" class="ivig-chart ivig-static">{svgs}</div>'

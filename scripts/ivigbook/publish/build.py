@@ -339,9 +339,9 @@ def _on_page_context(
     app: Any, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
     """The vega bundle on the pages that draw an interactive chart, and on no other (Sphinx
-    adds a file to one page when asked here). No sphinx-thebe scripts: thebe is off (no live kernels for
-    an archived book), yet its config script is added twice, which throws ``THEBE_JS_URL``
-    redeclared on every page and names a CDN."""
+    adds a file to one page when asked here). No sphinx-thebe scripts: thebe is off (no live
+    kernels for an archived book), yet its config script is added twice, which throws
+    ``THEBE_JS_URL`` redeclared on every page and names a CDN."""
     if INTERACTIVE_CHART in (context.get("body") or ""):
         app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
     scripts = context.get("script_files")

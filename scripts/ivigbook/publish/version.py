@@ -36,6 +36,11 @@ class BookMetadata:
     keywords: tuple[str, ...]
 
     @property
+    def licences(self) -> tuple[str, ...]:
+        """Every licence in the book, content first."""
+        return (self.licence, self.code_licence)
+
+    @property
     def author_text(self) -> str:
         return "; ".join(self.authors)
 

@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,12 @@ def page(build_dir: Path, name: str) -> str:
     return html
 
 
+def chart_tooltips(html: str) -> list[str]:
+    """The tooltips of the marks of a page's static charts (``<title>`` inside an SVG)."""
+    charts = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    return [unescape(t) for svg in charts for t in re.findall(r"<title>(.*?)</title>", svg, re.S)]
+
+
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
     return {
         str(path.relative_to(folder)): (
@@ -161,24 +168,23 @@ def test_the_new_study_appears_in_table_one(built: Path) -> None:
 
 def test_the_new_trial_appears_in_the_risk_of_bias_figure_and_table(built: Path) -> None:
     html = page(built, "appraisal")
-    # The traffic-light chart's data and the risk-of-bias table both carry the trial's row.
-    points = re.findall(r"\{[^{}]*\}", html)
-    assert any(
-        "Fictitious" in point and re.search(r'"judgement":\s*"high"', point) for point in points
-    ), "the fictitious trial's risk-of-bias row is not in the chart"
+    # The traffic-light chart (drawn as SVG, each mark's values in its tooltip) and the
+    # risk-of-bias table both carry the trial's row.
+    marks = chart_tooltips(html)
+    assert any("Fictitious" in mark and "Judgement: High risk" in mark for mark in marks), (
+        "the fictitious trial's risk-of-bias row is not in the chart"
+    )
     assert "FICTITIOUS TEST DATA: a judgement invented for the tests." in html
 
 
 def test_the_trial_claims_flip_in_the_ledger(built: Path) -> None:
     html = page(built, "claims-ledger")
-    # The verdict chart's data and the ledger's tables are in the page; the chart names the
+    # The verdict chart's marks and the ledger's tables are in the page; the chart names the
     # chapter "trials" as "Trials".
-    points = re.findall(r"\{[^{}]*\}", html)
-    assert any(
-        re.search(r'"chapter":\s*"Trials"', point)
-        and re.search(r'"verdict":\s*"contradicted"', point)
-        for point in points
-    ), "no contradicted trial claim in the verdict chart"
+    marks = chart_tooltips(html)
+    assert any("Chapter: Trials" in mark and "Verdict: contradicted" in mark for mark in marks), (
+        "no contradicted trial claim in the verdict chart"
+    )
     for claim_id in FLIPPED_BY_POSITIVE_TRIAL:
         assert claim_id in html
     # The overview sentence glues the number of contradicted claims just before the word.

@@ -476,27 +476,6 @@ def test_improvement_sentence(args: tuple) -> None:
         assert f"of them {'is' if k == 1 else 'are'} among" in where
 
 
-def test_non_null_findings_and_blanket_count(ev) -> None:
-    from ivigbook.analysis.evidence import blanket_count, non_null_findings
-
-    trial_ids = [
-        s["study_id"]
-        for s in read_csv("studies")
-        if s["design"] in ("placebo_controlled_trial", "controlled_trial")
-    ]
-    raw = [
-        o
-        for o in read_csv("outcomes")
-        if o["study_id"] in trial_ids and o["result"] not in ("no_effect", "not_reported")
-    ]
-    findings = non_null_findings(ev, trial_ids)
-    assert len(findings) == len(raw)
-    blanket = sum(
-        o["study_id"] in trial_ids and o["result_basis"] == "blanket" for o in read_csv("outcomes")
-    )
-    assert blanket_count(ev, trial_ids) == blanket
-
-
 # --------------------------------------------------------------------------------------
 # Counts in sentences: noun and verb agree with the number (no "Label: 5" lists).
 

@@ -1,26 +1,13 @@
-"""Cohorts, each defined once: how a study is named, and which studies are trials or controlled.
+"""Cohorts, each defined once, so that every page agrees: how a study is named, and which
+studies are trials, controlled, IVIG, or have an improvement.
 
-* **Controlled trials** (:data:`~ivigbook.analysis.vocabulary.TRIAL_DESIGNS`): prospective
-  trials with a comparator, i.e. the designs ``placebo_controlled_trial`` and
-  ``controlled_trial``.
+* **Controlled trials**: designs in :data:`~ivigbook.analysis.vocabulary.TRIAL_DESIGNS`.
 * **Controlled studies**: every study with a comparison group or period (``controlled``).
-* **Objective measures**: outcomes whose ``assessment`` is objective
-  (:data:`~ivigbook.analysis.vocabulary.OBJECTIVE`).
-* **An improvement**: an outcome whose result is improved on an objective measure
-  (:func:`improvement_outcomes`); a study "with an improvement" has at least one.
-* **Improvement reports** (:func:`improvement_reports`): the responder statements that say
-  some patients treated with IVIG improved. A statement about a comparison group, or one that
-  says no patient improved, is not one; one result stated several ways (in the letter's
-  table, its caption and the study's own report) counts once.
-* **Figures from the letter only** (:func:`letter_only_checks`): studies whose figures a
-  source check found not checkable against the study's own record; every page that shows
-  them says so.
-* **IVIG studies** (:data:`~ivigbook.analysis.vocabulary.IVIG_ROUTES`): studies whose
-  immunoglobulin was given intravenously. Trials, controlled studies, the conclusions' counts
-  and every claim check (:func:`ivig_evidence`) see only these, so a subcutaneous study changes
-  no IVIG verdict. This module is the one place that filter is applied.
-
-Every count, chart and verdict takes these sets from here, so that the pages agree.
+* **An improvement**: an outcome improved on an objective measure (:func:`improvement_outcomes`).
+* **Improvement reports** (:func:`improvement_reports`): responder statements that some treated
+  patients improved, one result stated several ways counted once.
+* **IVIG studies**: intravenous route. Every cohort and claim check (:func:`ivig_evidence`)
+  sees only these, so a subcutaneous study changes no IVIG verdict.
 """
 
 from __future__ import annotations
@@ -33,7 +20,6 @@ if TYPE_CHECKING:
 import dataclasses
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -52,9 +38,6 @@ from ivigbook.analysis.vocabulary import (
 )
 from ivigbook.data.cells import is_missing
 
-# ------------------------------------------------------------------------------------------
-# Studies
-
 
 def authors_reported(first_author: object) -> bool:
     """False where the study's record names no author (``first_author`` "not reported")."""
@@ -64,9 +47,7 @@ def authors_reported(first_author: object) -> bool:
 
 
 def study_name(study: Any) -> str:
-    """What a study is called before its year: its first author, or, where the record names
-    no author, its route and design ("SCIg case series"), which say more than "not reported".
-    ``study`` is a row of ``studies.csv`` (a Series or a named tuple)."""
+    """A study's first author, or its route and design ("SCIg case series") where none is named."""
     first_author = _field(study, "first_author")
     if authors_reported(first_author):
         return str(first_author)
@@ -81,13 +62,7 @@ def _field(study: Any, name: str) -> Any:
 
 
 def study_labels(studies: pd.DataFrame) -> pd.Series:
-    """The one name of each study (:func:`short_label`): ``"Amato 1994"``, ``"Cherin case
-    series"`` without a year; a study added after the letter is marked, ``"Smith 2027
-    (added)"`` (``"SCIg case series 2015 (added)"`` where the record names no author,
-    :func:`study_name`).
-
-    Indexed like ``studies``; labels are unique because study_id is.
-    """
+    """The one name of each study (:func:`short_label`), "(added)" after the letter's; unique."""
     labels = []
     for _, row in studies.iterrows():
         label = short_label(row)
@@ -108,10 +83,7 @@ def design_labels(studies: pd.DataFrame) -> pd.Series:
 
 
 def is_ivig(studies: pd.DataFrame) -> pd.Series:
-    """True for studies whose immunoglobulin was intravenous (:data:`IVIG_ROUTES`).
-
-    A package without a ``route`` column (older copies) is all intravenous, like the letter.
-    """
+    """True for studies whose immunoglobulin was intravenous (all, without a route column)."""
     if "route" not in studies.columns:
         return pd.Series(True, index=studies.index)
     return studies["route"].astype("string").isin(IVIG_ROUTES).fillna(False).astype(bool)
@@ -124,8 +96,7 @@ def ivig_studies(ev: Any) -> pd.DataFrame:
 
 
 def with_tables(ev: Any, **tables: pd.DataFrame) -> Any:
-    """A copy of ``ev`` with the named tables replaced (the others are shared); nothing is
-    written to disk. Unknown table names are refused."""
+    """A copy of ``ev`` with the named tables replaced (unknown names refused), in memory."""
     unknown = set(tables) - set(ev.tables)
     if unknown:
         msg = f"unknown tables: {sorted(unknown)}"
@@ -135,17 +106,12 @@ def with_tables(ev: Any, **tables: pd.DataFrame) -> Any:
 
 
 def ivig_evidence(ev: Any) -> Any:
-    """The evidence restricted to IVIG studies: every table keyed by study loses the others.
-
-    The claim checks run on this view, so a subcutaneous study is in the evidence map and the
-    counts of all studies but in no IVIG cohort and no IVIG verdict.
-    """
+    """The evidence restricted to IVIG studies (the view the claim checks run on)."""
     return studies_evidence(ev, ivig_studies(ev)["study_id"].astype(str))
 
 
 def studies_evidence(ev: Any, study_ids: Iterable[str]) -> Any:
-    """The evidence restricted to the given studies: every table keyed by study (claims
-    aside) loses the rows of the others. A claim about named studies is judged on this view."""
+    """The evidence restricted to the given studies (claims aside): other studies' rows go."""
     keep = {str(i) for i in study_ids}
     if keep >= set(ev.studies["study_id"].astype(str)):
         return ev
@@ -159,11 +125,7 @@ def studies_evidence(ev: Any, study_ids: Iterable[str]) -> Any:
 
 
 def trial_studies(ev: Any, letter_only: bool = False) -> pd.DataFrame:
-    """The prospective IVIG trials (designs in :data:`TRIAL_DESIGNS`, intravenous route).
-
-    With ``letter_only``, only the studies of the letter's Table I (``included_by`` letter),
-    for sentences about what the letter's table says.
-    """
+    """The prospective IVIG trials (optionally only the letter's Table I)."""
     s = ivig_studies(ev)
     if letter_only:
         s = s[s["included_by"].astype(str) == "letter"]
@@ -178,18 +140,14 @@ def controlled_studies(ev: Any) -> pd.DataFrame:
 
 
 def uncontrolled_studies(ev: Any) -> pd.DataFrame:
-    """Every IVIG study without a comparison group or period, in the data's order (a study
-    of immunoglobulin by another route is in none of the IVIG cohorts)."""
+    """Every IVIG study without a comparison group or period, in the data's order."""
     s = ivig_studies(ev)
     return s[~is_controlled(s)].reset_index(drop=True)
 
 
 def letter_only_checks(ev: Any) -> pd.DataFrame:
-    """The studies whose figures rest on the letter alone: a source check on their scope
-    found the letter's figures not checkable against the study's own record (topic
-    ``scope``, verdict ``unverifiable``), as for Foreman 2017, whose abstract covers every
-    kind of myositis. Columns ``study_id`` and ``source_says`` (the check's words), one row
-    per study."""
+    """The studies whose figures rest on the letter alone (a scope check found them
+    unverifiable): ``study_id`` and ``source_says``, one row per study."""
     c = ev.source_checks
     keep = (c["topic"].astype(str) == "scope") & (c["verdict"].astype(str) == "unverifiable")
     rows = c[keep].drop_duplicates("study_id")
@@ -208,8 +166,7 @@ def labels_by_id(ev: Evidence) -> pd.Series:
 
 
 def study_columns(labels: pd.Series, study_id: object, design: object) -> dict[str, str]:
-    """The first columns of a table with one row per study (and aspect): study_id, the
-    study's label (from :func:`labels_by_id`) and its design in words."""
+    """The first columns of a table with one row per study: study_id, study, design_label."""
     sid = str(study_id)
     return {"study_id": sid, "study": str(labels[sid]), "design_label": DESIGN_LABELS[str(design)]}
 
@@ -246,14 +203,8 @@ def studies_with_improvement(ev: Any) -> set[str]:
 
 
 def improvement_reports(responders: pd.DataFrame) -> pd.DataFrame:
-    """The improvement reports among responder statements, one row per result.
-
-    ``responders`` is :func:`ivigbook.analysis.responders.responder_table` (columns
-    ``study_id``, ``outcome_id``, ``group``, ``numerator``, ``share``). A statement is kept
-    when its group was treated with IVIG (:data:`TREATED_GROUPS`) and it says at least one
-    patient improved (a numerator above 0, or a stated share above 0). Statements of one
-    study, measure and group state one result, so only the first of them is kept.
-    """
+    """The responder statements (:func:`ivigbook.analysis.responders.responder_table`) of a
+    treated group saying some patients improved, the first per study, measure and group."""
     treated = responders["group"].astype("string").isin(TREATED_GROUPS).fillna(False)
     count = pd.to_numeric(responders["numerator"], errors="coerce")
     share = pd.to_numeric(responders["share"], errors="coerce")
@@ -262,36 +213,23 @@ def improvement_reports(responders: pd.DataFrame) -> pd.DataFrame:
     return kept.drop_duplicates(["study_id", "outcome_id", "group"]).reset_index(drop=True)
 
 
+def cohort_counts(ev: Any) -> dict[str, int]:
+    """The size of every cohort, for the chapter that states the definitions."""
+    return {
+        "n_trials": len(trial_studies(ev)),
+        "n_controlled": len(controlled_studies(ev)),
+        "n_objective": len(objective_outcomes(ev)),
+        "n_improvements": len(improvement_outcomes(ev)),
+        "n_improved_studies": len(studies_with_improvement(ev)),
+    }
+
+
 # ------------------------------------------------------------------------------------------
 # Names a reader knows, in place of the data's ids
 
 
-@dataclass(frozen=True)
-class CohortCounts:
-    """How many studies and outcomes each cohort definition of this module selects."""
-
-    n_trials: int  #: :func:`trial_studies`
-    n_controlled: int  #: :func:`controlled_studies`
-    n_objective: int  #: :func:`objective_outcomes`
-    n_improvements: int  #: :func:`improvement_outcomes`
-    n_improved_studies: int  #: :func:`studies_with_improvement`
-
-
-def cohort_counts(ev: Any) -> CohortCounts:
-    """The size of every cohort, for the chapter that states the definitions."""
-    return CohortCounts(
-        n_trials=len(trial_studies(ev)),
-        n_controlled=len(controlled_studies(ev)),
-        n_objective=len(objective_outcomes(ev)),
-        n_improvements=len(improvement_outcomes(ev)),
-        n_improved_studies=len(studies_with_improvement(ev)),
-    )
-
-
 def short_label(study: pd.Series) -> str:
-    """How the book names a study, everywhere: ``"Dalakas 1997"``; without a year (none is
-    ever guessed), its first author and design, ``"Cherin case series"`` (a study whose
-    record names no author by :func:`study_name`, which already says its design)."""
+    """How the book names a study: "Dalakas 1997"; without a year, "Cherin case series"."""
     author = study_name(study)
     if not is_missing(study["year"]):
         return f"{author} {int(study['year'])}"
@@ -302,15 +240,8 @@ def short_label(study: pd.Series) -> str:
 
 
 def readable(text: object, ev: Any) -> str:
-    """Text with the data's ids replaced by names a reader knows.
-
-    ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"`` and
-    ``"Cherin (cherin, ref. 7)"`` ``"Cherin case series (ref. 7)"``; a bare
-    study id becomes the study's short label; an outcome id becomes "measure, study"; a
-    responder id or a source-check id becomes its study's label. Ids are matched whole, longest
-    first, so ``dalakas1997-r1`` is never read as ``dalakas1997``. For many texts of one
-    package, :func:`id_reader` builds the names once.
-    """
+    """Text with the data's ids replaced by names a reader knows (ids matched whole):
+    ``"Dalakas 1997 (dalakas1997, ref. 3)"`` becomes ``"Dalakas 1997 (ref. 3)"``."""
     return id_reader(ev)(text)
 
 
@@ -335,13 +266,9 @@ def id_reader(ev: Any) -> Callable[[object], str]:
         # "Label (study_id, ref. N)" and "Label (study_id)": the id repeats the label.
         out = re.sub(r" \(([a-z][a-z0-9_]*), (ref\. [0-9]+)\)", r" (\2)", out)
         out = re.sub(
-            r" \(([a-z][a-z0-9_]*)\)",
-            lambda m: "" if m.group(1) in names else m.group(0),
-            out,
+            r" \(([a-z][a-z0-9_]*)\)", lambda m: "" if m.group(1) in names else m.group(0), out
         )
-        # One pass: an id counts only as a whole run of word characters and hyphens, so each
-        # such run is looked up once (a run that is no id stays as it is). Ids of other
-        # characters, if any, are replaced one by one, longest first.
+        # An id is a whole run of word characters and hyphens; other ids go longest first.
         out = _ID_RUN.sub(lambda m: replace.get(m.group(0), m.group(0)), out)
         for key in others:
             out = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", replace[key], out)
@@ -359,9 +286,7 @@ _NAMED_WITH_ID = re.compile(
 
 
 def _with_name(match: re.Match[str], names: dict[str, str], authors: dict[str, str]) -> str:
-    """The study's one name (:func:`short_label`) for a match of :data:`_NAMED_WITH_ID`,
-    with the letter's reference number where the text gave it; the text as it was when the
-    author is not the study's."""
+    """The study's one name for a match of :data:`_NAMED_WITH_ID` (unchanged if not its author)."""
     sid = match.group("id")
     if sid not in names or authors.get(sid) != match.group("author"):
         return match.group(0)
@@ -378,8 +303,7 @@ _COCHRANE_ID = re.compile(r"CD\d{6}")
 
 
 def cochrane_reviews(ev: Any) -> dict[str, str]:
-    """The bibliography keys of Cochrane reviews, with each review's number: a judgement
-    taken from a review names which one ("CD001555" or "CD004303")."""
+    """The bibliography keys of Cochrane reviews, with each review's number ("CD004303")."""
     from pybtex.database import parse_file
 
     bib = parse_file(str(Path(ev.data_dir) / "references.bib"), bib_format="bibtex")
@@ -392,10 +316,8 @@ def cochrane_reviews(ev: Any) -> dict[str, str]:
 
 
 def citation_labels(ev: Any) -> dict[str, str]:
-    """Every bibliography key as a reader cites it: a study's record by the study's name
-    (:func:`short_label`, "Dalakas 1997"); other entries as "Jones et al. 2016"; one with a
-    descriptive label (BibTeX's ``key`` field) by that label, "Oxford cohort 2013"; else,
-    where the authors were not confirmed, the start of the title and the year."""
+    """Every bibliography key as a reader cites it: a study's record by the study's name;
+    others as "Jones et al. 2016", by their ``key`` field, or by the start of the title."""
     from pybtex.database import parse_file
 
     labels: dict[str, str] = {}

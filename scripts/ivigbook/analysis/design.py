@@ -1,11 +1,9 @@
-"""Designing the next trial: participants needed for a continuous endpoint (decline of the
-IBMFRS), a responder endpoint and a marker-stratified design, and the power the existing
-controlled studies had under the same assumptions.
+"""Designing the next trial: patients needed for a continuous endpoint (decline of the IBMFRS),
+a responder endpoint and a marker-stratified design, and the power the existing controlled
+studies had under the same assumptions, from the data package's ``planning`` table.
 
-The inputs are the rows of the data package's ``planning`` table (each with its source or
-marked as an assumption). Sample sizes use statsmodels' normal approximation
-(``NormalIndPower``), the same formula the book's interactive explorer evaluates in the
-browser; :func:`analysed_per_arm` gives the t-test figure beside it (``t_test``).
+Sample sizes use statsmodels' normal approximation, the formula the book's interactive explorer
+evaluates in the browser; :func:`analysed_per_arm` gives the t-test figure beside it.
 """
 
 from __future__ import annotations
@@ -18,21 +16,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 
-from ivigbook.analysis.power import effect_size, patients_per_arm, trial_arms
+from ivigbook.analysis.power import effect_size, patients_per_arm, power_for_d, trial_arms
 from ivigbook.data.cells import cell_int
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
-#: The data package's table of planning inputs.
 PLANNING = "planning"
-#: Tolerance when rounding a computed number of patients up.
-_ROUNDING = 1e-9
 
 
 def round_up(x: float) -> int:
     """The next whole number of patients (a value within 1e-9 of a whole number stays)."""
-    return math.ceil(float(x) - _ROUNDING)
+    return math.ceil(float(x) - 1e-9)
 
 
 def planning_values(ev: Evidence) -> dict[str, float]:
@@ -46,29 +41,27 @@ def planning_rows(ev: Evidence) -> pd.DataFrame:
     return ev[PLANNING].copy()
 
 
-# --------------------------------------------------------------------------------------
-# Continuous endpoint: decline of the IBMFRS, parallel groups
-
-
 def continuous_effect_size(
     decline_per_year: float, months: float, slowing: float, sd_change: float
 ) -> float:
-    """Standardised difference (Cohen's d) between the arms' mean change at the end.
-
-    Without treatment the score falls by ``decline_per_year`` x ``months`` / 12; treatment
-    prevents the share ``slowing`` of that fall; ``sd_change`` is the spread of each patient's
-    change over the trial, in the same unit as the decline (taken as the same whatever the
-    duration: a simplification).
-    """
+    """Cohen's d between the arms' mean change: treatment prevents the share ``slowing`` of a
+    fall of ``decline_per_year`` x ``months`` / 12; ``sd_change`` is taken as fixed."""
     if sd_change <= 0:
         msg = "the spread of change must be positive"
         raise ValueError(msg)
     return slowing * decline_per_year * months / 12 / sd_change
 
 
+def _effect(values: dict[str, float], months: float | None = None) -> float:
+    """:func:`continuous_effect_size` at the planning values (and ``months``, if given)."""
+    months = values["trial_months"] if months is None else months
+    return continuous_effect_size(
+        values["decline_per_year"], months, values["slowing"], values["sd_change"]
+    )
+
+
 def analysed_per_arm(d: float, alpha: float, power: float, t_test: bool = False) -> int:
-    """Patients to analyse per arm (two equal arms, two-sided), normal approximation (with
-    ``t_test``, a two-sample t-test: statsmodels ``TTestIndPower``)."""
+    """Patients to analyse per arm (two equal arms, two-sided), normal approximation or t-test."""
     if d <= 0:
         msg = "the effect size must be positive"
         raise ValueError(msg)
@@ -88,9 +81,7 @@ def enrolled_per_arm(analysed: int, dropout: float) -> int:
 
 def continuous_design(values: dict[str, float]) -> dict[str, float]:
     """Effect size, patients analysed and enrolled per arm for the continuous endpoint."""
-    d = continuous_effect_size(
-        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
-    )
+    d = _effect(values)
     analysed = analysed_per_arm(d, values["alpha"], values["power"])
     return {
         "decline_over_trial": values["decline_per_year"] * values["trial_months"] / 12,
@@ -100,10 +91,6 @@ def continuous_design(values: dict[str, float]) -> dict[str, float]:
         "analysed_per_arm_t": analysed_per_arm(d, values["alpha"], values["power"], t_test=True),
         "enrolled_per_arm": enrolled_per_arm(analysed, values["dropout"]),
     }
-
-
-# --------------------------------------------------------------------------------------
-# Responder endpoint
 
 
 def responder_design(p_ivig: float, values: dict[str, float]) -> dict[str, float]:
@@ -118,30 +105,19 @@ def responder_design(p_ivig: float, values: dict[str, float]) -> dict[str, float
     }
 
 
-# --------------------------------------------------------------------------------------
-# Marker-stratified design
-
-#: The two designs compared, in display order.
 ALL_COMERS = "All patients"
 MARKER_ONLY = "Marker-positive patients only"
 
 
 def marker_designs(values: dict[str, float]) -> pd.DataFrame:
-    """Patients screened and enrolled for two designs, for the continuous endpoint.
-
-    Hypothesis (not a finding): marker-positive patients (share ``marker_prevalence``) get
-    the full effect, marker-negative ones the share ``marker_negative_effect`` of it. A trial
-    of all patients sees the diluted average effect; a trial of marker-positive patients
-    sees the full effect but must screen 1 / prevalence patients for each one it enrols.
-    The spread of change is taken as the same in both (a simplification).
-    """
+    """Patients screened and enrolled, continuous endpoint, for a trial of all patients (the
+    effect diluted by marker-negative ones) and of marker-positive ones (screening 1/prevalence
+    per patient enrolled). A hypothesis, not a finding."""
     prevalence = values["marker_prevalence"]
     if not 0 < prevalence <= 1:
         msg = "the marker's prevalence must be above 0 and at most 1"
         raise ValueError(msg)
-    d_full = continuous_effect_size(
-        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
-    )
+    d_full = _effect(values)
     diluted = prevalence + (1 - prevalence) * values["marker_negative_effect"]
     rows = []
     for design, d in ((ALL_COMERS, d_full * diluted), (MARKER_ONLY, d_full)):
@@ -161,53 +137,23 @@ def marker_designs(values: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------------------
-# The existing studies under the same assumptions
-
-
-def power_for_d(d: float, n1: float, n0: float, alpha: float) -> float:
-    """Power of a two-sided comparison of two means with arms ``n1`` and ``n0`` (normal approx.)."""
-    return float(
-        NormalIndPower().power(
-            effect_size=d, nobs1=n1, alpha=alpha, ratio=n0 / n1, alternative="two-sided"
-        )
-    )
-
-
 def existing_trials_power(ev: Evidence, values: dict[str, float], p_ivig: float) -> pd.DataFrame:
-    """For each controlled study: its arms, and its power under the planning assumptions.
-
-    ``power_planned``: continuous endpoint, as if the study had lasted the planned duration
-    (generous: every study was shorter); ``power_own_length``: at the study's own treatment
-    length (``treatment_months``; empty where not reported); ``power_responder``: the
-    responder endpoint at ``p_ivig`` against the placebo rate. Crossover trials count all
-    their patients in both arms (see :func:`ivigbook.analysis.power.trial_arms`).
-    """
+    """For each controlled study (:func:`ivigbook.analysis.power.trial_arms`): its power for the
+    continuous endpoint over the planned duration and over its own ``treatment_months``, and
+    for the responder endpoint at ``p_ivig``."""
     df = trial_arms(ev)
     months = dict(zip(ev.studies["study_id"], ev.studies["treatment_months"], strict=True))
-    d_planned = continuous_effect_size(
-        values["decline_per_year"], values["trial_months"], values["slowing"], values["sd_change"]
-    )
+    own = [float("nan") if pd.isna(months.get(s)) else float(months[s]) for s in df["study_id"]]
+    arms = list(zip(df["n_ivig_arm"], df["n_control_arm"], strict=True))
     h = effect_size(p_ivig, values["placebo_response"])
     alpha = values["alpha"]
-    planned, own, responder, own_months = [], [], [], []
-    for sid, n1, n0 in zip(df["study_id"], df["n_ivig_arm"], df["n_control_arm"], strict=True):
-        planned.append(power_for_d(d_planned, n1, n0, alpha))
-        responder.append(power_for_d(h, n1, n0, alpha))
-        m = months.get(sid)
-        if m is None or pd.isna(m):
-            own.append(float("nan"))
-            own_months.append(float("nan"))
-        else:
-            d_own = continuous_effect_size(
-                values["decline_per_year"], float(m), values["slowing"], values["sd_change"]
-            )
-            own.append(power_for_d(d_own, n1, n0, alpha))
-            own_months.append(float(m))
-    df["treatment_months"] = own_months
-    df["power_planned"] = planned
-    df["power_own_length"] = own
-    df["power_responder"] = responder
+    df["treatment_months"] = own
+    df["power_planned"] = [power_for_d(_effect(values), n1, n0, alpha) for n1, n0 in arms]
+    df["power_own_length"] = [
+        float("nan") if pd.isna(m) else power_for_d(_effect(values, m), n1, n0, alpha)
+        for m, (n1, n0) in zip(own, arms, strict=True)
+    ]
+    df["power_responder"] = [power_for_d(h, n1, n0, alpha) for n1, n0 in arms]
     return df
 
 
@@ -219,9 +165,9 @@ def existing_trials_power(ev: Evidence, values: dict[str, float], p_ivig: float)
 class Inputs:
     """The chapter's inputs: the planning values and the parameters the reader may change."""
 
-    planning: dict[str, float]  #: :func:`planning_values`
-    p_ivig: float  #: response on IVIG (a responder statement's share)
-    p_control: float  #: assumed response without IVIG
+    planning: dict[str, float]
+    p_ivig: float
+    p_control: float
     p_control_alternatives: tuple[float, ...]
     alpha: float
     power: float
@@ -231,7 +177,7 @@ class Inputs:
 class ResponderFacts:
     """The responder endpoint: the statement it starts from and the patients it needs."""
 
-    source_k: object  #: the statement's numerator and denominator, as the data give them
+    source_k: object
     source_n: object
     source_study: object
     p_ivig: float
@@ -256,7 +202,7 @@ def alternatives(inputs: Inputs) -> dict[str, int]:
 
 
 def responder_facts(inputs: Inputs, source: Mapping[str, object]) -> ResponderFacts:
-    """``source``: the responder statement (a row of the responder table) ``p_ivig`` is from."""
+    """The responder endpoint's facts; ``source`` is the statement ``p_ivig`` is from."""
     v = inputs.planning
     n_per_arm = patients_per_arm(inputs.p_ivig, inputs.p_control, inputs.alpha, inputs.power)
     return ResponderFacts(
@@ -279,29 +225,26 @@ def responder_facts(inputs: Inputs, source: Mapping[str, object]) -> ResponderFa
 
 @dataclass(frozen=True)
 class ContinuousFacts:
-    """The continuous endpoint (decline of the IBMFRS), at the planning decline and at the
-    faster first-year decline of a small cohort."""
+    """The continuous endpoint, at the planning decline and at a small cohort's faster one."""
 
     decline: float
     months: int
     decline_over: float
     slowing: float
     difference: float
-    #: the difference in IBMFRS points, at the mean score of a recent trial, and the smallest
-    #: decline patients notice, in points
     mean_score: float
     difference_points: float
     meaningful: float
     sd: float
-    sd_points: float  #: the spread of change in IBMFRS points at the mean score
+    sd_points: float
     d: float
     cont_analysed: float
-    cont_t: float  #: analysed per arm with the t-test
-    cont_enrolled: float  #: enrolled per arm, after dropout
+    cont_t: float
+    cont_enrolled: float
     cont_total: float
-    fast_decline: float  #: the first-year decline of a small cohort, and its trial's size
+    fast_decline: float
     fast_enrolled: float
-    paris: int  #: participants per group the 2009 Paris workshop estimated, for comparison
+    paris: int
 
 
 def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
@@ -332,34 +275,20 @@ def continuous_facts(values: dict[str, float]) -> ContinuousFacts:
     )
 
 
-@dataclass(frozen=True)
-class MarkerFacts:
-    """The marker-stratified design against a trial of all patients."""
-
-    prevalence: float  #: the share of marker-positive patients
-    neg_effect: float  #: the share of the effect marker-negative patients get
-    all_enrolled: int  #: a trial of all patients
-    pos_enrolled: int  #: a trial of marker-positive patients, and the patients it screens
-    pos_screened: int
-
-
-def marker_facts(values: dict[str, float]) -> MarkerFacts:
-    """:func:`marker_designs` in numbers."""
-    markers = marker_designs(values)
-    all_comers, marker_only = markers.iloc[0], markers.iloc[1]
-    return MarkerFacts(
-        prevalence=values["marker_prevalence"],
-        neg_effect=values["marker_negative_effect"],
-        all_enrolled=cell_int(all_comers["enrolled_total"]),
-        pos_enrolled=cell_int(marker_only["enrolled_total"]),
-        pos_screened=cell_int(marker_only["screened_total"]),
-    )
+def marker_facts(values: dict[str, float]) -> dict[str, float]:
+    """:func:`marker_designs` in numbers (prefix ``nt``)."""
+    all_comers, marker_only = marker_designs(values).iloc[:2].to_dict("records")
+    return {
+        "prevalence": values["marker_prevalence"],
+        "neg_effect": values["marker_negative_effect"],
+        "all_enrolled": cell_int(all_comers["enrolled_total"]),
+        "pos_enrolled": cell_int(marker_only["enrolled_total"]),
+        "pos_screened": cell_int(marker_only["screened_total"]),
+    }
 
 
 def design_results(inputs: Inputs) -> list[dict[str, object]]:
-    """Patients needed under the inputs, one row per design: design, analysed_per_arm,
-    enrolled_per_arm, enrolled_total, screened_total (screened = enrolled but for the
-    marker-positive design)."""
+    """Patients needed under the inputs, one row per design."""
     rows: list[dict[str, object]] = []
     for name, result in (
         ("Responder endpoint, best case", responder_design(inputs.p_ivig, inputs.planning)),
@@ -398,8 +327,7 @@ class ExistingFacts:
 def existing_facts(
     existing: pd.DataFrame, trial_power: pd.DataFrame, power: float
 ) -> ExistingFacts:
-    """``existing``: :func:`existing_trials_power`; ``trial_power``:
-    :func:`ivigbook.analysis.power.trial_power_table`; ``power``: the target power."""
+    """From :func:`existing_trials_power` and :func:`ivigbook.analysis.power.trial_power_table`."""
     return ExistingFacts(
         n_controlled=len(trial_power),
         n_reach_approx=int((trial_power["power_approx"] >= power).sum()),

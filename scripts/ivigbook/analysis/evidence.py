@@ -1,16 +1,10 @@
 """The evidence base as a whole: Table I, designs, doses, overall results and findings.
 
-Definitions a reader may want to check:
-
-* **Usual dose** (:func:`usual_dose`): the most common ``dose_g_per_kg_per_month`` among the
-  studies that give one regimen for the whole study; a tie goes to the larger dose.
+* **Usual dose** (:func:`usual_dose`): the most common single monthly dose; a tie goes to the
+  larger dose.
 * **Overall result** (:func:`overall_results`): a study's most favourable result on an
-  *objective* measure, ranked by :data:`~ivigbook.analysis.vocabulary.OVERALL_RANK`
-  (improved > non-significant trend > change without clinical relevance > no effect > not
-  reported). A study without any objective measure is given the most favourable result on its
-  measures of *unclear* assessment, then on its *subjective* ones, and ``overall_basis`` says
-  which was used. Subjective improvements therefore never lift a study that has objective
-  measures.
+  objective measure (:data:`~ivigbook.analysis.vocabulary.OVERALL_RANK`); without one, on its
+  measures of unclear, then subjective assessment (``overall_basis`` says which).
 """
 
 from __future__ import annotations
@@ -28,7 +22,6 @@ from ivigbook.analysis.cohorts import (
     study_labels,
     uncontrolled_studies,
 )
-from ivigbook.analysis.search import search_counts
 from ivigbook.analysis.vocabulary import (
     ASSESSMENT_ORDER,
     CHECK_TOPIC_LABELS,
@@ -64,14 +57,13 @@ def design_counts(ev: Any) -> pd.DataFrame:
     grouped = s.groupby("design", observed=False).agg(
         studies=("study_id", "size"), patients=("n_total", "sum")
     )
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "Design": [DESIGN_LABELS[str(d)] for d in grouped.index],
             "Studies": grouped["studies"].astype("Int64").to_numpy(),
             "Patients": grouped["patients"].astype("Int64").to_numpy(),
         }
     )
-    return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -84,7 +76,7 @@ class UsualDose:
 
     g_per_kg_per_month: float
     n_studies: int  #: studies that use it
-    n_with_dose: int  #: studies that give a single monthly dose at all
+    n_with_dose: int  #: studies that give a single monthly dose
     n_studies_total: int
 
 
@@ -112,19 +104,17 @@ def grams_per_patient(g_per_kg_per_month: float, body_weight_kg: float) -> dict[
 
 @dataclass(frozen=True)
 class IntroFacts:
-    """The introduction's facts (glued with the prefix ``intro``): the letter's studies, the
-    usual dose and what it means in grams for an illustrative body weight."""
+    """The introduction's facts (glued with the prefix ``intro``)."""
 
-    n_letter_studies: int  #: studies of the letter's Table I in the data
-    n_studies: int  #: all studies in the data
-    dose_usual: float  #: the most common monthly dose, g/kg
-    dose_n_usual: int  #: studies using it
-    dose_n_with_dose: int  #: studies with a single monthly regimen
-    body_weight_kg: float  #: the illustrative body weight (an assumption, not data)
+    n_letter_studies: int
+    n_studies: int
+    dose_usual: float
+    dose_n_usual: int
+    dose_n_with_dose: int
+    body_weight_kg: float  #: an assumption, not data
     grams_per_month: float
-    grams_per_year: float  #: twelve monthly courses
-    #: Planned months of treatment among the studies at the usual dose (none: no such study
-    #: states its months).
+    grams_per_year: float
+    #: Planned months of treatment at the usual dose (None where no such study states them).
     dose_months_min: float | None
     dose_months_max: float | None
 
@@ -138,7 +128,7 @@ def intro_facts(ev: Any, body_weight_kg: float) -> IntroFacts:
         doses["dose_g_per_kg_per_month"] == dose.g_per_kg_per_month, "treatment_months"
     ].dropna()
     return IntroFacts(
-        n_letter_studies=search_counts(ev).studies_from_letter,
+        n_letter_studies=int((ev.studies["included_by"].astype("string") == "letter").sum()),
         n_studies=dose.n_studies_total,
         dose_usual=dose.g_per_kg_per_month,
         dose_n_usual=dose.n_studies,
@@ -182,16 +172,11 @@ def _rank(result: str) -> int:
 
 
 def overall_results(ev: Any) -> pd.DataFrame:
-    """One row per study: its overall result (see the module docstring) and why.
-
-    Columns: study_id, study, design, n_total, overall_result (a ``result`` code),
-    result_label, overall_basis (objective / unclear / subjective / none), deciding
-    (the outcome_ids with that result on that basis), key_results (the letter's words).
-    """
+    """One row per study: its overall result (see the module docstring), its basis and the
+    outcomes that decide it (``deciding``)."""
     s = ev.studies
     o = ev.outcomes.assign(
-        result=ev.outcomes["result"].astype(str),
-        assessment=ev.outcomes["assessment"].astype(str),
+        result=ev.outcomes["result"].astype(str), assessment=ev.outcomes["assessment"].astype(str)
     )
     rows = []
     for study, label, design in zip(s["study_id"], study_labels(s), design_labels(s), strict=True):
@@ -227,41 +212,6 @@ def overall_result_counts(ev: Any) -> dict[str, int]:
     """Studies per overall result code (every code of :data:`OVERALL_RANK`, zeros kept)."""
     counts = overall_results(ev)["overall_result"].value_counts()
     return {code: int(counts.get(code, 0)) for code in OVERALL_RANK}
-
-
-def non_null_findings(ev: Any, study_ids: list[str]) -> pd.DataFrame:
-    """Outcomes of the given studies whose result is neither "no effect" nor "not reported".
-
-    One row per outcome, in the order of the outcomes table, with the reader's labels:
-    ``study``, ``measure`` (the letter's words), ``measure_code``, ``result`` (code),
-    ``result_label`` and ``assessment``.
-    """
-    o = ev.outcomes
-    o = o[
-        o["study_id"].astype(str).isin(study_ids)
-        & ~o["result"].astype(str).isin(("no_effect", "not_reported"))
-    ]
-    labels = dict(zip(ev.studies["study_id"].astype(str), study_labels(ev.studies), strict=True))
-    return pd.DataFrame(
-        {
-            "study": [labels[str(sid)] for sid in o["study_id"]],
-            "measure": [str(m) for m in o["measure_letter"]],
-            "measure_code": o["measure"].astype(str).to_numpy(),
-            "result": o["result"].astype(str).to_numpy(),
-            "result_label": o["result"].astype(str).map(RESULT_LABELS).to_numpy(),
-            "assessment": o["assessment"].astype(str).to_numpy(),
-        }
-    ).reset_index(drop=True)
-
-
-def blanket_count(ev: Any, study_ids: list[str]) -> int:
-    """Outcomes of the given studies whose result comes from a blanket statement."""
-    o = ev.outcomes
-    return int(
-        (
-            o["study_id"].astype(str).isin(study_ids) & (o["result_basis"].astype(str) == "blanket")
-        ).sum()
-    )
 
 
 def source_checks_for(ev: Any, study_ids: list[str]) -> pd.DataFrame:
@@ -304,25 +254,19 @@ def judgements_table(ev: Any) -> pd.DataFrame:
 
 
 def evidence_facts(ev: Any) -> dict[str, int]:
-    """The counts of the evidence chapter (glued with the prefix ``ev``).
-
-    ``n_<design>`` for every design of the schema (0 where none), ``n_<result>`` for every
-    overall result, and the counts of IVIG studies without a control group and of those among
-    them whose overall result is an improvement.
-    """
+    """The counts of the evidence chapter (glued with the prefix ``ev``), ``n_<design>`` and
+    ``n_<result>`` included."""
     s = ev.studies
     by_design = design_counts(ev)
     overall = overall_results(ev)
     without = set(uncontrolled_studies(ev)["study_id"].astype(str))
     uncontrolled = s["study_id"].astype(str).isin(without).to_numpy()
-    # One definition of "a study with an improvement" for every page (analysis.cohorts).
     improved = s["study_id"].astype(str).isin(studies_with_improvement(ev)).to_numpy()
     from_letter = (s["included_by"].astype("string") == "letter").to_numpy()
     facts = {
         "n_studies": len(s),
         "n_patients": int(s["n_total"].sum()),
-        # Table I's own studies (ivigbook.analysis.search: included by the letter).
-        "n_letter_studies": search_counts(ev).studies_from_letter,
+        "n_letter_studies": int(from_letter.sum()),
         "n_letter_patients": int(s.loc[from_letter, "n_total"].sum()),
         "n_designs": int((by_design["Studies"] > 0).sum()),
         "n_not_objective": int((overall["overall_basis"] != "objective").sum()),

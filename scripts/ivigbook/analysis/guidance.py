@@ -11,13 +11,9 @@ import pandas as pd
 from ivigbook.analysis.cohorts import citation_labels
 from ivigbook.analysis.vocabulary import DIRECTION_LABELS, NOT_REPORTED
 
-# ------------------------------------------------------------------------------------------
-# Guidance
-
 
 def guidance(ev: Any) -> pd.DataFrame:
-    """The guidance table, newest first (rows without a year last); empty when the package
-    has no guidance table."""
+    """The guidance table, newest first (rows without a year last); empty without one."""
     if "guidance" not in ev.tables:
         return pd.DataFrame(columns=["guidance_id", "body", "year", "direction"])
     g = ev.guidance.copy()
@@ -30,8 +26,7 @@ def guidance(ev: Any) -> pd.DataFrame:
 
 
 def guidance_display(ev: Any) -> pd.DataFrame:
-    """The guidance as a reader's table: body, year, what it says on IVIG in IBM, direction,
-    level of evidence and identifier."""
+    """The guidance as a reader's table."""
     g = guidance(ev)
     if g.empty:
         return pd.DataFrame(
@@ -59,8 +54,7 @@ def guidance_display(ev: Any) -> pd.DataFrame:
 
 
 def letter_candidates(ev: Any) -> pd.DataFrame:
-    """Each guidance judged against the letter's unnamed "recent consensus statement":
-    the book's judgement (candidate or not) and its reason. Nothing is resolved."""
+    """Each guidance judged a candidate or not for the letter's unnamed consensus statement."""
     g = guidance(ev)
     if g.empty:
         return pd.DataFrame(columns=["Guidance", "Year", "A candidate?", "Why"])
@@ -77,8 +71,7 @@ def letter_candidates(ev: Any) -> pd.DataFrame:
 
 
 def guidance_counts(ev: Any) -> dict[str, int]:
-    """Counts for sentences: guidance records, those advising against IVIG in IBM, those
-    supporting it in a defined situation, and candidates for the letter's statement."""
+    """Guidance records, by direction, and the candidates for the letter's statement."""
     g = guidance(ev)
     if g.empty:
         return {"n_guidance": 0, "n_against": 0, "n_conditional_for": 0, "n_candidates": 0}
@@ -91,15 +84,13 @@ def guidance_counts(ev: Any) -> dict[str, int]:
     }
 
 
-#: How the guidance table marks an edition that a newer one has replaced (in its body or its
-#: identifier, e.g. "(superseded edition)").
+#: How the guidance table marks an edition a newer one replaced ("(superseded edition)").
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.IGNORECASE)
 
 
 def conditional_guidance(ev: Any) -> pd.DataFrame:
-    """The guidance that supports immunoglobulin only in a defined situation (direction
-    ``conditional_for``): body, superseded (the record marks it as a superseded edition) and
-    situation (the first clause of its recommendation, in the record's words)."""
+    """The guidance of direction ``conditional_for``: body, superseded, and the situation (the
+    first clause of its recommendation)."""
     g = guidance(ev)
     columns = ["body", "superseded", "situation"]
     if g.empty:

@@ -1,10 +1,10 @@
 """Outcomes that could serve as markers (serum values, biopsy findings), and the biomarkers
-chapter's facts (:func:`biomarker_facts`, glued with one ``glue_facts`` call)."""
+chapter's facts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -18,14 +18,9 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-# --------------------------------------------------------------------------------------
-# Candidate markers
-
-
 def marker_outcomes(ev: Evidence) -> pd.DataFrame:
-    """Outcomes measured in serum or muscle tissue (candidate markers), with their results:
-    the letter's (``result``) and, where a checked primary source gives another, the
-    source's (``checked_result``, from ``checked_results.csv``; else the letter's)."""
+    """Outcomes measured in serum or muscle tissue, with the letter's result and the checked
+    one (``checked_result``: a checked primary source's, else the letter's)."""
     out = ev.outcomes[ev.outcomes["domain"].isin(MARKER_DOMAINS)]
     checked = checked_basis(ev).outcomes.set_index("outcome_id")["result"]
     studies = ev.studies.set_index(ev.studies["study_id"].astype(str))
@@ -51,49 +46,33 @@ def outcome_quote(ev: Evidence, outcome_id: str) -> str:
     return NOT_REPORTED if pd.isna(quote) else str(quote)
 
 
-# --------------------------------------------------------------------------------------
-# The biomarkers chapter's facts
-
-# The records the chapter quotes by name: each is a result its prose discusses (outcomes.csv
-# ``outcome_id`` and responders.csv ``responder_id``). A missing record raises a KeyError.
-#: The repeat-biopsy study's biopsy markers (Zschüntzsch and colleagues).
+# The records the chapter's prose quotes by id (a missing one raises a KeyError).
 BIOPSY_MARKERS_OUTCOME = "zschuntzsch2012-biopsy_markers"
-#: Necrosis in the biopsies of the trial of IVIG with prednisone.
 NECROSIS_OUTCOME = "dalakas2001-biopsy_necrosis"
-#: Creatine kinase in the case series.
 CK_SERIES_OUTCOME = "soueidan-ck"
-#: Creatine kinase in the case report.
 CK_REPORT_OUTCOME = "recher-ck"
-#: The comparison-group study's responder statement about CK.
-CK_CONTROLLED_RESPONDERS = "dobloug2012-r5"
+CK_CONTROLLED_RESPONDERS = "dobloug2012-r5"  #: the comparison-group study's CK statement
 
 
 @dataclass(frozen=True)
 class BiomarkerFacts:
-    """The biomarkers chapter's facts (glued with the prefix ``bio``): the letter's words on
-    the candidate markers, the CK caution from a study with a comparison group, the count of
-    serum and tissue results, and the verdict on the letter's "no biomarker" claim."""
+    """The biomarkers chapter's facts (glued with the prefix ``bio``)."""
 
-    verdict: str  #: the verdict on the letter's claim that no biomarker predicts response
+    verdict: str  #: on the letter's claim that no biomarker predicts response
     biopsy_markers: str  #: the letter's words (or "not reported"), for each quoted outcome
     necrosis: str
     ck_soueidan: str
     ck_recher: str
-    ck_dobloug: str  #: the source check's words on the share of patients
-    ck_dobloug_low: float | None  #: exact 95% CI of that share (None: no count fixes it)
+    ck_dobloug: str
+    ck_dobloug_low: float | None  #: exact 95% CI of its share (None: no count fixes it)
     ck_dobloug_high: float | None
-    n_marker_outcomes: int  #: serum and muscle-tissue outcomes in the data
-    n_marker_studies: int  #: studies they come from
+    n_marker_outcomes: int
+    n_marker_studies: int
 
 
 def _share_bound(value: object) -> float | None:
     """A CI bound of :func:`responder_row` (None where no count fixes it) as a float."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    msg = f"a CI bound must be a number, not {value!r}"
-    raise TypeError(msg)
+    return None if value is None else float(cast(float, value))
 
 
 def biomarker_facts(ev: Evidence) -> BiomarkerFacts:

@@ -1,6 +1,5 @@
 """Power and sample size for detecting a responder subgroup: two independent groups, a
-two-sided test of two proportions.
-"""
+two-sided test of two proportions."""
 
 from __future__ import annotations
 
@@ -27,13 +26,18 @@ ALPHA = 0.05
 POWER = 0.8
 
 
-# --------------------------------------------------------------------------------------
-# Power and sample size (two independent groups, two-sided test of two proportions)
-
-
 def effect_size(p_ivig: float, p_control: float) -> float:
     """Cohen's h for two response rates (the arcsine-transformed difference)."""
     return float(proportion_effectsize(p_ivig, p_control))
+
+
+def power_for_d(d: float, n1: float, n0: float, alpha: float = ALPHA) -> float:
+    """Power of a two-sided comparison with arms ``n1`` and ``n0`` (normal approximation)."""
+    return float(
+        NormalIndPower().power(
+            effect_size=d, nobs1=n1, alpha=alpha, ratio=n0 / n1, alternative="two-sided"
+        )
+    )
 
 
 def power_for_arms(
@@ -43,24 +47,13 @@ def power_for_arms(
     if n_ivig <= 0 or n_control <= 0:
         msg = "both arms need at least one patient"
         raise ValueError(msg)
-    return float(
-        NormalIndPower().power(
-            effect_size=effect_size(p_ivig, p_control),
-            nobs1=n_ivig,
-            alpha=alpha,
-            ratio=n_control / n_ivig,
-            alternative="two-sided",
-        )
-    )
+    return power_for_d(effect_size(p_ivig, p_control), n_ivig, n_control, alpha)
 
 
 def patients_per_arm(
     p_ivig: float, p_control: float, alpha: float = ALPHA, power: float = POWER
 ) -> int:
-    """Patients per arm (equal arms) for ``power`` to detect ``p_ivig`` against ``p_control``.
-
-    Normal approximation on Cohen's h (statsmodels ``NormalIndPower``), rounded up.
-    """
+    """Patients per arm (equal arms) for ``power`` to detect ``p_ivig`` against ``p_control``."""
     if p_ivig == p_control:
         msg = "the rates must differ"
         raise ValueError(msg)
@@ -77,11 +70,7 @@ def patients_per_arm(
 def exact_power(
     p_ivig: float, p_control: float, n_ivig: int, n_control: int, alpha: float = ALPHA
 ) -> float:
-    """Exact power of the two-sided Fisher exact test with these arm sizes.
-
-    Sums, over every possible pair of responder counts, the binomial probability of that
-    pair under the assumed rates wherever Fisher's test rejects at ``alpha``.
-    """
+    """Exact power of the two-sided Fisher exact test with these arm sizes."""
     pmf_ivig = sps.binom.pmf(range(n_ivig + 1), n_ivig, p_ivig)
     pmf_control = sps.binom.pmf(range(n_control + 1), n_control, p_control)
     total = 0.0
@@ -94,10 +83,7 @@ def exact_power(
 
 
 def power_curve(
-    p_ivig: float,
-    p_control_rates: Iterable[float],
-    n_values: Iterable[int],
-    alpha: float = ALPHA,
+    p_ivig: float, p_control_rates: Iterable[float], n_values: Iterable[int], alpha: float = ALPHA
 ) -> pd.DataFrame:
     """Power (normal approximation) for each assumed control rate and patients per arm."""
     rows = [
@@ -116,32 +102,22 @@ def power_curve(
 
 
 def trial_arms(ev: Evidence) -> pd.DataFrame:
-    """Arm sizes of the controlled studies, for power calculations.
-
-    Parallel groups: n_ivig and n_control from the data. Crossover trials (no separate
-    control group; every patient had IVIG and the comparator in turn) are counted as
-    n_total patients in each arm, i.e. the two periods are treated as independent groups:
-    a simplification that ignores pairing, carry-over and period effects.
-    """
+    """Arm sizes of the controlled studies; a crossover trial counts all its patients in both
+    arms (the periods taken as independent groups: a simplification)."""
     s = ev.studies[ev.studies["controlled"].fillna(False).astype(bool)]
     labels = labels_by_id(ev)
     rows = []
     for r in s.itertuples(index=False):
-        crossover = False if is_missing(r.crossover) else bool(r.crossover)
-        if crossover:
-            n_i, n_c, basis = (
-                cell_int(r.n_total),
-                cell_int(r.n_total),
-                "crossover: all patients in both arms",
-            )
-        else:
-            n_i, n_c, basis = cell_int(r.n_ivig), cell_int(r.n_control), "parallel groups"
+        crossover = not is_missing(r.crossover) and bool(r.crossover)
+        n_i, n_c = (r.n_total, r.n_total) if crossover else (r.n_ivig, r.n_control)
         rows.append(
             {
                 **study_columns(labels, r.study_id, r.design),
-                "n_ivig_arm": n_i,
-                "n_control_arm": n_c,
-                "arms_basis": basis,
+                "n_ivig_arm": cell_int(n_i),
+                "n_control_arm": cell_int(n_c),
+                "arms_basis": "crossover: all patients in both arms"
+                if crossover
+                else "parallel groups",
             }
         )
     return pd.DataFrame(rows)
@@ -150,18 +126,9 @@ def trial_arms(ev: Evidence) -> pd.DataFrame:
 def trial_power_table(
     ev: Evidence, p_ivig: float, p_control: float, alpha: float = ALPHA
 ) -> pd.DataFrame:
-    """:func:`trial_arms` plus the power each study had under the assumed rates.
-
-    ``power_approx``: normal approximation (as for the sample size); ``power_exact``:
-    Fisher's exact test, which is what a study this small would use.
-    """
+    """:func:`trial_arms` plus each study's power, normal approximation and Fisher's exact test."""
     df = trial_arms(ev)
-    df["power_approx"] = [
-        power_for_arms(p_ivig, p_control, a, b, alpha)
-        for a, b in zip(df["n_ivig_arm"], df["n_control_arm"], strict=True)
-    ]
-    df["power_exact"] = [
-        exact_power(p_ivig, p_control, a, b, alpha)
-        for a, b in zip(df["n_ivig_arm"], df["n_control_arm"], strict=True)
-    ]
+    arms = list(zip(df["n_ivig_arm"], df["n_control_arm"], strict=True))
+    df["power_approx"] = [power_for_arms(p_ivig, p_control, a, b, alpha) for a, b in arms]
+    df["power_exact"] = [exact_power(p_ivig, p_control, a, b, alpha) for a, b in arms]
     return df

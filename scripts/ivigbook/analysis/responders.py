@@ -1,9 +1,4 @@
-"""Responder statements: shares with exact (Clopper-Pearson) 95% confidence intervals.
-
-* :func:`exact_ci`: the exact binomial interval.
-* :func:`responder_table`: the responder statements as one table, with a share and an exact
-  interval wherever the source fixes both numbers, and the reason wherever it does not.
-"""
+"""Responder statements: shares with exact (Clopper-Pearson) 95% confidence intervals."""
 
 from __future__ import annotations
 
@@ -30,25 +25,14 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-# --------------------------------------------------------------------------------------
-# Confidence intervals
-
-
 def exact_ci(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) confidence interval for ``successes`` out of ``trials``.
-
-    Uses statsmodels' ``proportion_confint(method="beta")``; the lower bound is 0 when
-    ``successes`` is 0 and the upper bound is 1 when ``successes == trials``.
-    """
+    """Exact (Clopper-Pearson) confidence interval for ``successes`` out of ``trials``."""
     if trials < 1 or not 0 <= successes <= trials:
         msg = f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}"
         raise ValueError(msg)
     low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="beta")
     return float(low), float(high)
 
-
-# --------------------------------------------------------------------------------------
-# Shares stated in words
 
 _UNITS = {
     word: value
@@ -61,14 +45,10 @@ _UNITS = {
     )
 }
 _TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
+    word: 10 * value
+    for value, word in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
+    )
 }
 _FRACTIONS = {
     "none": 0.0,
@@ -95,10 +75,7 @@ def words_to_int(text: str) -> int | None:
 
 
 def stated_share(text: str) -> float | None:
-    """The share a phrase states ("half", "one third", "Eighty-three percent", "28%").
-
-    Returns None for phrases that state a count rather than a share ("Six", "2 of 14").
-    """
+    """The share a phrase states ("half", "Eighty-three percent", "28%"); None for a count."""
     phrase = " ".join(text.strip().lower().split())
     if phrase in _FRACTIONS:
         return _FRACTIONS[phrase]
@@ -110,10 +87,6 @@ def stated_share(text: str) -> float | None:
         number = words_to_int(match.group(1))
         return None if number is None else number / 100
     return None
-
-
-# --------------------------------------------------------------------------------------
-# Responder statements
 
 
 def _yes_no(value: object) -> str:
@@ -133,15 +106,8 @@ def _ci_note(numerator: object, denominator: object) -> str:
 
 
 def responder_table(ev: Evidence) -> pd.DataFrame:
-    """One row per responder statement, with share, exact 95% CI and the study's caveats.
-
-    ``share`` is numerator/denominator where both are known (``share_basis`` "count"),
-    else the share the words state ("half" -> 0.5; ``share_basis`` "stated"), else empty.
-    ``ci_low``/``ci_high`` are filled only where both numbers are known; ``ci_note`` says
-    why not otherwise and ``reason`` gives the data's own explanation (denominator_basis).
-    Caveats per statement: ``n_study``, ``controlled``, ``blinded``, ``assessment`` (of the
-    measure) and ``blinding_check`` (a source check on blinding, if any).
-    """
+    """One row per responder statement, with its share (counted, else stated in words), an
+    exact 95% CI where both counts are known (``ci_note`` says why not) and the caveats."""
     resp = ev.responders
     studies = ev.studies.set_index(ev.studies["study_id"].astype(str))
     outcomes = ev.outcomes.set_index(ev.outcomes["outcome_id"].astype(str))
@@ -214,26 +180,23 @@ def responder_table(ev: Evidence) -> pd.DataFrame:
 
 
 def _unique_labels(df: pd.DataFrame) -> list[str]:
-    """Labels "Study - group: words", with the measure added where that is not unique."""
+    """Labels "Study - group: words", with the measure (then the id) added where not unique."""
     labels = [
         f"{s} \N{EN DASH} {g}: {w}"
         for s, g, w in zip(df["study"], df["group_label"], df["stated_as"], strict=True)
     ]
-    counts = pd.Series(labels).value_counts()
-    labels = [
-        f"{label} ({m})" if counts[label] > 1 else label
-        for label, m in zip(labels, df["measure"], strict=True)
-    ]
-    counts = pd.Series(labels).value_counts()
-    return [
-        f"{label} [{rid}]" if counts[label] > 1 else label
-        for label, rid in zip(labels, df["responder_id"], strict=True)
-    ]
+    for extra, form in ((df["measure"], "{} ({})"), (df["responder_id"], "{} [{}]")):
+        counts = pd.Series(labels).value_counts()
+        labels = [
+            form.format(label, e) if counts[label] > 1 else label
+            for label, e in zip(labels, extra, strict=True)
+        ]
+    return labels
 
 
 @dataclass(frozen=True)
 class ResponderSummary:
-    """Counts and extremes of a :func:`responder_table` (plain Python values, for glue)."""
+    """Counts and extremes of a :func:`responder_table` (plain values, for glue)."""
 
     n_statements: int
     n_letter: int
@@ -244,9 +207,8 @@ class ResponderSummary:
     n_uncontrolled: int
     n_subjective: int
     n_weak: int
-    #: Improvement reports (:func:`~ivigbook.analysis.cohorts.improvement_reports`): results
-    #: of IVIG-treated patients who improved, each once; and how many of them come from a
-    #: study without a control group or rest on a subjective or undefined measure.
+    #: Improvement reports (:func:`~ivigbook.analysis.cohorts.improvement_reports`), and the
+    #: weak ones among them (:func:`_weak`).
     n_reports: int
     n_reports_weak: int
     widest_label: str
@@ -295,12 +257,8 @@ def responder_row(table: pd.DataFrame, responder_id: str) -> dict[str, object]:
     row = table[table["responder_id"] == responder_id]
     if len(row) != 1:
         raise KeyError(responder_id)
-    out: dict[str, object] = {}
-    for key, value in row.iloc[0].items():
-        if is_missing(value):
-            out[str(key)] = None
-        elif hasattr(value, "item"):  # numpy scalars -> Python (glue needs plain values)
-            out[str(key)] = value.item()
-        else:
-            out[str(key)] = value
-    return out
+    # numpy scalars become Python values (glue needs plain values), missing ones None.
+    return {
+        str(key): None if is_missing(value) else value.item() if hasattr(value, "item") else value
+        for key, value in row.iloc[0].items()
+    }

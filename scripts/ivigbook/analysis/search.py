@@ -2,62 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
 
 from ivigbook.analysis.vocabulary import DECISION_LABELS, NOT_REPORTED, RUN_AGAINST_LABELS
 
-# ------------------------------------------------------------------------------------------
-# Search
-
-
-@dataclass(frozen=True)
-class SearchCounts:
-    """Counts of the letter's search, and of the evidence base now."""
-
-    records_identified: int | None
-    full_texts_assessed: int | None
-    studies_included_search: int | None  #: the search's last step, as the letter reports it
-    studies_from_letter: int  #: studies with included_by == letter
-    studies_added: int  #: studies with included_by == update
-    studies_now: int
-    steps_total: int
-    steps_unreported: list[str]
-
-
-def _step_count(search: pd.DataFrame, step_id: str) -> int | None:
-    rows = search.loc[search["step_id"] == step_id, "count"]
-    if rows.empty or pd.isna(rows.iloc[0]):
-        return None
-    return int(rows.iloc[0])
-
-
-def search_counts(ev: Any) -> SearchCounts:
-    """Counts from ``search`` and ``studies``; unreported steps in flow order."""
-    search = ev.search.sort_values("step_order")
-    by = ev.studies["included_by"].astype("string")
-    unreported = search.loc[~search["reported"].astype(bool), "label"].astype(str).tolist()
-    return SearchCounts(
-        records_identified=_step_count(search, "records_identified"),
-        full_texts_assessed=_step_count(search, "full_texts_assessed"),
-        studies_included_search=_step_count(search, "studies_included"),
-        studies_from_letter=int((by == "letter").sum()),
-        studies_added=int((by == "update").sum()),
-        studies_now=len(ev.studies),
-        steps_total=len(search),
-        steps_unreported=unreported,
-    )
-
 
 @dataclass(frozen=True)
 class SearchFacts:
-    """The numbers of the search chapter's first sections (glued with the prefix ``search``)."""
+    """The letter's search and the evidence base now (glued with the prefix ``search``)."""
 
     records_identified: int | None
     full_texts: int | None
-    studies_included: int | None
+    studies_included: int | None  #: the search's last step, as the letter reports it
     studies_from_letter: int
     studies_added: int
     studies_now: int
@@ -68,33 +27,37 @@ class SearchFacts:
     without_count_labels: tuple[str, ...]
 
 
+def _step_count(search: pd.DataFrame, step_id: str) -> int | None:
+    rows = search.loc[search["step_id"] == step_id, "count"]
+    return None if rows.empty or pd.isna(rows.iloc[0]) else int(rows.iloc[0])
+
+
 def search_facts(ev: Any) -> SearchFacts:
     """Everything the search chapter says in numbers about the letter's search."""
-    counts = search_counts(ev)
+    search = ev.search.sort_values("step_order")
+    by = ev.studies["included_by"].astype("string")
+    reported = search["reported"].astype(bool)
+    unreported = tuple(search.loc[~reported, "label"].astype(str))
     return SearchFacts(
-        records_identified=counts.records_identified,
-        full_texts=counts.full_texts_assessed,
-        studies_included=counts.studies_included_search,
-        steps_total=counts.steps_total,
-        steps_unreported=len(counts.steps_unreported),
-        unreported_labels=tuple(counts.steps_unreported),
-        without_count_labels=tuple(steps_reported_without_count(ev)),
-        studies_from_letter=counts.studies_from_letter,
-        studies_added=counts.studies_added,
-        studies_now=counts.studies_now,
+        records_identified=_step_count(search, "records_identified"),
+        full_texts=_step_count(search, "full_texts_assessed"),
+        studies_included=_step_count(search, "studies_included"),
+        studies_from_letter=int((by == "letter").sum()),
+        studies_added=int((by == "update").sum()),
+        studies_now=len(ev.studies),
+        steps_total=len(search),
+        steps_unreported=len(unreported),
+        unreported_labels=unreported,
+        without_count_labels=tuple(
+            search.loc[reported & search["count"].isna(), "label"].astype(str)
+        ),
     )
 
 
 def search_flow(ev: Any) -> pd.DataFrame:
-    """The flow diagram's boxes, top to bottom: the search's steps, then the evidence now.
-
-    Columns: ``order`` (0-based row), ``stage``, ``label``, ``count_text`` ("not reported"
-    for steps the letter does not report, or reports without a count), ``reported``,
-    ``detail`` and ``quote``. A final box counts the studies in the evidence base now,
-    with the number added since the letter's search.
-    """
+    """The flow diagram's boxes, top to bottom: the search's steps, then the evidence now."""
     search = ev.search.sort_values("step_order").reset_index(drop=True)
-    counts = search_counts(ev)
+    counts = search_facts(ev)
     count_text = search["count"].astype("string").fillna(NOT_REPORTED)
     count_text = count_text.where(search["reported"].astype(bool), NOT_REPORTED)
     flow = pd.DataFrame(
@@ -126,13 +89,6 @@ def search_flow(ev: Any) -> pd.DataFrame:
     return pd.concat([flow, now], ignore_index=True)
 
 
-def steps_reported_without_count(ev: Any) -> list[str]:
-    """Labels of the search steps the letter mentions (``reported``) but gives no count for."""
-    search = ev.search.sort_values("step_order")
-    rows = search[search["reported"].astype(bool) & search["count"].isna()]
-    return rows["label"].astype(str).tolist()
-
-
 def unreported_steps(ev: Any) -> pd.DataFrame:
     """The search steps the letter does not report, in flow order."""
     search = ev.search.sort_values("step_order")
@@ -153,7 +109,7 @@ def unreported_steps(ev: Any) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class UpdateSearch:
-    """One update search as the data record it: query, date, where it was run, counts."""
+    """One update search as the data record it."""
 
     search_id: str
     run_on: pd.Timestamp
@@ -191,15 +147,13 @@ def update_searches(ev: Any) -> list[UpdateSearch]:
 
 
 def latest_screened_search(ev: Any) -> UpdateSearch | None:
-    """The most recent update search whose flow counts are recorded (a run on PubMed has
-    none until its records are screened), or None."""
+    """The most recent update search whose flow counts are recorded, or None."""
     searches = [s for s in update_searches(ev) if s.counts]
     return searches[-1] if searches else None
 
 
 def letter_search_date(ev: Any) -> pd.Timestamp:
-    """The letter's search date: the ``added_on`` of the letter's own studies (the schema
-    describes it so), else the field's minimum constraint."""
+    """The ``added_on`` of the letter's own studies, else the field's minimum constraint."""
     s = ev.studies
     letter = s[s["included_by"].astype("string") == "letter"]["added_on"].dropna()
     if not letter.empty:
@@ -209,8 +163,7 @@ def letter_search_date(ev: Any) -> pd.Timestamp:
 
 @dataclass(frozen=True)
 class Currency:
-    """How current the evidence is, said exactly: the letter's search, then every later
-    search with what it was run against (``pubmed`` or ``stored_copies``), oldest first."""
+    """The letter's search date, then every later search and what it was run against."""
 
     letter_search: pd.Timestamp
     searches: tuple[tuple[pd.Timestamp, str], ...]
@@ -234,27 +187,12 @@ def long_date(value: pd.Timestamp) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-#: The steps of an update search, in flow order (the update_search table's step_id).
-UPDATE_STEPS = (
-    "records_identified",
-    "records_other_methods",
-    "duplicates_removed",
-    "records_screened",
-    "excluded_screening",
-    "already_included",
-    "records_assessed",
-    "excluded_assessment",
-    "studies_included",
-)
-
-
 @dataclass(frozen=True)
 class UpdateFacts:
-    """The latest update search in numbers and words (glued with the prefix ``upd``); zero
-    counts, "never" and "none" when the package records no update search."""
+    """The latest screened update search (prefix ``upd``); zeros and "never" without one."""
 
     records_identified: int
-    records_other_methods: int  #: found by other methods than the queries (0 if not recorded)
+    records_other_methods: int
     duplicates_removed: int
     records_screened: int
     excluded_screening: int
@@ -262,11 +200,15 @@ class UpdateFacts:
     records_assessed: int
     excluded_assessment: int
     studies_included: int
-    run_on: str  #: the day it was run, in words
-    run_against: str  #: what it was run against, in words
+    run_on: str
+    run_against: str
     n_queries: int
     queries: str  #: the queries run, joined by semicolons
-    pubmed_query: str  #: the query as one would paste it into PubMed
+    pubmed_query: str
+
+
+#: The steps of an update search in flow order (update_search.step_id): UpdateFacts' first nine.
+UPDATE_STEPS = tuple(f.name for f in fields(UpdateFacts))[:9]
 
 
 def update_facts(ev: Any) -> UpdateFacts:
@@ -284,8 +226,7 @@ def update_facts(ev: Any) -> UpdateFacts:
 
 
 def update_search_flow(ev: Any, search_id: str | None = None) -> pd.DataFrame:
-    """The update search's boxes, in the columns of :func:`search_flow` (every step is
-    reported: the update search records all its counts), for the same flow chart."""
+    """The update search's boxes, in the columns of :func:`search_flow`."""
     searches = {s.search_id: s for s in update_searches(ev)}
     latest = latest_screened_search(ev)
     if not searches or (search_id is None and latest is None):
@@ -308,8 +249,7 @@ def update_search_flow(ev: Any, search_id: str | None = None) -> pd.DataFrame:
 
 
 def screened_records(ev: Any, search_id: str | None = None) -> pd.DataFrame:
-    """The records an update search screened, as a reader's table, in flow order of decision:
-    record, identifier, decision, reason."""
+    """The records an update search screened, as a reader's table, in order of decision."""
     if "screened_records" not in ev.tables:
         return pd.DataFrame(columns=["Record", "Identifier", "Decision", "Reason"])
     r = ev.screened_records

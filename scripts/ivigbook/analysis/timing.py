@@ -13,12 +13,7 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-# --------------------------------------------------------------------------------------
-# Timing
-
-#: Aspect -> (label, the studies fields that report it). The letter's list of what the
-#: studies differ in: "time from diagnosis, disease duration, treatment regimes,
-#: concomitant drugs".
+#: Aspect -> (label, the studies fields that report it), as the letter lists them.
 TIMING_ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "time_to_treatment": ("Time from diagnosis", ("time_to_treatment_letter",)),
     "disease_duration": ("Disease duration", ("disease_duration_letter",)),
@@ -33,14 +28,12 @@ def timing_matrix(ev: Evidence) -> pd.DataFrame:
     rows = []
     for study in ev.studies.itertuples(index=False):
         for aspect, (label, fields) in TIMING_ASPECTS.items():
-            parts = []
-            for name in fields:
-                value = getattr(study, name)
-                if pd.isna(value):
-                    continue
-                parts.append(
-                    f"planned months: {int(value)}" if name == "treatment_months" else str(value)
-                )
+            values = {name: getattr(study, name) for name in fields}
+            parts = [
+                f"planned months: {int(v)}" if name == "treatment_months" else str(v)
+                for name, v in values.items()
+                if not pd.isna(v)
+            ]
             reported = bool(parts)
             rows.append(
                 {
@@ -63,8 +56,7 @@ def timing_counts(ev: Evidence) -> dict[str, int]:
 
 
 def timing_words_table(ev: Evidence) -> pd.DataFrame:
-    """The letter's words on timing and co-treatment: one row per study, one column per
-    aspect (in the order of :data:`TIMING_ASPECTS`), for display."""
+    """The letter's words on timing, one row per study and one column per aspect."""
     timing = timing_matrix(ev)
     table = (
         timing.pivot_table(
@@ -80,8 +72,7 @@ def timing_words_table(ev: Evidence) -> pd.DataFrame:
 
 
 def times_given(ev: Evidence, aspect: str = "time_to_treatment") -> int:
-    """How many of the studies that report ``aspect`` give a time in numbers (a digit in
-    their words): the letter's words can say that treatment started "earlier" without a time."""
+    """How many of the studies that report ``aspect`` give a time in numbers (a digit)."""
     m = timing_matrix(ev)
     rows = m[(m["aspect"] == aspect) & m["reported"]]
     return int(rows["letter_words"].astype(str).str.contains(r"\d").sum())

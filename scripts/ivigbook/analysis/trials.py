@@ -24,41 +24,6 @@ from ivigbook.analysis.vocabulary import (
 )
 
 
-@dataclass(frozen=True)
-class TrialFlags:
-    """How Table I's words classify the trials."""
-
-    n_trials: int
-    n_placebo_controlled: int
-    n_randomised: int
-    n_randomised_unstated: int  #: trials the letter does not call randomised or not
-    n_blinded: int
-    n_crossover: int
-    patients: int  #: patients in the trials, as the letter states them
-    trial_labels: list[str]
-    unstated_labels: list[str]
-
-
-def trial_flags(ev: Any, letter_only: bool = False) -> TrialFlags:
-    """Counts of the trial flags (randomised, placebo, blinded, crossover) and patients.
-
-    ``letter_only``: count only the trials of the letter's Table I (see :func:`trial_studies`).
-    """
-    t = trial_studies(ev, letter_only=letter_only)
-    labels = study_labels(t).astype(str)
-    return TrialFlags(
-        n_trials=len(t),
-        n_placebo_controlled=int(t["placebo_controlled"].eq(True).sum()),
-        n_randomised=int(t["randomised"].eq(True).sum()),
-        n_randomised_unstated=int(t["randomised"].isna().sum()),
-        n_blinded=int(t["blinded"].eq(True).sum()),
-        n_crossover=int(t["crossover"].eq(True).sum()),
-        patients=int(t["n_total"].sum()),
-        trial_labels=labels.tolist(),
-        unstated_labels=labels[t["randomised"].isna().to_numpy()].tolist(),
-    )
-
-
 def trial_design_table(ev: Any) -> pd.DataFrame:
     """The trials with the flags Table I's study type gives them ("not stated" if empty)."""
     t = trial_studies(ev)
@@ -123,24 +88,21 @@ class TrialFacts:
     n_crossover: int
     n_controlled: int
     n_controlled_other: int
-    letter_n_placebo: int
+    letter_n_placebo: int  #: in the trials of the letter's Table I
     letter_n_randomised: int
-    #: Trial outcomes whose result comes from a blanket "No effects." rather than the measure.
-    n_blanket: int
-    #: Trials with an improvement on an objective measure / on a subjective measure only.
-    n_objective_benefit: int
+    n_blanket: int  #: trial outcomes whose result comes from a blanket statement
+    n_objective_benefit: int  #: trials with an improvement on an objective measure
     n_subjective_benefit_only: int
-    #: Source checks of the controlled studies in which the source reports another result.
-    n_result_differs: int
+    n_result_differs: int  #: source checks of the controlled studies finding another result
     unstated_labels: tuple[str, ...]
 
 
 def trial_facts(ev: Any) -> TrialFacts:
     """Everything the trials chapter says in numbers."""
-    flags = trial_flags(ev)
-    letter = trial_flags(ev, letter_only=True)
+    t = trial_studies(ev)
+    letter = trial_studies(ev, letter_only=True)
     controlled = controlled_studies(ev)
-    trial_ids = trial_studies(ev)["study_id"].astype(str).tolist()
+    trial_ids = t["study_id"].astype(str).tolist()
     o = ev.outcomes[ev.outcomes["study_id"].astype(str).isin(trial_ids)]
     improved = o["result"].astype(str).isin(("improved", "subjective_improvement"))
     objective = o["assessment"].astype(str) == "objective"
@@ -153,22 +115,22 @@ def trial_facts(ev: Any) -> TrialFacts:
         & (checks["verdict"].astype(str) == "differs")
     )
     return TrialFacts(
-        n_trials=flags.n_trials,
-        n_patients=flags.patients,
-        n_placebo=flags.n_placebo_controlled,
-        n_randomised=flags.n_randomised,
-        n_randomised_unstated=flags.n_randomised_unstated,
-        n_blinded=flags.n_blinded,
-        n_crossover=flags.n_crossover,
+        n_trials=len(t),
+        n_patients=int(t["n_total"].sum()),
+        n_placebo=int(t["placebo_controlled"].eq(True).sum()),
+        n_randomised=int(t["randomised"].eq(True).sum()),
+        n_randomised_unstated=int(t["randomised"].isna().sum()),
+        n_blinded=int(t["blinded"].eq(True).sum()),
+        n_crossover=int(t["crossover"].eq(True).sum()),
         n_controlled=len(controlled),
-        n_controlled_other=len(controlled) - flags.n_trials,
-        letter_n_placebo=letter.n_placebo_controlled,
-        letter_n_randomised=letter.n_randomised,
+        n_controlled_other=len(controlled) - len(t),
+        letter_n_placebo=int(letter["placebo_controlled"].eq(True).sum()),
+        letter_n_randomised=int(letter["randomised"].eq(True).sum()),
         n_blanket=int((o["result_basis"].astype(str) == "blanket").sum()),
         n_objective_benefit=len(with_objective),
         n_subjective_benefit_only=len(with_subjective - with_objective),
         n_result_differs=int(differs.sum()),
-        unstated_labels=tuple(flags.unstated_labels),
+        unstated_labels=tuple(study_labels(t).astype(str)[t["randomised"].isna().to_numpy()]),
     )
 
 

@@ -55,7 +55,6 @@ DECISION_LABELS = {
     "excluded_assessment": "Excluded after assessment",
     "included": "Included",
 }
-#: Where an update search was run.
 #: A later search in running text, by what it was run against: (one, several).
 SEARCH_RUN_WORDS = {
     "pubmed": ("a search of PubMed itself", "searches of PubMed itself"),
@@ -64,10 +63,7 @@ SEARCH_RUN_WORDS = {
         "preliminary searches of stored copies of public records",
     ),
 }
-RUN_AGAINST_LABELS = {
-    "pubmed": "PubMed itself",
-    "stored_copies": "stored copies of public records",
-}
+RUN_AGAINST_LABELS = {"pubmed": "PubMed itself", "stored_copies": "stored copies of public records"}
 #: What a guidance says about IVIG in IBM.
 DIRECTION_LABELS = {
     "against": "Advises against",

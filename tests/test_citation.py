@@ -167,6 +167,15 @@ def _plain(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+def test_data_package_carries_the_book_version(cff: dict) -> None:
+    """The data package is released with the book: its descriptor and its README name the
+    book's version."""
+    package = yaml.safe_load((ROOT / "data" / "datapackage.yaml").read_text(encoding="utf-8"))
+    assert str(package["version"]) == str(cff["version"])
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert f"- Version: {cff['version']}\n" in readme
+
+
 def test_zenodo_agrees_with_citation(cff: dict, zenodo: dict) -> None:
     assert zenodo["title"] == cff["title"]
     assert zenodo["version"] == str(cff["version"])

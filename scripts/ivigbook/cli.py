@@ -1,5 +1,4 @@
-"""Command-line entry points. Each sub-command lives in its own module and is imported
-only when called, so ``validate`` stays fast and needs no build tools."""
+"""Command-line entry points."""
 
 from __future__ import annotations
 

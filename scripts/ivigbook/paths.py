@@ -1,6 +1,4 @@
-"""Where the book's files are and what its outputs are called, defined once: the repository
-root, the data package, the build folders and the PDF's name; and the folder options of the
-command line."""
+"""Where the book's files are and what its outputs are called, defined once."""
 
 from __future__ import annotations
 
@@ -59,8 +57,7 @@ def write_if_changed(path: Path, content: bytes) -> None:
 
 
 def add_path_arguments(parser: argparse.ArgumentParser, **options: tuple[Path | None, str]) -> None:
-    """One ``--name`` option holding a path per keyword (``build_dir`` becomes
-    ``--build-dir``), given as (default, help)."""
+    """One ``--name`` path option per keyword (``build_dir``: ``--build-dir``), (default, help)."""
     for name, (default, help_text) in options.items():
         flag = "--" + name.replace("_", "-")
         parser.add_argument(flag, type=Path, default=default, help=help_text)

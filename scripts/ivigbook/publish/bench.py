@@ -1,19 +1,4 @@
-"""Timings: ``python -m ivigbook bench [--build-dir DIR] [--builds]``.
-
-Always measured: loading and validating the real package (target under 1 s) and a generated
-package of 1,000 synthetic studies (target under 10 s).
-
-With ``--builds`` (needs ``--build-dir``), the book is built in a subprocess through
-``python -m ivigbook build`` from a copy of the book's sources in a temporary folder (so the
-work tree is never touched): clean HTML build, no-change rebuild, rebuild after touching one
-chapter, PDF, and HTML with 10 and with 1,000 synthetic studies (``IVIGBOOK_DATA_DIR``); then
-every page's first visit (all the bytes a browser fetches, :mod:`ivigbook.publish.transfer`)
-against :func:`first_visit_target`. Without ``--builds``, a site already built in
-``--build-dir`` has its first visits measured.
-
-The table is printed and written as JSON to ``BUILD_DIR/bench.json`` when a build folder is
-given. Timings are reported, not asserted: this is not a test.
-"""
+"""Timings: ``python -m ivigbook bench [--build-dir DIR] [--builds]``."""
 
 from __future__ import annotations
 
@@ -94,8 +79,7 @@ _UPDATED = re.compile(
 
 
 def parse_build_output(text: str) -> dict[str, Any]:
-    """What one ``ivigbook build`` said about itself: seconds per builder, notebooks executed
-    and taken from the cache, and the pages Sphinx read again (added + changed)."""
+    """Seconds per builder, notebooks executed and cached, and pages re-read, from a build's log."""
     text = _ANSI.sub("", text)
     seconds: dict[str, float] = {}
     for builder, secs in _BUILDER_SECONDS.findall(text):
@@ -114,13 +98,7 @@ def _tree_bytes(folder: Path) -> int:
 
 
 def page_sizes(html: Path) -> dict[str, Any]:
-    """Bytes a reader downloads: each page's own HTML, and the shared ``_static`` folder
-    (scripts, styles, fonts) and table bundle (``ivigbook/``, served from ``_extra/``)
-    counted once for the whole site, since a browser caches them.
-
-    Pages are the ``*.html`` files outside ``_static``, ``_sources`` and ``_images``;
-    Sphinx's own ``genindex`` and ``search`` pages count as pages too.
-    """
+    """Each page's HTML bytes, and the shared (browser-cached) ``_static`` and table bundle once."""
     shared = {"_static", "_sources", "_images", "reports", "ivigbook"}
     pages = {
         p.relative_to(html).as_posix(): p.stat().st_size
@@ -149,12 +127,7 @@ def mark(
     kind: str = "below",
     unit: Callable[[float], str] = "{:g}".format,
 ) -> tuple[str, bool]:
-    """The target column for a value, and whether the target was missed.
-
-    ``kind`` is "below" (value must be under the target) or "exactly" (value must equal
-    it); ``unit`` writes the target for a reader (e.g. "120 s", "300 KB"). An unknown value
-    (None) against a target is a miss: it could not be shown to meet it.
-    """
+    """The target column for a value, and whether the target was missed."""
     if target is None:
         return "", False
     if kind not in ("below", "exactly"):
@@ -167,8 +140,7 @@ def mark(
 
 
 def _run(args: list[str], source: Path, build_dir: Path, env: dict[str, str], log: str) -> dict:
-    """``python -m ivigbook build ARGS`` from ``source`` into ``build_dir``, timed, its output
-    kept in ``log``.log beside the build folder."""
+    """``python -m ivigbook build ARGS``, timed, its output in ``log``.log beside ``build_dir``."""
     cmd = [sys.executable, "-m", "ivigbook", "build", *args]
     cmd += ["--build-dir", str(build_dir), "--source", str(source)]
     seconds, proc = _timed(
@@ -194,9 +166,7 @@ def _build(
 
 
 def make_book_no_change(source: Path, build_dir: Path, env: dict[str, str]) -> dict[str, Any]:
-    """What ``make book`` does first, right after a build with nothing changed: the input
-    fingerprint check (``ivigbook build book --up-to-date``), timed as a whole command.
-    (``make`` itself cannot be pointed at the copy of the sources the bench builds.)"""
+    """The input fingerprint check ``make book`` runs first, after a no-change build, timed."""
     run = _run(["book", "--up-to-date"], source, build_dir, env, "1b-no-change-check")
     run.pop("output")
     return {**run, "rebuilt": not run["ok"]}
@@ -223,8 +193,7 @@ def edit_code_cell(text: str, line: str = "# edited by ivigbook bench") -> str:
 def build_timings(
     work: Path, data_dir: Path, out: Path, n_studies: int = 1000
 ) -> dict[str, dict[str, Any]]:
-    """Book builds from a copy of the sources in ``work``, into folders under ``out``
-    (``out/real`` and ``out/studies-N``, kept for inspection); the work tree is not touched."""
+    """Book builds from a copy of the sources in ``work`` into ``out``; the work tree is kept."""
     source = _copy_sources(work / "src")
     if data_dir.resolve() != (source / "data").resolve():  # the package to time, as data/
         shutil.rmtree(source / "data", ignore_errors=True)
@@ -316,15 +285,13 @@ def build_rows(builds: dict[str, dict[str, Any]], n_studies: int = 1000) -> list
     def add(step: str, shown: str, value: Any = None, target: Any = None, **how: Any) -> None:
         rows.append((step, shown, *mark(value, target, **how)))
 
+    def exactly(step: str, value: int | None, target: int) -> None:
+        add(step, "?" if value is None else str(value), value, target, kind="exactly")
+
     clean = builds["book clean"]
     clean_html = clean["builder_seconds"].get("html")
-    add(
-        "clean build, HTML + PDF",
-        _value(clean["seconds"]),
-        clean["seconds"],
-        CLEAN_BOOK_TARGET,
-        unit=seconds,
-    )
+    total = clean["seconds"]
+    add("clean build, HTML + PDF", _value(total), total, CLEAN_BOOK_TARGET, unit=seconds)
     add("  of which HTML", _value(clean_html))
     add("  of which PDF", _value(clean["builder_seconds"].get("pdflatex")))
     make = builds.get("make book no change")
@@ -354,36 +321,15 @@ def build_rows(builds: dict[str, dict[str, Any]], n_studies: int = 1000) -> list
     # re-read only the edited page; a code edit must re-execute exactly that chapter.
     edit = builds["html after editing one chapter"]
     add(f"HTML rebuild after editing {edit['chapter']}", _value(edit["seconds"]))
-    add(
-        "  notebooks re-executed",
-        str(edit["executed"]),
-        edit["executed"],
-        PROSE_EDIT_EXECUTED_TARGET,
-        kind="exactly",
-    )
-    read = edit["pages_read"]
-    add(
-        "  pages re-read by Sphinx",
-        str(read) if read is not None else "?",
-        read,
-        EDIT_PAGES_READ_TARGET,
-        kind="exactly",
-    )
+    exactly("  notebooks re-executed", edit["executed"], PROSE_EDIT_EXECUTED_TARGET)
+    exactly("  pages re-read by Sphinx", edit["pages_read"], EDIT_PAGES_READ_TARGET)
     code = builds.get("html after editing a code cell")
     if code:
         add(f"HTML rebuild after editing a code cell of {code['chapter']}", _value(code["seconds"]))
-        add(
-            "  notebooks re-executed",
-            str(code["executed"]),
-            code["executed"],
-            EDIT_EXECUTED_TARGET,
-            kind="exactly",
-        )
-    for key, label in (
-        ("pages", "real book"),
-        (f"pages, {n_studies} studies", f"{n_studies} studies"),
-    ):
-        pages = builds.get(key)
+        exactly("  notebooks re-executed", code["executed"], EDIT_EXECUTED_TARGET)
+    labels = {"real book": "", f"{n_studies} studies": f", {n_studies} studies"}
+    for label, suffix in labels.items():
+        pages = builds.get(f"pages{suffix}")
         for page, size in (pages or {}).get("pages", {}).items():
             add(f"page {page} ({label})", _kb(size), size, PAGE_BYTES_TARGET, unit=_kb)
         if pages:
@@ -401,12 +347,9 @@ def build_rows(builds: dict[str, dict[str, Any]], n_studies: int = 1000) -> list
         MANY_RATIO_TARGET,
         unit="{:g}x".format,
     )
-    for key, label in (
-        ("first visit", "real book"),
-        (f"first visit, {n_studies} studies", f"{n_studies} studies"),
-    ):
-        if builds.get(key):
-            rows.extend(first_visit_rows(builds[key], label))
+    for label, suffix in labels.items():
+        if builds.get(f"first visit{suffix}"):
+            rows.extend(first_visit_rows(builds[f"first visit{suffix}"], label))
     for name, info in builds.items():
         if not info.get("ok", True):
             rows.append((f"BUILD FAILED: {name}", f"exit {info['returncode']}", "", True))

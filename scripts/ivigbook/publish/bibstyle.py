@@ -1,24 +1,4 @@
-"""Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``).
-
-One way to name a source, in the text, the tables and the list: the text cites "[Dalakas
-1997]" as the tables name the study, "Dalakas 1997" (``bibtex_reference_style: ivigbook``),
-and each entry of the list starts with its authors and year, "Dalakas, M. C., Sonies, B.,
-... (1997). Title. *Journal* 48(3):712-716."; a BibTeX ``and others`` prints "et al.", and
-the DOI prints once, as its address (https://doi.org/...).
-
-Entries are sorted, and labelled, as the text cites them: by the name the text gives
-("Amato", "Oxford cohort", "The letter"), then year, then title (:class:`SortingStyle`). An
-entry whose authors are not confirmed, or whose year is not known, carries its descriptive
-label in BibTeX's ``key`` field ("Oxford cohort", "Cherin case series"): the text cites it by
-that label, with the year where one is known, and never by a placeholder ("Authors not
-confirmed", "n.d."); an entry with neither authors nor a ``key`` by the first words of its
-title. The label of each entry is its citation in the text, "Amato 1994", "Oxford cohort
-2013", "Cherin case series" (the site shows it before the entry; the PDF prints no labels).
-Labels that would collide get letters, "Synthetic 2026a", "Synthetic 2026b": pybtex's own
-``alpha`` labels append ``chr(ord("a") + k)``, which after the 26th entry runs past "z" into
-``{``, ``|``, ``}``, ``~`` and DEL, where LaTeX stops; here the suffixes go on as a
-spreadsheet's columns do: a ... z, aa, ab, ...
-"""
+"""Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``)."""
 
 from __future__ import annotations
 
@@ -80,8 +60,7 @@ def _is_others(person: Any) -> bool:
 
 @lru_cache(maxsize=4096)
 def _plain(latex: str) -> str:
-    """BibTeX text as it prints: braces gone, accents made letters ("Zsch{\\"u}ntzsch").
-    (pybtex's LaTeX decoding takes milliseconds: text without markup skips it.)"""
+    """BibTeX text as it prints: braces gone, accents made letters (fast path without markup)."""
     if "{" not in latex and "\\" not in latex:
         return latex
     return Text.from_latex(latex).render_as("text")
@@ -97,8 +76,7 @@ SHORT_TITLE_WORDS = 4
 
 
 def short_title(title: str) -> str:
-    """``title`` as an in-text citation gives it: at most SHORT_TITLE_WORDS words, cut
-    before an unclosed bracket, then "…"."""
+    """``title`` cut to SHORT_TITLE_WORDS words (before an unclosed bracket), then "…"."""
     words = title.split()
     if len(words) <= SHORT_TITLE_WORDS:
         return title
@@ -108,20 +86,13 @@ def short_title(title: str) -> str:
     return cut.rstrip(" ,;:") + "\u2026"
 
 
-def _short_title_text(title: Text) -> Text:
-    return Text(short_title(title.render_as("text")))
-
-
 def descriptive_label(entry: Any) -> str:
     """The entry's descriptive label (BibTeX's ``key`` field, "Oxford cohort"), or ""."""
     return " ".join(_plain(entry.fields.get("key", "")).split())
 
 
 def cited_as(entry: Any) -> str:
-    """The name an in-text citation gives, as the book's tables name a study ("Dalakas" of
-    "Dalakas 1997"): the entry's descriptive label where it has one
-    (:func:`descriptive_label`); else its first author's last name; the title's first words
-    (:func:`short_title`) when the entry has neither."""
+    """The name a citation gives: descriptive label, else first author's last name, else title."""
     persons = [p for p in entry.persons.get("author", ()) if not _is_others(p)]
     if descriptive_label(entry) or not persons:
         return descriptive_label(entry) or short_title(_plain(entry.fields.get("title", "")))
@@ -134,9 +105,7 @@ _LABEL_UNSAFE = str.maketrans("", "", "[]{}\\")
 
 
 class LabelStyle(BaseLabelStyle):
-    """Each entry's label is its in-text citation, "Amato 1994" (the name alone
-    without a year, as the text has it: "Cherin case series"), with letters that never leave
-    a-z where labels collide."""
+    """Each entry's label is its in-text citation, with a-z letters where labels collide."""
 
     def format_label(self, entry: Any) -> str:
         year = _plain(entry.fields.get("year", "")).strip()
@@ -156,11 +125,7 @@ class LabelStyle(BaseLabelStyle):
 
 
 class SortingStyle(BaseSortingStyle):
-    """Sorted as cited: the names the text cites (the descriptive label, or the title, for
-    an entry without authors), then the year, then all authors' names, then the title;
-    compared without case or BibTeX's braces and accent markup, so that "{The letter}" sorts
-    under T (not after Z), and "Oxford cohort" under O (not first, as an empty author
-    would)."""
+    """Sorted as cited (label or name, year, authors, title), ignoring case and markup."""
 
     def sorting_key(self, entry: Any) -> tuple[str, str, str, str]:
         persons = [p for p in entry.persons.get("author", ()) if not _is_others(p)]
@@ -174,8 +139,7 @@ class SortingStyle(BaseSortingStyle):
 
 @node
 def author_names(children: list[Any], context: dict[str, Any], role: str) -> Text:
-    """The persons of ``role`` as "Last, F., Last, F., and Last, F.", or "Last, F. et al."
-    when the entry's list ends in ``and others``."""
+    """The persons of ``role`` as "Last, F., and Last, F.", or "Last, F. et al."."""
     assert not children
     persons = list(context["entry"].persons.get(role, ()))
     if not persons:
@@ -202,8 +166,7 @@ class Style(UnsrtStyle):
     default_sorting_style = STYLE_NAME
 
     def author_year(self) -> Any:
-        """Authors (year); without authors, the descriptive label (year): "Oxford cohort
-        (2013)."."""
+        """Authors (year); without authors, the descriptive label (year)."""
         return first_of[
             optional[sentence(sep=" ")[author_names("author"), optional[year]]],
             sentence(sep=" ")[field("key"), optional[year]],
@@ -241,22 +204,19 @@ class Style(UnsrtStyle):
         ]
 
     def format_doi(self, e: Any) -> Any:
-        """The DOI as its address, which the PDF then prints once (Sphinx adds a footnote to
-        a link only where its text is not its address)."""
+        """The DOI as its address (so the PDF prints it once, with no footnote)."""
         url = join["https://doi.org/", field("doi", raw=True)]
         return href(url)[url]
 
     def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
-        """Titles as written in the data (pybtex's default lowercases all but the first
-        letter, which mangles names such as "IVIg" or "ENMC")."""
+        """Titles as written in the data (pybtex's default lowercases "IVIg")."""
         title = field(which_field)
         return sentence[title] if as_sentence else title
 
 
 @node
 def cited_name(children: list[Any], context: dict[str, Any]) -> Text:
-    """The names of an in-text citation, as the list's label and the tables give them
-    (:func:`cited_as`)."""
+    """The names of an in-text citation (:func:`cited_as`)."""
     assert not children
     return Text(cited_as(context["entry"]))
 
@@ -271,8 +231,7 @@ class CitedAsPersonStyle(PersonStyle):
 
 @dataclass
 class KnownYearParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
-    """ "[Dalakas 1997]", and "[Cherin case series]" where no year is known:
-    sphinxcontrib-bibtex's parenthetical citation prints "n.d." there."""
+    """Parenthetical citations with no "n.d." where no year is known: "[Cherin case series]"."""
 
     def inner(self, role_name: str) -> Any:
         return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
@@ -284,9 +243,7 @@ class KnownYearParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
 
 @dataclass
 class ReferenceStyle(AuthorYearReferenceStyle):
-    """sphinxcontrib-bibtex's author-year citations (``bibtex_reference_style: ivigbook``),
-    naming each entry as :func:`cited_as` does ("[Dalakas 1997]", as the tables say
-    "Dalakas 1997"), with no "n.d." in parenthetical citations."""
+    """Author-year citations naming each entry as :func:`cited_as` does."""
 
     person: PersonStyle = dataclass_field(default_factory=CitedAsPersonStyle)
     author_year_sep: Any = " "

@@ -1,23 +1,4 @@
-"""``python -m ivigbook build {html,pdf,book} --build-dir DIR``: build the book strictly.
-
-This module is also a small Sphinx extension (listed in ``_config.yml`` under
-``sphinx: extra_extensions``) that
-
-* writes the offline JavaScript the charts need into the HTML output, once per site:
-  ``_static/ivigbook/vega-bundle.js`` (the vega runtime alone from vl-convert, wrapped so
-  that it declares no globals besides ``vega``, then the book's chart runtime ``charts.js``),
-  and adds it to the pages that draw a chart, and to no other. The table bundle
-  is not here: it is an ES module that the tables' own code imports, served from
-  ``_extra/`` through ``html_extra_path`` (see :mod:`ivigbook.publish.render`);
-* removes sphinx-thebe's scripts (thebe is off; they threw a console error on every page);
-* names hidden code toggles and bibliography entries accessibly (two HTML visitors);
-* replaces MathJax (it came from a CDN, on every page) by a "math renderer" that fails the
-  build if a page has math: the book has none, and must load nothing from the network;
-* leaves every code cell's input out of the PDF (the assumptions of the cells tagged
-  ``parameters`` are stated in words or tables);
-* turns the ``text/latex`` tables made by :mod:`ivigbook.publish.render` into raw LaTeX (myst-nb
-  would otherwise typeset ``text/latex`` as an equation).
-"""
+"""``python -m ivigbook build {html,pdf,book} --build-dir DIR``: build the book strictly."""
 
 from __future__ import annotations
 
@@ -34,15 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ivigbook import paths
-from ivigbook.paths import (
-    PDF_NAME,
-    ROOT,
-    add_path_arguments,
-    html_dir,
-    pdf_path,
-    site_pdf_path,
-    write_if_changed,
-)
+from ivigbook.paths import PDF_NAME, ROOT, html_dir, pdf_path, site_pdf_path
 
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
@@ -51,13 +24,9 @@ MATH_RENDERER = "ivigbook_nomath"
 __all__ = ["PDF_NAME", "html_dir", "pdf_path", "site_pdf_path"]
 
 
-# --------------------------------------------------------------------------------------
-# Command line
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", choices=["html", "pdf", "book"], help="what to build")
-    add_path_arguments(
+    paths.add_path_arguments(
         parser,
         build_dir=(paths.BUILD_DIR, "output folder (default: _build in the repository)"),
         source=(ROOT, "book source folder holding _config.yml (default: the repository)"),
@@ -71,11 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _path_output(build_dir: Path) -> Path:
-    """The ``--path-output`` that makes jupyter-book write into ``build_dir``.
-
-    jupyter-book 1.x always writes into ``<path-output>/_build``. For a build folder not
-    named ``_build`` we give it a stable sibling folder holding a ``_build`` symlink.
-    """
+    """The ``--path-output`` that makes jupyter-book 1.x write into ``build_dir``."""
     build_dir.mkdir(parents=True, exist_ok=True)
     if build_dir.name == "_build":
         return build_dir.parent
@@ -113,9 +78,7 @@ def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
 
 
 def _fingerprint(seed: str, roots: list[Path], source: Path) -> str:
-    """Hash of ``seed`` and of every file under ``roots`` (folders or files), by its name
-    (relative to ``source`` where it is inside) and its contents, never its time: a file
-    touched but unchanged changes nothing."""
+    """Hash of ``seed`` and of the names and contents (never times) of the files under ``roots``."""
     digest = hashlib.sha256(seed.encode("utf-8"))
     for root in roots:
         for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
@@ -127,13 +90,7 @@ def _fingerprint(seed: str, roots: list[Path], source: Path) -> str:
 
 
 def inputs_fingerprint(source: Path = ROOT) -> str:
-    """Hash of what chapters read besides their own text: the data package, the library,
-    the sentences it words facts with, the changelog (the versioning rule) and the citation
-    metadata.
-
-    jupyter-book's execution cache is keyed on a notebook's code cells only, so a changed
-    study or a changed chart factory would otherwise leave stale outputs in the book.
-    """
+    """Hash of what chapters read besides their code cells (jupyter-book's execution cache key)."""
     names = ["scripts/ivigbook", "prose", "CHANGELOG.md", "CITATION.cff"]
     data = paths.data_dir()
     return _fingerprint(str(data), [data, *(source / name for name in names)], source)
@@ -159,9 +116,7 @@ BUILD_INPUTS = (
 
 
 def book_fingerprint(target: str, source: Path = ROOT) -> str:
-    """Hash of every input of a build of ``target``: the data package (wherever
-    IVIGBOOK_DATA_DIR puts it), the chapters, the library, the configuration, the static
-    files and templates, the pinned requirements and the interpreter."""
+    """Hash of every input of a build of ``target``, the data package and interpreter included."""
     data = paths.data_dir()
     roots = [data, *(source / name for name in BUILD_INPUTS)]
     return _fingerprint(f"{target}\0{sys.executable}\0{data}", roots, source)
@@ -186,8 +141,7 @@ def _outputs(build_dir: Path, target: str) -> list[Path]:
 
 
 def up_to_date(target: str, build_dir: Path, source: Path = ROOT) -> bool:
-    """True when the last successful build of ``target`` into ``build_dir`` saw exactly the
-    current inputs and its outputs are still there."""
+    """True when the last build of ``target`` saw the current inputs and its outputs are there."""
     stamp = build_dir / f".{target}-fingerprint"
     if not stamp.is_file() or not all(p.is_file() for p in _outputs(build_dir, target)):
         return False
@@ -207,23 +161,16 @@ def _clear_if_changed(stamp: Path, current: str, stale: list[Path], why: str) ->
 
 
 def _reset_if_inputs_changed(build_dir: Path, source: Path) -> Path:
-    """Drop the execution cache and the parsed pages when data or library changed, so that
-    every chapter re-executes; otherwise a rebuild re-executes only the edited chapters."""
+    """Drop the execution cache and parsed pages when data or library changed: all re-execute."""
     stamp, current = build_dir / ".inputs-fingerprint", inputs_fingerprint(source)
     stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
     return _clear_if_changed(stamp, current, stale, "data or library changed")
 
 
 def _rewrite_pages_if_assets_changed(build_dir: Path, source: Path) -> Path:
-    """Drop the parsed pages (not the execution cache) when a static file or a template
-    changed, so that Sphinx writes every page again, with the new files and their new
-    cache-busting hashes; chapters are not executed again."""
-    return _clear_if_changed(
-        build_dir / ".assets-fingerprint",
-        assets_fingerprint(source),
-        [build_dir / ".doctrees"],
-        "static files changed",
-    )
+    """Drop the parsed pages (not the cache) when a static file or template changed."""
+    stamp, current = build_dir / ".assets-fingerprint", assets_fingerprint(source)
+    return _clear_if_changed(stamp, current, [build_dir / ".doctrees"], "static files changed")
 
 
 def _validate_data() -> int:
@@ -291,24 +238,19 @@ def run(args: argparse.Namespace) -> int:
     return build(args.target, build_dir, source)
 
 
-# --------------------------------------------------------------------------------------
 # Sphinx extension
-
 
 #: The book's chart runtime, appended to the vega bundle (see :func:`vega_bundle`).
 CHART_RUNTIME = Path(__file__).with_name("charts.js")
 
 
 def vega_bundle() -> str:
-    """The vega runtime alone (the charts come compiled to Vega, see
-    :func:`ivigbook.publish.chartspec.vega_spec`), then the book's chart runtime; wrapped so
-    that its only globals are ``vega``, ``ivigChart`` and ``ivigViews``."""
+    """The vega runtime, then the chart runtime; its only globals are vega, ivigChart, ivigViews."""
     import vl_convert as vlc
 
     version = vlc.get_vega_version()
-    # vl-convert's snippet binds ``vega`` to a default import, which vega does not have (it
-    # comes out null); its vendored copy of vega's module, imported whole, is the runtime.
-    # The module name is resolved inside vl-convert: nothing is downloaded.
+    # vl-convert's own snippet imports vega's default export, which is null: import the whole
+    # module (resolved inside vl-convert, nothing is downloaded).
     snippet = (
         f'import * as vegaModule from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm";\n'
         "window.vega = vegaModule;"
@@ -323,7 +265,7 @@ def vega_bundle() -> str:
 
 
 def write_vendor_files(static_dir: Path) -> None:
-    write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
+    paths.write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
 
 
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
@@ -338,12 +280,10 @@ INTERACTIVE_CHART = "window.ivigChart("
 def _on_page_context(
     app: Any, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """The vega bundle on the pages that draw an interactive chart, and on no other (Sphinx
-    adds a file to one page when asked here). No sphinx-thebe scripts: thebe is off (no live
-    kernels for an archived book), yet its config script is added twice, which throws
-    ``THEBE_JS_URL`` redeclared on every page and names a CDN."""
+    """The vega bundle on the pages that draw an interactive chart, and on no other."""
     if INTERACTIVE_CHART in (context.get("body") or ""):
         app.add_js_file(VEGA_BUNDLE, priority=200, defer="defer")
+    # No sphinx-thebe scripts: thebe is off, and its config script, added twice, throws.
     scripts = context.get("script_files")
     if scripts is not None:
         scripts[:] = [
@@ -365,9 +305,7 @@ def _no_math(self: Any, node: Any) -> None:
     raise nodes.SkipNode
 
 
-# --------------------------------------------------------------------------------------
-# Accessibility: a {glue:figure}'s :alt: labels its interactive chart; myst-nb's hidden-code
-# toggles and docutils' bibliography entries get names and roles that axe accepts.
+# Accessibility: names and roles that axe accepts.
 
 
 def _figure_alt_directive() -> Any:
@@ -375,8 +313,7 @@ def _figure_alt_directive() -> Any:
     from myst_nb.ext.glue.directives import PasteFigureDirective
 
     class AltPasteFigureDirective(PasteFigureDirective):
-        """``glue:figure`` whose ``:alt:`` (myst-nb applies it to images only) also labels
-        the interactive chart it pastes (role="img")."""
+        """``glue:figure`` whose ``:alt:`` also labels the interactive chart it pastes."""
 
         def run(self) -> list[Any]:
             alt = " ".join(str(self.options.get("alt", "")).split())
@@ -407,8 +344,7 @@ def label_chart_html(text: str, alt: str) -> str:
 
 
 def _visit_hidden_input(self: Any, node: Any) -> None:
-    """myst-nb's toggle of a hidden input, without its aria-label "Toggle hidden content",
-    which does not contain the visible text "Show code" (axe: label-content-name-mismatch)."""
+    """myst-nb's hidden-input toggle without its mismatching aria-label (axe)."""
     self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n')
     for state, prompt in (("collapsed", node["prompt_show"]), ("expanded", node["prompt_hide"])):
         self.body.append(f'<p class="{state} admonition-title">{html.escape(prompt)}</p>\n')
@@ -416,17 +352,14 @@ def _visit_hidden_input(self: Any, node: Any) -> None:
 
 
 def _visit_citation(self: Any, node: Any) -> None:
-    """A bibliography entry as docutils writes it, with role "listitem": its
-    "doc-biblioentry" is deprecated in DPUB-ARIA 1.1, and axe then sees the entries' links
-    as children of role="list" (aria-required-children, critical)."""
+    """A bibliography entry with role "listitem" (DPUB-ARIA's doc-biblioentry fails axe)."""
     if not isinstance(node.previous_sibling(), type(node)):
         self.body.append('<div role="list" class="citation-list">\n')
     self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
 
 def _use_data_bibliography(app: Any, config: Any) -> None:
-    """The bibliography is the data package's: with IVIGBOOK_DATA_DIR set, the book cites
-    from that package's references.bib, not from the repository's data/."""
+    """With IVIGBOOK_DATA_DIR set, cite from that package's references.bib."""
     bib = paths.data_dir() / "references.bib"
     if os.environ.get("IVIGBOOK_DATA_DIR") and bib.is_file():
         config.bibtex_bibfiles = [str(bib)]
@@ -451,9 +384,7 @@ def setup(app: Any) -> dict[str, Any]:
                     node.replace_self(nodes.raw("", text + "\n", format="latex"))
 
     class NoCodeInPdf(SphinxPostTransform):
-        """The PDF is for reading: code cells' inputs (collapsed on the site) are left out,
-        those of the cells tagged ``parameters`` too: the chapters state those assumptions in
-        words or in a table."""
+        """Code cells' inputs are left out of the PDF (chapters state assumptions in words)."""
 
         default_priority = 5
         formats = ("latex",)

@@ -1,12 +1,4 @@
-"""Sphinx extension: the PDF as a publication (``extra_extensions: [ivigbook.publish.latex]``).
-
-The layout is LaTeX, in ``ivigbook.sty`` beside this file; Sphinx's own tables follow the
-book's through ``_templates/*.tex.jinja``. Here: the title page's text, from CITATION.cff;
-front matter (the home page's sections not on the site only), ``_toc.yml``'s parts, and back
-matter (the references, holding the bibliography, then lettered appendices); words for one
-builder inside a paragraph (``{html-only}`text```, ``{pdf-only}`text```), where ``{only}``
-cannot go; no page break inside a short table or list, nor after a heading that opens a table.
-"""
+"""Sphinx extension: the PDF as a publication (``extra_extensions: [ivigbook.publish.latex]``)."""
 
 from __future__ import annotations
 
@@ -37,23 +29,19 @@ def _insert_before(node: nodes.Node, text: str) -> None:
 
 # Rewrites render.py's table LaTeX: rows kept together by heights estimated from their text.
 
-#: A table of at most SHORT_TABLE_ROWS rows and SHORT_TABLE_LINES estimated lines (about a
-#: third of the text block) moves to the next page whole (an 11-row table of 29 lines, kept
-#: whole, left 40% of a page empty; split, it carried two rows). A longer one breaks only
-#: where MIN_ROWS_AT_BREAK rows stay on either side (if they fit in SHORT_TABLE_LINES).
+#: A table of at most SHORT_TABLE_ROWS rows and SHORT_TABLE_LINES lines (a third of a page)
+#: is kept whole; a longer one breaks only with MIN_ROWS_AT_BREAK rows on either side.
 SHORT_TABLE_ROWS = 15
 SHORT_TABLE_LINES = 20
 MIN_ROWS_AT_BREAK = 3
 #: Lines a table's caption and column heads take, at most, before its first row.
 HEAD_LINES = 6
 #: Before a longtable: a new page unless its head and the rows kept with its first row fit
-#: (else a short table after a float near a page's foot printed only "Continued on next
-#: page" there, and its head twice on the next page).
+#: (else a page's foot may print only "Continued on next page").
 NEEDSPACE = "\\ivigneedspace{{{lines}\\baselineskip}}\n"
 #: Characters of \small text on a full line (about 100; fewer, so estimates err high).
 CHARS_PER_LINE = 90
-#: The end of a row with no page break after it (longtable's ``\\\\*`` is ignored once
-#: tabulary is loaded, as Sphinx loads it).
+#: The end of a row with no page break after it (Sphinx's tabulary disables ``\\\\*``).
 ROW_END_KEPT = "\\\\ \\noalign{\\nobreak}"
 _COLUMN_WIDTH = re.compile(r"p\{([0-9.]+)\\linewidth\}")
 _UNESCAPED_AMPERSAND = re.compile(r"(?<!\\)&")
@@ -68,8 +56,7 @@ def _height(row: str, widths: list[float]) -> int:
 
 
 def _rows(latex: str) -> tuple[int, int, list[str], list[int]] | None:
-    """(start, end, rows, estimated lines of each row) of a longtable's body, one row a
-    line, each row's ending removed; None for a landscape table or anything else."""
+    """(start, end, rows, lines of each row) of a portrait longtable's body, or None."""
     start, end = latex.find("\\endlastfoot\n"), latex.find("\\end{longtable}")
     if "\\begin{landscape}" in latex or start < 0 or end < start:
         return None
@@ -94,8 +81,7 @@ def is_short_table(latex: str) -> bool:
 
 
 def _kept_after(lines: list[int]) -> set[int]:
-    """Rows no page break may follow: all but the last of a short table; else the first and
-    last MIN_ROWS_AT_BREAK, as far as they fit in SHORT_TABLE_LINES lines."""
+    """Rows no page break may follow: all but the last if short, else those at either end."""
     n = len(lines)
     if _is_short(lines):
         return set(range(n - 1))
@@ -106,9 +92,7 @@ def _kept_after(lines: list[int]) -> set[int]:
 
 
 def keep_short_table_together(latex: str) -> str:
-    """Rows that no page break may follow (:func:`_kept_after`) end in :data:`ROW_END_KEPT`,
-    and :data:`NEEDSPACE` asks room for the head and the rows kept with the first. Landscape
-    tables and anything else come back unchanged."""
+    """Rows of :func:`_kept_after` end in ROW_END_KEPT; NEEDSPACE asks room for them."""
     body = _rows(latex)
     if body is None or len(body[2]) < 2:
         return latex
@@ -123,18 +107,14 @@ def keep_short_table_together(latex: str) -> str:
     return before + latex[begin:start] + "\n".join(lines) + "\n" + latex[end:]
 
 
-#: Lines a section heading takes with the space around it, and the most text (in
-#: characters) between a heading and its table for the two to be kept together.
+#: Lines of a heading, and the most characters between a heading and a table kept with it.
 HEADING_LINES = 4
 LEAD_CHARS = 400
 _NEEDED_LINES = re.compile(r"\\ivigneedspace\{(\d+)\\baselineskip\}")
 
 
 def keep_heading_with_table(table: nodes.raw) -> nodes.raw | None:
-    """Where a section opens with ``table`` (after its heading and at most LEAD_CHARS of
-    text), the table's NEEDSPACE, grown by the heading and that text, goes before the heading
-    too: no heading ends a page whose table starts the next (section 9.6, 30 November 2026).
-    Returns the node put before the heading, or None (no such section; a chapter)."""
+    """NEEDSPACE before a heading whose section opens with ``table``; the node put there or None."""
     need = _NEEDED_LINES.search(table.astext())
     child: nodes.Node = table
     section = table.parent
@@ -148,21 +128,18 @@ def keep_heading_with_table(table: nodes.raw) -> nodes.raw | None:
     if not lead or not isinstance(lead[0], nodes.title) or chars > LEAD_CHARS or not prose:
         return None
     lines = int(need.group(1)) + HEADING_LINES + math.ceil(chars / CHARS_PER_LINE)
-    # Figures held over print first, as the heading's own float barrier (placeins' [section]
-    # option) would print them: the room is measured under them.
+    # Held-over figures print first (as placeins' [section] would): room is measured under them.
     before = _raw("\\FloatBarrier\n" + NEEDSPACE.format(lines=lines).rstrip("\n"))
     section.parent.insert(section.parent.index(section), before)
     return before
 
 
-#: A bullet list of at most this many characters (about a dozen lines) is kept on one page
-#: (release 0.2.0 printed the last point of a chapter's summary alone on a page).
+#: A bullet list of at most this many characters (about a dozen lines) is kept on one page.
 KEEP_LIST_CHARS = 1200
 
 
 def short_lists(document: nodes.Node) -> list[nodes.bullet_list]:
-    """The bullet lists to keep on one page: short, and not inside another list (an inner
-    list is kept with the outer one)."""
+    """Bullet lists to keep on one page: short, and not inside another list."""
     inner = {
         id(b) for item in document.findall(nodes.list_item) for b in item.findall(nodes.bullet_list)
     }
@@ -171,8 +148,7 @@ def short_lists(document: nodes.Node) -> list[nodes.bullet_list]:
 
 
 class KeepTogether(SphinxPostTransform):
-    """No page break inside the book's short tables (:func:`keep_short_table_together`),
-    after a heading that opens a table, or inside :func:`short_lists` (``samepage``)."""
+    """No page break in short tables and lists, nor after a heading opening a table."""
 
     default_priority = 900
     formats = ("latex",)
@@ -216,9 +192,7 @@ def html_only_lines(path: str) -> frozenset[int]:
 
 
 class PrintStructure(SphinxPostTransform):
-    """Front matter, parts, back matter and the bibliography's place in the PDF; runs on the
-    assembled document, after Sphinx dropped the site-only blocks and gathered the citations
-    into one bibliography (priority 750)."""
+    """Front matter, parts, back matter and the bibliography's place in the PDF."""
 
     default_priority = 800
     formats = ("latex",)
@@ -250,8 +224,7 @@ class PrintStructure(SphinxPostTransform):
         self._move_bibliography(starts)
 
     def _site_only_lead(self) -> None:
-        """Text of the home page under its title, before its first ``##``, is the site's
-        welcome; the PDF has its title page instead (and printed it loose on a page)."""
+        """Drop the home page's welcome text before its first section (the PDF has a title page)."""
         root = next(iter(self.document.findall(nodes.section)), nodes.section())
         for child in list(root.children):
             kept = isinstance(child, (nodes.title, nodes.section, nodes.target, nodes.raw))
@@ -259,8 +232,7 @@ class PrintStructure(SphinxPostTransform):
                 root.remove(child)
 
     def _move_bibliography(self, starts: dict[str, Any]) -> None:
-        """Sphinx puts every citation in one list at the very end of the PDF, after the
-        last appendix; put it in the chapter whose page holds the bibliography directive."""
+        """Move the bibliography from the PDF's end into the chapter that holds its directive."""
         from sphinx.builders.latex.nodes import thebibliography
 
         lists = list(self.document.findall(thebibliography))

@@ -1,19 +1,4 @@
-"""``python -m ivigbook release --build-dir DIR``: package one built book for offline use.
-
-Writes ``dist/<slug>-<version>.zip`` holding one folder ``<slug>-<version>/`` with
-
-* ``site/`` — the HTML site (``DIR/html``, which already carries the PDF);
-* ``<slug>-<version>.pdf`` — the PDF again, at the top, for readers who want only it;
-* ``data/`` — the data package;
-* ``CITATION.cff``, ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-CC-BY-4.0.md``;
-* ``README-OFFLINE.txt`` — how to open the site without a network;
-* ``SHA256SUMS`` — the checksum of every other file, in ``sha256sum -c`` format.
-
-The zip is deterministic: entries sorted, every timestamp set to the release date from
-CITATION.cff, fixed permissions and compression, so two releases of the same build are
-byte-identical. Hidden files (``.buildinfo``, ``.DS_Store``...) and ``__pycache__`` are left
-out. A missing site or PDF is an error, never a smaller zip.
-"""
+"""``python -m ivigbook release --build-dir DIR``: package one built book for offline use."""
 
 from __future__ import annotations
 
@@ -49,9 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def zip_bytes(top: str, entries: dict[str, bytes], date: dt.date) -> bytes:
-    """The one zip writer of the book (the release, the data package in ``downloads/``):
-    entries sorted under ``top/``, ``date`` as every timestamp, Unix -rw-r--r-- whatever
-    machine builds it, fixed compression; the same entries always give the same bytes."""
+    """The book's one zip writer: deterministic bytes (sorted, dated ``date``, fixed modes)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(entries):
@@ -113,17 +96,16 @@ def collect(
         msg = f"no data package: {data_dir} is not a folder"
         raise ReleaseError(msg)
 
-    entries: dict[str, bytes] = {}
-    for path in visible_files(site):
-        entries[f"site/{path.relative_to(site).as_posix()}"] = path.read_bytes()
+    entries = {
+        "site/" + p.relative_to(site).as_posix(): p.read_bytes() for p in visible_files(site)
+    }
     pdf_name = f"{meta.archive_name}.pdf"
     entries[pdf_name] = pdf.read_bytes()
     data_files = visible_files(data_dir)
     if not data_files:
         msg = f"the data package {data_dir} is empty"
         raise ReleaseError(msg)
-    for path in data_files:
-        entries[f"data/{path.relative_to(data_dir).as_posix()}"] = path.read_bytes()
+    entries |= {f"data/{p.relative_to(data_dir).as_posix()}": p.read_bytes() for p in data_files}
     for name in TOP_FILES:
         source = ROOT / name
         if not source.is_file():

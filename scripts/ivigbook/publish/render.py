@@ -1,29 +1,4 @@
-"""Rendering set-up for chapters: offline Altair charts and DataTables tables.
-
-Every chapter calls :func:`setup` in its one hidden first cell::
-
-    from ivigbook.publish import render
-    render.setup()
-
-After that:
-
-* an Altair chart's mimebundle holds ``text/html`` (a ``<div>`` plus the chart compiled to
-  Vega at build time by :mod:`ivigbook.publish.chartspec`, drawn by the vega runtime served
-  once from ``_static/ivigbook/``, laid out for the width of its container; tooltips work) and
-  ``application/pdf`` (vector, fonts embedded, made by vl-convert from the same spec) for the
-  PDF. ``glue(name, chart, display=False)`` plus
-  ``{glue:figure}`` works in both builders.
-* :func:`show_table` returns an object whose mimebundle holds ``text/html`` (an itables
-  table in connected mode: the code itables writes imports the book's own table bundle,
-  ``ivigbook/datatables/datatables.min.js`` at the site's root, by a relative ``dt_url``;
-  without JavaScript a complete plain table stands in for it; a table of five rows or fewer
-  is a plain table only), ``text/latex`` (a booktabs longtable) and ``text/plain``.
-  Controls and paging follow the number of rows (:func:`reading_options`).
-
-Nothing here reaches the network: the vega bundle is put in place by
-:mod:`ivigbook.publish.build`; the table bundle is served from ``_extra/`` (``html_extra_path``).
-``itables.init_notebook_mode`` is never called: its output imports from a CDN.
-"""
+"""Rendering set-up for chapters: offline Altair charts and DataTables tables."""
 
 from __future__ import annotations
 
@@ -36,11 +11,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from ivigbook.publish.chartspec import (
-    VEGA_LITE_VERSION,
-    chart_html,
-    print_spec,
-)
+from ivigbook.publish.chartspec import VEGA_LITE_VERSION, chart_html, print_spec
 from ivigbook.publish.sitetables import (
     LATEX_BREAKS,
     PLAIN_TABLE_MAX_ROWS,
@@ -56,14 +27,12 @@ RENDERER_NAME = "ivigbook"
 #: First line of every ``text/latex`` output made here; :mod:`ivigbook.publish.build` turns
 #: such outputs into raw LaTeX (myst-nb would otherwise typeset them as an equation).
 RAW_LATEX_MARKER = "%ivigbook:raw-latex"
-#: Defaults for every interactive table (reading_options then sets controls and paging by
-#: the number of rows).
+#: Defaults for every interactive table (reading_options sets controls and paging).
 TABLE_DEFAULTS: dict[str, Any] = {"ordering": True, "classes": "display compact"}
 
 
 def chart_pdf(spec: dict[str, Any]) -> bytes:
-    """The chart as a vector PDF made by vl-convert, its fonts embedded: what the book's PDF
-    prints (text stays text, lines stay sharp at any zoom)."""
+    """The chart as a vector PDF made by vl-convert, fonts embedded, for the book's PDF."""
     return vlc.vegalite_to_pdf(print_spec(spec), vl_version=VEGA_LITE_VERSION)
 
 
@@ -86,21 +55,8 @@ def altair_renderer(spec: dict[str, Any], **_: Any) -> tuple[dict[str, str], dic
     return bundle, {}
 
 
-# --------------------------------------------------------------------------------------
-# Tables
-
-_LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
+_LATEX_SPECIALS = {ch: "\\" + ch for ch in "&%$#_{}"} | {"\\": r"\textbackslash{}"}
+_LATEX_SPECIALS |= {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
 def latex_escape(text: object) -> str:
@@ -117,18 +73,15 @@ CHAR_WIDTH = 0.0105
 LANDSCAPE_FROM_TEXT_COLUMNS = 7
 #: A \footnotesize character on a landscape line, as a share of that (1.41 times longer) line.
 LANDSCAPE_CHAR_WIDTH = CHAR_WIDTH * (9 / 10) / 1.41
-#: On the site, such wide tables scroll sideways with readable column widths instead of
-#: squeezing every column into the text block.
-# (Not DataTables' scrollX: it splits the header into a separate table, which screen
-# readers cannot relate to the cells; the container scrolls instead, see _static/book.css.)
+#: On the site such wide tables scroll sideways (the container, _static/book.css: DataTables'
+#: scrollX splits the header into a table screen readers cannot relate to the cells).
 WIDE_TABLE_OPTIONS: dict[str, Any] = {"autoWidth": False}
 _BREAK_AFTER = _break_after(LATEX_BREAKS)
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataTables column widths that grow with the longest cell, so long text is not
-    squeezed into a tall, thin column (about 12 characters per rem-pair)."""
+    """DataTables column widths that grow with the longest cell."""
     definitions = []
     for position, column in enumerate(frame.columns):
         longest = max(len(str(v)) for v in [column, *frame[column].dropna()])
@@ -138,15 +91,7 @@ def _column_widths(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def latex_column_format(frame: pd.DataFrame, char_width: float = CHAR_WIDTH) -> str:
-    """Column spec that keeps a table inside the text block.
-
-    Numbers are right-aligned; a narrow table keeps natural-width ``l`` columns. In a wide
-    one numbers keep one line (their header wraps) and every text column becomes a
-    ragged-right paragraph column: first wide enough for its longest unbreakable piece, then
-    the rest of the line shared out by the amount of text in it (mean and capped longest
-    cell, so one long quote does not squeeze the other columns). If the pieces alone do not
-    fit, every column shrinks in proportion (words then hyphenate).
-    """
+    """Column spec that keeps a table inside the text block."""
     texts = {c: [str(c), *(_cell_text(v) for v in frame[c].dropna())] for c in frame.columns}
     numeric = [pd.api.types.is_numeric_dtype(t) for t in frame.dtypes]
     natural = sum(max(len(t) for t in texts[c]) for c in frame.columns)
@@ -210,8 +155,7 @@ def _cell_text(value: Any) -> str:
 
 
 def latex_cell(value: Any) -> str:
-    """A cell escaped for LaTeX; `code` in the text prints in type, and long identifiers
-    may break after ``_`` or ``/``."""
+    """A cell escaped for LaTeX: `code` in type, long identifiers breakable after _ or /."""
     if isinstance(value, float) and not pd.isna(value):
         return f"{value:.2f}"
     text = _cell(value)
@@ -225,10 +169,8 @@ def latex_cell(value: Any) -> str:
     return "{}" + cell if cell.startswith("[") else cell
 
 
-#: The PDF prints at most this many rows of a table (about eight pages). A longer table, as
-#: the data of a book with hundreds of studies make, is unreadable in print, and TeX runs
-#: out of memory on a table of some thousands of rows. A note under the table says how many
-#: rows were left out and where they all are. (No table of the real book comes near it.)
+#: The PDF prints at most this many rows of a table (about eight pages; TeX runs out of memory
+#: on thousands), with a note on the rest.
 PDF_ROWS_MAX = 250
 
 
@@ -247,11 +189,7 @@ def table_latex(
     label: str | None = None,
     max_rows: int = PDF_ROWS_MAX,
 ) -> str:
-    """A booktabs longtable that fits the text block, every data and header text escaped.
-
-    Tables with many text columns go on landscape pages in smaller type. Of a table longer
-    than ``max_rows``, the first ``max_rows`` rows are printed, with a note on the rest.
-    """
+    """A booktabs longtable that fits the text block, every data and header text escaped."""
     total = len(df)
     frame = df.iloc[:max_rows].copy()
     frame.columns = [str(c) for c in frame.columns]
@@ -340,23 +278,9 @@ class Table:
         }
 
 
-def show_table(
-    df: pd.DataFrame,
-    caption: str | None = None,
-    *,
-    pdf: bool | pd.DataFrame = True,
-    **options: Any,
-) -> Table:
-    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it).
-
-    ``pdf=False`` leaves it out of the PDF (for a table that repeats another one there);
-    ``pdf=<DataFrame>`` prints that frame instead (the same content with columns chosen for
-    the page). An empty table prints as one line, "<caption>: none."
-    """
-    return Table(df, caption=caption, pdf=pdf, **options)
-
-
-# --------------------------------------------------------------------------------------
+def show_table(df: pd.DataFrame, caption: str | None = None, **options: Any) -> Table:
+    """Return ``df`` as a book table (make it the cell's last expression, or ``glue`` it)."""
+    return Table(df, caption=caption, **options)
 
 
 def setup() -> None:

@@ -1,21 +1,4 @@
-"""Sphinx extension: a light, linkable, citable site.
-
-Listed in ``_config.yml`` under ``sphinx: extra_extensions``. For the HTML builder it
-
-* keeps the site light: no icon font: the theme's 1.5 MB
-  ``fontawesome.js`` is not loaded (``_templates/static/webpack-macros.html``) and
-  ``_static/ivigbook/icons.css`` draws the icons as CSS masks. Source maps are not shipped;
-* moves the rows of large tables (see :data:`ivigbook.publish.sitetables.JSON_ROWS_FROM`) out of
-  the page into a JSON file beside it, which the table loads (DataTables' ``ajax``);
-* writes the data package into ``downloads/``: a zip (descriptor, CSVs, bibliography,
-  README), each file on its own and ``sha256sums.txt``; the ``{ivigbook-downloads}`` directive
-  links to them (``data``: a list with checksums; ``data-line``: one sentence;
-  ``citation``: the book's ``.bib`` and ``.ris``);
-* puts Highwire ``citation_*`` meta tags (and the ones Zotero reads for the version) on every
-  page and schema.org JSON-LD (the book and its dataset) on the home page, from CITATION.cff
-  (:func:`ivigbook.publish.version.book_metadata`); their URLs are absolute when
-  ``html.baseurl`` in _config.yml names the published site, relative otherwise.
-"""
+"""Sphinx extension: a light, linkable, citable site."""
 
 from __future__ import annotations
 
@@ -77,8 +60,7 @@ def _download_files(data_dir: Path, fingerprint: str) -> dict[str, bytes]:
 
 
 def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
-    """Path under ``downloads/`` -> contents: the data files, their zip, the citation files
-    and their checksums (``sha256sums.txt``, in ``sha256sum -c`` format)."""
+    """Path under ``downloads/`` -> contents: data files, their zip, citations, checksums."""
     folder = (data_dir or paths.data_dir()).resolve()
     digest = hashlib.sha256()
     for path in [*visible_files(folder), *(ROOT / name for name in TOP_FILES)]:
@@ -97,18 +79,13 @@ def write_downloads(outdir: Path) -> None:
         write_if_changed(folder / name, content)
 
 
-# --------------------------------------------------------------------------------------
 # The {ivigbook-downloads} directive
-
-
 def _size(n: int) -> str:
     return f"{n / 1024:,.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
 
 
 def downloads_html(kind: str, prefix: str, home: str = "chapters/index") -> str:
-    """HTML for the directive, from ``_templates/ivigbook/downloads.html``; ``prefix`` leads
-    from the page to the site's root, ``home`` is the home page's name (where the full list
-    is)."""
+    """HTML for the directive; ``prefix`` leads to the site's root, ``home`` names the home page."""
     meta = book_metadata()
     files = download_files()
     zip_name = data_zip_name(meta)
@@ -140,8 +117,7 @@ def _downloads_directive() -> Any:
     from sphinx.util.docutils import SphinxDirective
 
     class Downloads(SphinxDirective):
-        """``{ivigbook-downloads} data|data-line|citation`` (option ``:title:``, a rubric above):
-        links into ``downloads/``, on the site only."""
+        """``{ivigbook-downloads} data|data-line|citation``: links into downloads/, site only."""
 
         required_arguments = 1
         option_spec: ClassVar[dict[str, Any]] = {"title": directives.unchanged}
@@ -163,23 +139,9 @@ def _downloads_directive() -> Any:
     return Downloads
 
 
-# --------------------------------------------------------------------------------------
 # Citation metadata
-
-
 def meta_tags(meta: BookMetadata, pdf_href: str, page_url: str = "") -> str:
-    """Highwire Press tags, as Google Scholar, Zotero and Mendeley read them, and the tags
-    Zotero reads for what Highwire has no field for.
-
-    Zotero's "Embedded Metadata" translator (zotero/translators, Embedded Metadata.js) maps
-    Highwire ``citation_*`` tags through its HIGHWIRE_MAPPINGS, which hold no version; tags
-    named ``<prefix>.<property>`` with a prefix it knows (``prism``, ``og``, ``DC``...) go
-    to its RDF translator (zotero/translators, RDF.js), which takes the edition from
-    ``prism:edition`` (then ``bibo:edition``, ``schema:bookEdition``, ``schema:version``),
-    copies it into ``versionNumber``, and the item type from ``og:type`` before ``DC.type``.
-    ``og:type`` "book" makes the item a book, a Zotero type with an edition field; the
-    ``prism.edition`` tag carries the version there. ``page_url`` (only with a base URL,
-    see :func:`site_root`) is the page's published address."""
+    """Highwire Press tags (Google Scholar, Zotero, Mendeley), and Dublin Core for Zotero."""
     pairs = [("citation_title", meta.title)]
     pairs += [("citation_author", author) for author in meta.authors]
     date = f"{meta.date_released:%Y/%m/%d}"
@@ -207,20 +169,14 @@ def meta_tags(meta: BookMetadata, pdf_href: str, page_url: str = "") -> str:
 
 
 def json_ld(meta: BookMetadata, prefix: str = "") -> str:
-    """schema.org Book and Dataset for the home page; ``prefix`` leads to the site's root
-    (the base URL if one is set, see :func:`site_root`; otherwise relative)."""
+    """schema.org Book and Dataset for the home page; ``prefix`` leads to the site's root."""
     authors = [{"@type": "Organization", "name": name} for name in meta.authors]
     licence = f"https://spdx.org/licenses/{meta.licence}"
     files = download_files()
 
-    def download(name: str, media_type: str) -> dict[str, str]:
-        url, digest = f"{prefix}{DOWNLOADS}/{name}", hashlib.sha256(files[name]).hexdigest()
-        return {
-            "@type": "DataDownload",
-            "encodingFormat": media_type,
-            "contentUrl": url,
-            "sha256": digest,
-        }
+    def download(name: str, kind: str) -> dict[str, str]:
+        url, sha = f"{prefix}{DOWNLOADS}/{name}", hashlib.sha256(files[name]).hexdigest()
+        return {"@type": "DataDownload", "encodingFormat": kind, "contentUrl": url, "sha256": sha}
 
     dataset = {
         "@type": "Dataset",
@@ -268,7 +224,6 @@ def json_ld(meta: BookMetadata, prefix: str = "") -> str:
     return f'<script type="application/ld+json">\n{text}\n</script>\n'
 
 
-# --------------------------------------------------------------------------------------
 # Large tables: rows into a JSON file beside the page
 
 _ROWS_SCRIPT = re.compile(
@@ -289,9 +244,7 @@ _CELL = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S)
 
 
 def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
-    """The same for the book's own paginated tables (``ivig-paginate``, e.g. the source
-    checks): above JSON_ROWS_FROM rows, their rows' HTML (made by Sphinx, citations
-    included) goes into ``<page>.<table id>.json`` and ``_static/book.js`` puts it back."""
+    """The rows of large ``ivig-paginate`` tables (Sphinx's HTML) moved into JSON files."""
     from ivigbook.publish.sitetables import JSON_ROWS_FROM
 
     # A rewrite: Sphinx renders these cells (citations), so only its HTML holds their rows.
@@ -317,8 +270,7 @@ def move_static_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, by
 
 
 def move_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
-    """``body`` with every large table's rows replaced by a link to ``<page>.<table id>.json``
-    beside the page (``page_path`` is the page's HTML file); returns the files to write."""
+    """``body`` with large tables' rows moved into JSON files beside the page, and those files."""
     # A rewrite: a cell's output cannot put a file beside its page, so the rows ride in it.
     files: dict[Path, bytes] = {}
 
@@ -336,14 +288,9 @@ def move_rows_out(body: str, page_path: Path) -> tuple[str, dict[Path, bytes]]:
     return body, files
 
 
-# --------------------------------------------------------------------------------------
 # The icon font: _static/ivigbook/icons.css draws the icons the site shows as CSS masks
-
-
 def _drop_icon_font(static: Path) -> None:
-    """The theme's stylesheet without Font Awesome's @font-face and glyph rules (about
-    90 KB), and neither the font nor fontawesome.js (see _templates/static/webpack-macros.html)
-    in the site."""
+    """No Font Awesome in the site: its CSS rules, font and script removed (about 90 KB)."""
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
     if theme_css.is_file():
         # A rewrite: the theme compiles Font Awesome's CSS into its own, with no option to omit it.
@@ -362,14 +309,9 @@ def _drop_icon_font(static: Path) -> None:
         (static / "scripts" / name).unlink(missing_ok=True)
 
 
-# --------------------------------------------------------------------------------------
 # Events
-
-
 def site_root(base_url: str, pagename: str) -> str:
-    """What leads from a page to the site's root: the published base URL (``html.baseurl``
-    in _config.yml, empty by default) when there is one, else a relative path. The book
-    knows no address of its own, so without the setting no metadata names one."""
+    """What leads from a page to the site's root: ``html.baseurl`` if set, else a relative path."""
     if base_url.strip():
         return base_url.strip().rstrip("/") + "/"
     return "../" * pagename.count("/")

@@ -1,17 +1,4 @@
-"""The book's tables on the site: itables tables, connected to the book's own bundle.
-
-:class:`ivigbook.publish.render.Table` writes its HTML here. An interactive table is written
-by itables (``to_html_datatable`` in connected mode): its code imports ``ITable`` from the
-book's table bundle (DataTables, jQuery and the ``ITable`` class of
-``scripts/ivigbook/publish/datatables/entry.mjs``, built by ``scripts/build-datatables.sh``
-into ``_extra/``, which ``html_extra_path`` serves at the site's root) by a relative
-``dt_url`` that follows the page's depth. ``itables.init_notebook_mode`` is never called: its
-output imports from a CDN. Without JavaScript a complete plain table of the book's own stands
-in for the interactive one (itables' static preview, replaced). Tables for reading: controls
-and paging follow the number of rows (:func:`reading_options`); a column of numbers in words
-sorts by their value (:func:`order_keys`); each column is at least as wide as its longest
-word (:func:`column_min_em`).
-"""
+"""The book's tables on the site: itables tables, connected to the book's own bundle."""
 
 from __future__ import annotations
 
@@ -26,9 +13,7 @@ import pandas as pd
 
 from ivigbook.publish.chartspec import json_for_script as _json_for_script
 
-#: Where a line may break inside a word, besides at spaces: a printed cell breaks after an
-#: underscore or a slash (long identifiers and paths); a browser breaks after a hyphen or a
-#: slash.
+#: Where a word may break besides at spaces: in print after _ or /, in a browser after - or /.
 LATEX_BREAKS = "_/"
 HTML_BREAKS = "-/"
 
@@ -39,8 +24,7 @@ def _break_after(breaks: str) -> re.Pattern[str]:
 
 
 def _pieces(text: str, breaks: str = LATEX_BREAKS) -> list[str]:
-    """The unbreakable pieces of a cell: words, split again where :func:`_break_after`
-    allows a break."""
+    """The unbreakable pieces of a cell: words, split where :func:`_break_after` allows."""
     after = _break_after(breaks)
     return [piece for word in text.split() for piece in after.sub(r"\1 ", word).split()]
 
@@ -49,18 +33,16 @@ def _cell(value: Any) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-#: Tables with at most this many rows are plain HTML tables: they need no controls, and a
-#: plain table needs no script.
+#: Tables of at most this many rows are plain HTML: no controls, no script.
 PLAIN_TABLE_MAX_ROWS = 5
-#: Tables for reading (issue 22): a table of at most ALL_ROWS_MAX rows shows every row (no
-#: pages, so that no row a reader came for waits on page 2), and one of at most
-#: NO_CONTROLS_MAX rows has no controls at all (no filter box, pages or count of rows); a
-#: longer table shows PAGE_LENGTH rows a page.
+#: Tables for reading (issue 22): up to ALL_ROWS_MAX rows, no pages; up to NO_CONTROLS_MAX,
+#: no controls at all; longer tables show PAGE_LENGTH rows a page.
 ALL_ROWS_MAX = 25
 NO_CONTROLS_MAX = 10
 PAGE_LENGTH = 25
 _NO_CONTROLS = {"topStart": None, "topEnd": None, "bottomStart": None, "bottomEnd": None}
 _SEARCH = {"search": {"placeholder": "Filter rows"}}
+_PAGED = {"topStart": "pageLength", "topEnd": _SEARCH, "bottomStart": "info", "bottomEnd": "paging"}
 
 
 def reading_options(n_rows: int) -> dict[str, Any]:
@@ -70,22 +52,12 @@ def reading_options(n_rows: int) -> dict[str, Any]:
     if n_rows <= ALL_ROWS_MAX:
         layout = {**_NO_CONTROLS, "topEnd": _SEARCH, "bottomStart": "info"}
         return {"paging": False, "layout": layout}
-    return {
-        "paging": True,
-        "pageLength": PAGE_LENGTH,
-        "lengthMenu": [PAGE_LENGTH, 50, 100],
-        "layout": {
-            "topStart": "pageLength",
-            "topEnd": _SEARCH,
-            "bottomStart": "info",
-            "bottomEnd": "paging",
-        },
-    }
+    lengths = [PAGE_LENGTH, 50, 100]
+    return {"paging": True, "pageLength": PAGE_LENGTH, "lengthMenu": lengths, "layout": _PAGED}
 
 
-#: A column whose every cell is at most this long holds labels ("partly supported", "High
-#: risk"): its cells keep their words whole (class ``ivig-short``, _static/book.css), so that
-#: a narrow column never breaks a word in two; longer cells may break a long word.
+#: A column of cells at most this long holds labels ("High risk"): its words stay whole
+#: (class ``ivig-short``, _static/book.css).
 SHORT_CELL_CHARS = 24
 SHORT_CELL_CLASS = "ivig-short"
 
@@ -98,8 +70,7 @@ def _short_columns(df: pd.DataFrame) -> list[bool]:
 
 
 def _td_open(df: pd.DataFrame) -> list[str]:
-    """The opening ``<td`` of each column (left open for attributes): short-label columns
-    carry ``ivig-short``."""
+    """The opening ``<td`` of each column; short-label columns carry ``ivig-short``."""
     return [f'<td class="{SHORT_CELL_CLASS}"' if short else "<td" for short in _short_columns(df)]
 
 
@@ -127,8 +98,7 @@ _NOT_A_NUMBER = re.compile(r"\s*(?:not reported|not known|unknown|n/?a|[-\u2013\
 
 
 def number_key(text: object) -> float | None:
-    """The number a cell starts with, in digits or in words: ``"6 cases"`` -> 6,
-    ``"Fifteen"`` -> 15, ``"Twenty-two patients"`` -> 22; None if it starts with neither."""
+    """The number a cell starts with, in digits or words ("Twenty-two patients" -> 22), or None."""
     match = _LEADING_NUMBER.match(str(text))
     if match is None:
         return None
@@ -139,10 +109,7 @@ def number_key(text: object) -> float | None:
 
 
 def order_keys(column: pd.Series) -> list[float | None] | None:
-    """How a column sorts when its text does not: an ordered category by its categories'
-    order (0 for a missing value), a text column of numbers in digits or words (``"6 cases",
-    "Fifteen", "Four"``) by their value (a missing or "not reported" cell first). None when
-    the column's own values sort right (numbers, free text)."""
+    """Sort keys for an ordered category or a text column of numbers in digits or words, or None."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         if not column.cat.ordered:
             return None
@@ -159,13 +126,9 @@ def order_keys(column: pd.Series) -> list[float | None] | None:
     return keys
 
 
-#: On the site a column is at least as wide as its longest word (a browser may also break
-#: after a hyphen or a slash), so that a word breaks mid-word only where the table cannot
-#: otherwise fit: "Swallowin/g" read badly. Widths in em of the 16-px table text: a body
-#: character is about 0.58 em, a bold header character 0.63 em, and a cell's padding 1 em.
-#: The table's column at 1,280 px is 43 em; when the words do not fit in TABLE_MIN_EM, the
-#: longest words give way first (each column keeps min(its word, a cap) and the cap is the
-#: largest that fits).
+#: A column is at least as wide as its longest word, unless the table cannot fit ("Swallowin/g"
+#: read badly); then the longest words give way first. Em of the 16-px table text; the
+#: table's column at 1,280 px is 43 em.
 BODY_CHAR_EM = 0.58
 HEADER_CHAR_EM = 0.63
 CELL_PADDING_EM = 1.0
@@ -201,17 +164,13 @@ def column_min_em(df: pd.DataFrame) -> list[float]:
     return [min(w, cap) + CELL_PADDING_EM for w in words]
 
 
-#: Where a word longer than its column can hold breaks: after a slash or a full stop inside
-#: an identifier (a DOI, a web address), by a zero-width space, and inside a word at a
-#: hyphenation point (pyphen's English patterns), by a soft hyphen, which the browser shows
-#: as a hyphen where it breaks the line. Browsers do not break after a slash by themselves,
-#: and hyphenate (CSS hyphens: auto) only where they have a dictionary for the language.
+#: A word too long for its column breaks after / or . in an identifier (zero-width space) and
+#: at pyphen's hyphenation points (soft hyphen): browsers do neither without a dictionary.
 SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH_SPACE = "\u200b"
 _IDENTIFIER_BREAK = re.compile(r"([/.])(?=\w)")
 _LETTERS = re.compile(r"[^\W\d_]{5,}")
-#: An identifier with underscores (a claim id, a field or file name): it breaks only
-#: after its own separators, never at a hyphen the language would put in a word.
+#: An identifier with underscores breaks only after its own separators, never by hyphenation.
 _IDENTIFIER = re.compile(r"\w_\w")
 _IDENTIFIER_SEPARATORS = re.compile(r"([/._])(?=\w)")
 
@@ -224,14 +183,12 @@ def _hyphenator() -> Any:
 
 
 def column_word_chars(df: pd.DataFrame) -> list[int]:
-    """The longest word (in characters) each column holds whole at its least width
-    (:func:`column_min_em`)."""
+    """The longest word (in characters) each column holds whole at its least width."""
     return [int((em - CELL_PADDING_EM) / BODY_CHAR_EM) for em in column_min_em(df)]
 
 
 def fit_words(text: str, chars: int) -> str:
-    """``text`` with break points in each word longer than ``chars`` characters (see
-    SOFT_HYPHEN); shorter words are left as they are."""
+    """``text`` with break points in each word longer than ``chars`` characters."""
 
     def fit(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -253,12 +210,7 @@ def _table_html(
     attributes: str = "",
     widths_of: pd.DataFrame | None = None,
 ) -> str:
-    """The one writer of the book's own HTML tables (the small plain ones, and the readable
-    table that stands for an interactive one without JavaScript): caption, column headers
-    (``scope="col"``, each at least as wide as the column's longest word:
-    :func:`column_min_em` of ``widths_of``, by default ``df``) and every cell escaped (text,
-    never markup). A column that sorts by other keys than its text (:func:`order_keys`)
-    carries them as ``data-order``."""
+    """The book's own HTML table: caption, headers at least a word wide, every cell escaped."""
     minimums = column_min_em(df if widths_of is None else widths_of)
     chars = column_word_chars(df if widths_of is None else widths_of)
     head = "".join(
@@ -298,21 +250,15 @@ def plain_table_html(df: pd.DataFrame, table_id: str, caption: str | None = None
     )
 
 
-# --------------------------------------------------------------------------------------
 # Interactive tables: itables, connected to the book's own bundle
 
-#: The table bundle (DataTables, jQuery and the ITable class that itables' code imports,
-#: built by scripts/build-datatables.sh into _extra/, which html_extra_path serves at the
-#: site's root), as a path from the root.
+#: The table bundle (DataTables, jQuery, ITable; scripts/build-datatables.sh, served from
+#: _extra/ at the site's root through html_extra_path).
 TABLE_BUNDLE = "ivigbook/datatables/datatables.min.js"
-#: itables drops rows of a table larger than maxBytes (compared with pandas' memory size),
-#: silently but for a note. The book shows every row: 0 turns the downsampling off; rows of
-#: tables above JSON_ROWS_FROM travel in a file beside the page instead.
+#: 0 turns off itables' silent downsampling: the book shows every row.
 MAX_BYTES = 0
-#: Tables with more rows than this keep their rows out of the page: the HTML holds the
-#: header and a script element that :mod:`ivigbook.publish.site` moves into a JSON file
-#: beside the page at build time; the table loads it through DataTables' ``ajax`` with
-#: ``deferRender``, when a reader comes near. Without JavaScript the page names the file.
+#: Larger tables' rows go to a JSON file beside the page (:mod:`ivigbook.publish.site`),
+#: loaded through DataTables' ``ajax`` with ``deferRender``.
 JSON_ROWS_FROM = 100
 JSON_ROWS_MARKER = "ivig-table-rows"
 #: The book's own options, not DataTables ones.
@@ -322,9 +268,7 @@ ORDER_COLUMN_SUFFIX = " (order)"
 
 
 def page_depth(cwd: Path | None = None) -> int:
-    """How many folders the page of a chapter executed in ``cwd`` (myst-nb runs each chapter
-    in its own folder) sits below the site's root: the book's source root is the nearest
-    folder at or above ``cwd`` that holds ``_config.yml`` (0 if none does)."""
+    """How many folders below the book's root (``_config.yml``) a chapter runs in ``cwd``."""
     here = (cwd or Path.cwd()).resolve()
     for depth, folder in enumerate([here, *here.parents]):
         if (folder / "_config.yml").is_file():
@@ -333,17 +277,13 @@ def page_depth(cwd: Path | None = None) -> int:
 
 
 def dt_url(depth: int | None = None) -> str:
-    """itables' ``dt_url`` for a page ``depth`` folders below the site's root: relative, and
-    (as itables requires of a relative URL) starting with ``./`` or ``../``."""
+    """itables' ``dt_url`` for a page ``depth`` folders deep: relative, starting ./ or ../."""
     depth = page_depth() if depth is None else depth
     return ("../" * depth or "./") + TABLE_BUNDLE
 
 
 def _for_itables(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """The frame itables receives, and the columnDefs it needs: every column but integers as
-    the text the readable table shows (a missing value empty, not NaN; DataTables still sorts
-    numbers in text as numbers), so that itables writes no code to evaluate; a column that
-    sorts by other keys (:func:`order_keys`) gets a hidden column of them, which it sorts by."""
+    """The frame itables receives (cells as the readable table's text) and its columnDefs."""
     frame = pd.DataFrame(index=range(len(df)))
     defs: list[dict[str, Any]] = []
     extra: dict[str, list[str]] = {}
@@ -352,8 +292,7 @@ def _for_itables(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         values = df[column].reset_index(drop=True)
         keys = order_keys(values)
         if not pd.api.types.is_integer_dtype(values.dtype) or values.isna().any():
-            # As the readable table shows them: text, a missing value empty, long words
-            # with break points (fit_words).
+            # As the readable table shows them: text, missing empty, long words broken.
             values = values.map(lambda v, n=chars[position]: fit_words(_cell(v), n))
             values = values.astype(object)
         frame[str(column)] = values
@@ -381,13 +320,7 @@ _ITABLES_LOADING = re.compile(r"<tbody>\s*<tr>\s*<td[^>]*>\s*Loading ITables.*?<
 def itables_html(
     df: pd.DataFrame, table_id: str, caption: str | None, options: dict[str, Any]
 ) -> str:
-    """An interactive table written by itables (connected mode, its bundle at
-    :func:`dt_url`), the rows in the page or, above JSON_ROWS_FROM, in a file beside it.
-
-    Two parts of itables' output are the book's own: the table a reader without JavaScript
-    reads (itables' static preview, made by :func:`_table_html`: caption, headers, every
-    row) and the empty body of the interactive table (itables' says "Loading ITables from
-    the internet", with a link to its help)."""
+    """An interactive itables table, its rows in the page or, if many, in a file beside it."""
     import itables
 
     frame, order_defs = _for_itables(df)

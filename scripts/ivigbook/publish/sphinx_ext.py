@@ -1,19 +1,4 @@
-"""Sphinx extension: stamp the book's identity from CITATION.cff into the build.
-
-List it in _config.yml under ``sphinx: extra_extensions: [ivigbook.publish.sphinx_ext]``. On
-``config-inited`` it sets
-
-* ``version`` / ``release`` / ``today`` (the date on the PDF title page), ``author`` and
-  ``copyright`` (release year and authors, as in LICENSE);
-* ``html_theme_options["extra_footer"]`` (sphinx-book-theme's footer line);
-* MyST substitutions for the pages: ``{{ version }}``, ``{{ release_date }}``,
-  ``{{ book_title }}``, ``{{ book_authors }}``, ``{{ licence }}``, ``{{ code_licence }}``,
-  ``{{ citation_apa }}`` and ``{{ bibtex }}`` (a fenced block: put it alone on its line).
-
-The book's title comes from _config.yml's ``title`` (jupyter-book reads it before any
-extension runs); a warning — an error under ``-W`` — says so when it differs from
-CITATION.cff.
-"""
+"""Sphinx extension: stamp the book's identity from CITATION.cff into the build."""
 
 from __future__ import annotations
 

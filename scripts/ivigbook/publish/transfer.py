@@ -1,11 +1,4 @@
-"""What a first visit to each page costs: ``first_visits(html_dir)``.
-
-Each page is opened in a new headless Chromium context (an empty cache), served from the
-built site on loopback; requests to any other host are refused and counted. For each page:
-the bytes of every response body (uncompressed: Python's server does not compress), the
-number of requests, and the URLs answered 404 or refused. Used by ``make bench`` and by
-``tests/test_light.py``.
-"""
+"""What a first visit to each page costs: ``first_visits(html_dir)``."""
 
 from __future__ import annotations
 

@@ -1,15 +1,4 @@
-"""A chapter's verdicts as readers meet them: the short reasons in a table, and the long
-reasoning behind a disclosure.
-
-``render.show_verdicts(ev, "trials", caption=...)`` (the last expression of a cell) shows the
-claims a chapter discusses with their verdict and short reason (issue 9: reasons in plain
-words), followed in the HTML by a collapsed sphinx-design dropdown "How each verdict is
-reached" that holds, for the same claims, the claim as the data check it, the long reason and
-the data that decide it, named as readers know them. The site gets it as MyST markdown
-(``nb_render_markdown_format: myst`` in _config.yml), so the dropdown is sphinx-design's own,
-chevron included. The PDF prints the table only: the claims ledger in the living-review part
-prints the full audit once.
-"""
+"""A chapter's verdicts: short reasons in a table, the reasoning behind a disclosure."""
 
 from __future__ import annotations
 
@@ -65,6 +54,5 @@ class Verdicts:
 
 
 def show_verdicts(ev: Evidence, chapter: str, caption: str) -> Verdicts:
-    """The claims ``chapter`` discusses, their verdicts and short reasons, and (collapsed, on
-    the site) how each verdict is reached."""
+    """The claims ``chapter`` discusses, their verdicts, short reasons and reasoning."""
     return Verdicts(ev, chapter, caption)

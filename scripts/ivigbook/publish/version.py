@@ -1,7 +1,4 @@
-"""The book's identity — title, version, release date, authors, licences — read from
-CITATION.cff, the one file that states them. Everything else (the Sphinx extension, the
-release zip, the how-to-cite page, the tests) asks :func:`book_metadata` and never types a
-version or a date itself."""
+"""The book's identity (title, version, date, authors, licences), read from CITATION.cff."""
 
 from __future__ import annotations
 
@@ -17,9 +14,8 @@ from ivigbook.paths import ROOT, SLUG
 
 CITATION_FILE = ROOT / "CITATION.cff"
 
-# CITATION.cff's `license` names the licence of the prose and the data. CFF reads a list of
-# licences as alternatives ("OR"), which would misstate a split by component, so the code's
-# licence is stated here and in LICENSE; tests/test_citation.py checks both against the files.
+# CITATION.cff's `license` is the prose and data's (CFF reads a list as "OR"); the code's is
+# stated here and in LICENSE. tests/test_citation.py checks both against the files.
 CODE_LICENCE = "MIT"
 LICENCE_FILES = {"CC-BY-4.0": "LICENSE-CC-BY-4.0.md", "MIT": "LICENSE"}
 
@@ -67,8 +63,7 @@ class BookMetadata:
         )
 
     def bibtex(self) -> str:
-        """A BibTeX entry for this version. Double braces keep the group author whole and
-        the title's capitals as written."""
+        """A BibTeX entry for this version."""
         key = f"ivigsibm{self.date_released.year}v{self.version.replace('.', '_')}"
         authors = " and ".join(f"{{{name}}}" for name in self.authors)
         month = f"{self.date_released:%b}".lower()

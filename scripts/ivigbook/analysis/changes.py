@@ -1,19 +1,5 @@
-"""The living review: what changed since the letter, and what a new study does to the book.
-
-* :func:`letter_search_date` - the date of the letter's search, from the data.
-* :func:`added_since_letter` - studies added after that date or by an update.
-* :func:`restrict` - the evidence restricted to the studies the letter reviewed (or any
-  ``included_by`` value), with every table that hangs off a study filtered to match.
-* :func:`verdict_changes` - each claim's verdict on the letter's studies alone and on all the
-  data, side by side; :func:`changed_verdicts` keeps the rows that differ.
-* :func:`with_tables` (from :mod:`~ivigbook.analysis.cohorts`) - the same evidence with some
-  tables replaced (tests and what-if examples use it; nothing is written to disk).
-* :func:`what_changed_facts` and :func:`verdict_comparison` - the "What changed" page's
-  numbers and sentences (one ``glue_facts`` call) and its table of verdicts.
-* :func:`scaffold_problems` - what ``make validate`` reports for a freshly scaffolded study,
-  computed on a temporary copy of the data package.
-* :func:`contributor_facts` - the "Adding a study" page's numbers (one ``glue_facts`` call).
-"""
+"""The living review: what changed since the letter's search, and what a new study does to
+the book (its verdicts, the validator's report, the contributor chapter's facts)."""
 
 from __future__ import annotations
 
@@ -47,7 +33,6 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-#: Tables whose rows belong to one study (by ``study_id``).
 STUDY_TABLES = ("outcomes", "responders", "source_checks", "risk_of_bias", "harms")
 
 
@@ -61,22 +46,17 @@ def added_since_letter(ev: Evidence) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class AddedFacts:
-    """What the studies added to the letter's evidence are, beside the letter's search: how
-    many, how many were published before the year of that search, in it, after it, or in an
-    unknown year (the data give years only), and how many gave immunoglobulin by a route
-    other than a vein (so they count in no IVIG result)."""
+    """The studies added since the letter's search: publication years beside it, routes."""
 
     n_added: int
-    search_date: str  #: the letter's search, in words
+    search_date: str
     n_published_before: int
     n_published_same_year: int
     n_published_after: int
     n_year_unknown: int
     n_not_ivig: int
-    #: the year of publication when exactly one study was added (else None)
-    single_year: int | None
-    #: the routes of the added studies that are not intravenous, in the data's words
-    other_routes: tuple[str, ...]
+    single_year: int | None  #: when exactly one study was added
+    other_routes: tuple[str, ...]  #: the routes that are not intravenous
 
 
 def added_facts(ev: Evidence) -> AddedFacts:
@@ -99,12 +79,7 @@ def added_facts(ev: Evidence) -> AddedFacts:
 
 
 def restrict(ev: Evidence, included_by: str = "letter") -> Evidence:
-    """The evidence limited to studies with this ``included_by`` value.
-
-    Outcomes, responders and source checks of the other studies are dropped; so are
-    judgements whose every record belongs to a dropped row (judgements for ``*`` stay).
-    Search and claims are unchanged.
-    """
+    """The evidence limited to studies with this ``included_by`` value (and their rows)."""
     s = ev.studies
     keep = s[s["included_by"].astype("string") == included_by]
     dropped_ids = set(s["study_id"]) - set(keep["study_id"])
@@ -149,9 +124,7 @@ def changed_verdicts(ev: Evidence, baseline: str = "letter") -> pd.DataFrame:
 
 
 def _problems_of_copy(ev: Evidence, change: Callable[[Path], object]) -> pd.DataFrame:
-    """Apply ``change`` to a temporary copy of the data package, validate the copy and return
-    the problems (file, line, field, rule, message, and the message as ``make validate``
-    prints it). The real data folder is not touched."""
+    """The validator's problems with a temporary copy of the data package, ``change``d."""
     from ivigbook.data.validate import validate
 
     with tempfile.TemporaryDirectory(prefix="ivigbook-copy-") as tmp:
@@ -193,16 +166,10 @@ def problems_with_edit(
 
 
 def _problem_frame(problems: list) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "file": [p.file for p in problems],
-            "line": pd.array([p.line for p in problems], dtype="Int64"),
-            "field": [p.field for p in problems],
-            "rule": [p.rule for p in problems],
-            "message": [p.message for p in problems],
-            "printed": [str(p) for p in problems],
-        }
-    ).astype({"file": "string", "field": "string", "rule": "string", "message": "string"})
+    rows = [(p.file, p.line, p.field, p.rule, p.message, str(p)) for p in problems]
+    frame = pd.DataFrame(rows, columns=["file", "line", "field", "rule", "message", "printed"])
+    text = dict.fromkeys(["file", "field", "rule", "message"], "string")
+    return frame.astype({"line": "Int64", **text})
 
 
 CHANGELOG = ROOT / "CHANGELOG.md"
@@ -215,14 +182,11 @@ def changelog_rule(path: Path = CHANGELOG) -> str:
     if RULE_HEADING not in text:
         msg = f"{path.name} has no section {RULE_HEADING!r}"
         raise ValueError(msg)
-    body = text.split(RULE_HEADING, 1)[1]
-    return body.split("\n## ", 1)[0].strip()
+    return text.split(RULE_HEADING, 1)[1].split("\n## ", 1)[0].strip()
 
 
 def release_level(ev: Evidence, baseline: str = "letter") -> str:
-    """The version step the changelog's rule asks for, relative to the letter's evidence:
-    ``major`` when a claim's verdict changed, ``minor`` when studies were added without
-    changing a verdict, ``none`` when the evidence is the letter's."""
+    """The changelog rule's step: major (a verdict changed), minor (studies added) or none."""
     if not changed_verdicts(ev, baseline).empty:
         return "major"
     if not added_since_letter(ev).empty:
@@ -235,8 +199,6 @@ def _long_date(value: pd.Timestamp) -> str:
 
 
 def _published_relation(year: object, search_year: int) -> str | None:
-    """When a study was published beside the letter's search: "before", "after", "in the year
-    of", or None for no year."""
     if is_missing(year):
         return None
     y = int(str(year))
@@ -262,11 +224,8 @@ def added_summary(ev: Evidence) -> str:
 def changes_summary(ev: Evidence, baseline: str = "letter") -> str:
     """One sentence on the claims whose verdict differs from that on the letter's studies."""
     changed = changed_verdicts(ev, baseline)
-    moves = [
-        {"quote": row["quote"], "before": row["verdict_letter"], "now": row["verdict_now"]}
-        for _, row in changed.iterrows()
-    ]
-    return sentence("changes", "changes_summary", moves=moves)
+    moves = changed.rename(columns={"verdict_letter": "before", "verdict_now": "now"})
+    return sentence("changes", "changes_summary", moves=moves.to_dict("records"))
 
 
 #: The files a contributor adds rows to for a new study, and whether every study needs one.
@@ -286,22 +245,15 @@ def contributor_files(ev: Evidence) -> pd.DataFrame:
         resource = ev.resource(name)
         fields = resource["schema"]["fields"]
         required = [f for f in fields if (f.get("constraints") or {}).get("required")]
-        records.append(
-            {
-                "File": resource["path"],
-                "Add a row": when,
-                "What the file holds": " ".join(str(resource.get("description", "")).split()),
-                "Fields": len(fields),
-                "Required fields": len(required),
-            }
-        )
-    frame = pd.DataFrame(records)
+        holds = " ".join(str(resource.get("description", "")).split())
+        records.append((resource["path"], when, holds, len(fields), len(required)))
+    columns = ["File", "Add a row", "What the file holds", "Fields", "Required fields"]
+    frame = pd.DataFrame(records, columns=columns)
     return frame.astype({"Fields": "Int64", "Required fields": "Int64"})
 
 
 def scaffold_rows(ev: Evidence, study_id: str, today: dt.date) -> pd.DataFrame:
-    """What ``new-study`` appends for ``study_id``: one row per file and field, with the cell
-    text (the placeholder where the contributor must fill in)."""
+    """What ``new-study`` appends for ``study_id``: one row per file and field."""
     from ivigbook.data.newstudy import template_rows
 
     rows = template_rows(dict(ev.package), study_id, today)
@@ -335,9 +287,7 @@ def added_table(ev: Evidence) -> pd.DataFrame:
 
 
 def why_verdicts_stand(ev: Evidence, baseline: str = "letter") -> str:
-    """Why the added studies move the verdicts they move, or none: each added study is
-    outside the IVIG cohorts (not intravenous), uncontrolled, or a controlled IVIG study that
-    can move the trial claims. One or two sentences, recomputed at every build."""
+    """Why the added studies move the verdicts they move, or none, by route and design."""
     added = added_since_letter(ev)
     ivig = added[is_ivig(added)]
     n_controlled = int(ivig["controlled"].fillna(False).astype(bool).sum())
@@ -352,34 +302,20 @@ def why_verdicts_stand(ev: Evidence, baseline: str = "letter") -> str:
     )
 
 
-# ------------------------------------------------------------------------------------------
-# A real addition, as the contributor chapter shows it
-
-
-def example_addition(ev: Evidence) -> pd.Series | None:
-    """The first study added since the letter (by added_on, then data order), or None."""
-    added = added_since_letter(ev)
-    if added.empty:
-        return None
-    return added.sort_values("added_on", kind="stable").iloc[0]
-
-
 def study_cells(ev: Evidence, study_id: str) -> pd.DataFrame:
-    """One study's row as filled in: field and value ("(empty)" for an empty cell), in the
-    file's order."""
+    """One study's row as filled in: field and value ("(empty)" for an empty cell)."""
     row = ev.studies[ev.studies["study_id"].astype(str) == study_id].iloc[0]
-    values = []
-    for field in ev.studies.columns:
-        value = row[field]
-        if pd.isna(value):
-            text = "(empty)"
-        elif isinstance(value, pd.Timestamp):
-            text = value.strftime("%Y-%m-%d")
-        else:
-            text = str(value)
-            text = text.lower() if text in ("True", "False") else text
-        values.append({"Field": field, "Value": text})
-    return pd.DataFrame(values).astype("string")
+    values = [
+        "(empty)"
+        if pd.isna(value)
+        else value.strftime("%Y-%m-%d")
+        if isinstance(value, pd.Timestamp)
+        else str(value).lower()
+        if str(value) in ("True", "False")
+        else str(value)
+        for value in row
+    ]
+    return pd.DataFrame({"Field": ev.studies.columns, "Value": values}).astype("string")
 
 
 def study_outcome_rows(ev: Evidence, study_id: str) -> pd.DataFrame:
@@ -390,6 +326,9 @@ def study_outcome_rows(ev: Evidence, study_id: str) -> pd.DataFrame:
     )
 
 
+JUDGEMENT_COLUMNS = ("record_id", "field", "value", "reason", "source")
+
+
 def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
     """The judgement rows about one study or its outcomes: field, value, reason, source."""
     j = ev.judgements
@@ -397,51 +336,41 @@ def study_judgements(ev: Evidence, study_id: str) -> pd.DataFrame:
     ids = {study_id} | {str(x) for x in outcome_ids}
     mine = j["record_id"].map(lambda text: bool({r.strip() for r in str(text).split(";")} & ids))
     rows = j[mine.astype(bool)]
-    return _string_columns(
-        rows,
-        {
-            "Record": "record_id",
-            "Field": "field",
-            "Value": "value",
-            "Why": "reason",
-            "Source": "source",
-        },
-    )
+    names = ("Record", "Field", "Value", "Why", "Source")
+    return _string_columns(rows, dict(zip(names, JUDGEMENT_COLUMNS, strict=True)))
 
 
 @dataclass(frozen=True)
 class ContributorFacts:
-    """The "Adding a study" chapter's facts (glued with the prefix ``add``): the fields of a
-    study row, what the scaffold fills in, what the validator says of it, and the first study
-    added since the letter (the ``example_`` fields; None when no study has been added)."""
+    """The "Adding a study" chapter's facts; ``example_``: the first study added, or None."""
 
-    n_study_fields: int  #: fields of studies.csv
-    n_required_study_fields: int  #: of which required
-    n_judgements: int  #: rows of judgements.csv
+    n_study_fields: int
+    n_required_study_fields: int
+    n_judgements: int
     n_cells: int  #: cells of the scaffolded study row
-    n_prefilled: int  #: of which the scaffold fills in (not the placeholder)
+    n_prefilled: int  #: of which the scaffold fills in
     n_problems: int  #: problems the validator reports for the scaffolded study
-    n_placeholder_problems: int  #: of which placeholders still to fill in
-    n_rules: int  #: kinds of problem (validator rules)
+    n_placeholder_problems: int
+    n_rules: int
     example_id: str | None
-    example_design: str | None  #: its design's label
-    example_n_total: int | None  #: patients in all
-    example_route: str | None  #: its route's label
-    example_label: str | None  #: what the book's tables and charts call it
-    example_n_judgements: int | None  #: judgement rows about it or its outcomes
-    example_n_outcomes: int | None  #: its outcome rows
+    example_design: str | None
+    example_n_total: int | None
+    example_route: str | None
+    example_label: str | None
+    example_n_judgements: int | None
+    example_n_outcomes: int | None
 
 
 def contributor_facts(ev: Evidence, study_id: str, today: dt.date) -> ContributorFacts:
-    """Everything the "Adding a study" chapter says in numbers, for a study scaffolded as
-    ``study_id`` on ``today`` (in a temporary copy of the data package)."""
+    """The "Adding a study" chapter's numbers, for ``study_id`` scaffolded on ``today``."""
     studies_file = ev.resource("studies")["path"]
     studies = contributor_files(ev).set_index("File").loc[studies_file]
     scaffold = scaffold_rows(ev, study_id, today)
     cells = scaffold[scaffold["File"] == studies_file]
     problems = scaffold_problems(ev, study_id)
     rules = problems["rule"].value_counts()
-    example = example_addition(ev)
+    added = added_since_letter(ev)  # the first study added is the example
+    example = None if added.empty else added.sort_values("added_on", kind="stable").iloc[0]
     example_id = None if example is None else str(example["study_id"])
     return ContributorFacts(
         n_study_fields=int(studies["Fields"]),
@@ -467,10 +396,6 @@ def _string_columns(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFram
     return pd.DataFrame(
         {name: frame[column].astype("string") for name, column in columns.items()}
     ).reset_index(drop=True)
-
-
-# ------------------------------------------------------------------------------------------
-# The "What changed" page's facts, for one glue_facts call
 
 
 def what_changed_facts(ev: Evidence, baseline: str = "letter") -> dict[str, object]:

@@ -1,12 +1,5 @@
-"""The summary of findings in the GRADE style: per outcome that matters to patients, the
-trials and participants counted from the data (:func:`ivigbook.analysis.cohorts.is_trial`),
-what the evidence shows, and the book's certainty with each criterion and its reason.
-
-* :func:`statement` words an effect at a certainty as GRADE guidelines 26 do
-  (``grade_statements.csv``).
-* :func:`rated_on` lists the trials a rating was made on (``findings.rated_on``); when they
-  differ from the outcome's trials now, :func:`stale_statement` is what the row says.
-"""
+"""The summary of findings in the GRADE style: per outcome, the trials and participants, what
+the evidence shows, and the book's certainty with each criterion and its reason."""
 
 from __future__ import annotations
 
@@ -51,9 +44,7 @@ def rated_on(row: Any) -> list[str]:
 
 
 def statement(ev: Any, effect: str, certainty: str, outcome_label: str) -> str:
-    """GRADE's informative statement for an effect at a certainty (``grade_statements.csv``):
-    "IVIG may make little or no difference to muscle strength, but the evidence is very
-    uncertain."."""
+    """GRADE's informative statement for an effect at a certainty (``grade_statements.csv``)."""
     s = ev.grade_statements
     hit = s[(s["effect"].astype(str) == effect) & (s["certainty"].astype(str) == certainty)]
     text = str(hit["statement"].iloc[0]).format(intervention="IVIG", outcome=outcome_label.lower())
@@ -71,21 +62,12 @@ def stale_statement(changed: str, certainty: str) -> str:
     )
 
 
-# ------------------------------------------------------------------------------------------
-# Summary of findings
-
-
-def _domains(text: object) -> list[str]:
-    return split_list(text)
-
-
 def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
-    """The trials that inform one outcome: trials with a result in its outcome domains, or,
-    for adverse events, trials with a row in the harms table."""
+    """The trials with a result in an outcome's domains (adverse events: a row in harms)."""
     s = ev.studies
     trials = s[is_trial(s)]
     row = ev.findings[ev.findings["outcome"].astype(str) == outcome].iloc[0]
-    domains = _domains(row["outcome_domains"])
+    domains = split_list(row["outcome_domains"])
     if domains:
         o = ev.outcomes
         ids = set(o.loc[o["domain"].astype("string").isin(domains).fillna(False), "study_id"])
@@ -95,11 +77,10 @@ def finding_studies(ev: Any, outcome: str) -> pd.DataFrame:
 
 
 def domain_certainty(ev: Any) -> dict[str, str]:
-    """The book's certainty for each outcome domain a summary-of-findings row covers
-    (``findings.outcome_domains``): "strength" -> "very_low"."""
+    """The book's certainty for each outcome domain: "strength" -> "very_low"."""
     levels: dict[str, str] = {}
     for _, row in ev.findings.iterrows():
-        for domain in _domains(row["outcome_domains"]):
+        for domain in split_list(row["outcome_domains"]):
             levels.setdefault(domain, str(row["certainty"]))
     return levels
 
@@ -117,14 +98,8 @@ def downgrades_text(ev: Any, outcome: str) -> str:
 
 
 def findings_table(ev: Any) -> pd.DataFrame:
-    """One row per outcome: label, trials, participants, finding, certainty, downgrades.
-
-    Columns: outcome, outcome_label, n_trials, n_participants, trials (names), finding,
-    statement (GRADE's informative statement), certainty, certainty_label, certainty_symbol,
-    meaning, downgrades, levels, cochrane_grade, and stale (the studies added to, or gone
-    from, the outcome's trials since it was rated, named; "" when the rating is current).
-    A stale row keeps its old rating in ``certainty`` but says so in every worded column.
-    """
+    """One row per outcome: label, trials, participants, finding, certainty, downgrades, and
+    stale (the trials added or gone since it was rated; a stale row says so when worded)."""
     f = ev.findings.sort_values("display_order")
     names = labels_by_id(ev)
     short = short_labels_by_id(ev)
@@ -141,6 +116,7 @@ def findings_table(ev: Any) -> pd.DataFrame:
         stale = sentence("grade", "stale", added=added, gone=gone)
         label = FINDING_LABELS[outcome]
         said = statement(ev, str(row["effect"]), certainty, label)
+        old = stale_statement(stale, certainty) if stale else ""
         records.append(
             {
                 "outcome": outcome,
@@ -149,13 +125,11 @@ def findings_table(ev: Any) -> pd.DataFrame:
                 "n_participants": int(trials["n_total"].sum()),
                 "trials": "; ".join(names[sid] for sid in trials["study_id"].astype(str)),
                 "finding": str(row["finding"]),
-                "statement": stale_statement(stale, certainty) if stale else said,
+                "statement": old or said,
                 "certainty": certainty,
                 "certainty_label": NOT_RERATED if stale else CERTAINTY_LABELS[certainty],
                 "certainty_symbol": "" if stale else CERTAINTY_SYMBOLS[certainty],
-                "meaning": stale_statement(stale, certainty)
-                if stale
-                else CERTAINTY_MEANINGS[certainty],
+                "meaning": old or CERTAINTY_MEANINGS[certainty],
                 "downgrades": downgrades_text(ev, outcome),
                 "levels": int(d["levels"].sum()),
                 "cochrane_grade": str(row["cochrane_grade"]),
@@ -166,41 +140,34 @@ def findings_table(ev: Any) -> pd.DataFrame:
 
 
 def stale_ratings(ev: Any) -> pd.DataFrame:
-    """The summary-of-findings rows whose trials changed since they were rated: outcome,
-    outcome_label, stale. Empty when every rating is current."""
+    """The summary-of-findings rows whose trials changed since they were rated."""
     t = findings_table(ev)
     return t.loc[t["stale"] != "", ["outcome", "outcome_label", "stale"]].reset_index(drop=True)
 
 
 def findings_display(ev: Any) -> pd.DataFrame:
-    """The summary of findings for readers: one row per outcome, as in a Cochrane summary of
-    findings. The reasons a rating is lowered are :func:`downgrades_display`; Cochrane's own
-    grading is :func:`cochrane_display`."""
+    """The summary of findings for readers: one row per outcome, as Cochrane shows it."""
     t = findings_table(ev)
+    rating = (t["certainty_symbol"] + " " + t["certainty_label"]).str.strip()
+    trials = t["n_trials"].astype(str) + " (" + t["n_participants"].astype(str) + ")"
     return pd.DataFrame(
         {
             "Outcome": t["outcome_label"],
             "What the evidence shows": t["statement"] + " " + t["finding"],
-            "Trials (patients)": [
-                f"{n} ({p})" for n, p in zip(t["n_trials"], t["n_participants"], strict=True)
-            ],
-            "Certainty (the book's rating)": (
-                t["certainty_symbol"] + " " + t["certainty_label"]
-            ).str.strip(),
+            "Trials (patients)": trials,
+            "Certainty (the book's rating)": rating,
         }
     ).astype("string")
 
 
 def downgrades_display(ev: Any) -> pd.DataFrame:
-    """Every GRADE domain of every outcome, in the summary's outcome order and the handbook's
-    domain order, with the levels it costs (minus one, or "0" where it lowers nothing) and
-    the reason: a reader sees each criterion, not only those that lower a rating."""
+    """Every GRADE domain of every outcome, in order, with the levels it costs and why."""
     order = {o: i for i, o in enumerate(findings_table(ev)["outcome"])}
     domains = {g: i for i, g in enumerate(GRADE_DOMAIN_LABELS)}
-    d = ev.downgrades.copy()
-    d["order"] = d["outcome"].astype(str).map(order)
-    d["domain_order"] = d["grade_domain"].astype(str).map(domains)
-    d = d.sort_values(["order", "domain_order"], kind="stable")
+    d = ev.downgrades.assign(
+        order=ev.downgrades["outcome"].astype(str).map(order),
+        domain_order=ev.downgrades["grade_domain"].astype(str).map(domains),
+    ).sort_values(["order", "domain_order"], kind="stable")
     return pd.DataFrame(
         {
             "Outcome": [FINDING_LABELS[str(o)] for o in d["outcome"]],
@@ -214,13 +181,12 @@ def downgrades_display(ev: Any) -> pd.DataFrame:
 def cochrane_display(ev: Any) -> pd.DataFrame:
     """The Cochrane review's grading of the same outcomes, beside the book's rating."""
     t = findings_table(ev)
+    review = cochrane_reviews(ev).get(SOF_REVIEW, SOF_REVIEW)
     return pd.DataFrame(
         {
             "Outcome": t["outcome_label"],
             "The book's rating": t["certainty_label"],
-            f"The Cochrane review ({cochrane_reviews(ev).get(SOF_REVIEW, SOF_REVIEW)})": t[
-                "cochrane_grade"
-            ],
+            f"The Cochrane review ({review})": t["cochrane_grade"],
         }
     ).astype("string")
 
@@ -229,14 +195,14 @@ def cochrane_display(ev: Any) -> pd.DataFrame:
 class FindingsFacts:
     """The summary-of-findings section in numbers and words (prefix ``ap``)."""
 
-    certainty_words: str  #: :func:`certainty_words`
+    certainty_words: str
     strength_trials: int
     strength_patients: int
     strength_certainty: str  #: lower case
-    strength_statement: str  #: GRADE's informative statement for strength (or "not re-rated")
-    trial_months: str  #: "3 to 6": the trials' shortest and longest planned treatment
+    strength_statement: str
+    trial_months: str  #: "3 to 6"
     n_outcomes: int
-    n_cochrane_not_estimable: int  #: outcomes whose data the Cochrane review found not estimable
+    n_cochrane_not_estimable: int
 
 
 def findings_facts(ev: Any) -> FindingsFacts:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from ivigbook.analysis.changes import added_since_letter
 from ivigbook.analysis.claims import evaluate
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-# --------------------------------------------------------------------------------------
-# Conclusions
-
-
 @dataclass(frozen=True)
 class EvidenceSummary:
     """Counts behind the conclusions (see :func:`evidence_summary`)."""
@@ -56,26 +52,14 @@ class EvidenceSummary:
 
 
 def evidence_summary(ev: Evidence) -> EvidenceSummary:
-    """Counts behind the conclusions (plain ints).
-
-    ``n_trials``/``n_trial_patients``: controlled trials
-    (:func:`~ivigbook.analysis.cohorts.is_trial`) and their patients;
-    ``n_trials_objective_benefit``: trials with an improvement
-    (:func:`~ivigbook.analysis.cohorts.studies_with_improvement`); the same for all
-    controlled studies (trials and case-control studies), and the IVIG studies without a
-    control group (a study of immunoglobulin by another route is in ``n_studies`` only, as
-    the caveat on added studies says); ``n_added``: studies added since
-    the letter's search
-    (:func:`ivigbook.analysis.changes.added_since_letter`: included_by "update" or added later).
-    """
-    everything = ev.studies
+    """Counts behind the conclusions (studies by other routes count in n_studies only)."""
     studies = ivig_studies(ev)  # trials and controlled studies: intravenous only
     benefit = studies_with_improvement(ev)
     trials = studies[is_trial(studies)]
     controlled = studies[is_controlled(studies)]
     uncontrolled = uncontrolled_studies(ev)
     return EvidenceSummary(
-        n_studies=len(everything),
+        n_studies=len(ev.studies),
         n_ivig_studies=len(studies),
         n_trials=len(trials),
         n_trial_patients=int(trials["n_total"].sum()),
@@ -96,47 +80,38 @@ PATIENT_DOMAINS = ("strength", "swallowing", "function")
 
 @dataclass(frozen=True)
 class CheckedBenefit:
-    """One study whose checked primary source reports an objective improvement that the
-    letter's results do not (:func:`~ivigbook.analysis.claims.bases.checked_improvements`)."""
+    """A study whose checked primary source reports an improvement the letter's results do not."""
 
     study: str  #: the study's short label ("Dalakas 1997")
     domains: tuple[str, ...]  #: the improved domains (codes), data order
     own_report: bool  #: every check behind it cites the study's own report
     trial: bool
     controlled: bool
-    #: why every result behind it is weak evidence (:func:`~ivigbook.analysis.claims.bases.
-    #: weak_results`), so that it cannot overturn a claim on its own; "" when one is not
-    weak: str = ""
+    weak: str = ""  #: why every result behind it is weak evidence ("" when one is not)
 
 
 def checked_benefits(ev: Evidence) -> tuple[CheckedBenefit, ...]:
     """:func:`~ivigbook.analysis.claims.bases.checked_improvements`, one item per study."""
     table = checked_improvements(ev)
     weak = weak_results(ivig_evidence(ev)).set_index("outcome_id")["why"]
-    out = []
-    for _, rows in table.groupby("study_id", sort=False):
-        out.append(
-            CheckedBenefit(
-                study=str(rows["study"].iloc[0]),
-                domains=tuple(dict.fromkeys(rows["domain"].astype(str))),
-                own_report=bool(rows["own_report"].all()),
-                trial=bool(rows["trial"].iloc[0]),
-                controlled=bool(rows["controlled"].iloc[0]),
-                weak="; ".join(dict.fromkeys(weak[o] for o in rows["outcome_id"]))
-                if set(rows["outcome_id"]) <= set(weak.index)
-                else "",
-            )
+    return tuple(
+        CheckedBenefit(
+            study=str(rows["study"].iloc[0]),
+            domains=tuple(dict.fromkeys(rows["domain"].astype(str))),
+            own_report=bool(rows["own_report"].all()),
+            trial=bool(rows["trial"].iloc[0]),
+            controlled=bool(rows["controlled"].iloc[0]),
+            weak="; ".join(dict.fromkeys(weak[o] for o in rows["outcome_id"]))
+            if set(rows["outcome_id"]) <= set(weak.index)
+            else "",
         )
-    return tuple(out)
+        for _, rows in table.groupby("study_id", sort=False)
+    )
 
 
 @dataclass(frozen=True)
 class BasesVerdicts:
-    """How many claims are contradicted on each basis (the letter's own evidence; the
-    evidence with the primary sources checked), and what the difference turns on:
-    ``n_newly_contradicted`` claims are contradicted only once the sources are checked, and
-    ``newly_contradicted_domains`` are the domains of the checked improvements every such
-    claim turns on (empty: no single cause, or none)."""
+    """Claims contradicted on each basis, and only once the sources are checked (with why)."""
 
     newly_contradicted_domains: tuple[str, ...]
     n_claims: int
@@ -174,8 +149,7 @@ class KeyFacts:
     n_uncontrolled: int
     n_uncontrolled_patients: int
     n_uncontrolled_objective_benefit: int
-    #: Responder statements ("some patients improved"), and how many of them come from a
-    #: study without a control group or rest on a subjective or undefined measure.
+    #: Responder statements, and how many are uncontrolled or on a subjective measure.
     n_signal_statements: int
     n_signal_weak: int
     timing_verdict: str
@@ -183,46 +157,38 @@ class KeyFacts:
     n_added: int
     #: The book's certainty ratings: (certainty label, outcome labels), best first.
     certainty: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    #: Ratings whose trials changed since they were made: (outcome label, what changed, the
-    #: old rating). Their outcomes are not in ``certainty``.
+    #: Ratings whose trials changed since: (outcome label, what changed, the old rating).
     not_rerated: tuple[tuple[str, str, str], ...] = ()
-    #: Guidance statements on immunoglobulin in IBM, and how many advise against it or find
-    #: no data to support it, or support it only conditionally.
+    #: Guidance statements on IVIG in IBM; against it (or no data for it); conditional.
     n_guidance: int = 0
     n_guidance_against: int = 0
     n_guidance_conditional: int = 0
-    #: The next trial at the planning inputs (IBMFRS decline, analysis of covariance): patients
-    #: to enrol per arm, after dropout (:func:`ivigbook.analysis.design.continuous_design`).
+    #: The next trial (:func:`~ivigbook.analysis.design.continuous_design`): patients per arm,
+    #: the share of the IBMFRS decline prevented, its months, the difference in points.
     next_trial_per_arm: int = 0
-    #: what that trial is sized to detect: the share of the decline prevented, over how many
-    #: months, and the difference in IBMFRS points at the mean score of a recent trial
     next_trial_slowing: float = 0.0
     next_trial_months: int = 0
     next_trial_points: float = 0.0
-    #: Studies whose checked primary source reports an objective improvement that the letter's
-    #: results do not; the counts above follow the letter's results.
+    #: Studies whose checked source reports an improvement the letter's results do not.
     checked_benefits: tuple[CheckedBenefit, ...] = ()
-    #: Improvement reports (:func:`ivigbook.analysis.cohorts.improvement_reports`) and how many
-    #: of them come from a study without a control group or rest on a subjective measure.
+    #: Improvement reports, and how many are uncontrolled or on a subjective measure.
     n_improvement_reports: int = 0
     n_improvement_reports_weak: int = 0
-    #: The guidance that supports IVIG only in a defined situation: how many of those are
-    #: superseded editions, and the situation in the document's words.
+    #: Conditional guidance: superseded editions, and the situations in its words.
     n_guidance_conditional_superseded: int = 0
     guidance_conditional_situations: tuple[str, ...] = ()
 
 
 def key_facts(ev: Evidence) -> KeyFacts:
     """Everything the key messages say, computed from the data."""
-    counts = evidence_summary(ev)
+    own = {f.name for f in fields(KeyFacts)}
+    shared: dict[str, Any] = {k: v for k, v in asdict(evidence_summary(ev)).items() if k in own}
     trial_ids = set(trial_studies(ev)["study_id"].astype(str))
     o = ev.outcomes
     objective = o[o["study_id"].astype(str).isin(trial_ids) & (o["assessment"] == "objective")]
     measured = set(objective["domain"].astype(str))
     signals = responder_summary(responder_table(ev))
-    verdicts = dict(
-        zip(*(evaluate(ev)[c].astype(str) for c in ("claim_id", "verdict")), strict=True)
-    )
+    verdicts = evaluate(ev).set_index("claim_id")["verdict"].astype(str)
     findings = findings_table(ev)
     levels: dict[str, list[str]] = {}
     current = findings[findings["stale"] == ""]
@@ -249,40 +215,19 @@ def key_facts(ev: Evidence) -> KeyFacts:
         certainty=tuple((level, tuple(outcomes)) for level, outcomes in levels.items()),
         not_rerated=tuple(
             (str(o).lower(), str(s), str(c).replace("_", " "))
-            for o, s, c in zip(
-                stale["outcome_label"], stale["stale"], stale["certainty"], strict=True
-            )
+            for o, s, c in stale[["outcome_label", "stale", "certainty"]].itertuples(index=False)
         ),
-        n_studies=counts.n_studies,
-        n_trials=counts.n_trials,
-        n_trial_patients=counts.n_trial_patients,
-        n_trials_objective_benefit=counts.n_trials_objective_benefit,
         n_trials_placebo=int(trial_studies(ev)["placebo_controlled"].eq(True).sum()),
         trial_domains=tuple(d for d in PATIENT_DOMAINS if d in measured),
-        n_uncontrolled=counts.n_uncontrolled,
-        n_uncontrolled_patients=counts.n_uncontrolled_patients,
-        n_uncontrolled_objective_benefit=counts.n_uncontrolled_objective_benefit,
         n_signal_statements=signals.n_statements,
         n_signal_weak=signals.n_weak,
         timing_verdict=verdicts["responders_started_earlier"],
         marker_verdict=verdicts["no_biomarkers"],
-        n_added=counts.n_added,
+        **shared,
     )
 
 
-# --------------------------------------------------------------------------------------
-# The letter's evidence and the checked sources
-
-
-@dataclass(frozen=True)
-class BasesCounts:
-    """Claims evaluated on the letter's evidence and on the checked primary sources."""
-
-    n_claims: int
-    n_differ: int  #: claims whose verdict differs between the two
-
-
-def bases_counts(ev: Evidence) -> BasesCounts:
-    """Counts of :func:`ivigbook.analysis.claims.bases.evaluate_bases`."""
+def bases_counts(ev: Evidence) -> dict[str, int]:
+    """Claims evaluated on both bases (n_claims), and those whose verdict differs (n_differ)."""
     bases = evaluate_bases(ev)
-    return BasesCounts(n_claims=len(bases), n_differ=int(bases["differs"].sum()))
+    return {"n_claims": len(bases), "n_differ": int(bases["differs"].sum())}

@@ -1,21 +1,6 @@
-"""Every claim judged twice: on the letter's own evidence and on the evidence as checked.
-
-* **The letter's evidence** (:func:`letter_basis`): the studies of the letter's Table I, with
-  the letter's own results, designs and counts; no added study. The source checks stay as
-  notes (a reason may say what a study's own report adds), but change no value.
-* **The evidence as checked** (:func:`checked_basis`): every study in the data, with the
-  results and design facts that a checked primary source gives in place of the letter's
-  (``checked_results.csv``, ``checked_study_values.csv``).
-
-A verdict weighs the contrary evidence, not its mere existence (:func:`weak_results`): a
-checked result that is neither the study's primary outcome nor adjusted for multiple
-comparisons, or whose outcome the book rates at very low certainty, cannot overturn a claim.
-Where such a result alone would change a verdict, the claim keeps its verdict on the credible
-evidence (a "supported" claim becomes "supported with a qualification") and the reason says,
-in one sentence, what the result is and why it does not overturn the claim.
-
-Where the two verdicts differ, :func:`evaluate_bases` says so in one plain sentence.
-"""
+"""Every claim judged twice: on the letter's own evidence (:func:`letter_basis`) and on the
+evidence with the primary sources checked (:func:`checked_basis`). A weak checked result
+(:func:`weak_results`) cannot overturn a claim alone: the claim is then qualified instead."""
 
 from __future__ import annotations
 
@@ -66,9 +51,8 @@ def letter_basis(ev: Evidence) -> Evidence:
 
 
 def checked_basis(ev: Evidence, leave_out: Iterable[str] = ()) -> Evidence:
-    """Every study, with results and design facts replaced where a checked primary source
-    gives them; the checks named in ``leave_out`` are not applied (their outcomes keep the
-    letter's result)."""
+    """Every study, with the results and design facts a checked primary source gives (except
+    for the checks in ``leave_out``)."""
     skip = set(leave_out)
     checked = ev.checked_results
     checked = checked[~checked["check_id"].astype(str).isin(skip)]
@@ -89,13 +73,8 @@ def checked_basis(ev: Evidence, leave_out: Iterable[str] = ()) -> Evidence:
 
 
 def weak_results(ev: Evidence) -> pd.DataFrame:
-    """The checked results that cannot overturn a claim, with the reasons.
-
-    A checked result is credible evidence against a claim when it is the study's primary
-    outcome or is adjusted for multiple comparisons, and the book does not rate the certainty
-    of its outcome very low (``findings.csv``). The others are weak. Columns: check_id,
-    outcome_id, study_id, study (short label), summary, why (the reasons, in words).
-    """
+    """The checked results that cannot overturn a claim (neither primary nor adjusted for
+    multiplicity, or of an outcome rated very low), with why, in words."""
     columns = ["check_id", "outcome_id", "study_id", "study", "summary", "why"]
     cr = ev.checked_results
     if cr.empty:
@@ -119,35 +98,14 @@ def weak_results(ev: Evidence) -> pd.DataFrame:
             very_low=outcome["domain"] if level == "very_low" else None,
         )
         sid = str(outcome["study_id"])
-        rows.append(
-            {
-                "check_id": str(r.check_id),
-                "outcome_id": str(r.outcome_id),
-                "study_id": sid,
-                "study": labels.get(sid, sid),
-                "summary": str(r.summary),
-                "why": why,
-            }
-        )
+        ids = [str(r.check_id), str(r.outcome_id), sid]
+        rows.append([*ids, labels.get(sid, sid), str(r.summary), why])
     return pd.DataFrame(rows, columns=columns)
 
 
-def weighing_sentence(weak: pd.DataFrame) -> str:
-    """One sentence for the weak results that alone would change a verdict: what each is and
-    why it does not overturn the claim."""
-    return sentence("claims", "weighing", weak=list(weak.itertuples(index=False)))
-
-
 def checked_improvements(ev: Evidence) -> pd.DataFrame:
-    """The objective improvements that only a checked primary source reports, in IVIG studies.
-
-    An outcome counts when it is an improvement (:func:`~ivigbook.analysis.cohorts.
-    improvement_outcomes`) on the evidence as checked (:func:`checked_basis`) but not on the
-    results the letter reports. Columns: outcome_id, study_id, study (short label), domain,
-    measure (the letter's name of the measure), trial and controlled (the study's design),
-    own_report (every check behind it cites the study's own report) and check_ids (``"; "``).
-    A new row of ``checked_results.csv`` with an improved result adds a row here.
-    """
+    """The objective improvements, in IVIG studies, that only a checked primary source reports
+    (own_report: every check behind one cites the study's own report)."""
     columns = [
         "outcome_id",
         "study_id",
@@ -178,19 +136,9 @@ def checked_improvements(ev: Evidence) -> pd.DataFrame:
         own = bool(ids) and all(
             str(checks.loc[c, "citation_key"]) == str(study["citation_key"].iloc[0]) for c in ids
         )
-        rows.append(
-            {
-                "outcome_id": str(o.outcome_id),
-                "study_id": sid,
-                "study": labels[sid],
-                "domain": str(o.domain),
-                "measure": str(o.measure_letter),
-                "trial": bool(is_trial(study).iloc[0]),
-                "controlled": bool(is_controlled(study).iloc[0]),
-                "own_report": own,
-                "check_ids": "; ".join(ids),
-            }
-        )
+        design = [bool(is_trial(study).iloc[0]), bool(is_controlled(study).iloc[0])]
+        about = [str(o.outcome_id), sid, labels[sid], str(o.domain), str(o.measure_letter)]
+        rows.append([*about, *design, own, "; ".join(ids)])
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -205,15 +153,12 @@ def difference_sentence(letter: str, checked: str, reason: str) -> str:
     return sentence("claims", "difference", letter=letter, checked=checked, first=first)
 
 
-#: Source-check topics on which a study's own report can qualify a supported claim: what the
-#: study found and how large it was (not a count of patients or a rounding).
+#: Source-check topics on which a study's own report can qualify a supported claim.
 QUALIFYING_TOPICS = ("result", "effect_size")
 
 
 def differing_sentence(ev: Evidence, deciding_rows: str) -> str:
-    """With the sources checked, a supported claim whose deciding rows include a source check
-    that differs from the letter on what a study found is qualified: this sentence says how
-    ("" when none does)."""
+    """How a deciding source check that differs on a result qualifies a claim, or ""."""
     sc = ev.source_checks
     ids = {r.partition(":")[2] for r in deciding_rows.split("; ") if r.startswith("source_checks:")}
     hit = sc[
@@ -232,23 +177,13 @@ def differing_sentence(ev: Evidence, deciding_rows: str) -> str:
 
 
 def evaluate_bases(ev: Evidence) -> pd.DataFrame:
-    """Each claim's verdict and reason on both bases, whether they differ, and the sentence.
-
-    The verdict with the sources checked is reached on the credible evidence: where the weak
-    checked results (:func:`weak_results`) alone would change it, the verdict without them
-    stands (a "supported" one becomes "supported with a qualification") and the reason opens
-    with :func:`weighing_sentence`.
-
-    Columns: claim_id, chapter, quote, verdict_letter, reason_letter, verdict_checked,
-    reason_checked, rows_checked (the deciding rows with the sources checked), weighed (a weak
-    result was set aside), differs, difference ("" where the verdicts agree).
-    """
+    """Each claim's verdict and reason on both bases, whether they differ, and the sentence;
+    where weak results alone would change the checked verdict, it is reached without them."""
     before = evaluate(letter_basis(ev))
     after = evaluate(checked_basis(ev))
     weak = weak_results(ivig_evidence(ev))
     credible = evaluate(checked_basis(ev, leave_out=weak["check_id"])) if len(weak) else after
     verdicts, reasons, rows, weighed = [], [], [], []
-    differently = {str(r): differing_sentence(ev, str(r)) for r in after["deciding_rows"]}
     for claim, full, kept in zip(
         ev.claims.itertuples(index=False),
         after.itertuples(index=False),
@@ -256,7 +191,7 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
         strict=True,
     ):
         if str(full.verdict) == str(kept.verdict):
-            worded = differently.get(str(full.deciding_rows), "")
+            worded = differing_sentence(ev, str(full.deciding_rows))
             qualified = str(full.verdict) == SUPPORTED and worded
             verdicts.append(QUALIFIED if qualified else str(full.verdict))
             reasons.append(f"{worded} {full.reason}" if qualified else str(full.reason))
@@ -270,7 +205,8 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
             scope = set(split_list(claim.scope_studies))
             mine = weak[weak["study_id"].isin(scope)] if scope else weak
         verdicts.append(QUALIFIED if str(kept.verdict) == SUPPORTED else str(kept.verdict))
-        reasons.append(f"{weighing_sentence(mine)} {kept.reason}")
+        weighing = sentence("claims", "weighing", weak=list(mine.itertuples(index=False)))
+        reasons.append(f"{weighing} {kept.reason}")
         ids = "; ".join(f"checked_results:{c}" for c in mine["check_id"])
         rows.append("; ".join(part for part in (ids, str(kept.deciding_rows)) if part))
         weighed.append(True)
@@ -289,22 +225,16 @@ def evaluate_bases(ev: Evidence) -> pd.DataFrame:
     )
     differs = table["verdict_letter"].astype("string") != table["verdict_checked"].astype("string")
     table["differs"] = differs.astype(bool)
+    moved = table[["verdict_letter", "verdict_checked", "reason_checked", "differs"]]
     table["difference"] = [
         difference_sentence(str(a), str(b), str(r)) if d else ""
-        for a, b, r, d in zip(
-            table["verdict_letter"],
-            table["verdict_checked"],
-            table["reason_checked"],
-            differs,
-            strict=True,
-        )
+        for a, b, r, d in moved.itertuples(index=False)
     ]
     return table
 
 
 def verdicts_on_bases(ev: Evidence) -> pd.DataFrame:
-    """Claims per verdict on each basis: columns verdict (every verdict, in order), letter
-    (on the letter's own evidence) and checked (with the primary sources checked)."""
+    """Claims per verdict (every verdict, in order) on each basis: verdict, letter, checked."""
     table = evaluate_bases(ev)
     letter = table["verdict_letter"].astype(str).value_counts()
     checked = table["verdict_checked"].astype(str).value_counts()
@@ -318,12 +248,8 @@ def verdicts_on_bases(ev: Evidence) -> pd.DataFrame:
 
 
 def newly_contradicted_domains(ev: Evidence) -> tuple[int, tuple[str, ...]]:
-    """The claims contradicted only once the sources are checked, and what they turn on.
-
-    Returns the number of such claims and, when every one of them is decided by an outcome of
-    :func:`checked_improvements`, the domains of those outcomes (data order); otherwise ``()``
-    (the claims turn on something else too, so no single cause is named).
-    """
+    """How many claims are contradicted only once the sources are checked, and the domains of
+    the :func:`checked_improvements` that decide every one of them (else ``()``)."""
     table = evaluate_bases(ev)
     moved = table[
         (table["verdict_checked"].astype(str) == CONTRADICTED)
@@ -332,14 +258,11 @@ def newly_contradicted_domains(ev: Evidence) -> tuple[int, tuple[str, ...]]:
     if moved.empty:
         return 0, ()
     improvements = checked_improvements(ev)
-    domain_of = dict(zip(improvements["outcome_id"], improvements["domain"], strict=True))
+    ids = "outcomes:" + improvements["outcome_id"].astype(str)
+    domain_of = dict(zip(ids, improvements["domain"], strict=True))
     domains: dict[str, None] = {}
     for rows in moved["rows_checked"]:
-        hits = [
-            domain_of[item.partition(":")[2]]
-            for item in str(rows).split("; ")
-            if item.startswith("outcomes:") and item.partition(":")[2] in domain_of
-        ]
+        hits = [domain_of[item] for item in str(rows).split("; ") if item in domain_of]
         if not hits:
             return len(moved), ()
         domains.update(dict.fromkeys(hits))

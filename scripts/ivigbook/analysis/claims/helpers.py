@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
+from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts, facts_type
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
 from ivigbook.prose import environment, sentence
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
-
-
-# --- helpers -------------------------------------------------------------------------------
 
 
 def _flag(series: pd.Series) -> pd.Series:
@@ -33,15 +30,10 @@ def _ids(table: str, frame: pd.DataFrame) -> list[str]:
 
 def _rows(*groups: Iterable[str]) -> tuple[str, ...]:
     """Deciding rows, de-duplicated, first occurrence kept."""
-    seen: dict[str, None] = {}
-    for group in groups:
-        for item in group:
-            seen.setdefault(item, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(item for group in groups for item in group))
 
 
-#: Longest list a reason or table cell spells out; beyond it the rest is counted, so that a
-#: ledger over hundreds of studies stays readable (and typesets in the PDF).
+#: Longest list a reason or table cell spells out; beyond it the rest is counted.
 MAX_LISTED = 8
 
 
@@ -81,6 +73,13 @@ def reason(check: str, facts: Facts | None = None, /, **words: object) -> str:
     takes = getattr(environment().get_template("claims.jinja").module, check).arguments
     given = {k: v for k, v in asdict(facts).items() if k in takes} if facts else {}
     return sentence("claims", check, **{**given, **words})
+
+
+def decide(
+    check: str, verdict: str, rows: tuple[str, ...], facts: Facts, /, **words: object
+) -> CheckResult:
+    """The result of ``check``: the verdict, its long reason (:func:`reason`), rows and facts."""
+    return CheckResult(verdict, reason(check, facts, **words), rows, facts)
 
 
 def _label(studies: pd.DataFrame) -> list[str]:
@@ -169,38 +168,17 @@ def _percent(fraction: Fraction | float) -> str:
 _STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 
-# --- the skeleton of the "no objective improvement" checks ----------------------------------
-
-
-@dataclass(frozen=True)
-class ObjectiveFacts(Facts):
-    """Objective results of a cohort (controlled trials, or every controlled study)."""
-
-    n_studies: int
-    n_results: int
-    n_improved: int
-    n_trend: int
-
-
-@dataclass(frozen=True)
-class ObjectiveResults:
-    """What the two "no objective benefit" checks share: the cohort's stated objective results
-    of the claim's domains, and either the verdict already (not testable, contradicted) or
-    the rest for the check to word."""
-
-    cohort: pd.DataFrame
-    stated: pd.DataFrame
-    trend: pd.DataFrame
-    facts: ObjectiveFacts
-    decided: CheckResult | None
+#: Objective results of a cohort (controlled trials, or every controlled study).
+ObjectiveFacts = facts_type(
+    "ObjectiveFacts", n_studies=int, n_results=int, n_improved=int, n_trend=int
+)
 
 
 def objective_results(
     ev: Evidence, check: str, cohort: pd.DataFrame, domains: tuple[str, ...]
-) -> ObjectiveResults:
-    """The skeleton of the "no objective improvement in <cohort>" check named ``check``: not
-    testable when the cohort is empty or states no objective result of ``domains``,
-    contradicted by an improvement (worded by the macro ``objective_decided``)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, Facts, CheckResult | None]:
+    """The "no objective improvement in <cohort>" checks' stated results, trends, facts and
+    the verdict when it is decided already (not testable, or contradicted)."""
     stated = stated_results(study_outcomes(ev, cohort, domains, "objective"))
     gains = _result_is(stated, "improved")
     trend = _result_is(stated, "trend")
@@ -213,10 +191,9 @@ def objective_results(
             "": (True, "", ()),
         }
     )
-    decided = None
-    if case:
-        worded = reason(
-            "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
-        )
-        decided = CheckResult(verdict, worded, rows, facts)
-    return ObjectiveResults(cohort, stated, trend, facts, decided)
+    if not case:
+        return stated, trend, facts, None
+    worded = reason(
+        "objective_decided", facts, check=check, case=case, gains=_describe_outcomes(gains)
+    )
+    return stated, trend, facts, CheckResult(verdict, worded, rows, facts)

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-# --- evaluation ----------------------------------------------------------------------------
-
 COLUMNS = [
     "claim_id",
     "chapter",
@@ -50,8 +48,7 @@ COLUMNS = [
 
 
 def short_reason(claim: pd.Series, verdict: str, facts: Facts) -> str:
-    """The claim's reason template (``claims.csv``) filled with the check's facts; a "not
-    testable" verdict uses the untestable template where the claim has one."""
+    """The claim's reason template (or its untestable one) filled with the check's facts."""
     template = str(claim["reason_template"])
     untestable = claim.get("reason_template_untestable")
     if verdict == NOT_TESTABLE and isinstance(untestable, str) and untestable:
@@ -60,20 +57,12 @@ def short_reason(claim: pd.Series, verdict: str, facts: Facts) -> str:
 
 
 def scope_of(claim: pd.Series) -> list[str]:
-    """The studies a claim is about (``claims.scope_studies``); empty when it is about every
-    study its check takes."""
+    """The studies a claim is about (``claims.scope_studies``); empty for every study."""
     return split_list(claim.get("scope_studies"))
 
 
-def claim_evidence(ev: Evidence, claim: pd.Series) -> Evidence:
-    """The evidence a claim is judged on: every study, or only those the claim is about."""
-    scope = scope_of(claim)
-    return studies_evidence(ev, scope) if scope else ev
-
-
 def circular(result: CheckResult, claim: pd.Series, ev: Evidence) -> CheckResult:
-    """A supported claim whose deciding rows include a count read from the letter's text
-    that quotes the claim itself is circular: it is partly supported, with the reason why."""
+    """A supported claim decided by a count from the letter's text quoting it is partly."""
     if result.verdict != SUPPORTED:
         return result
     r = ev.responders
@@ -90,18 +79,14 @@ def circular(result: CheckResult, claim: pd.Series, ev: Evidence) -> CheckResult
 
 
 def evaluate(ev: Evidence) -> pd.DataFrame:
-    """Every claim of ``claims.csv`` with its computed verdict, reasons and deciding rows.
-
-    ``verdict`` is an ordered categorical in :data:`VERDICTS` order; ``short_reason`` is the
-    claim's template filled with the check's facts (for readers); ``reason`` is the check's
-    long reason (for the audit); ``deciding_rows`` is a string of ``table:row_id`` items
-    joined by ``"; "``.
-    """
+    """Every claim of ``claims.csv`` with its verdict (ordered categorical), short reason (for
+    readers), long reason (for the audit) and deciding rows (``table:row_id; ...``)."""
     records = []
     ivig = ivig_evidence(ev)  # the letter's claims are about intravenous studies only
     for _, claim in ev.claims.iterrows():
-        name = str(claim["check"])
-        result = circular(CHECKS[name](claim_evidence(ivig, claim)), claim, ev)
+        name, scope = str(claim["check"]), scope_of(claim)
+        result = CHECKS[name](studies_evidence(ivig, scope) if scope else ivig)
+        result = circular(result, claim, ev)
         if not isinstance(result.facts, FACTS[name]):
             msg = f"check {name} returned {type(result.facts).__name__}, not {FACTS[name].__name__}"
             raise TypeError(msg)
@@ -112,7 +97,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
                 "location": str(claim["location"]),
                 "quote": claim["quote"],
                 "claim": claim["claim"],
-                "scope_studies": "; ".join(scope_of(claim)),
+                "scope_studies": "; ".join(scope),
                 "verdict": result.verdict,
                 "short_reason": short_reason(claim, result.verdict, result.facts),
                 "reason": result.reason,
@@ -126,10 +111,7 @@ def evaluate(ev: Evidence) -> pd.DataFrame:
 
 
 def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
-    """The claims one chapter discusses, ready to show: Claim (quote), Verdict, Why.
-
-    With ``chapter=None``, every claim, with a Chapter column after the quote.
-    """
+    """The claims one chapter discusses (or all, with their chapter), ready to show."""
     chapters = ev.enum("claims", "chapter")
     if chapter is not None and chapter not in chapters:
         msg = f"unknown chapter {chapter!r}; claims.csv allows {chapters}"
@@ -145,15 +127,9 @@ def chapter_verdicts(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns).astype("string")
 
 
-def row_names(ev: Evidence, deciding_rows: str, limit: int = MAX_LISTED) -> str:
-    """Deciding rows ("outcomes:dalakas1997-mmt; ...") as a reader names them ("MMT (Dalakas
-    1997); ..."), each once, past ``limit`` counted. For many claims of one package,
-    :func:`row_namer` builds the names once."""
-    return row_namer(ev)(deciding_rows, limit)
-
-
 def row_namer(ev: Evidence) -> Callable[[str, int], str]:
-    """:func:`row_names` for one package, its names built once."""
+    """Deciding rows ("outcomes:dalakas1997-mmt; ...") as a reader names them ("MMT (Dalakas
+    1997); ..."), each once, past ``limit`` counted."""
     read = id_reader(ev)
     studies = short_labels_by_id(ev)
     by_table = {
@@ -183,13 +159,8 @@ def row_namer(ev: Evidence) -> Callable[[str, int], str]:
     }
 
     def name(deciding_rows: str, limit: int = MAX_LISTED) -> str:
-        seen: dict[str, None] = {}
-        for item in str(deciding_rows).split("; "):
-            table, _, row_id = item.partition(":")
-            if row_id:
-                known = by_table.get(table, {}).get(row_id)
-                seen.setdefault(known if known is not None else read(row_id), None)
-        items = list(seen)
+        parts = [item.partition(":") for item in str(deciding_rows).split("; ")]
+        items = [*dict.fromkeys(by_table.get(t, {}).get(i) or read(i) for t, _, i in parts if i)]
         if len(items) > limit:
             return "; ".join(items[:limit]) + f"; and {len(items) - limit} more"
         return "; ".join(items) or "none"
@@ -198,9 +169,7 @@ def row_namer(ev: Evidence) -> Callable[[str, int], str]:
 
 
 def audit_table(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
-    """The ledger's audit, for readers: each claim as the data check it, where the letter makes
-    it, the long reason and the data that decide it, named as readers know them (``chapter``:
-    only the claims that chapter discusses)."""
+    """The ledger's audit, for readers: each claim as checked, its long reason and rows."""
     table = evaluate(ev)
     if chapter is not None:
         table = table[table["chapter"] == chapter]
@@ -216,8 +185,7 @@ def audit_table(ev: Evidence, chapter: str | None = None) -> pd.DataFrame:
 
 
 def audit_ids(ev: Evidence) -> pd.DataFrame:
-    """The same claims by their identifiers in the data package: claim id, check, and the
-    deciding rows as ``table:row_id`` (shortened past MAX_LISTED)."""
+    """The same claims by their identifiers: claim id, check, deciding rows (shortened)."""
     table = evaluate(ev)
     return pd.DataFrame(
         {

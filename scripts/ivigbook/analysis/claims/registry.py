@@ -1,19 +1,11 @@
-"""The registry of claim checks and what a check returns.
-
-Each row of ``claims.csv`` names a check: a function registered here with :func:`check` in
-:data:`CHECKS`. A check takes the loaded :class:`~ivigbook.data.load.Evidence` and returns a
-:class:`CheckResult`: a verdict, the long reason (every count and row that decides it, for the
-ledger's audit), the deciding rows, and the facts - a typed :class:`Facts` object of counts and
-study names from which the claim's short reason template (``claims.csv``) is filled. Each check
-is registered with its facts class (:data:`FACTS`), so a test can hold every placeholder of a
-template to a fact the named check provides.
-"""
+"""The registry of claim checks (:data:`CHECKS`, with their facts classes in :data:`FACTS`)
+and what a check returns (:class:`CheckResult`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields, make_dataclass
+from typing import TYPE_CHECKING, Any
 
 from ivigbook.analysis.vocabulary import VERDICTS
 
@@ -44,9 +36,12 @@ MARKER_WORDS = ("marker", "antibod", "anti-", "predict", "biopsy", "serum", " ck
 
 @dataclass(frozen=True)
 class Facts:
-    """The counts and names a check computes, to fill a reason template; each check has its
-    own subclass (a frozen dataclass whose fields are ints, words or ``None`` for "not
-    reported"). Study names are as readers know them ("Dalakas 1997"), never ids."""
+    """The counts and names (never ids) a check computes, to fill a reason template."""
+
+
+def facts_type(name: str, **types: object) -> Any:
+    """A check's own :class:`Facts` class: a frozen dataclass with these fields (name=type)."""
+    return make_dataclass(name, list(types.items()), bases=(Facts,), frozen=True)
 
 
 @dataclass(frozen=True)
@@ -72,15 +67,13 @@ FACTS: dict[str, type[Facts]] = {}
 
 
 def check(func: Check | None = None, *, facts: type[Facts] = Facts) -> Callable[..., Check]:
-    """Register a check under its function name, with the class of the facts it returns:
-    ``@check(facts=SearchFacts)``."""
+    """Register a check under its name, with its facts class: ``@check(facts=SearchFacts)``."""
 
     def register(func: Check) -> Check:
         if func.__name__ in CHECKS:
             msg = f"check {func.__name__!r} registered twice"
             raise ValueError(msg)
-        CHECKS[func.__name__] = func
-        FACTS[func.__name__] = facts
+        CHECKS[func.__name__], FACTS[func.__name__] = func, facts
         return func
 
     return register(func) if func is not None else register  # type: ignore[return-value]

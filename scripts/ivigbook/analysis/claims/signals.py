@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from ivigbook.analysis.claims.helpers import (
     _result_is,
     _rows,
     _source_checks,
+    decide,
     flagged,
     names,
     objective_results,
@@ -33,6 +33,7 @@ from ivigbook.analysis.claims.registry import (
     CheckResult,
     Facts,
     check,
+    facts_type,
 )
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
@@ -47,8 +48,7 @@ if TYPE_CHECKING:
 
 
 def _named_crossover(ev: Evidence) -> pd.DataFrame:
-    """The caption's "cross-over study by Dalakas et al.": first author Dalakas, crossover,
-    one of the letter's references."""
+    """The caption's "cross-over study by Dalakas et al." among the letter's references."""
     s = ev.studies
     return s[
         (s["first_author"].astype("string") == "Dalakas")
@@ -65,14 +65,15 @@ def _not_one_crossover(check: str, study: pd.DataFrame, facts: Facts) -> CheckRe
     return CheckResult(NOT_TESTABLE, worded, _rows(_ids("studies", study)), facts)
 
 
-@dataclass(frozen=True)
-class ThirdFacts(Facts):
-    study: str
-    improved: int | None
-    n: int | None
-    percent: str | None
-    third: str | None
-    abstract: str | None
+ThirdFacts = facts_type(
+    "ThirdFacts",
+    study=str,
+    improved=int | None,
+    n=int | None,
+    percent=str | None,
+    third=str | None,
+    abstract=str | None,
+)
 
 
 @check(facts=ThirdFacts)
@@ -82,7 +83,6 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
     r = ev.responders[ev.responders["study_id"].isin(list(study["study_id"]))]
     source = r["source"].astype("string")
     counted = r[(source == "letter_table") & r["numerator"].notna() & r["denominator"].notna()]
-    caption = r[(source == "letter_caption")]
     primary = r[source == "primary_source"]
     stated = [
         (p, found)
@@ -103,13 +103,16 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
     if (wrong := _not_one_crossover(name, study, facts)) is not None:
         return wrong
     sid = study["study_id"].iloc[0]
-    rows = _rows(_ids("studies", study), _ids("responders", counted), _ids("responders", caption))
+    caption = _ids("responders", r[source == "letter_caption"])
+    rows = _rows(_ids("studies", study), _ids("responders", counted), caption)
     if num is None or den is None:
-        return CheckResult(NOT_TESTABLE, reason(name, case="no_count", sid=sid), rows, facts)
+        return decide(name, NOT_TESTABLE, rows, facts, case="no_count", sid=sid)
     share, third = Fraction(num, den), Fraction(den, 3)
     case = "exact" if share == Fraction(1, 3) else "rounded" if round(third) == num else "other"
-    worded = reason(
+    return decide(
         name,
+        CONTRADICTED if case == "other" else SUPPORTED,
+        _rows(rows, _ids("responders", primary)),
         facts,
         case=case,
         sid=sid,
@@ -120,21 +123,14 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
             for p, found in stated
         ],
     )
-    verdict = CONTRADICTED if case == "other" else SUPPORTED
-    return CheckResult(verdict, worded, _rows(rows, _ids("responders", primary)), facts)
 
 
-@dataclass(frozen=True)
-class SwitchFacts(Facts):
-    study: str
-    comparator: str | None
-    to_prednisone: str
+SwitchFacts = facts_type("SwitchFacts", study=str, comparator=str | None, to_prednisone=str)
 
 
 @check(facts=SwitchFacts)
 def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
-    """The letter's text says Dalakas' IVIG patients lost their gain when switched to
-    prednisone alone; its Table I says the cross-over was to placebo."""
+    """Dalakas' IVIG patients lost their gain when switched to prednisone (or to placebo)."""
     study = _named_crossover(ev)
     s = ev.studies
     comparators = s["comparator"].astype("string").str
@@ -156,32 +152,33 @@ def improvement_lost_on_switch_to_prednisone(ev: Evidence) -> CheckResult:
     stated = r[(r["study_id"] == sid) & (r["source"].astype("string") == "letter_table")]
     rows = _rows(_ids("studies", study), _ids("responders", stated))
     if stated.empty:
-        return CheckResult(NOT_TESTABLE, reason(name, case="no_count", sid=sid), rows, facts)
+        return decide(name, NOT_TESTABLE, rows, facts, case="no_count", sid=sid)
     if "prednisone" in comparator and "placebo" not in comparator:
-        worded = reason(name, facts, case="supported", sid=sid)
-        return CheckResult(SUPPORTED, worded, rows, facts)
-    worded = reason(
+        return decide(name, SUPPORTED, rows, facts, case="supported", sid=sid)
+    return decide(
         name,
+        PARTLY,
+        _rows(rows, _ids("studies", to_prednisone)),
         facts,
         case="partly",
         sid=sid,
         quote=str(stated["quote"].iloc[0]),
         elsewhere=names(_label(to_prednisone)) if not to_prednisone.empty else None,
     )
-    return CheckResult(PARTLY, worded, _rows(rows, _ids("studies", to_prednisone)), facts)
 
 
 def _count(value: object) -> int | None:
     return int(value) if pd.notna(value) else None  # type: ignore[call-overload]
 
 
-@dataclass(frozen=True)
-class EnduranceFacts(Facts):
-    ivig_stated: str | None
-    n_ivig: int | None
-    half: str | None
-    controls_improved: int | None
-    n_controls: int | None
+EnduranceFacts = facts_type(
+    "EnduranceFacts",
+    ivig_stated=str | None,
+    n_ivig=int | None,
+    half=str | None,
+    controls_improved=int | None,
+    n_controls=int | None,
+)
 
 
 @check(facts=EnduranceFacts)
@@ -206,27 +203,21 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     )
     name = "half_endurance_none_in_control"
     if i is None or c is None:
-        return CheckResult(NOT_TESTABLE, reason(name, case="missing"), rows, facts)
+        return decide(name, NOT_TESTABLE, rows, facts, case="missing")
     den = i["denominator"]
     source = str(c["source"]).replace("letter_", "")
     if pd.notna(c["numerator"]) and c["numerator"] > 0:
-        return CheckResult(CONTRADICTED, reason(name, facts, case="controls"), rows, facts)
+        return decide(name, CONTRADICTED, rows, facts, case="controls")
     if pd.notna(i["numerator"]):
         share = Fraction(int(i["numerator"]), int(den))
-        worded = reason(
-            name,
-            facts,
-            case="counted",
-            source=source,
-            i_num=i["numerator"],
-            percent=_percent(share),
-        )
-        return CheckResult(
-            SUPPORTED if share == Fraction(1, 2) else CONTRADICTED, worded, rows, facts
-        )
+        verdict = SUPPORTED if share == Fraction(1, 2) else CONTRADICTED
+        words = {"source": source, "i_num": i["numerator"], "percent": _percent(share)}
+        return decide(name, verdict, rows, facts, case="counted", **words)
     half = Fraction(int(den), 2) if pd.notna(den) else None
-    worded = reason(
+    return decide(
         name,
+        SUPPORTED if half is not None else PARTLY,
+        rows,
         facts,
         case="stated",
         source=source,
@@ -234,20 +225,14 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
         subjective=(endurance["assessment"].astype("string") == "subjective").any(),
         unlisted=not _flag(endurance["listed_as_outcome"]).all(),
     )
-    return CheckResult(SUPPORTED if half is not None else PARTLY, worded, rows, facts)
 
 
-@dataclass(frozen=True)
-class UncontrolledFacts(Facts):
-    n_positive: int
-    n_uncontrolled: int
-    without: str
+UncontrolledFacts = facts_type("UncontrolledFacts", n_positive=int, n_uncontrolled=int, without=str)
 
 
 @check(facts=UncontrolledFacts)
 def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
-    """Every case series and case report reports an improvement in strength, swallowing or
-    serum values."""
+    """Every case series and report reports a gain in strength, swallowing or serum values."""
     s = ev.studies
     uncontrolled = s[s["design"].astype("string").isin(["case_series", "case_report"])]
     outcomes = study_outcomes(ev, uncontrolled, STRENGTH_SWALLOWING_SERUM)
@@ -260,8 +245,10 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
         return CheckResult(NOT_TESTABLE, reason(name, case="none"), facts=facts)
     other = study_outcomes(ev, without)
     case = SUPPORTED if without.empty else PARTLY if not positive.empty else CONTRADICTED
-    worded = reason(
+    return decide(
         name,
+        case,
+        _rows(_ids("outcomes", gains), _ids("studies", without), _ids("outcomes", other)),
         facts,
         case=case,
         n_objective=int((gains["assessment"].astype("string") == "objective").sum()),
@@ -270,16 +257,9 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
         n_without=len(without),
         only=names(other["measure_letter"].str.lower()) if not other.empty else None,
     )
-    rows = _rows(_ids("outcomes", gains), _ids("studies", without), _ids("outcomes", other))
-    return CheckResult(case, worded, rows, facts)
 
 
-@dataclass(frozen=True)
-class TimingFacts(Facts):
-    stated: str
-    n_stated: int
-    n_studies: int
-    n_unverifiable: int
+TimingFacts = facts_type("TimingFacts", stated=str, n_stated=int, n_studies=int, n_unverifiable=int)
 
 
 @check(facts=TimingFacts)
@@ -290,25 +270,26 @@ def timing_of_responders(ev: Evidence) -> CheckResult:
     checks = _source_checks(ev, stated["study_id"])
     unverifiable = checks[checks["verdict"].astype("string") == "unverifiable"]
     facts = TimingFacts(study_names(stated), len(stated), len(s), len(unverifiable))
-    worded = reason(
+    return decide(
         "timing_of_responders",
+        NOT_TESTABLE,
+        _rows(_ids("studies", stated), _ids("source_checks", checks)),
         facts,
         labels=names(_label(stated)) if not stated.empty else None,
         sentence=stated["time_to_treatment_letter"].iloc[0] if not stated.empty else None,
         unverifiable=names(unverifiable["check_id"]) if not unverifiable.empty else None,
     )
-    rows = _rows(_ids("studies", stated), _ids("source_checks", checks))
-    return CheckResult(NOT_TESTABLE, worded, rows, facts)
 
 
-@dataclass(frozen=True)
-class HeterogeneityFacts(Facts):
-    n_studies: int
-    n_doses: int
-    n_measures: int
-    n_common: int
-    n_concomitant: int
-    n_timing: int
+HeterogeneityFacts = facts_type(
+    "HeterogeneityFacts",
+    n_studies=int,
+    n_doses=int,
+    n_measures=int,
+    n_common=int,
+    n_concomitant=int,
+    n_timing=int,
+)
 
 
 @check(facts=HeterogeneityFacts)
@@ -326,8 +307,19 @@ def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
     timing = int(s["time_to_treatment_letter"].notna().sum())
     duration = int(s["disease_duration_letter"].notna().sum())
     facts = HeterogeneityFacts(n, len(doses), len(measures), len(common), with_drugs, timing)
-    worded = reason(
+    met = sum(
+        (
+            len(doses) > 1 or len(months) > 1 or varied > 0,
+            0 < with_drugs < n,
+            common.empty,
+            timing <= n / 2 and duration <= n / 2,
+        )
+    )
+    verdict = SUPPORTED if met == 4 else PARTLY if met else CONTRADICTED
+    return decide(
         "studies_are_heterogeneous",
+        NOT_TESTABLE if n < 2 else verdict,
+        () if n < 2 else _rows(_ids("studies", s)),
         facts,
         n_months=len(months),
         n_varied=varied,
@@ -337,29 +329,18 @@ def studies_are_heterogeneous(ev: Evidence) -> CheckResult:
         n_top=int(top.iloc[0]) if len(top) else None,
         n_duration=duration,
     )
-    if n < 2:
-        return CheckResult(NOT_TESTABLE, worded, facts=facts)
-    tests = (
-        len(doses) > 1 or len(months) > 1 or varied > 0,
-        0 < with_drugs < n,
-        common.empty,
-        timing <= n / 2 and duration <= n / 2,
-    )
-    met = sum(tests)
-    verdict = SUPPORTED if met == len(tests) else PARTLY if met else CONTRADICTED
-    return CheckResult(verdict, worded, _rows(_ids("studies", s)), facts)
 
 
 @check(facts=ObjectiveFacts)
 def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
-    """No controlled study reports an objective improvement in strength, swallowing or
-    function."""
+    """No controlled study reports an objective gain in strength, swallowing or function."""
     name = "no_controlled_objective_benefit"
     controlled = flagged(ev, "controlled")
-    found = objective_results(ev, name, controlled, STRENGTH_SWALLOWING_FUNCTION)
-    if found.decided is not None:
-        return found.decided
-    stated, trend = found.stated, found.trend
+    stated, trend, facts, decided = objective_results(
+        ev, name, controlled, STRENGTH_SWALLOWING_FUNCTION
+    )
+    if decided is not None:
+        return decided
     r = ev.responders
     primary = r[
         r["study_id"].isin(list(controlled["study_id"]))
@@ -367,25 +348,22 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
         & r["outcome_id"].isin(list(stated["outcome_id"]))
     ]
     differs = _source_checks(ev, controlled["study_id"], topic="result", verdict="differs")
-    worded = reason(
+    ids = (_ids("outcomes", stated), _ids("responders", primary), _ids("source_checks", differs))
+    return decide(
         name,
-        found.facts,
+        SUPPORTED,
+        _rows(*ids),
+        facts,
         trend=_describe_outcomes(trend) if not trend.empty else None,
         counts=names(primary["quote"].str.rstrip(".")) if not primary.empty else None,
         n_differs=len(differs),
         differs=names(differs["source_says"].str.rstrip(".")),
     )
-    ids = (_ids("outcomes", stated), _ids("responders", primary), _ids("source_checks", differs))
-    return CheckResult(SUPPORTED, worded, _rows(*ids), found.facts)
 
 
-@dataclass(frozen=True)
-class MarkerFacts(Facts):
-    n_measured: int
-    n_studies: int
-    n_results: int
-    n_subgroups: int
-    n_by_marker: int
+MarkerFacts = facts_type(
+    "MarkerFacts", n_measured=int, n_studies=int, n_results=int, n_subgroups=int, n_by_marker=int
+)
 
 
 @check(facts=MarkerFacts)
@@ -404,8 +382,13 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
     measured = s[s["study_id"].isin(list(markers["study_id"]))]
     facts = MarkerFacts(len(measured), len(s), len(markers), len(subgroups), len(by_marker))
     case = SUPPORTED if by_marker.empty else CONTRADICTED
-    worded = reason(
+    ids = [_ids("responders", by_marker)]
+    if case == SUPPORTED:
+        ids = [_ids("responders", subgroups), _ids("outcomes", markers)]
+    return decide(
         "no_predictive_marker_reported",
+        case,
+        _rows(*ids),
         facts,
         case=case,
         by_marker=names(
@@ -413,9 +396,4 @@ def no_predictive_marker_reported(ev: Evidence) -> CheckResult:
             for _, row in by_marker.iterrows()
         ),
         defined=names(f"\u201c{g}\u201d" for g in subgroups["group_letter"]),
-    )
-    if case == CONTRADICTED:
-        return CheckResult(case, worded, _rows(_ids("responders", by_marker)), facts)
-    return CheckResult(
-        case, worded, _rows(_ids("responders", subgroups), _ids("outcomes", markers)), facts
     )

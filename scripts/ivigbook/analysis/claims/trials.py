@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis.appraisal import rct_readings
@@ -16,6 +15,7 @@ from ivigbook.analysis.claims.helpers import (
     _result_is,
     _rows,
     _source_checks,
+    decide,
     first_case,
     flagged,
     names,
@@ -31,8 +31,8 @@ from ivigbook.analysis.claims.registry import (
     STRENGTH_SWALLOWING_FUNCTION,
     STRENGTH_SWALLOWING_SERUM,
     CheckResult,
-    Facts,
     check,
+    facts_type,
 )
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
 
@@ -40,13 +40,14 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-@dataclass(frozen=True)
-class SearchFacts(Facts):
-    n_found: int | None
-    n_included: int | None
-    n_table: int
-    n_unreported: int
-    n_steps: int
+SearchFacts = facts_type(
+    "SearchFacts",
+    n_found=int | None,
+    n_included=int | None,
+    n_table=int,
+    n_unreported=int,
+    n_steps=int,
+)
 
 
 @check(facts=SearchFacts)
@@ -67,37 +68,18 @@ def search_counts_match(ev: Evidence) -> CheckResult:
         verdict, case = NOT_TESTABLE, "untestable"
     else:
         verdict, case = (SUPPORTED, "match") if n_included == len(letter) else (CONTRADICTED, "")
-    worded = reason(
-        "search_counts_match",
-        facts,
-        case=case,
-        missing=names(missing["label"].str.lower()),
-    )
-    return CheckResult(verdict, worded, rows, facts)
+    missing_words = names(missing["label"].str.lower())
+    return decide("search_counts_match", verdict, rows, facts, case=case, missing=missing_words)
 
 
-@dataclass(frozen=True)
-class RctFacts(Facts):
-    n_randomised: int
-    n_placebo: int
-    randomised: str
-    unstated: str
-    text_rcts: str
-
-
-#: The two readings of "the two RCTs" and the study the text calls "in vitro".
-READINGS = ("table", "in_vitro", "text")
+RctFacts = facts_type(
+    "RctFacts", n_randomised=int, n_placebo=int, randomised=str, unstated=str, text_rcts=str
+)
 
 
 @check(facts=RctFacts)
 def rct_count_is_two(ev: Evidence) -> CheckResult:
-    """Two randomised controlled trials: counted from the randomised flag, and read both ways.
-
-    Read from Table I's labels, the two RCTs are the studies it calls randomised; read from
-    the text, they are the placebo-controlled studies minus the one the text calls "in
-    vitro" (:func:`ivigbook.analysis.appraisal.rct_readings`). Where the readings name
-    different trials, the letter is inconsistent and the claim is partly supported.
-    """
+    """Two randomised controlled trials: counted, and read both ways (``rct_readings``)."""
     s = ev.studies
     randomised = flagged(ev, "randomised")
     placebo = flagged(ev, "placebo_controlled")
@@ -126,16 +108,16 @@ def rct_count_is_two(ev: Evidence) -> CheckResult:
     two = len(randomised) == 2
     inconsistent = two and bool(readings["in_vitro"]) and readings["text"] != readings["table"]
     unstated = two and not unknown.empty
-    worded = reason(
+    return decide(
         "rct_count_is_two",
+        CONTRADICTED if not two else PARTLY if inconsistent or unstated else SUPPORTED,
+        rows,
         facts,
         case="" if two else "count",
         own=names(design["source_says"].str.rstrip(".")) if not design.empty else None,
-        **{k: names(by_id[i] for i in readings[k]) if inconsistent else None for k in READINGS},
+        **{k: names(by_id[i] for i in readings[k]) if inconsistent else None for k in readings},
         unknown=names(_label(unknown)) if unstated else None,
     )
-    verdict = CONTRADICTED if not two else PARTLY if inconsistent or unstated else SUPPORTED
-    return CheckResult(verdict, worded, rows, facts)
 
 
 @check(facts=ObjectiveFacts)
@@ -143,32 +125,34 @@ def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     """No randomised or placebo-controlled trial improves an objective strength, swallowing
     or EMG outcome."""
     name = "no_objective_effect_in_trials"
-    found = objective_results(ev, name, trials(ev), STRENGTH_SWALLOWING_EMG)
-    if found.decided is not None:
-        return found.decided
-    t, stated, trend = found.cohort, found.stated, found.trend
+    t = trials(ev)
+    stated, trend, facts, decided = objective_results(ev, name, t, STRENGTH_SWALLOWING_EMG)
+    if decided is not None:
+        return decided
     blanket = stated[stated["result_basis"].astype("string") == "blanket"]
     other = _result_is(study_outcomes(ev, t, assessment="objective"), "not_clinically_relevant")
     differs = _source_checks(ev, t["study_id"], topic="result", verdict="differs")
     notes = [_describe_outcomes(frame) for frame in (trend, other) if not frame.empty]
-    worded = reason(
+    ids = (_ids("outcomes", stated), _ids("outcomes", other), _ids("source_checks", differs))
+    return decide(
         name,
-        found.facts,
+        SUPPORTED,
+        _rows(*ids),
+        facts,
         notes=names(notes) if notes else None,
         n_blanket=len(blanket),
         differs=names(differs["source_says"].str.rstrip(".")) if not differs.empty else None,
     )
-    ids = (_ids("outcomes", stated), _ids("outcomes", other), _ids("source_checks", differs))
-    return CheckResult(SUPPORTED, worded, _rows(*ids), found.facts)
 
 
-@dataclass(frozen=True)
-class RandomisedFacts(Facts):
-    n_randomised: int
-    n_results: int
-    n_effects: int
-    improved_patients: str
-    untested: str
+RandomisedFacts = facts_type(
+    "RandomisedFacts",
+    n_randomised=int,
+    n_results=int,
+    n_effects=int,
+    improved_patients=str,
+    untested=str,
+)
 
 
 @check(facts=RandomisedFacts)
@@ -209,8 +193,10 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
             "partly": (True, PARTLY, rows),
         }
     )
-    worded = reason(
+    return decide(
         "no_effect_in_trials_on_strength_swallowing_serum",
+        verdict,
+        rows,
         facts,
         case=case,
         effects=_describe_outcomes(effects),
@@ -229,18 +215,18 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
         n_blanket=len(blanket),
         blanket=names(blanket["outcome_id"]),
     )
-    return CheckResult(verdict, worded, rows, facts)
 
 
-@dataclass(frozen=True)
-class SubjectiveFacts(Facts):
-    n_placebo: int
-    n_effects: int
-    n_subjective: int
-    n_symptom_score: int
-    others: str
-    trial: str
-    size_checked: str
+SubjectiveFacts = facts_type(
+    "SubjectiveFacts",
+    n_placebo=int,
+    n_effects=int,
+    n_subjective=int,
+    n_symptom_score=int,
+    others=str,
+    trial=str,
+    size_checked=str,
+)
 
 
 @check(facts=SubjectiveFacts)
@@ -272,8 +258,10 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
             "partly": (True, PARTLY, with_size),
         }
     )
-    worded = reason(
+    return decide(
         "only_subjective_effects_in_trials",
+        verdict,
+        rows,
         facts,
         case=case,
         effects=_describe_outcomes(objective if case == "objective" else effects),
@@ -281,16 +269,11 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
         other=names(other["measure_letter"]),
         symptoms=names(symptoms["measure_letter"]) if not symptoms.empty else None,
     )
-    return CheckResult(verdict, worded, rows, facts)
 
 
-@dataclass(frozen=True)
-class NecrosisFacts(Facts):
-    n_changed: int
-    n_measured: int
-    n_improved: int
-    n_reported: int
-    trial: str
+NecrosisFacts = facts_type(
+    "NecrosisFacts", n_changed=int, n_measured=int, n_improved=int, n_reported=int, trial=str
+)
 
 
 @check(facts=NecrosisFacts)
@@ -327,8 +310,10 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
         }
     )
     blanket = clinical[clinical["result_basis"].astype("string") == "blanket"]
-    worded = reason(
+    return decide(
         "necrosis_without_clinical_effect",
+        verdict,
+        rows,
         facts,
         case=case,
         described=_describe_outcomes(objective_gain if case == "objective" else histology),
@@ -337,4 +322,3 @@ def necrosis_without_clinical_effect(ev: Evidence) -> CheckResult:
         quotes=names(f"\u201c{q}\u201d" for q in subjective_gain["quote"]),
         blanket=names(blanket["outcome_id"]) if not blanket.empty else None,
     )
-    return CheckResult(verdict, worded, rows, facts)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts, facts_type
+from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
 from ivigbook.prose import environment, sentence
@@ -169,9 +169,12 @@ _STATED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 
 #: Objective results of a cohort (controlled trials, or every controlled study).
-ObjectiveFacts = facts_type(
-    "ObjectiveFacts", n_studies=int, n_results=int, n_improved=int, n_trend=int
-)
+@dataclass(frozen=True)
+class ObjectiveFacts(Facts):
+    n_studies: int
+    n_results: int
+    n_improved: int
+    n_trend: int
 
 
 def objective_results(

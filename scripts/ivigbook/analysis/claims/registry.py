@@ -4,8 +4,8 @@ and what a check returns (:class:`CheckResult`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, make_dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from ivigbook.analysis.vocabulary import VERDICTS
 
@@ -37,11 +37,6 @@ MARKER_WORDS = ("marker", "antibod", "anti-", "predict", "biopsy", "serum", " ck
 @dataclass(frozen=True)
 class Facts:
     """The counts and names (never ids) a check computes, to fill a reason template."""
-
-
-def facts_type(name: str, **types: object) -> Any:
-    """A check's own :class:`Facts` class: a frozen dataclass with these fields (name=type)."""
-    return make_dataclass(name, list(types.items()), bases=(Facts,), frozen=True)
 
 
 @dataclass(frozen=True)

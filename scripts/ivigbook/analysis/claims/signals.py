@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,6 @@ from ivigbook.analysis.claims.registry import (
     CheckResult,
     Facts,
     check,
-    facts_type,
 )
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
@@ -65,15 +65,14 @@ def _not_one_crossover(check: str, study: pd.DataFrame, facts: Facts) -> CheckRe
     return CheckResult(NOT_TESTABLE, worded, _rows(_ids("studies", study)), facts)
 
 
-ThirdFacts = facts_type(
-    "ThirdFacts",
-    study=str,
-    improved=int | None,
-    n=int | None,
-    percent=str | None,
-    third=str | None,
-    abstract=str | None,
-)
+@dataclass(frozen=True)
+class ThirdFacts(Facts):
+    study: str
+    improved: int | None
+    n: int | None
+    percent: str | None
+    third: str | None
+    abstract: str | None
 
 
 @check(facts=ThirdFacts)
@@ -125,7 +124,11 @@ def one_third_of_crossover_improved(ev: Evidence) -> CheckResult:
     )
 
 
-SwitchFacts = facts_type("SwitchFacts", study=str, comparator=str | None, to_prednisone=str)
+@dataclass(frozen=True)
+class SwitchFacts(Facts):
+    study: str
+    comparator: str | None
+    to_prednisone: str
 
 
 @check(facts=SwitchFacts)
@@ -171,14 +174,13 @@ def _count(value: object) -> int | None:
     return int(value) if pd.notna(value) else None  # type: ignore[call-overload]
 
 
-EnduranceFacts = facts_type(
-    "EnduranceFacts",
-    ivig_stated=str | None,
-    n_ivig=int | None,
-    half=str | None,
-    controls_improved=int | None,
-    n_controls=int | None,
-)
+@dataclass(frozen=True)
+class EnduranceFacts(Facts):
+    ivig_stated: str | None
+    n_ivig: int | None
+    half: str | None
+    controls_improved: int | None
+    n_controls: int | None
 
 
 @check(facts=EnduranceFacts)
@@ -227,7 +229,11 @@ def half_endurance_none_in_control(ev: Evidence) -> CheckResult:
     )
 
 
-UncontrolledFacts = facts_type("UncontrolledFacts", n_positive=int, n_uncontrolled=int, without=str)
+@dataclass(frozen=True)
+class UncontrolledFacts(Facts):
+    n_positive: int
+    n_uncontrolled: int
+    without: str
 
 
 @check(facts=UncontrolledFacts)
@@ -259,7 +265,12 @@ def uncontrolled_reports_positive(ev: Evidence) -> CheckResult:
     )
 
 
-TimingFacts = facts_type("TimingFacts", stated=str, n_stated=int, n_studies=int, n_unverifiable=int)
+@dataclass(frozen=True)
+class TimingFacts(Facts):
+    stated: str
+    n_stated: int
+    n_studies: int
+    n_unverifiable: int
 
 
 @check(facts=TimingFacts)
@@ -281,15 +292,14 @@ def timing_of_responders(ev: Evidence) -> CheckResult:
     )
 
 
-HeterogeneityFacts = facts_type(
-    "HeterogeneityFacts",
-    n_studies=int,
-    n_doses=int,
-    n_measures=int,
-    n_common=int,
-    n_concomitant=int,
-    n_timing=int,
-)
+@dataclass(frozen=True)
+class HeterogeneityFacts(Facts):
+    n_studies: int
+    n_doses: int
+    n_measures: int
+    n_common: int
+    n_concomitant: int
+    n_timing: int
 
 
 @check(facts=HeterogeneityFacts)
@@ -361,9 +371,13 @@ def no_controlled_objective_benefit(ev: Evidence) -> CheckResult:
     )
 
 
-MarkerFacts = facts_type(
-    "MarkerFacts", n_measured=int, n_studies=int, n_results=int, n_subgroups=int, n_by_marker=int
-)
+@dataclass(frozen=True)
+class MarkerFacts(Facts):
+    n_measured: int
+    n_studies: int
+    n_results: int
+    n_subgroups: int
+    n_by_marker: int
 
 
 @check(facts=MarkerFacts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivigbook.analysis.appraisal import rct_readings
@@ -31,8 +32,8 @@ from ivigbook.analysis.claims.registry import (
     STRENGTH_SWALLOWING_FUNCTION,
     STRENGTH_SWALLOWING_SERUM,
     CheckResult,
+    Facts,
     check,
-    facts_type,
 )
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE, PARTLY, SUPPORTED
 
@@ -40,14 +41,13 @@ if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
 
 
-SearchFacts = facts_type(
-    "SearchFacts",
-    n_found=int | None,
-    n_included=int | None,
-    n_table=int,
-    n_unreported=int,
-    n_steps=int,
-)
+@dataclass(frozen=True)
+class SearchFacts(Facts):
+    n_found: int | None
+    n_included: int | None
+    n_table: int
+    n_unreported: int
+    n_steps: int
 
 
 @check(facts=SearchFacts)
@@ -72,9 +72,13 @@ def search_counts_match(ev: Evidence) -> CheckResult:
     return decide("search_counts_match", verdict, rows, facts, case=case, missing=missing_words)
 
 
-RctFacts = facts_type(
-    "RctFacts", n_randomised=int, n_placebo=int, randomised=str, unstated=str, text_rcts=str
-)
+@dataclass(frozen=True)
+class RctFacts(Facts):
+    n_randomised: int
+    n_placebo: int
+    randomised: str
+    unstated: str
+    text_rcts: str
 
 
 @check(facts=RctFacts)
@@ -145,14 +149,13 @@ def no_objective_effect_in_trials(ev: Evidence) -> CheckResult:
     )
 
 
-RandomisedFacts = facts_type(
-    "RandomisedFacts",
-    n_randomised=int,
-    n_results=int,
-    n_effects=int,
-    improved_patients=str,
-    untested=str,
-)
+@dataclass(frozen=True)
+class RandomisedFacts(Facts):
+    n_randomised: int
+    n_results: int
+    n_effects: int
+    improved_patients: str
+    untested: str
 
 
 @check(facts=RandomisedFacts)
@@ -217,16 +220,15 @@ def no_effect_in_trials_on_strength_swallowing_serum(ev: Evidence) -> CheckResul
     )
 
 
-SubjectiveFacts = facts_type(
-    "SubjectiveFacts",
-    n_placebo=int,
-    n_effects=int,
-    n_subjective=int,
-    n_symptom_score=int,
-    others=str,
-    trial=str,
-    size_checked=str,
-)
+@dataclass(frozen=True)
+class SubjectiveFacts(Facts):
+    n_placebo: int
+    n_effects: int
+    n_subjective: int
+    n_symptom_score: int
+    others: str
+    trial: str
+    size_checked: str
 
 
 @check(facts=SubjectiveFacts)
@@ -271,9 +273,13 @@ def only_subjective_effects_in_trials(ev: Evidence) -> CheckResult:
     )
 
 
-NecrosisFacts = facts_type(
-    "NecrosisFacts", n_changed=int, n_measured=int, n_improved=int, n_reported=int, trial=str
-)
+@dataclass(frozen=True)
+class NecrosisFacts(Facts):
+    n_changed: int
+    n_measured: int
+    n_improved: int
+    n_reported: int
+    trial: str
 
 
 @check(facts=NecrosisFacts)

@@ -15,7 +15,7 @@ from ivigbook import prose
 from ivigbook.analysis.claims import CHECKS
 
 ROOT = Path(__file__).resolve().parents[1]
-CALLERS = ("sentence", "passage")
+CALLERS = ("sentence", "passage", "document")
 MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(")
 IMPORT = re.compile(r"""{%-?\s*from\s+["'](\w+)\.jinja["']\s+import\s+([\w\s,]+?)\s*-?%}""")
 

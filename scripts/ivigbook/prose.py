@@ -113,6 +113,12 @@ def sentence(part: str, name: str, /, **facts: object) -> str:
     return _BEFORE_PUNCT.sub(r"\1", text)
 
 
+def document(part: str, name: str, /, **facts: object) -> str:
+    """Macro ``name`` of ``prose/<part>.jinja`` filled with ``facts``, line for line as the
+    template writes it (for generated files such as ``data/README.md``)."""
+    return str(_macro(part, name)(**facts))
+
+
 def passage(part: str, name: str, /, **facts: object) -> str:
     """Like :func:`sentence`, but paragraphs (blank lines) and Markdown list items (lines
     starting with ``- ``) are kept on lines of their own."""

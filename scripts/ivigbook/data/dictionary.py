@@ -16,6 +16,7 @@ from ivigbook.data.problems import BIBLIOGRAPHY, DEFAULT_FALSE, DEFAULT_TRUE, PL
 from ivigbook.data.rules import CROSS_TABLE_RULES
 from ivigbook.data.schema import DescriptorError, as_list, find_descriptor, read_descriptor
 from ivigbook.data.validate import default_data_dir
+from ivigbook.prose import document
 
 README = "README.md"
 
@@ -88,85 +89,56 @@ def _keys(res: dict[str, Any]) -> list[str]:
 
 
 def readme_text(package: dict[str, Any]) -> str:
-    """``data/README.md``: package, licence, tables and fields, validation rules."""
-    out = [f"# {_clean(package.get('title') or package.get('name'))}", ""]
-    out += [
-        "<!-- Generated from datapackage.yaml by `python -m ivigbook dictionary --write`"
-        " (make dictionary). Do not edit by hand. -->",
-        "",
-        _clean(package.get("description")),
-        "",
-    ]
-    out += [f"- Name: `{package['name']}`"] if package.get("name") else []
-    out += [f"- Version: {package['version']}"] if package.get("version") else []
-    for lic in package.get("licenses") or []:
-        path = f" (<{lic['path']}>)" if lic.get("path") else ""
-        out.append(f"- Licence: {lic.get('title') or lic.get('name')}{path}")
-    out += [f"- Source: {_clean(src.get('title'))}" for src in package.get("sources") or []]
-    out += ["", "## Tables", "", "| Table | File | Rows are | Fields |", "|---|---|---|---|"]
-    out += [
-        f"| [{res['name']}](#{res['name'].replace('_', '-')}) | `{res['path']}` | "
-        f"{_cell(_clean(res.get('description')))} | {len(res['schema']['fields'])} |"
+    """``data/README.md`` (worded in ``prose/data-readme.jinja``)."""
+    frame = dictionary_frame(package)
+    resources = [
+        {
+            "name": res["name"],
+            "path": res["path"],
+            "description": _clean(res.get("description")),
+            "key_lines": _keys(res),
+            "fields": [
+                {
+                    **row._asdict(),
+                    "constraints": _cell(row.constraints),
+                    "description": _cell(row.description),
+                }
+                for row in frame[frame["resource"] == res["name"]].itertuples(index=False)
+            ],
+        }
         for res in package["resources"]
     ]
-    out += [
-        "",
-        f"Every identifier in a `citation_key` field is the key of an entry in "
-        f"`{BIBLIOGRAPHY}` (BibTeX).",
-        "",
+    tables = [
+        {
+            **r,
+            "anchor": r["name"].replace("_", "-"),
+            "description": _cell(r["description"]),
+            "n_fields": len(r["fields"]),
+        }
+        for r in resources
     ]
-    frame = dictionary_frame(package)
-    for res in package["resources"]:
-        out += [f"## {res['name']}", "", f"File `{res['path']}`. {_clean(res.get('description'))}"]
-        out += ["", *_keys(res), "", "| Field | Type | Required | Constraints | Description |"]
-        out.append("|---|---|---|---|---|")
-        out += [
-            f"| `{row.field}` | {row.type} | {'yes' if row.required else 'no'} | "
-            f"{_cell(row.constraints)} | {_cell(row.description)} |"
-            for row in frame[frame["resource"] == res["name"]].itertuples(index=False)
-        ]
-        out.append("")
     true, false = (", ".join(_value(v) for v in values) for values in (DEFAULT_TRUE, DEFAULT_FALSE))
-    generic = [
-        "Files are UTF-8 (a byte order mark is ignored).",
-        "Line 1 is the header: every field above is a column, in the order above; no other "
-        "column. Line numbers in messages are those of the file; a record with a line break "
-        "inside a quoted cell is reported at its first line.",
-        "An empty cell is a missing value. A required field may not be missing.",
-        "`integer`: digits with an optional leading minus. `number`: a decimal with optional "
-        f"exponent (no NaN or infinity). `date`: `YYYY-MM-DD`. `boolean`: {true} for true and "
-        f"{false} for false (the Table Schema defaults; the data uses `true` and `false`).",
-        "Constraints as listed: unique, one of an enumeration, pattern (the whole value), "
-        "minimum/maximum, length in characters. Primary keys are unique and present; foreign "
-        "keys name an existing row.",
-        "No cell holds a control character (tab included); a line break is allowed only "
-        "inside a quoted cell.",
-        f'No cell contains the placeholder "{PLACEHOLDER}" left by `python -m ivigbook new-study`.',
-    ]
-    out += [
-        "## Validation",
-        "",
-        "`python -m ivigbook validate data` (or `make validate`) checks the package and prints "
-        "every problem as `file:line: field: rule broken by value`, or a one-line summary. "
-        "The book's loader runs the same checks before any chapter sees the data.",
-        "",
-        "Generic rules (Table Schema: frictionless checks types, constraints and keys; the "
-        "book adds the rest), from the schema above:",
-        "",
-        *(f"- {line}" for line in generic),
-        "",
-        "Rules across fields and tables:",
-        "",
-        *(f"- **{rule.name}.** {rule.words}" for rule in CROSS_TABLE_RULES),
-        "",
-        "## Adding a study",
-        "",
-        "`python -m ivigbook new-study ID` (or `make new-study ID=...`) appends a study row and "
-        "an outcome row whose placeholders fail validation until every one is filled in; see "
-        "`templates/new-study.md`.",
-        "",
-    ]
-    return "\n".join(out)
+    return document(
+        "data-readme",
+        "readme",
+        title=_clean(package.get("title") or package.get("name")),
+        description=_clean(package.get("description")),
+        name=package.get("name"),
+        version=package.get("version"),
+        licences=[
+            (lic.get("title") or lic.get("name"))
+            + (f" (<{lic['path']}>)" if lic.get("path") else "")
+            for lic in package.get("licenses") or []
+        ],
+        sources=[_clean(src.get("title")) for src in package.get("sources") or []],
+        tables=tables,
+        resources=resources,
+        true_words=true,
+        false_words=false,
+        placeholder=PLACEHOLDER,
+        bibliography=BIBLIOGRAPHY,
+        rules=CROSS_TABLE_RULES,
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

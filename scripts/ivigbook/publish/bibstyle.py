@@ -1,4 +1,24 @@
-"""Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``)."""
+"""Sphinx extension: the bibliography style of the book (``bibtex_default_style: ivigbook``).
+
+One way to name a source, in the text, the tables and the list: the text cites "[Dalakas
+1997]" as the tables name the study, "Dalakas 1997" (``bibtex_reference_style: ivigbook``),
+and each entry of the list starts with its authors and year, "Dalakas, M. C., Sonies, B.,
+... (1997). Title. *Journal* 48(3):712-716."; a BibTeX ``and others`` prints "et al.", and
+the DOI prints once, as its address (https://doi.org/...).
+
+Entries are sorted, and labelled, as the text cites them: by the name the text gives
+("Amato", "Oxford cohort", "The letter"), then year, then title (:class:`SortingStyle`). An
+entry whose authors are not confirmed, or whose year is not known, carries its descriptive
+label in BibTeX's ``key`` field ("Oxford cohort", "Cherin case series"): the text cites it by
+that label, with the year where one is known, and never by a placeholder ("Authors not
+confirmed", "n.d."); an entry with neither authors nor a ``key`` by the first words of its
+title. The label of each entry is its citation in the text, "Amato 1994", "Oxford cohort
+2013", "Cherin case series" (the site shows it before the entry; the PDF prints no labels).
+Labels that would collide get letters, "Synthetic 2026a", "Synthetic 2026b": pybtex's own
+``alpha`` labels append ``chr(ord("a") + k)``, which after the 26th entry runs past "z" into
+``{``, ``|``, ``}``, ``~`` and DEL, where LaTeX stops; here the suffixes go on as a
+spreadsheet's columns do: a ... z, aa, ab, ...
+"""
 
 from __future__ import annotations
 

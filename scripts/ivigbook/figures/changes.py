@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ivigbook.analysis import claims
 from ivigbook.analysis.vocabulary import chapter_label
-from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, keyed_encodings, tooltips
+from ivigbook.figures.theme import VERDICT_STYLES, keyed_encodings, tooltips
 
 if TYPE_CHECKING:
     import altair as alt
@@ -53,8 +53,7 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
             "verdict:N",
             "Verdict",
             verdicts,
-            [VERDICT_COLOURS[v] for v in verdicts],
-            [VERDICT_SHAPES[v] for v in verdicts],
+            [VERDICT_STYLES[v] for v in verdicts],
             legend=alt.Legend(orient="bottom", columns=2),
         ),
         tooltip=tooltip,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH, tooltips
+from ivigbook.figures.theme import VERDICT_STYLES, WIDTH, tooltips
 
 
 def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
@@ -20,7 +20,7 @@ def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         color=alt.Color(
             "verdict:N",
             legend=None,
-            scale=alt.Scale(domain=domain, range=[VERDICT_COLOURS[v] for v in domain]),
+            scale=alt.Scale(domain=domain, range=[VERDICT_STYLES[v][0] for v in domain]),
         )
     )
     labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="claims:Q")

@@ -146,8 +146,7 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
                 "method:N",
                 "Method",
                 domain,
-                [OKABE_ITO["blue"], OKABE_ITO["orange"]],
-                ["circle", "diamond"],
+                [(OKABE_ITO["blue"], "circle"), (OKABE_ITO["orange"], "diamond")],
             ),
             tooltip=tooltips("study design_label arms arms_basis method power:Q:.0%"),
         )

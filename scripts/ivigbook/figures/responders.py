@@ -11,8 +11,7 @@ import pandas as pd
 from ivigbook.analysis.vocabulary import DESIGN_LABELS
 from ivigbook.data.cells import cell_float, is_missing
 from ivigbook.figures.theme import (
-    DESIGN_COLOURS,
-    DESIGN_SHAPES,
+    DESIGN_STYLES,
     OKABE_ITO,
     RESPONDER_LABEL_LIMIT,
     RESPONDER_PLOT_WIDTH,
@@ -28,9 +27,8 @@ from ivigbook.figures.theme import (
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
     """Colour and shape for the given design codes (in the schema's order)."""
     keys = [k for k in DESIGN_LABELS if k in designs]
-    colours, shapes = [DESIGN_COLOURS[k] for k in keys], [DESIGN_SHAPES[k] for k in keys]
-    labels = [DESIGN_LABELS[k] for k in keys]
-    return keyed_encodings("design_label:N", "Study design", labels, colours, shapes)
+    labels, styles = [DESIGN_LABELS[k] for k in keys], [DESIGN_STYLES[k] for k in keys]
+    return keyed_encodings("design_label:N", "Study design", labels, styles)
 
 
 def _pct(value: object) -> str:

@@ -35,21 +35,14 @@ OKABE_ITO = {
 }
 
 
-RESULT_COLOURS = {
-    "improved": OKABE_ITO["blue"],
-    "subjective_improvement": OKABE_ITO["orange"],
-    "trend": OKABE_ITO["sky_blue"],
-    "not_clinically_relevant": OKABE_ITO["reddish_purple"],
-    "no_effect": OKABE_ITO["vermillion"],
-    "not_reported": OKABE_ITO["grey"],
-}
-RESULT_SHAPES = {
-    "improved": "triangle-up",
-    "subjective_improvement": "diamond",
-    "trend": "circle",
-    "not_clinically_relevant": "square",
-    "no_effect": "cross",
-    "not_reported": "stroke",
+#: Colour and marker shape of each result, design and verdict.
+RESULT_STYLES = {
+    "improved": (OKABE_ITO["blue"], "triangle-up"),
+    "subjective_improvement": (OKABE_ITO["orange"], "diamond"),
+    "trend": (OKABE_ITO["sky_blue"], "circle"),
+    "not_clinically_relevant": (OKABE_ITO["reddish_purple"], "square"),
+    "no_effect": (OKABE_ITO["vermillion"], "cross"),
+    "not_reported": (OKABE_ITO["grey"], "stroke"),
 }
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -57,9 +50,11 @@ WIDTH = 560  # fits the book's text column and an A4 page at print scale
 
 
 def keyed_encodings(
-    field: str, title: str, domain: list[str], colours: list[str], shapes: list[str], **how: Any
+    field: str, title: str, domain: list[str], styles: list[tuple[str, str]], **how: Any
 ) -> dict[str, alt.Color | alt.Shape]:
-    """Colour and shape encodings of one field that share one legend (``how``: e.g. its legend)."""
+    """Colour and shape encodings of one field (``styles``: a colour and a shape per value of
+    ``domain``) that share one legend (``how``: e.g. its legend)."""
+    colours, shapes = [c for c, _ in styles], [s for _, s in styles]
     return {
         "color": alt.Color(
             field, title=title, scale=alt.Scale(domain=domain, range=colours), **how
@@ -73,10 +68,10 @@ def result_encodings(
 ) -> dict[str, alt.Color | alt.Shape | alt.Stroke]:
     """Colour, shape and stroke encodings of a result field, sharing one legend."""
     domain = list(RESULT_LABELS.values())
-    colours = [RESULT_COLOURS[k] for k in RESULT_LABELS]
-    shapes = [RESULT_SHAPES[k] for k in RESULT_LABELS]
+    styles = [RESULT_STYLES[k] for k in RESULT_LABELS]
+    colours = [c for c, _ in styles]
     stroke = alt.Stroke(f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours))
-    return {**keyed_encodings(f"{field}:N", title, domain, colours, shapes), "stroke": stroke}
+    return {**keyed_encodings(f"{field}:N", title, domain, styles), "stroke": stroke}
 
 
 def book_theme() -> alt.theme.ThemeConfig:
@@ -141,21 +136,13 @@ MAP_STEP = 56  # pixels per design row in the evidence map
 MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
 
 
-DESIGN_COLOURS = {
-    "placebo_controlled_trial": OKABE_ITO["blue"],
-    "controlled_trial": OKABE_ITO["sky_blue"],
-    "case_control": OKABE_ITO["bluish_green"],
-    "open_label": OKABE_ITO["orange"],
-    "case_series": OKABE_ITO["vermillion"],
-    "case_report": OKABE_ITO["reddish_purple"],
-}
-DESIGN_SHAPES = {
-    "placebo_controlled_trial": "square",
-    "controlled_trial": "diamond",
-    "case_control": "triangle-up",
-    "open_label": "triangle-down",
-    "case_series": "circle",
-    "case_report": "cross",
+DESIGN_STYLES = {
+    "placebo_controlled_trial": (OKABE_ITO["blue"], "square"),
+    "controlled_trial": (OKABE_ITO["sky_blue"], "diamond"),
+    "case_control": (OKABE_ITO["bluish_green"], "triangle-up"),
+    "open_label": (OKABE_ITO["orange"], "triangle-down"),
+    "case_series": (OKABE_ITO["vermillion"], "circle"),
+    "case_report": (OKABE_ITO["reddish_purple"], "cross"),
 }
 #: The responder chart's plot width and row-label width (with its caveat columns it fits the
 #: text column and an A4 page), and its row height (two-line labels).
@@ -165,19 +152,12 @@ ROW_HEIGHT = 34
 #: Width of one timing aspect's column: four fit the text column and an A4 page.
 TIMING_CELL_WIDTH = 100
 
-VERDICT_COLOURS = {
-    SUPPORTED: "#009E73",
-    QUALIFIED: "#56B4E9",
-    PARTLY: "#E69F00",
-    CONTRADICTED: "#D55E00",
-    NOT_TESTABLE: "#999999",
-}
-VERDICT_SHAPES = {
-    SUPPORTED: "circle",
-    QUALIFIED: "triangle-up",
-    PARTLY: "diamond",
-    CONTRADICTED: "cross",
-    NOT_TESTABLE: "square",
+VERDICT_STYLES = {
+    SUPPORTED: ("#009E73", "circle"),
+    QUALIFIED: ("#56B4E9", "triangle-up"),
+    PARTLY: ("#E69F00", "diamond"),
+    CONTRADICTED: ("#D55E00", "cross"),
+    NOT_TESTABLE: ("#999999", "square"),
 }
 
 

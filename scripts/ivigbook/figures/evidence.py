@@ -212,8 +212,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     step = MAP_STEP_CROWDED if crowded else MAP_STEP
     df["slot"] = df.groupby("design").cumcount()
     df["size_in_design"] = df.groupby("design")["study_id"].transform("size")
-    # yOffset counts from the top of the design's band: centre the marks in the band (in
-    # its upper part when grouped marks for added studies take the lower part).
+    # Marks centred in their design's band (in its upper part when grouped marks take the lower).
     centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
     df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
@@ -246,16 +245,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         stroke=scales["stroke"],
         shape=scales["shape"],
     )
-    labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
-    # On a phone a study added after the letter is marked "*" instead of "(added)", with a
-    # key in the subtitle, so that its label fits whole.
-    narrow_labels = (
-        base.transform_calculate(narrow_study="replace(datum.study, ' (added)', '*')")
-        .mark_text(align="left", dx=10, fontSize=11, font=FONT)
-        .encode(text="narrow_study:N")
-    )
-    layers: list[alt.Chart] = [points, labels]
-    narrow_layers: list[alt.Chart] = [points, narrow_labels]
+    group_layers: list[alt.Chart] = []
     if crowded and len(groups):
         groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
         group_base = alt.Chart(groups).encode(
@@ -283,20 +273,21 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         group_labels = group_base.mark_text(
             align="left", dx=14, fontSize=11, font=FONT, color="#595959"
         ).encode(text="label:N")
-        layers = [group_points, group_labels, points, labels]
-        narrow_layers = [group_points, group_labels, points, narrow_labels]
-    title = "Evidence map: design, size and overall result of each study"
+        group_layers = [group_points, group_labels]
     marked = bool(df["study"].map(is_added_study).any())
 
-    def layout(chosen: list[alt.Chart], lines: list[str]) -> alt.LayerChart | alt.FacetChart:
-        out = alt.layer(*chosen)
+    def layout(narrow: bool) -> alt.LayerChart | alt.FacetChart:
+        # On a phone an added study is marked "*" (keyed in the subtitle), so its label fits.
+        named = base.transform_calculate(narrow_study="replace(datum.study, ' (added)', '*')")
+        labels = (named if narrow else base).mark_text(align="left", dx=10, fontSize=11, font=FONT)
+        out = alt.layer(*group_layers, points, labels.encode(text=f"{'narrow_' * narrow}study:N"))
         if crowded:
             out = out.resolve_scale(size="independent")
+        lines = [*subtitle, "*: added after the letter"] if narrow and marked else subtitle
+        title = "Evidence map: design, size and overall result of each study"
         return out.properties(
             width=WIDTH - 80, height=alt.Step(step), title=alt.Title(title, subtitle=lines)
         )
 
-    chart = layout(layers, subtitle)
-    narrow = layout(narrow_layers, [*subtitle, "*: added after the letter"] if marked else subtitle)
     # On a phone: the design labels speak for themselves, and study labels are whole.
-    return with_narrow(chart, narrow, width=240, y_title=False, text_limit=0)
+    return with_narrow(layout(False), layout(True), width=240, y_title=False, text_limit=0)

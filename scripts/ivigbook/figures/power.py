@@ -274,17 +274,12 @@ def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetCha
 
 
 def _current_point(
-    x_expr: str,
-    n_expr: str,
-    label_lines: tuple[str, str],
-    x_field: str,
-    middle: float,
-    dy: int = -12,
-    narrow: bool = False,
+    x_expr: str, key: str, x_field: str, middle: float, dy: int, narrow: bool
 ) -> alt.LayerChart | alt.FacetChart:
-    """The chosen value as a diamond with its numbers (on two lines on a phone), the label
-    turned to the left past ``middle`` to stay inside the plot."""
-    first, second = label_lines
+    """The chosen value as a diamond with its numbers (signals ``n_{key}_enrolled`` and
+    ``_analysed``; on two lines on a phone), turned to the left past ``middle``."""
+    n_expr = f"n_{key}_enrolled"
+    first, second = f"{n_expr} + ' per arm'", f"'(' + n_{key}_analysed + ' analysed)'"
     label_expr = f"[{first}, {second}]" if narrow else f"{first} + ' ' + {second}"
     if narrow and dy < 0:
         dy -= 14  # the second line goes below the first: lift both clear of the point
@@ -312,15 +307,6 @@ def _current_point(
     return alt.layer(point, text)
 
 
-def _y_patients(title: str) -> alt.Y:
-    return alt.Y(
-        "n:Q",
-        title=title,
-        scale=alt.Scale(type="log", domain=[10, 5000], clamp=True),
-        axis=alt.Axis(values=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], format="d"),
-    )
-
-
 def _patients_panel(
     field: str,
     steps: tuple[float, float, float],
@@ -342,7 +328,12 @@ def _patients_panel(
             x=alt.X(
                 f"{field}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=domain)
             ),
-            y=_y_patients("Patients to enrol per arm"),
+            y=alt.Y(
+                "n:Q",
+                title="Patients to enrol per arm",
+                scale=alt.Scale(type="log", domain=[10, 5000], clamp=True),
+                axis=alt.Axis(values=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], format="d"),
+            ),
             tooltip=tooltips(f"{field}:Q:.0% n:Q", n="Patients per arm"),
         )
     )
@@ -378,14 +369,7 @@ def _explorer(
         ("Slowing of decline on treatment", [0.1, 1]),
         {"color": OKABE_ITO["blue"]},
         enmc_per_arm,
-        _current_point(
-            "slowing",
-            "n_cont_enrolled",
-            ("n_cont_enrolled + ' per arm'", "'(' + n_cont_analysed + ' analysed)'"),
-            "slowing",
-            0.55,
-            narrow=narrow,
-        ),
+        _current_point("slowing", "cont", "slowing", 0.55, -12, narrow),
     ).properties(
         title=alt.TitleParams(
             "IBMFRS endpoint: patients per arm",
@@ -399,15 +383,7 @@ def _explorer(
         ("Responders without treatment (assumed)", [0, 0.3]),
         {"color": OKABE_ITO["vermillion"], "strokeDash": [6, 3]},
         enmc_per_arm,
-        _current_point(
-            "placebo",
-            "n_resp_enrolled",
-            ("n_resp_enrolled + ' per arm'", "'(' + n_resp_analysed + ' analysed)'"),
-            "placebo_rate",
-            0.15,
-            dy=16,
-            narrow=narrow,
-        ),
+        _current_point("placebo", "resp", "placebo_rate", 0.15, 16, narrow),
     ).properties(
         title=alt.TitleParams(
             "Responder endpoint: patients per arm",
@@ -478,35 +454,26 @@ def planning_display(
     """The planning inputs as a reader's table, the responder rate first (``labels``: how a
     reader cites each bibliography key)."""
     labels = labels or {}
-
-    def shown(value: float, unit: str) -> str:
-        return f"{value:.0%}" if unit == "share" else f"{value:g}"
-
     rows = [
-        {
-            "Input": str(r["quantity"]),
-            "Value": shown(float(r["value"]), str(r["unit"])),
-            "Unit": "" if r["unit"] == "share" else str(r["unit"]),
-            "Used as": str(r["role"]),
-            "Source": "assumption"
-            if r["basis"] == "assumption"
-            else labels.get(str(r["citation_key"]), str(r["citation_key"])),
-            "What the source says": str(r["source_says"]),
-        }
-        for _, r in planning.iterrows()
+        (
+            "Responders on IVIG (best case)",
+            f"{p_ivig:.0%}",
+            "",
+            "input",
+            "the data (letter's Table I)",
+            p_ivig_source,
+        )
     ]
-    rows.insert(
-        0,
-        {
-            "Input": "Responders on IVIG (best case)",
-            "Value": f"{p_ivig:.0%}",
-            "Unit": "",
-            "Used as": "input",
-            "Source": "the data (letter's Table I)",
-            "What the source says": p_ivig_source,
-        },
-    )
-    return pd.DataFrame(rows)
+    for _, r in planning.iterrows():
+        share, key = r["unit"] == "share", str(r["citation_key"])
+        source = "assumption" if r["basis"] == "assumption" else labels.get(key, key)
+        value = f"{float(r['value']):.0%}" if share else f"{float(r['value']):g}"
+        unit = "" if share else str(r["unit"])
+        rows.append(
+            (str(r["quantity"]), value, unit, str(r["role"]), source, str(r["source_says"]))
+        )
+    columns = ["Input", "Value", "Unit", "Used as", "Source", "What the source says"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def results_display(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -525,18 +492,16 @@ def results_display(rows: list[dict[str, object]]) -> pd.DataFrame:
 def continuous_power_display(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`ivigbook.analysis.design.existing_trials_power` as a reader's table."""
 
-    def pct(p: float) -> str:
-        return "not reported" if pd.isna(p) else f"{p:.0%}"
+    def shown(column: str, form: str = ".0%") -> list[str]:
+        return ["not reported" if pd.isna(p) else format(p, form) for p in table[column]]
 
     return pd.DataFrame(
         {
             "Study": table["study"],
             "IVIG vs control": _arms(table),
-            "Months of treatment": [
-                "not reported" if pd.isna(m) else f"{m:g}" for m in table["treatment_months"]
-            ],
-            "IBMFRS power, planned length": [pct(p) for p in table["power_planned"]],
-            "IBMFRS power, own length": [pct(p) for p in table["power_own_length"]],
-            "Responder power (best case)": [pct(p) for p in table["power_responder"]],
+            "Months of treatment": shown("treatment_months", "g"),
+            "IBMFRS power, planned length": shown("power_planned"),
+            "IBMFRS power, own length": shown("power_own_length"),
+            "Responder power (best case)": shown("power_responder"),
         }
     )

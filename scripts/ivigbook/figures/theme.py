@@ -6,6 +6,7 @@ label or a position.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import altair as alt
@@ -191,8 +192,34 @@ def with_narrow(
     spec = (narrow if narrow is not None else chart).to_dict()
     if width is not None and isinstance(spec.get("width"), (int, float)):
         spec["width"] = width
-    _narrow_nodes(spec, y_title=y_title, x_label_angle=x_label_angle, text_limit=text_limit)
+    for node in dicts(spec):
+        encoding, mark = node.get("encoding", {}), node.get("mark")
+        if not y_title and isinstance(encoding.get("y"), dict):
+            encoding["y"]["title"] = None
+        x = encoding.get("x")
+        if x_label_angle is not None and isinstance(x, dict) and "axis" in x:
+            # Turned labels wrapped small and close (two lines fit the narrowest column),
+            # unless the chart breaks them its own way.
+            x["axis"] = {
+                "labelExpr": wrap_label_expr(24),
+                "labelFontSize": 11,
+                "labelLineHeight": 12,
+                **(x["axis"] or {}),
+                "labelAngle": x_label_angle,
+            }
+        if text_limit is not None and isinstance(mark, dict) and mark["type"] == "text":
+            mark["limit"] = text_limit
     return chart.properties(usermeta={NARROW_KEY: {"narrow": spec}})
+
+
+def dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a JSON tree, each before its children (which may change meanwhile)."""
+    if isinstance(node, dict):
+        yield node
+        node = list(node.values())
+    if isinstance(node, list):
+        for item in node:
+            yield from dicts(item)
 
 
 def wrap_label_expr(chars: int) -> str:
@@ -202,34 +229,6 @@ def wrap_label_expr(chars: int) -> str:
         f"length(datum.label) > {chars} ? split(trim(replace(datum.label, "
         f"regexp('{pattern}', 'g'), '$1\\n')), '\\n') : datum.label"
     )
-
-
-def _narrow_nodes(node: Any, **change: Any) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _narrow_nodes(item, **change)
-        return
-    if not isinstance(node, dict):
-        return
-    encoding = node.get("encoding", {})
-    if not change["y_title"] and isinstance(encoding.get("y"), dict):
-        encoding["y"]["title"] = None
-    x = encoding.get("x")
-    if change["x_label_angle"] is not None and isinstance(x, dict) and "axis" in x:
-        # Turned labels wrapped small and close (two lines fit the narrowest column), unless
-        # the chart breaks them its own way.
-        x["axis"] = {
-            "labelExpr": wrap_label_expr(24),
-            "labelFontSize": 11,
-            "labelLineHeight": 12,
-            **(x["axis"] or {}),
-            "labelAngle": change["x_label_angle"],
-        }
-    mark = node.get("mark")
-    if change["text_limit"] is not None and isinstance(mark, dict) and mark["type"] == "text":
-        mark["limit"] = change["text_limit"]
-    for value in node.values():
-        _narrow_nodes(value, **change)
 
 
 #: Tooltip titles of the fields, unless a chart names them otherwise; a field in

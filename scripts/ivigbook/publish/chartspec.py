@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from ivigbook.figures.theme import FONT, NARROW_KEY, wrap_label_expr
+from ivigbook.figures.theme import FONT, NARROW_KEY, dicts, wrap_label_expr
 
 
 def json_for_script(value: Any) -> str:
@@ -135,24 +135,11 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
 def narrow_vega(vega: dict[str, Any]) -> dict[str, Any]:
     """The compiled narrow layout with legend labels wrapped (Vega-Lite takes a ``labelExpr``
     only legend by legend) and legends stacked below the plot."""
-
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
+    out = json.loads(json.dumps(vega))
+    for node in [out, *(m for m in dicts(out.get("marks", [])) if "type" in m)]:
         for legend in node.get("legends", []):
             labels = legend.setdefault("encode", {}).setdefault("labels", {})
-            update = labels.setdefault("update", {})
-            if "text" not in update:
-                update["text"] = {"signal": wrap_label_expr(24)}
-        for key in ("marks", "legends"):
-            visit(node.get(key, []))
-
-    out = json.loads(json.dumps(vega))
-    visit(out)
+            labels.setdefault("update", {}).setdefault("text", {"signal": wrap_label_expr(24)})
     config = out.setdefault("config", {})
     config["legend"] = {
         **config.get("legend", {}),
@@ -170,14 +157,11 @@ NO_SCRIPT_TEXT = (
 
 def is_interactive(node: Any) -> bool:
     """Whether a Vega-Lite spec has a parameter a reader moves (a control or a selection)."""
-    if isinstance(node, list):
-        return any(is_interactive(item) for item in node)
     if not isinstance(node, dict):
         return False
-    params = node.get("params") or []
-    if any(isinstance(p, dict) and ("bind" in p or "select" in p) for p in params):
-        return True
-    return any(is_interactive(v) for k, v in node.items() if k not in ("data", "datasets"))
+    found = dicts({k: v for k, v in node.items() if k != "datasets"})
+    params = [p for d in found for p in d.get("params") or [] if isinstance(p, dict)]
+    return any("bind" in p or "select" in p for p in params)
 
 
 def chart_html(spec: dict[str, Any]) -> str:

@@ -15,8 +15,7 @@ from ivigbook.analysis.vocabulary import (
     ROB_TOOL_LABELS,
 )
 from ivigbook.figures.theme import (
-    ROB_COLOURS,
-    ROB_LABEL_WIDTH,
+    OKABE_ITO,
     WIDTH,
     limit_studies,
     tooltips,
@@ -24,6 +23,16 @@ from ivigbook.figures.theme import (
     with_note,
     wrap_label_expr,
 )
+
+#: Risk-of-bias colours: robvis's traffic lights, colour-blind safe.
+ROB_COLOURS = {
+    "low": OKABE_ITO["bluish_green"],
+    "unclear": OKABE_ITO["yellow"],
+    "high": OKABE_ITO["vermillion"],
+    "not_assessed": "#DDDDDD",
+}
+#: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
+ROB_LABEL_WIDTH = 190
 
 _LEGEND = [f"{ROB_SYMBOLS[k]} {label}" for k, label in ROB_JUDGEMENT_LABELS.items()]
 

@@ -8,11 +8,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ivigbook.analysis.vocabulary import DESIGN_LABELS
 from ivigbook.figures.theme import (
-    DESIGN_ORDER,
     FONT,
-    MAP_STEP,
-    MAP_STEP_CROWDED,
     MAX_STUDIES_SHOWN,
     OKABE_ITO,
     WIDTH,
@@ -23,6 +21,10 @@ from ivigbook.figures.theme import (
     with_narrow,
     with_note,
 )
+
+DESIGN_ORDER = list(DESIGN_LABELS.values())
+MAP_STEP = 56  # pixels per design row in the evidence map
+MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
 
 
 def log_ticks(top: float) -> list[int]:

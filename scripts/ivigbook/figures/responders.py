@@ -13,15 +13,18 @@ from ivigbook.data.cells import cell_float, is_missing
 from ivigbook.figures.theme import (
     DESIGN_STYLES,
     OKABE_ITO,
-    RESPONDER_LABEL_LIMIT,
-    RESPONDER_PLOT_WIDTH,
-    ROW_HEIGHT,
     keyed_encodings,
     limit_studies,
     tooltips,
     with_narrow,
     with_note,
 )
+
+#: The responder chart's plot width and row-label width (with its caveat columns it fits the
+#: text column and an A4 page), and its row height (two-line labels).
+RESPONDER_PLOT_WIDTH = 130
+RESPONDER_LABEL_LIMIT = 220
+ROW_HEIGHT = 34
 
 
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
@@ -86,16 +89,9 @@ def responder_display(table: pd.DataFrame) -> pd.DataFrame:
 
 def responder_counting(table: pd.DataFrame) -> pd.DataFrame:
     """How each responder statement was counted: its words, count, denominator and source."""
-    df = responder_frame(table)
-    return pd.DataFrame(
-        {
-            "Study": df["study"],
-            "Stated as": df["stated_as"],
-            "Count": df["counts_text"],
-            "Denominator": df["reason"],
-            "Source": df["source_label"],
-        }
-    )
+    names = ["Study", "Stated as", "Count", "Denominator", "Source"]
+    columns = ["study", "stated_as", "counts_text", "reason", "source_label"]
+    return responder_frame(table)[columns].set_axis(names, axis="columns")
 
 
 _TOOLTIP = tooltips(

@@ -14,7 +14,6 @@ import pandas as pd
 
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
-    DESIGN_LABELS,
     NOT_TESTABLE,
     PARTLY,
     QUALIFIED,
@@ -132,11 +131,6 @@ def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
     return [*lines, note]
 
 
-DESIGN_ORDER = list(DESIGN_LABELS.values())
-MAP_STEP = 56  # pixels per design row in the evidence map
-MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
-
-
 DESIGN_STYLES = {
     "placebo_controlled_trial": (OKABE_ITO["blue"], "square"),
     "controlled_trial": (OKABE_ITO["sky_blue"], "diamond"),
@@ -145,13 +139,6 @@ DESIGN_STYLES = {
     "case_series": (OKABE_ITO["vermillion"], "circle"),
     "case_report": (OKABE_ITO["reddish_purple"], "cross"),
 }
-#: The responder chart's plot width and row-label width (with its caveat columns it fits the
-#: text column and an A4 page), and its row height (two-line labels).
-RESPONDER_PLOT_WIDTH = 130
-RESPONDER_LABEL_LIMIT = 220
-ROW_HEIGHT = 34
-#: Width of one timing aspect's column: four fit the text column and an A4 page.
-TIMING_CELL_WIDTH = 100
 
 VERDICT_STYLES = {
     SUPPORTED: ("#009E73", "circle"),
@@ -160,17 +147,6 @@ VERDICT_STYLES = {
     CONTRADICTED: ("#D55E00", "cross"),
     NOT_TESTABLE: ("#999999", "square"),
 }
-
-
-#: Risk-of-bias colours: robvis's traffic lights, colour-blind safe.
-ROB_COLOURS = {
-    "low": OKABE_ITO["bluish_green"],
-    "unclear": OKABE_ITO["yellow"],
-    "high": OKABE_ITO["vermillion"],
-    "not_assessed": "#DDDDDD",
-}
-#: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
-ROB_LABEL_WIDTH = 190
 
 
 #: The ``usermeta`` key of the layout a chart takes on a phone (see ``chartspec.narrow_variant``).
@@ -232,12 +208,8 @@ def wrap_label_expr(chars: int) -> str:
 
 
 #: Tooltip titles of the fields, unless a chart names them otherwise; a field in
-#: :data:`CAPITALISED` is titled by its name.
+#: :data:`CAPITALISED` is titled by its name, and ``x_label`` as ``x`` would be.
 TOOLTIP_TITLES = {
-    "design_label": "Design",
-    "domain_label": "Domain",
-    "judgement_label": "Judgement",
-    "source_label": "Source",
     "dose_letter": "Dose (letter)",
     "dose": "g/kg per month",
     "months_text": "Planned months",
@@ -245,7 +217,6 @@ TOOLTIP_TITLES = {
     "quote": "The letter's words",
     "study_type_letter": "Study type (letter)",
     "n": "Patients",
-    "result_label": "Result",
     "overall_basis": "Decided by measures that are",
     "key_results": "Key results (letter)",
     "scenario": "Without IVIG",
@@ -263,7 +234,6 @@ TOOLTIP_TITLES = {
     "n_study": "Patients in study",
     "controlled": "Control group",
     "blinding_check": "Source check on blinding",
-    "aspect_label": "Aspect",
     "letter_words": "The letter's words",
     "measure_letter": "Measure (letter)",
 }
@@ -280,9 +250,9 @@ def tooltips(fields: str, **titles: str) -> list[alt.Tooltip]:
     for token in fields.split():
         name, kind, number_format = [*token.split(":", 2), "", ""][:3]
         kind = kind or "N"
-        default = (
-            name.capitalize() if name in CAPITALISED.split() else TOOLTIP_TITLES.get(name, name)
-        )
+        stem = name.removesuffix("_label")
+        capital = stem in CAPITALISED.split() or stem != name
+        default = stem.capitalize() if capital else TOOLTIP_TITLES.get(name, name)
         title = titles.get(name, default)
         extra = {"format": number_format} if number_format else {}
         out.append(alt.Tooltip(f"{name}:{kind}", title=title, **extra))

@@ -26,12 +26,7 @@ def power_chart(
     df = curve.copy()
     scenarios = list(dict.fromkeys(df["scenario"]))
     dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]
-    colours = [
-        OKABE_ITO["blue"],
-        OKABE_ITO["vermillion"],
-        OKABE_ITO["bluish_green"],
-        OKABE_ITO["orange"],
-    ]
+    colours = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "orange")]
     scenario_title = "Without IVIG (assumed)"
     lines = (
         alt.Chart(df)

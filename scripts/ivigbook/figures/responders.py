@@ -74,17 +74,17 @@ def responder_display(table: pd.DataFrame) -> pd.DataFrame:
     """The responder statements as a reader's table, in chart order."""
     df = responder_frame(table)
     share = df["share_text"].replace("", "not given")
-    ci = df["ci_text"].where(df["ci_text"].astype(str) != "", "no CI")
-    return pd.DataFrame(
-        {
-            "Study": df["study"],
-            "Group": df["group_letter"],
-            "Share improved (exact 95% CI)": share + " (" + ci + ")",
-            "Measure": df["measure_text"],
-            "Control group": df["controlled"],
-            "Blinded": df["blinded"],
-        }
-    )
+    df["shown"] = share + " (" + df["ci_text"].where(df["ci_text"].astype(str) != "", "no CI") + ")"
+    names = [
+        "Study",
+        "Group",
+        "Share improved (exact 95% CI)",
+        "Measure",
+        "Control group",
+        "Blinded",
+    ]
+    columns = ["study", "group_letter", "shown", "measure_text", "controlled", "blinded"]
+    return df[columns].set_axis(names, axis="columns")
 
 
 def responder_counting(table: pd.DataFrame) -> pd.DataFrame:

@@ -91,16 +91,11 @@ def _narrow_titles(node: Any, parent: str = "") -> Any:
         if key == "title" and isinstance(value, (str, list)) and (chart or channel):
             out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else NARROW_AXIS_TITLE_CHARS)
         elif key == "title" and isinstance(value, dict) and chart:
-            title = dict(value)
-            if "text" in title:
-                title["text"] = _wrap(title["text"], NARROW_TITLE_CHARS)
-            if "subtitle" in title:
-                title["subtitle"] = _wrap(title["subtitle"], NARROW_SUBTITLE_CHARS)
-            out[key] = title
+            chars = {"text": NARROW_TITLE_CHARS, "subtitle": NARROW_SUBTITLE_CHARS}
+            out[key] = {k: _wrap(v, chars[k]) if k in chars else v for k, v in value.items()}
         elif key == "legend" and isinstance(value, dict):
-            legend = {**value, "orient": "bottom", "direction": "vertical"}
-            legend.pop("columns", None)
-            out[key] = legend
+            kept = {k: v for k, v in value.items() if k != "columns"}
+            out[key] = {**kept, "orient": "bottom", "direction": "vertical"}
         elif key == "mark" and isinstance(value, dict) and value.get("type") == "text":
             out[key] = {"limit": 150, **value}
         else:
@@ -118,17 +113,10 @@ def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
     narrow = (spec.get("usermeta") or {}).get(NARROW_KEY, {}).get("narrow") or print_spec(spec)
     narrow = _narrow_titles(narrow)
     config = dict(narrow.get("config", {}))
-    config["axis"] = {
-        **config.get("axis", {}),
-        "labelLimit": 140,
-        "labelExpr": wrap_label_expr(20),
-    }
-    config["legend"] = {
-        **config.get("legend", {}),
-        "labelLimit": 160,
-        "orient": "bottom",
-        "direction": "vertical",
-    }
+    axis = {"labelLimit": 140, "labelExpr": wrap_label_expr(20)}
+    legend = {"labelLimit": 160, "orient": "bottom", "direction": "vertical"}
+    config["axis"] = {**config.get("axis", {}), **axis}
+    config["legend"] = {**config.get("legend", {}), **legend}
     return {**narrow, "config": config}
 
 
@@ -141,10 +129,8 @@ def narrow_vega(vega: dict[str, Any]) -> dict[str, Any]:
             labels = legend.setdefault("encode", {}).setdefault("labels", {})
             labels.setdefault("update", {}).setdefault("text", {"signal": wrap_label_expr(24)})
     config = out.setdefault("config", {})
-    config["legend"] = {
-        **config.get("legend", {}),
-        "layout": {"bottom": {"anchor": "start", "direction": "vertical", "margin": 12}},
-    }
+    stacked = {"bottom": {"anchor": "start", "direction": "vertical", "margin": 12}}
+    config["legend"] = {**config.get("legend", {}), "layout": stacked}
     return out
 
 
@@ -323,7 +309,8 @@ def static_html(spec: dict[str, Any]) -> str:
     # No titles on a phone's layout: a touch screen never shows them.
     narrow_svg = _render(_described(narrow, tooltips=False), NARROW_COLUMN)
     title = chart_title(spec)
-    svgs = _finish_svg(wide_svg, f"{element_id}-w", "wide", title) + _finish_svg(
-        narrow_svg, f"{element_id}-n", "narrow", title
+    svgs = "".join(
+        _finish_svg(svg, f"{element_id}-{name[0]}", name, title)
+        for name, svg in (("wide", wide_svg), ("narrow", narrow_svg))
     )
     return f'<div id="{element_id}" class="ivig-chart ivig-static">{svgs}</div>'

@@ -258,16 +258,6 @@ LABEL_TOP = 0.3
 LABEL_STEP = 0.08
 
 
-def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetChart:
-    frame = pd.DataFrame({"n": [per_arm], "label": [label]})
-    base = alt.Chart(frame).encode(y="n:Q")
-    rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-    text = base.mark_text(
-        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
-    ).encode(x=alt.value("width"), text="label:N")
-    return alt.layer(rule, text)
-
-
 def _current_point(
     x_expr: str, key: str, x_field: str, middle: float, dy: int, narrow: bool
 ) -> alt.LayerChart | alt.FacetChart:
@@ -281,11 +271,9 @@ def _current_point(
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
         .transform_calculate(
-            **{
-                x_field: x_expr,
-                "n": n_expr,
-                "label": f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
-            }
+            **{x_field: x_expr},
+            n=n_expr,
+            label=f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
         )
         .encode(x=f"{x_field}:Q", y="n:Q")
     )
@@ -333,7 +321,12 @@ def _patients_panel(
         )
     )
     enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
-    return alt.layer(curve, _benchmark_rule(enmc_per_arm, enmc), current).properties(
+    benchmark = alt.Chart(pd.DataFrame({"n": [enmc_per_arm], "label": [enmc]})).encode(y="n:Q")
+    rule = benchmark.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
+    text = benchmark.mark_text(
+        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
+    ).encode(x=alt.value("width"), text="label:N")
+    return alt.layer(curve, alt.layer(rule, text), current).properties(
         width=EXPLORER_PANEL_WIDTH, height=170
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -119,16 +118,13 @@ NARROW_PLOT_WIDTH = 300
 NARROW_MARK_ROOM = 26
 
 
-def _patients(n: object) -> str:
-    return "1 patient" if int(cast(int, n)) == 1 else f"{n} patients"
-
-
 def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
     """The rows with ``narrow_lines``: label and caveats wrapped whole for a phone."""
     lines = []
     columns = ["label", "assessment", "n_study", "controlled", "blinded_text"]
     for label, a, n, c, b in df[columns].itertuples(index=False):
-        caveat = f"{a}; {_patients(n)}; control: {c}; blinded: {b}"
+        patients = "1 patient" if int(n) == 1 else f"{n} patients"
+        caveat = f"{a}; {patients}; control: {c}; blinded: {b}"
         lines.append(
             textwrap.wrap(str(label), NARROW_LINE_CHARS, break_long_words=False)
             + textwrap.wrap(caveat, NARROW_LINE_CHARS, break_long_words=False)

@@ -47,8 +47,8 @@ def _colour() -> alt.Color:
 
 
 def _panels(
-    frame: pd.DataFrame, panel: Callable[[pd.DataFrame, list[str]], alt.LayerChart]
-) -> list[alt.LayerChart]:
+    frame: pd.DataFrame, panel: Callable[[pd.DataFrame, list[str]], alt.LayerChart | alt.FacetChart]
+) -> list[alt.LayerChart | alt.FacetChart]:
     """A ``panel`` per tool (given its rows and its domains' labels), titled by the tool."""
     frame = frame.assign(legend=frame["symbol"] + " " + frame["judgement_label"])
     return [
@@ -60,7 +60,7 @@ def _panels(
     ]
 
 
-def _panel(part: pd.DataFrame, domains: list[str]) -> alt.LayerChart:
+def _panel(part: pd.DataFrame, domains: list[str]) -> alt.LayerChart | alt.FacetChart:
     studies = list(dict.fromkeys(part["study"]))
     step = max(24.0, (WIDTH - ROB_LABEL_WIDTH) / max(len(domains), 1))
     base = alt.Chart(part).encode(
@@ -105,7 +105,7 @@ def rob_summary_chart(summary: pd.DataFrame) -> alt.VConcatChart:
     order = {k: i for i, k in enumerate(ROB_JUDGEMENT_LABELS)}
     frame = summary.assign(order=summary["judgement"].map(order))
 
-    def panel(part: pd.DataFrame, domains: list[str]) -> alt.LayerChart:
+    def panel(part: pd.DataFrame, domains: list[str]) -> alt.LayerChart | alt.FacetChart:
         base = alt.Chart(part).encode(
             y=alt.Y("domain_label:N", sort=domains, title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X(

@@ -254,6 +254,6 @@ def tooltips(fields: str, **titles: str) -> list[alt.Tooltip]:
         capital = stem in CAPITALISED.split() or stem != name
         default = stem.capitalize() if capital else TOOLTIP_TITLES.get(name, name)
         title = titles.get(name, default)
-        extra = {"format": number_format} if number_format else {}
-        out.append(alt.Tooltip(f"{name}:{kind}", title=title, **extra))
+        form = number_format or alt.Undefined
+        out.append(alt.Tooltip(f"{name}:{kind}", title=title, format=form))
     return out

@@ -228,11 +228,14 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         axis=alt.Axis(values=log_ticks(top), format=","),
     )
     y = alt.Y("design:N", sort=designs, title="Study design")
-    base = alt.Chart(df).encode(
-        x=x,
-        y=y,
-        yOffset=alt.YOffset("offset:Q", scale=None),
-        tooltip=tooltips(
+
+    def placed(frame: pd.DataFrame, tooltip: list[alt.Tooltip]) -> alt.Chart:
+        offset = alt.YOffset("offset:Q", scale=None)
+        return alt.Chart(frame).encode(x=x, y=y, yOffset=offset, tooltip=tooltip)
+
+    base = placed(
+        df,
+        tooltips(
             "study study_type_letter n:Q result_label overall_basis key_results",
             result_label="Overall result",
         ),
@@ -250,11 +253,9 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     group_layers: list[alt.Chart] = []
     if crowded and len(groups):
         groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
-        group_base = alt.Chart(groups).encode(
-            x=x,
-            y=y,
-            yOffset=alt.YOffset("offset:Q", scale=None),
-            tooltip=tooltips(
+        group_base = placed(
+            groups,
+            tooltips(
                 "studies:Q:, design n:Q result_label",
                 studies="Added studies",
                 n="Patients in each",

@@ -132,12 +132,15 @@ def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
 
 
 DESIGN_STYLES = {
-    "placebo_controlled_trial": (OKABE_ITO["blue"], "square"),
-    "controlled_trial": (OKABE_ITO["sky_blue"], "diamond"),
-    "case_control": (OKABE_ITO["bluish_green"], "triangle-up"),
-    "open_label": (OKABE_ITO["orange"], "triangle-down"),
-    "case_series": (OKABE_ITO["vermillion"], "circle"),
-    "case_report": (OKABE_ITO["reddish_purple"], "cross"),
+    design: (OKABE_ITO[colour], shape)
+    for design, colour, shape in [
+        ("placebo_controlled_trial", "blue", "square"),
+        ("controlled_trial", "sky_blue", "diamond"),
+        ("case_control", "bluish_green", "triangle-up"),
+        ("open_label", "orange", "triangle-down"),
+        ("case_series", "vermillion", "circle"),
+        ("case_report", "reddish_purple", "cross"),
+    ]
 }
 
 VERDICT_STYLES = {

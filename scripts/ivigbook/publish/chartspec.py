@@ -65,10 +65,8 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return vega
 
 
-#: On a phone: characters per line of chart titles, subtitles, axis and legend titles.
+#: On a phone: characters per line of chart titles (of subtitles 38, of axis and legend titles 26).
 NARROW_TITLE_CHARS = 28
-NARROW_SUBTITLE_CHARS = 38
-NARROW_AXIS_TITLE_CHARS = 26
 
 
 def _wrap(text: Any, width: int) -> Any:
@@ -89,9 +87,9 @@ def _narrow_titles(node: Any, parent: str = "") -> Any:
     chart, channel = _is_chart(node), "field" in node or "aggregate" in node
     for key, value in node.items():
         if key == "title" and isinstance(value, (str, list)) and (chart or channel):
-            out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else NARROW_AXIS_TITLE_CHARS)
+            out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else 26)
         elif key == "title" and isinstance(value, dict) and chart:
-            chars = {"text": NARROW_TITLE_CHARS, "subtitle": NARROW_SUBTITLE_CHARS}
+            chars = {"text": NARROW_TITLE_CHARS, "subtitle": 38}
             out[key] = {k: _wrap(v, chars[k]) if k in chars else v for k, v in value.items()}
         elif key == "legend" and isinstance(value, dict):
             kept = {k: v for k, v in value.items() if k != "columns"}

@@ -6,23 +6,19 @@ import json
 import textwrap
 from typing import TYPE_CHECKING
 
+import altair as alt
+
 from ivigbook.analysis import claims
 from ivigbook.analysis.vocabulary import chapter_label
-from ivigbook.figures.theme import VERDICT_COLOURS, VERDICT_SHAPES, keyed_encodings, tooltips
+from ivigbook.figures.theme import VERDICT_STYLES, WIDTH, keyed_encodings, tooltips
 
 if TYPE_CHECKING:
-    import altair as alt
-
     from ivigbook.data.load import Evidence
 
 
 def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
-    """Claims by chapter and verdict: one mark per chapter and verdict, sized by the count,
-    with the count written beside it. Chapters in the book's order (claims.csv's enum)."""
-    import altair as alt
-
-    from ivigbook.figures.theme import WIDTH
-
+    """Claims by chapter (in the book's order) and verdict: a mark sized by the count, and
+    the count beside it."""
     counts = claims.verdict_counts(ev)
     counts = counts[counts["claims"] > 0].copy()
     counts["chapter"] = counts["chapter"].astype(str).map(chapter_label)
@@ -47,14 +43,12 @@ def verdict_change_chart(ev: Evidence) -> alt.LayerChart | alt.FacetChart:
         x=x,
         y=y,
         size=alt.Size("claims:Q", scale=alt.Scale(range=[120, 900]), legend=None),
-        # The legend sits under the plot, in two columns: beside it, five verdicts' names
-        # would widen the chart past the text column and the printed page.
+        # The legend under the plot: beside it, it would widen the chart past the page.
         **keyed_encodings(
             "verdict:N",
             "Verdict",
             verdicts,
-            [VERDICT_COLOURS[v] for v in verdicts],
-            [VERDICT_SHAPES[v] for v in verdicts],
+            [VERDICT_STYLES[v] for v in verdicts],
             legend=alt.Legend(orient="bottom", columns=2),
         ),
         tooltip=tooltip,

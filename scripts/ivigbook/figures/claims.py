@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ivigbook.figures.theme import VERDICT_COLOURS, WIDTH, tooltips
+from ivigbook.figures.theme import VERDICT_STYLES, WIDTH, tooltips
 
 
 def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
@@ -16,13 +16,8 @@ def verdict_chart(counts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         x=alt.X("claims:Q", title="Claims of the letter", axis=alt.Axis(tickMinStep=1)),
         tooltip=tooltips("verdict claims:Q"),
     )
-    bars = base.mark_bar().encode(
-        color=alt.Color(
-            "verdict:N",
-            legend=None,
-            scale=alt.Scale(domain=domain, range=[VERDICT_COLOURS[v] for v in domain]),
-        )
-    )
+    colours = alt.Scale(domain=domain, range=[VERDICT_STYLES[v][0] for v in domain])
+    bars = base.mark_bar().encode(color=alt.Color("verdict:N", legend=None, scale=colours))
     labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="claims:Q")
     return alt.layer(bars, labels).properties(
         width=WIDTH - 200,

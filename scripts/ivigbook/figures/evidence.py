@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from ivigbook.analysis.vocabulary import DESIGN_LABELS
 from ivigbook.figures.theme import (
-    DESIGN_ORDER,
     FONT,
-    MAP_STEP,
-    MAP_STEP_CROWDED,
     MAX_STUDIES_SHOWN,
     OKABE_ITO,
     WIDTH,
@@ -23,24 +22,21 @@ from ivigbook.figures.theme import (
     with_note,
 )
 
+DESIGN_ORDER = list(DESIGN_LABELS.values())
+MAP_STEP = 56  # pixels per design row in the evidence map
+MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
+
 
 def log_ticks(top: float) -> list[int]:
     """Ticks of a log axis from 1 to ``top``: 1, 3, 10, 30, 100, ..."""
-    ticks = []
-    decade = 1
-    while decade <= top:
-        ticks += [t for t in (decade, 3 * decade) if t <= top]
-        decade *= 10
-    return ticks
+    decades = [10**k for k in range(len(str(int(top))))]
+    return [t for d in decades for t in (d, 3 * d) if t <= top]
 
 
 def dose_chart(doses: pd.DataFrame) -> alt.LayerChart:
-    """Monthly immunoglobulin dose per study (g/kg), labelled with the planned months of
-    treatment ("immunoglobulin": an added study may give it by another route than a vein).
-
-    ``doses`` is :func:`ivigbook.analysis.evidence.dose_by_study`. Studies without one regimen are
-    listed with the words "varied" or "not reported" instead of a point.
-    """
+    """Monthly immunoglobulin dose per study (g/kg) from
+    :func:`ivigbook.analysis.evidence.dose_by_study`, labelled with the planned months, or
+    "varied" / "not reported" instead of a point."""
     df, note = limit_studies(doses)
     df = df.copy()
     df["dose"] = df["dose_g_per_kg_per_month"].astype("Float64").astype(float)
@@ -90,19 +86,10 @@ def search_flow_chart(
     title: str = "The letter's literature search, step by step",
     subtitle: str = "Dashed grey boxes: steps of a PRISMA flow diagram the letter does not report",
 ) -> alt.LayerChart:
-    """The letter's search as a flow diagram: one box per step, top to bottom.
-
-    ``flow`` is :func:`ivigbook.analysis.search.search_flow`. Steps the letter does not report are
-    drawn with a dashed grey border and say "not reported"; the last box counts the studies
-    in the evidence base now. On a phone the boxes are taller and their words wrap.
-    """
+    """A search (:func:`ivigbook.analysis.search.search_flow`) as a flow diagram, a box per
+    step; unreported steps dashed grey. On a phone the boxes are taller and words wrap."""
     chart = _search_flow(flow, title, subtitle, narrow=False)
     return with_narrow(chart, _search_flow(flow, title, subtitle, narrow=True))
-
-
-#: On a phone: pixels per step of the search flow, and characters per line in its boxes.
-FLOW_STEP_NARROW = 100
-FLOW_LINE_CHARS = 26
 
 
 def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) -> alt.LayerChart:
@@ -120,7 +107,7 @@ def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) ->
     df["ycount"] = df["order"] + 0.8 if narrow else df["ymid"]
     if narrow:
         for column in ("line1", "line2"):
-            df[column] = [textwrap.wrap(text, FLOW_LINE_CHARS) for text in df[column]]
+            df[column] = [textwrap.wrap(text, 26) for text in df[column]]
         # Vega draws a text's further lines below its first: lift a long count by them
         # (a 12 px line is about 0.14 of a step).
         df["ycount"] = df["ycount"] - 0.14 * (df["line2"].map(len) - 1)
@@ -129,43 +116,41 @@ def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) ->
     y_scale = alt.Scale(domain=[n, -0.2], nice=False)
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     hidden = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
+
+    def xy(x: str, y: str) -> dict[str, alt.X | alt.Y]:
+        return {
+            "x": alt.X(f"{x}:Q", scale=x_scale, axis=hidden),
+            "y": alt.Y(f"{y}:Q", scale=y_scale, axis=hidden),
+        }
+
+    def status_scale(colours: list[Any]) -> alt.Scale:
+        return alt.Scale(domain=["Reported", "Not reported"], range=colours)
+
     tooltip = tooltips("stage label count_text detail quote", label="Step")
     arrows = (
         alt.Chart(df[df["order"] < n - 1])
         .transform_calculate(x="0.5", y_next="datum.order + 1")
         .mark_rule(color=OKABE_ITO["grey"], strokeWidth=1.5)
-        .encode(
-            x=alt.X("x:Q", scale=x_scale, axis=hidden),
-            y=alt.Y("y1:Q", scale=y_scale, axis=hidden),
-            y2="y_next:Q",
-        )
+        .encode(**xy("x", "y1"), y2="y_next:Q")
     )
     boxes = (
         alt.Chart(df)
         .transform_calculate(x0="0.12", x1="0.88")
         .mark_rect(strokeWidth=1.5, cornerRadius=3)
         .encode(
-            x=alt.X("x0:Q", scale=x_scale, axis=hidden),
+            **xy("x0", "y0"),
             x2="x1:Q",
-            y=alt.Y("y0:Q", scale=y_scale, axis=hidden),
             y2="y1:Q",
             fill=alt.Fill(
-                "status:N",
-                title="In the letter",
-                scale=alt.Scale(domain=["Reported", "Not reported"], range=["#E8F1F8", "#F2F2F2"]),
+                "status:N", title="In the letter", scale=status_scale(["#E8F1F8", "#F2F2F2"])
             ),
             stroke=alt.Stroke(
                 "status:N",
-                scale=alt.Scale(
-                    domain=["Reported", "Not reported"],
-                    range=[OKABE_ITO["blue"], OKABE_ITO["grey"]],
-                ),
+                scale=status_scale([OKABE_ITO["blue"], OKABE_ITO["grey"]]),
                 legend=None,
             ),
             strokeDash=alt.StrokeDash(
-                "status:N",
-                scale=alt.Scale(domain=["Reported", "Not reported"], range=[[1, 0], [5, 3]]),
-                legend=None,
+                "status:N", scale=status_scale([[1, 0], [5, 3]]), legend=None
             ),
             tooltip=tooltip,
         )
@@ -173,67 +158,34 @@ def _search_flow(flow: pd.DataFrame, title: str, subtitle: str, narrow: bool) ->
     text_base = alt.Chart(df).transform_calculate(x="0.5")
     title_text = text_base.mark_text(
         fontSize=12, fontWeight="bold", font=FONT, **title_place
-    ).encode(
-        x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ytitle:Q", scale=y_scale, axis=hidden),
-        text="line1:N",
-        tooltip=tooltip,
-    )
+    ).encode(**xy("x", "ytitle"), text="line1:N", tooltip=tooltip)
     count_text = text_base.mark_text(fontSize=12, font=FONT, **count_place).encode(
-        x=alt.X("x:Q", scale=x_scale, axis=hidden),
-        y=alt.Y("ycount:Q", scale=y_scale, axis=hidden),
+        **xy("x", "ycount"),
         text="line2:N",
-        color=alt.Color(
-            "status:N",
-            scale=alt.Scale(domain=["Reported", "Not reported"], range=["#000000", "#595959"]),
-            legend=None,
-        ),
+        color=alt.Color("status:N", scale=status_scale(["#000000", "#595959"]), legend=None),
         tooltip=tooltip,
     )
     stage_text = (
         text_base.mark_text(fontSize=11, align="right", angle=0, font=FONT, color="#595959")
         .transform_calculate(xs="0.11")
-        .encode(
-            x=alt.X("xs:Q", scale=x_scale, axis=hidden),
-            y=alt.Y("ymid:Q", scale=y_scale, axis=hidden),
-            text="stage:N",
-        )
+        .encode(**xy("xs", "ymid"), text="stage:N")
     )
     return (arrows + boxes + title_text + count_text + stage_text).properties(
         width=WIDTH,
-        height=(FLOW_STEP_NARROW if narrow else 62) * n,
+        height=(100 if narrow else 62) * n,
         title=alt.Title(title, subtitle=subtitle),
     )
 
 
 #: Marks of studies whose overall result rests on an objective measure are filled.
 OBJECTIVE_BASIS = "datum.overall_basis === 'objective'"
-HOLLOW_MEANS = "Hollow marks: no objective measure; the result is on the study's other measures"
-
-
-def _map_tooltip() -> list[alt.Tooltip]:
-    return tooltips(
-        "study study_type_letter n:Q result_label overall_basis key_results",
-        result_label="Overall result",
-    )
-
-
-#: How a study label says the study was added after the letter (:func:`is_added_study`).
-ADDED_MARK = "(added)"
 
 
 def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
-    """Study design x number of patients, one mark per study, coloured and shaped by result.
-
-    ``overall`` is :func:`ivigbook.analysis.evidence.overall_results`. Studies of the same
-    design are
-    spread vertically so that none hides another; each mark is labelled with its study.
-
-    With more than :data:`MAX_STUDIES_SHOWN` studies, the letter's studies keep their own
-    labelled marks, while the added studies with the same design, number of patients and
-    result share one mark, sized by how many they are and labelled with that number; the
-    subtitle says so.
-    """
+    """Study design x number of patients, a labelled mark per study coloured and shaped by
+    result (:func:`ivigbook.analysis.evidence.overall_results`). With more than
+    :data:`MAX_STUDIES_SHOWN` studies, added studies alike in design, size and result share
+    one mark sized by their number."""
     df = overall.copy()
     df["n"] = df["n_total"].astype(int)
     crowded = len(df) > MAX_STUDIES_SHOWN
@@ -241,9 +193,10 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     groups = pd.DataFrame()
     subtitle = ["Overall result: the most favourable result on an objective measure"]
     if (df["overall_basis"] != "objective").any():
-        # A study without an objective measure is placed by its other measures: said and
-        # drawn hollow, so that the map agrees with the count of objective results.
-        subtitle.append(HOLLOW_MEANS)
+        # drawn hollow, so that the map agrees with the count of objective results
+        subtitle.append(
+            "Hollow marks: no objective measure; the result is on the study's other measures"
+        )
     if crowded:
         groups = (
             df[added]
@@ -261,8 +214,7 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     step = MAP_STEP_CROWDED if crowded else MAP_STEP
     df["slot"] = df.groupby("design").cumcount()
     df["size_in_design"] = df.groupby("design")["study_id"].transform("size")
-    # yOffset counts from the top of the design's band: centre the marks in the band (in
-    # its upper part when grouped marks for added studies take the lower part).
+    # Marks centred in their design's band (in its upper part when grouped marks take the lower).
     centre = MAP_STEP / 2 if not crowded else MAP_STEP / 2 - 6
     df["offset"] = centre + (df["slot"] - (df["size_in_design"] - 1) / 2) * 16
     designs = [d for d in DESIGN_ORDER if d in set(df["design"]) | set(groups.get("design", []))]
@@ -276,8 +228,17 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         axis=alt.Axis(values=log_ticks(top), format=","),
     )
     y = alt.Y("design:N", sort=designs, title="Study design")
-    base = alt.Chart(df).encode(
-        x=x, y=y, yOffset=alt.YOffset("offset:Q", scale=None), tooltip=_map_tooltip()
+
+    def placed(frame: pd.DataFrame, tooltip: list[alt.Tooltip]) -> alt.Chart:
+        offset = alt.YOffset("offset:Q", scale=None)
+        return alt.Chart(frame).encode(x=x, y=y, yOffset=offset, tooltip=tooltip)
+
+    base = placed(
+        df,
+        tooltips(
+            "study study_type_letter n:Q result_label overall_basis key_results",
+            result_label="Overall result",
+        ),
     )
     points = base.mark_point(filled=True, size=140, opacity=0.95).encode(
         # One column when a second legend (marks per group) stands beside it, so both fit.
@@ -289,23 +250,12 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         stroke=scales["stroke"],
         shape=scales["shape"],
     )
-    labels = base.mark_text(align="left", dx=10, fontSize=11, font=FONT).encode(text="study:N")
-    # On a phone a study added after the letter is marked "*" instead of "(added)", with a
-    # key in the subtitle, so that its label fits whole.
-    narrow_labels = (
-        base.transform_calculate(narrow_study=f"replace(datum.study, ' {ADDED_MARK}', '*')")
-        .mark_text(align="left", dx=10, fontSize=11, font=FONT)
-        .encode(text="narrow_study:N")
-    )
-    layers: list[alt.Chart] = [points, labels]
-    narrow_layers: list[alt.Chart] = [points, narrow_labels]
+    group_layers: list[alt.Chart] = []
     if crowded and len(groups):
         groups["offset"] = step - 30 + (groups["slot"] % 2) * 16
-        group_base = alt.Chart(groups).encode(
-            x=x,
-            y=y,
-            yOffset=alt.YOffset("offset:Q", scale=None),
-            tooltip=tooltips(
+        group_base = placed(
+            groups,
+            tooltips(
                 "studies:Q:, design n:Q result_label",
                 studies="Added studies",
                 n="Patients in each",
@@ -326,20 +276,21 @@ def evidence_map(overall: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         group_labels = group_base.mark_text(
             align="left", dx=14, fontSize=11, font=FONT, color="#595959"
         ).encode(text="label:N")
-        layers = [group_points, group_labels, points, labels]
-        narrow_layers = [group_points, group_labels, points, narrow_labels]
-    title = "Evidence map: design, size and overall result of each study"
+        group_layers = [group_points, group_labels]
     marked = bool(df["study"].map(is_added_study).any())
 
-    def layout(chosen: list[alt.Chart], lines: list[str]) -> alt.LayerChart | alt.FacetChart:
-        out = alt.layer(*chosen)
+    def layout(narrow: bool) -> alt.LayerChart | alt.FacetChart:
+        # On a phone an added study is marked "*" (keyed in the subtitle), so its label fits.
+        named = base.transform_calculate(narrow_study="replace(datum.study, ' (added)', '*')")
+        labels = (named if narrow else base).mark_text(align="left", dx=10, fontSize=11, font=FONT)
+        out = alt.layer(*group_layers, points, labels.encode(text=f"{'narrow_' * narrow}study:N"))
         if crowded:
             out = out.resolve_scale(size="independent")
+        lines = [*subtitle, "*: added after the letter"] if narrow and marked else subtitle
+        title = "Evidence map: design, size and overall result of each study"
         return out.properties(
             width=WIDTH - 80, height=alt.Step(step), title=alt.Title(title, subtitle=lines)
         )
 
-    chart = layout(layers, subtitle)
-    narrow = layout(narrow_layers, [*subtitle, "*: added after the letter"] if marked else subtitle)
     # On a phone: the design labels speak for themselves, and study labels are whole.
-    return with_narrow(chart, narrow, width=240, y_title=False, text_limit=0)
+    return with_narrow(layout(False), layout(True), width=240, y_title=False, text_limit=0)

@@ -21,36 +21,30 @@ from ivigbook.figures.theme import (
 def power_chart(
     curve: pd.DataFrame, target_power: float, n_required: dict[str, int]
 ) -> alt.LayerChart | alt.FacetChart:
-    """Power against patients per arm, one line (and line style) per assumed control rate.
-
-    ``n_required`` maps each scenario label to its sample size, marked on its line.
-    """
+    """Power against patients per arm, a line per assumed control rate, with each scenario's
+    required size (``n_required``) marked on its line."""
     df = curve.copy()
     scenarios = list(dict.fromkeys(df["scenario"]))
     dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]
-    colours = [
-        OKABE_ITO["blue"],
-        OKABE_ITO["vermillion"],
-        OKABE_ITO["bluish_green"],
-        OKABE_ITO["orange"],
-    ]
-    legend: dict[str, Any] = {
-        "scale": alt.Scale(domain=scenarios, range=colours[: len(scenarios)]),
-        "title": "Without IVIG (assumed)",
-    }
-    x = alt.X("n_per_arm:Q", title="Patients per arm")
-    y = alt.Y("power:Q", title="Power", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    colours = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "orange")]
+    scenario_title = "Without IVIG (assumed)"
     lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=x,
-            y=y,
-            color=alt.Color("scenario:N", **legend),
+            x=alt.X("n_per_arm:Q", title="Patients per arm"),
+            y=alt.Y(
+                "power:Q", title="Power", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+            ),
+            color=alt.Color(
+                "scenario:N",
+                scale=alt.Scale(domain=scenarios, range=colours[: len(scenarios)]),
+                title=scenario_title,
+            ),
             strokeDash=alt.StrokeDash(
                 "scenario:N",
                 scale=alt.Scale(domain=scenarios, range=dashes[: len(scenarios)]),
-                title="Without IVIG (assumed)",
+                title=scenario_title,
             ),
             tooltip=tooltips("scenario n_per_arm:Q power:Q:.0%"),
         )
@@ -102,16 +96,17 @@ def power_chart(
     )
 
 
+def _arms(table: pd.DataFrame) -> list[str]:
+    return [f"{a} vs {b}" for a, b in zip(table["n_ivig_arm"], table["n_control_arm"], strict=True)]
+
+
 def trial_power_display(table: pd.DataFrame) -> pd.DataFrame:
     """A :func:`ivigbook.analysis.power.trial_power_table` as a reader's table (text columns)."""
     return pd.DataFrame(
         {
             "Study": table["study"],
             "Design": table["design_label"],
-            "IVIG vs control": [
-                f"{a} vs {b}"
-                for a, b in zip(table["n_ivig_arm"], table["n_control_arm"], strict=True)
-            ],
+            "IVIG vs control": _arms(table),
             "Arms counted as": table["arms_basis"],
             "Power (normal approx.)": [f"{p:.0%}" for p in table["power_approx"]],
             "Power (Fisher exact)": [f"{p:.0%}" for p in table["power_exact"]],
@@ -130,7 +125,7 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
     )
     methods = {"power_approx": "Normal approximation", "power_exact": "Fisher's exact test"}
     df["method"] = df["method"].map(methods)
-    df["arms"] = [f"{a} vs {b}" for a, b in zip(df["n_ivig_arm"], df["n_control_arm"], strict=True)]
+    df["arms"] = _arms(df)
     df["label"] = [f"{s} ({a})" for s, a in zip(df["study"], df["arms"], strict=True)]
     order = list(dict.fromkeys(df["label"]))
     domain = list(methods.values())
@@ -146,8 +141,7 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
                 "method:N",
                 "Method",
                 domain,
-                [OKABE_ITO["blue"], OKABE_ITO["orange"]],
-                ["circle", "diamond"],
+                [(OKABE_ITO["blue"], "circle"), (OKABE_ITO["orange"], "diamond")],
             ),
             tooltip=tooltips("study design_label arms arms_basis method power:Q:.0%"),
         )
@@ -171,16 +165,11 @@ def trial_power_chart(table: pd.DataFrame, target_power: float) -> alt.LayerChar
     )
 
 
-# --------------------------------------------------------------------------------------
-# The explorer: the next trial's sample sizes, computed in the browser by Vega expressions
-# from parameters bound to sliders and selects (no kernel, no server, no network). The PDF
-# gets the same charts drawn at the default values.
+# The explorer: sample sizes computed in the browser by Vega expressions from parameters
+# bound to sliders and selects; the PDF draws it at the default values.
 
-#: Width of each of the explorer's panels (the axis titles and labels come beside it), from
-#: the book's one chart width.
 EXPLORER_PANEL_WIDTH = WIDTH - 150
-EXPLORER_PANEL_HEIGHT = 170
-#: Numbers of patients within this of a whole number are not rounded up (as in
+#: Numbers of patients this close to a whole number are not rounded up (as in
 #: :func:`ivigbook.analysis.design.round_up`).
 _ROUNDING = "1e-9"
 
@@ -211,8 +200,7 @@ def _enrolled(n: str) -> str:
     return f"ceil(({n}) / (1 - dropout) - {_ROUNDING})"
 
 
-#: The derived signals: every number the explorer shows, as a Vega expression of the controls.
-#: ``tests/test_next_trial.py`` compares them in a browser with statsmodels.
+#: Every number the explorer shows, as a Vega expression of the controls.
 DERIVED = {
     "z_alpha": "quantileNormal(1 - alpha / 2)",
     "z_power": "quantileNormal(target_power)",
@@ -232,11 +220,7 @@ DERIVED = {
 
 
 def _options(row: pd.Series) -> list[float]:
-    low, high, step = (
-        float(row["explore_min"]),
-        float(row["explore_max"]),
-        float(row["explore_step"]),
-    )
+    low, high, step = (float(row[f"explore_{k}"]) for k in ("min", "max", "step"))
     count = round((high - low) / step)
     return [round(low + i * step, 6) for i in range(count + 1)]
 
@@ -244,17 +228,10 @@ def _options(row: pd.Series) -> list[float]:
 def explorer_params(
     planning: pd.DataFrame, p_ivig: float, p_ivig_range: tuple[float, float, float]
 ) -> list[alt.Parameter]:
-    """The explorer's controls (from the planning table's values and ranges) and its
-    derived signals (:data:`DERIVED`)."""
+    """The explorer's controls (from the planning table) and derived signals (:data:`DERIVED`)."""
     rows = {str(r["assumption_id"]): r for _, r in planning.iterrows()}
-    rows["p_ivig"] = pd.Series(
-        {
-            "value": p_ivig,
-            "explore_min": p_ivig_range[0],
-            "explore_max": p_ivig_range[1],
-            "explore_step": p_ivig_range[2],
-        }
-    )
+    keys = ("value", "explore_min", "explore_max", "explore_step")
+    rows["p_ivig"] = pd.Series(dict(zip(keys, (p_ivig, *p_ivig_range), strict=True)))
     params = []
     for key, (name, label) in CONTROLS.items():
         row = rows[key]
@@ -276,45 +253,27 @@ def explorer_params(
     return params
 
 
-#: The "n per arm" labels of the power curves: the first at this power, each next one lower.
+#: The power curves' "n per arm" labels: the first at this power, each next one lower.
 LABEL_TOP = 0.3
 LABEL_STEP = 0.08
 
 
-def _benchmark_rule(per_arm: float, label: str) -> alt.LayerChart | alt.FacetChart:
-    frame = pd.DataFrame({"n": [per_arm], "label": [label]})
-    base = alt.Chart(frame).encode(y="n:Q")
-    rule = base.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-    text = base.mark_text(
-        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
-    ).encode(x=alt.value("width"), text="label:N")
-    return alt.layer(rule, text)
-
-
 def _current_point(
-    x_expr: str,
-    n_expr: str,
-    label_lines: tuple[str, str],
-    x_field: str,
-    middle: float,
-    dy: int = -12,
-    narrow: bool = False,
+    x_expr: str, key: str, x_field: str, middle: float, dy: int, narrow: bool
 ) -> alt.LayerChart | alt.FacetChart:
-    """The chosen value as a diamond with its numbers; the label turns to the left past
-    ``middle`` so that it stays inside the plot whatever the control's value. The label's
-    two parts make one line, or two on a phone (``narrow``)."""
-    first, second = label_lines
+    """The chosen value as a diamond with its numbers (signals ``n_{key}_enrolled`` and
+    ``_analysed``; on two lines on a phone), turned to the left past ``middle``."""
+    n_expr = f"n_{key}_enrolled"
+    first, second = f"{n_expr} + ' per arm'", f"'(' + n_{key}_analysed + ' analysed)'"
     label_expr = f"[{first}, {second}]" if narrow else f"{first} + ' ' + {second}"
     if narrow and dy < 0:
         dy -= 14  # the second line goes below the first: lift both clear of the point
     base = (
         alt.Chart(pd.DataFrame({"k": [0]}))
         .transform_calculate(
-            **{
-                x_field: x_expr,
-                "n": n_expr,
-                "label": f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
-            }
+            **{x_field: x_expr},
+            n=n_expr,
+            label=f"isFinite({n_expr}) ? {label_expr} : 'no difference to detect'",
         )
         .encode(x=f"{x_field}:Q", y="n:Q")
     )
@@ -326,19 +285,9 @@ def _current_point(
         dy=dy,
         fontSize=12,
         fontWeight="bold",
-        # never cut short, not even on a phone (0: no limit)
-        limit=0,
+        limit=0,  # never cut, not even on a phone
     ).encode(text="label:N")
     return alt.layer(point, text)
-
-
-def _y_patients(title: str) -> alt.Y:
-    return alt.Y(
-        "n:Q",
-        title=title,
-        scale=alt.Scale(type="log", domain=[10, 5000], clamp=True),
-        axis=alt.Axis(values=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], format="d"),
-    )
 
 
 def _patients_panel(
@@ -350,9 +299,8 @@ def _patients_panel(
     enmc_per_arm: float,
     current: alt.LayerChart | alt.FacetChart,
 ) -> alt.LayerChart | alt.FacetChart:
-    """One of the explorer's curves: patients to enrol per arm along ``field`` (from, to,
-    step), for the standardised ``effect`` (a Vega expression of ``datum[field]`` and the
-    controls), with the ENMC benchmark and the ``current`` value marked."""
+    """Patients to enrol per arm along ``field`` (``steps``: from, to, step) for the
+    standardised ``effect`` (a Vega expression), with the ENMC benchmark and ``current``."""
     title, domain = x_axis
     curve = (
         alt.Chart(alt.sequence(*steps, as_=field))
@@ -363,13 +311,23 @@ def _patients_panel(
             x=alt.X(
                 f"{field}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=domain)
             ),
-            y=_y_patients("Patients to enrol per arm"),
+            y=alt.Y(
+                "n:Q",
+                title="Patients to enrol per arm",
+                scale=alt.Scale(type="log", domain=[10, 5000], clamp=True),
+                axis=alt.Axis(values=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], format="d"),
+            ),
             tooltip=tooltips(f"{field}:Q:.0% n:Q", n="Patients per arm"),
         )
     )
     enmc = f"ENMC: more than {enmc_per_arm:.0f} per arm"
-    return alt.layer(curve, _benchmark_rule(enmc_per_arm, enmc), current).properties(
-        width=EXPLORER_PANEL_WIDTH, height=EXPLORER_PANEL_HEIGHT
+    benchmark = alt.Chart(pd.DataFrame({"n": [enmc_per_arm], "label": [enmc]})).encode(y="n:Q")
+    rule = benchmark.mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
+    text = benchmark.mark_text(
+        align="right", baseline="bottom", dy=-3, dx=-3, fontSize=11, limit=0
+    ).encode(x=alt.value("width"), text="label:N")
+    return alt.layer(curve, alt.layer(rule, text), current).properties(
+        width=EXPLORER_PANEL_WIDTH, height=170
     )
 
 
@@ -379,9 +337,8 @@ def explorer_chart(
     p_ivig_range: tuple[float, float, float],
     enmc_per_arm: float,
 ) -> alt.VConcatChart:
-    """Three panels sharing the controls: the continuous endpoint (patients per arm by the
-    slowing of decline), the responder endpoint (by the placebo response rate) and the
-    marker-stratified design (screened and enrolled)."""
+    """Three panels sharing the controls: the IBMFRS endpoint, the responder endpoint and the
+    marker-stratified design."""
     args = (planning, p_ivig, p_ivig_range, enmc_per_arm)
     return with_narrow(_explorer(*args), _explorer(*args, narrow=True))
 
@@ -400,14 +357,7 @@ def _explorer(
         ("Slowing of decline on treatment", [0.1, 1]),
         {"color": OKABE_ITO["blue"]},
         enmc_per_arm,
-        _current_point(
-            "slowing",
-            "n_cont_enrolled",
-            ("n_cont_enrolled + ' per arm'", "'(' + n_cont_analysed + ' analysed)'"),
-            "slowing",
-            0.55,
-            narrow=narrow,
-        ),
+        _current_point("slowing", "cont", "slowing", 0.55, -12, narrow),
     ).properties(
         title=alt.TitleParams(
             "IBMFRS endpoint: patients per arm",
@@ -421,15 +371,7 @@ def _explorer(
         ("Responders without treatment (assumed)", [0, 0.3]),
         {"color": OKABE_ITO["vermillion"], "strokeDash": [6, 3]},
         enmc_per_arm,
-        _current_point(
-            "placebo",
-            "n_resp_enrolled",
-            ("n_resp_enrolled + ' per arm'", "'(' + n_resp_analysed + ' analysed)'"),
-            "placebo_rate",
-            0.15,
-            dy=16,
-            narrow=narrow,
-        ),
+        _current_point("placebo", "resp", "placebo_rate", 0.15, 16, narrow),
     ).properties(
         title=alt.TitleParams(
             "Responder endpoint: patients per arm",
@@ -440,15 +382,12 @@ def _explorer(
         ),
     )
     designs = pd.DataFrame(
-        {
-            "design": [
-                "All patients",
-                "All patients",
-                "Marker-positive only",
-                "Marker-positive only",
-            ],
-            "stage": ["Screened", "Enrolled", "Screened", "Enrolled"],
-        }
+        [
+            (d, s)
+            for d in ("All patients", "Marker-positive only")
+            for s in ("Screened", "Enrolled")
+        ],
+        columns=["design", "stage"],
     )
     marker = (
         alt.Chart(designs)
@@ -500,39 +439,29 @@ def planning_display(
     p_ivig_source: str,
     labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The planning inputs as a reader's table, with the responder rate taken from the data
-    (``labels``: bibliography keys as a reader cites them, e.g.
-    :func:`ivigbook.analysis.cohorts.citation_labels`)."""
+    """The planning inputs as a reader's table, the responder rate first (``labels``: how a
+    reader cites each bibliography key)."""
     labels = labels or {}
-
-    def shown(value: float, unit: str) -> str:
-        return f"{value:.0%}" if unit == "share" else f"{value:g}"
-
     rows = [
-        {
-            "Input": str(r["quantity"]),
-            "Value": shown(float(r["value"]), str(r["unit"])),
-            "Unit": "" if r["unit"] == "share" else str(r["unit"]),
-            "Used as": str(r["role"]),
-            "Source": "assumption"
-            if r["basis"] == "assumption"
-            else labels.get(str(r["citation_key"]), str(r["citation_key"])),
-            "What the source says": str(r["source_says"]),
-        }
-        for _, r in planning.iterrows()
+        (
+            "Responders on IVIG (best case)",
+            f"{p_ivig:.0%}",
+            "",
+            "input",
+            "the data (letter's Table I)",
+            p_ivig_source,
+        )
     ]
-    rows.insert(
-        0,
-        {
-            "Input": "Responders on IVIG (best case)",
-            "Value": f"{p_ivig:.0%}",
-            "Unit": "",
-            "Used as": "input",
-            "Source": "the data (letter's Table I)",
-            "What the source says": p_ivig_source,
-        },
-    )
-    return pd.DataFrame(rows)
+    for _, r in planning.iterrows():
+        share, key = r["unit"] == "share", str(r["citation_key"])
+        source = "assumption" if r["basis"] == "assumption" else labels.get(key, key)
+        value = f"{float(r['value']):.0%}" if share else f"{float(r['value']):g}"
+        unit = "" if share else str(r["unit"])
+        rows.append(
+            (str(r["quantity"]), value, unit, str(r["role"]), source, str(r["source_says"]))
+        )
+    columns = ["Input", "Value", "Unit", "Used as", "Source", "What the source says"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def results_display(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -551,21 +480,16 @@ def results_display(rows: list[dict[str, object]]) -> pd.DataFrame:
 def continuous_power_display(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`ivigbook.analysis.design.existing_trials_power` as a reader's table."""
 
-    def pct(p: float) -> str:
-        return "not reported" if pd.isna(p) else f"{p:.0%}"
+    def shown(column: str, form: str = ".0%") -> list[str]:
+        return ["not reported" if pd.isna(p) else format(p, form) for p in table[column]]
 
     return pd.DataFrame(
         {
             "Study": table["study"],
-            "IVIG vs control": [
-                f"{a} vs {b}"
-                for a, b in zip(table["n_ivig_arm"], table["n_control_arm"], strict=True)
-            ],
-            "Months of treatment": [
-                "not reported" if pd.isna(m) else f"{m:g}" for m in table["treatment_months"]
-            ],
-            "IBMFRS power, planned length": [pct(p) for p in table["power_planned"]],
-            "IBMFRS power, own length": [pct(p) for p in table["power_own_length"]],
-            "Responder power (best case)": [pct(p) for p in table["power_responder"]],
+            "IVIG vs control": _arms(table),
+            "Months of treatment": shown("treatment_months", "g"),
+            "IBMFRS power, planned length": shown("power_planned"),
+            "IBMFRS power, own length": shown("power_own_length"),
+            "Responder power (best case)": shown("power_responder"),
         }
     )

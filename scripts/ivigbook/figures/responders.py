@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -11,12 +10,8 @@ import pandas as pd
 from ivigbook.analysis.vocabulary import DESIGN_LABELS
 from ivigbook.data.cells import cell_float, is_missing
 from ivigbook.figures.theme import (
-    DESIGN_COLOURS,
-    DESIGN_SHAPES,
+    DESIGN_STYLES,
     OKABE_ITO,
-    RESPONDER_LABEL_LIMIT,
-    RESPONDER_PLOT_WIDTH,
-    ROW_HEIGHT,
     keyed_encodings,
     limit_studies,
     tooltips,
@@ -24,13 +19,18 @@ from ivigbook.figures.theme import (
     with_note,
 )
 
+#: The responder chart's plot width and row-label width (with its caveat columns it fits the
+#: text column and an A4 page), and its row height (two-line labels).
+RESPONDER_PLOT_WIDTH = 130
+RESPONDER_LABEL_LIMIT = 220
+ROW_HEIGHT = 34
+
 
 def _design_encodings(designs: list[str]) -> dict[str, alt.Color | alt.Shape]:
     """Colour and shape for the given design codes (in the schema's order)."""
     keys = [k for k in DESIGN_LABELS if k in designs]
-    colours, shapes = [DESIGN_COLOURS[k] for k in keys], [DESIGN_SHAPES[k] for k in keys]
-    labels = [DESIGN_LABELS[k] for k in keys]
-    return keyed_encodings("design_label:N", "Study design", labels, colours, shapes)
+    labels, styles = [DESIGN_LABELS[k] for k in keys], [DESIGN_STYLES[k] for k in keys]
+    return keyed_encodings("design_label:N", "Study design", labels, styles)
 
 
 def _pct(value: object) -> str:
@@ -44,14 +44,13 @@ def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
     df["_design_order"] = df["design"].map(order)
     df = df.sort_values(["_design_order", "study", "responder_id"], kind="stable")
     df["share_text"] = [_pct(v) for v in df["share"]]
+    ci = [f"{_pct(lo)} to {_pct(hi)}" for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)]
+    has_ci = df["ci_low"].notna()
     df["ci_text"] = [
-        f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else note.removeprefix("no CI: ")
-        for lo, hi, note in zip(df["ci_low"], df["ci_high"], df["ci_note"], strict=True)
+        c if h else n.removeprefix("no CI: ")
+        for c, h, n in zip(ci, has_ci, df["ci_note"], strict=True)
     ]
-    df["ci_column"] = [
-        f"{_pct(lo)} to {_pct(hi)}" if pd.notna(lo) else "no CI"
-        for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
-    ]
+    df["ci_column"] = [c if h else "no CI" for c, h in zip(ci, has_ci, strict=True)]
     df["measure_text"] = [
         f"{m} ({a})" for m, a in zip(df["measure"], df["assessment"], strict=True)
     ]
@@ -63,7 +62,7 @@ def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
         f"{int(k)} of {int(n)}" if pd.notna(k) and pd.notna(n) else "not fixed"
         for k, n in zip(df["numerator"], df["denominator"], strict=True)
     ]
-    df["has_ci"] = df["ci_low"].notna().map({True: "exact 95% CI", False: "no CI"})
+    df["has_ci"] = has_ci.map({True: "exact 95% CI", False: "no CI"})
     for col in ("share", "ci_low", "ci_high"):
         df[col] = df[col].astype("float64")
     df["n_study"] = df["n_study"].astype("int64")
@@ -71,35 +70,27 @@ def responder_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def responder_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The responder statements as a reader's table (in chart order): who improved, how
-    many, and what limits the report. :func:`responder_counting` says how each was counted."""
+    """The responder statements as a reader's table, in chart order."""
     df = responder_frame(table)
     share = df["share_text"].replace("", "not given")
-    ci = df["ci_text"].where(df["ci_text"].astype(str) != "", "no CI")
-    return pd.DataFrame(
-        {
-            "Study": df["study"],
-            "Group": df["group_letter"],
-            "Share improved (exact 95% CI)": share + " (" + ci + ")",
-            "Measure": df["measure_text"],
-            "Control group": df["controlled"],
-            "Blinded": df["blinded"],
-        }
-    )
+    df["shown"] = share + " (" + df["ci_text"].where(df["ci_text"].astype(str) != "", "no CI") + ")"
+    names = [
+        "Study",
+        "Group",
+        "Share improved (exact 95% CI)",
+        "Measure",
+        "Control group",
+        "Blinded",
+    ]
+    columns = ["study", "group_letter", "shown", "measure_text", "controlled", "blinded"]
+    return df[columns].set_axis(names, axis="columns")
 
 
 def responder_counting(table: pd.DataFrame) -> pd.DataFrame:
     """How each responder statement was counted: its words, count, denominator and source."""
-    df = responder_frame(table)
-    return pd.DataFrame(
-        {
-            "Study": df["study"],
-            "Stated as": df["stated_as"],
-            "Count": df["counts_text"],
-            "Denominator": df["reason"],
-            "Source": df["source_label"],
-        }
-    )
+    names = ["Study", "Stated as", "Count", "Denominator", "Source"]
+    columns = ["study", "stated_as", "counts_text", "reason", "source_label"]
+    return responder_frame(table)[columns].set_axis(names, axis="columns")
 
 
 _TOOLTIP = tooltips(
@@ -108,8 +99,7 @@ _TOOLTIP = tooltips(
     quote="Words",
 )
 
-#: Caveat columns beside the plot: (field, header, width in pixels). The measure's name is
-#: in the tooltip and in the table above the chart; the column says how it was assessed.
+#: Caveat columns beside the plot: (field, header, width in pixels).
 _CAVEATS = (
     ("assessment", "Measure", 60),
     ("n_study", "n", 26),
@@ -120,34 +110,21 @@ _CAVEATS = (
 _TWO_LINE_LABEL = "split(datum.label, ' \N{EN DASH} ')"
 
 
-#: On a phone the chart has a layout of its own: each row's label and caveats are written
-#: across the whole width, wrapped at this many characters (11 px type in a 300 px plot), a
-#: line this tall, and the row's marker and interval sit under them, at full width.
+#: On a phone each row's label and caveats span the plot's width, wrapped at this many
+#: characters (11 px type, 14 px lines, 300 px), with its marker and interval below them.
 NARROW_LINE_CHARS = 44
 NARROW_LINE_HEIGHT = 14
 NARROW_PLOT_WIDTH = 300
-#: Below a row's lines: room for its marker and interval.
 NARROW_MARK_ROOM = 26
 
 
-def _patients(n: object) -> str:
-    return "1 patient" if int(cast(int, n)) == 1 else f"{n} patients"
-
-
 def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows with ``narrow_lines``: the label and the caveats, wrapped whole (never cut)
-    into lines of at most :data:`NARROW_LINE_CHARS` characters (the narrow layout's rows; both
-    layouts share the rows, so that the page carries them once)."""
+    """The rows with ``narrow_lines``: label and caveats wrapped whole for a phone."""
     lines = []
-    for label, a, n, c, b in zip(
-        df["label"],
-        df["assessment"],
-        df["n_study"],
-        df["controlled"],
-        df["blinded_text"],
-        strict=True,
-    ):
-        caveat = f"{a}; {_patients(n)}; control: {c}; blinded: {b}"
+    columns = ["label", "assessment", "n_study", "controlled", "blinded_text"]
+    for label, a, n, c, b in df[columns].itertuples(index=False):
+        patients = "1 patient" if int(n) == 1 else f"{n} patients"
+        caveat = f"{a}; {patients}; control: {c}; blinded: {b}"
         lines.append(
             textwrap.wrap(str(label), NARROW_LINE_CHARS, break_long_words=False)
             + textwrap.wrap(caveat, NARROW_LINE_CHARS, break_long_words=False)
@@ -158,8 +135,7 @@ def _with_caveat_lines(df: pd.DataFrame) -> pd.DataFrame:
 def _narrow_block(
     df: pd.DataFrame, title: str, n_max: int, designs: list[str]
 ) -> alt.LayerChart | alt.FacetChart:
-    """One part of the phone layout: rows one under another, each with its lines across the
-    width and its marker and interval under them; a rule between rows. y is in pixels."""
+    """One part of the phone layout: per row, its lines then its marks; y in pixels."""
     n_lines = max(len(lines) for lines in df["narrow_lines"])
     row = n_lines * NARROW_LINE_HEIGHT + NARROW_MARK_ROOM
     df = df.assign(
@@ -172,12 +148,6 @@ def _narrow_block(
     y_scale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=True)
     base = alt.Chart(df).encode(tooltip=_TOOLTIP)
     x_axis = alt.Axis(format="%", tickCount=5, grid=True)
-    x = alt.X(
-        "share:Q",
-        title="Share of patients who improved",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=x_axis,
-    )
     mark_y = alt.Y("mark_y:Q", scale=y_scale, axis=None)
     separator = base.mark_rule(color="#cccccc", strokeWidth=1).encode(
         y=alt.Y("row_top:Q", scale=y_scale, axis=None)
@@ -195,15 +165,14 @@ def _narrow_block(
         y=alt.Y("row_top:Q", scale=y_scale, axis=None),
         text=alt.Text("narrow_lines"),
     )
-    interval, point, no_ci = _marks(base, x, x_axis, n_max, designs, y=mark_y)
+    interval, point, no_ci = _marks(base, x_axis, n_max, designs, y=mark_y)
     return alt.layer(separator, lines, interval, point, no_ci).properties(
         width=NARROW_PLOT_WIDTH, height=height, title=title
     )
 
 
 def _size(n_max: int) -> alt.Size:
-    """Marker size: the study's number of patients, with a legend of a few sizes (enough to
-    read marker size, and narrow enough for a phone)."""
+    """Marker size: the study's number of patients, with a legend of a few sizes."""
     return alt.Size(
         "n_study:Q",
         title="Patients in study",
@@ -217,29 +186,20 @@ def _responder_block(
 ) -> alt.HConcatChart | alt.LayerChart | alt.FacetChart:
     if narrow:
         return _narrow_block(df, title, n_max, designs)
-    field = "label"
-    label_limit = RESPONDER_LABEL_LIMIT
     y = alt.Y(
-        f"{field}:N",
-        sort=list(df[field]),
+        "label:N",
+        sort=list(df["label"]),
         title=None,
-        # minExtent: both panels' plots start at the same x, so their columns line up.
+        # minExtent: both panels' columns line up; offset: clear of a large marker at 0%
         axis=alt.Axis(
-            labelLimit=label_limit,
+            labelLimit=RESPONDER_LABEL_LIMIT,
             labelExpr=_TWO_LINE_LABEL,
-            minExtent=label_limit,
-            # clear of a large marker at 0%
+            minExtent=RESPONDER_LABEL_LIMIT,
             offset=10,
         ),
     )
     base = alt.Chart(df).encode(y=y, tooltip=_TOOLTIP)
-    x = alt.X(
-        "share:Q",
-        title="Share of patients who improved",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%", tickCount=5),
-    )
-    interval, point, no_ci = _marks(base, x, alt.Axis(format="%", tickCount=5), n_max, designs)
+    interval, point, no_ci = _marks(base, alt.Axis(format="%", tickCount=5), n_max, designs)
     height = ROW_HEIGHT * len(df)
     plot = alt.layer(interval, point, no_ci).properties(
         width=RESPONDER_PLOT_WIDTH, height=height, title=title
@@ -262,14 +222,8 @@ def _responder_block(
 
 
 def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
-    """Dot-and-interval chart of every responder statement, with its caveats beside it.
-
-    One row per statement (letter's statements first, then the checked primary sources),
-    rows grouped by study design; x is the share, the grey line the exact 95% CI where both
-    counts are known ("no CI" written beside the marker otherwise). Colour and shape show
-    the design, marker size the study's number of patients; text columns give the measure
-    and whether it is subjective, n, whether the study had a control group and blinding.
-    """
+    """A dot and its exact 95% CI per responder statement (the letter's, then the primary
+    sources'), colour and shape by design, size by patients, caveat columns beside."""
     shown, note = limit_studies(table)
     df = _with_caveat_lines(responder_frame(shown))
     n_max = int(df["n_study"].max())
@@ -305,36 +259,30 @@ def responder_chart(table: pd.DataFrame) -> alt.VConcatChart:
 
 def _marks(
     base: alt.Chart,
-    x: alt.X,
     axis: alt.Axis,
     n_max: int,
     designs: list[str],
     y: alt.Y | None = None,
 ) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
-    """The forest plot's marks, on a desktop or a phone: each report's interval (a rule), its
-    share (a point sized by its patients, shaped and coloured by design) and, where it has no
-    interval, the reason written beside the point; ``y`` places them (the phone layout)."""
+    """Each report's interval (a rule), its share (a point) and, without an interval, the
+    reason beside the point; ``y`` places them (the phone layout)."""
     on_y = {} if y is None else {"y": y}
+
+    def x(field: str) -> alt.X:
+        scale = alt.Scale(domain=[0, 1])
+        return alt.X(field, title="Share of patients who improved", scale=scale, axis=axis)
+
     interval = (
         base.transform_filter("isValid(datum.ci_low)")
         .mark_rule(strokeWidth=2, color=OKABE_ITO["grey"])
-        .encode(
-            x=alt.X(
-                "ci_low:Q",
-                title="Share of patients who improved",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=axis,
-            ),
-            x2=alt.X2("ci_high:Q"),
-            **on_y,
-        )
+        .encode(x=x("ci_low:Q"), x2=alt.X2("ci_high:Q"), **on_y)
     )
     point = base.mark_point(filled=True, opacity=0.95).encode(
-        x=x, size=_size(n_max), **_design_encodings(designs), **on_y
+        x=x("share:Q"), size=_size(n_max), **_design_encodings(designs), **on_y
     )
     no_ci = (
         base.transform_filter("!isValid(datum.ci_low) && isValid(datum.share)")
         .mark_text(align="left", dx=9, fontSize=11, color=OKABE_ITO["black"])
-        .encode(x=x, text=alt.Text("ci_column:N"), **on_y)
+        .encode(x=x("share:Q"), text=alt.Text("ci_column:N"), **on_y)
     )
     return interval, point, no_ci

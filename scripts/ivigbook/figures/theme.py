@@ -1,13 +1,12 @@
-"""The one visual theme of the book's charts: palette, shapes, fonts, width, and the rules
-for charts with many studies.
+"""The book's chart theme (Okabe-Ito palette, shapes, fonts, width) and shared helpers.
 
-Every chart is an Altair chart with a title, axis titles and a colour-blind-safe palette
-(Okabe & Ito). Colour never carries meaning alone: each colour encoding is paired with a
-shape, a text label or a position.
+Colour never carries meaning alone: each colour encoding is paired with a shape, a text
+label or a position.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import altair as alt
@@ -15,7 +14,6 @@ import pandas as pd
 
 from ivigbook.analysis.vocabulary import (
     CONTRADICTED,
-    DESIGN_LABELS,
     NOT_TESTABLE,
     PARTLY,
     QUALIFIED,
@@ -37,21 +35,14 @@ OKABE_ITO = {
 }
 
 
-RESULT_COLOURS = {
-    "improved": OKABE_ITO["blue"],
-    "subjective_improvement": OKABE_ITO["orange"],
-    "trend": OKABE_ITO["sky_blue"],
-    "not_clinically_relevant": OKABE_ITO["reddish_purple"],
-    "no_effect": OKABE_ITO["vermillion"],
-    "not_reported": OKABE_ITO["grey"],
-}
-RESULT_SHAPES = {
-    "improved": "triangle-up",
-    "subjective_improvement": "diamond",
-    "trend": "circle",
-    "not_clinically_relevant": "square",
-    "no_effect": "cross",
-    "not_reported": "stroke",
+#: Colour and marker shape of each result, design and verdict.
+RESULT_STYLES = {
+    "improved": (OKABE_ITO["blue"], "triangle-up"),
+    "subjective_improvement": (OKABE_ITO["orange"], "diamond"),
+    "trend": (OKABE_ITO["sky_blue"], "circle"),
+    "not_clinically_relevant": (OKABE_ITO["reddish_purple"], "square"),
+    "no_effect": (OKABE_ITO["vermillion"], "cross"),
+    "not_reported": (OKABE_ITO["grey"], "stroke"),
 }
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -59,10 +50,11 @@ WIDTH = 560  # fits the book's text column and an A4 page at print scale
 
 
 def keyed_encodings(
-    field: str, title: str, domain: list[str], colours: list[str], shapes: list[str], **how: Any
+    field: str, title: str, domain: list[str], styles: list[tuple[str, str]], **how: Any
 ) -> dict[str, alt.Color | alt.Shape]:
-    """Colour and shape encodings of one field, keyed to the same ``domain`` and titled
-    alike, so that the two share one legend (``how``: e.g. its ``legend``)."""
+    """Colour and shape encodings of one field (``styles``: a colour and a shape per value of
+    ``domain``) that share one legend (``how``: e.g. its legend)."""
+    colours, shapes = [c for c, _ in styles], [s for _, s in styles]
     return {
         "color": alt.Color(
             field, title=title, scale=alt.Scale(domain=domain, range=colours), **how
@@ -74,14 +66,12 @@ def keyed_encodings(
 def result_encodings(
     field: str = "result_label", title: str = "Result"
 ) -> dict[str, alt.Color | alt.Shape | alt.Stroke]:
-    """Colour, shape and stroke encodings of a result field: keyed to the same labels and
-    titled alike, so that the three share one legend, and a filled, a hollow or a line-shaped
-    mark shows its result."""
+    """Colour, shape and stroke encodings of a result field, sharing one legend."""
     domain = list(RESULT_LABELS.values())
-    colours = [RESULT_COLOURS[k] for k in RESULT_LABELS]
-    shapes = [RESULT_SHAPES[k] for k in RESULT_LABELS]
+    styles = [RESULT_STYLES[k] for k in RESULT_LABELS]
+    colours = [c for c, _ in styles]
     stroke = alt.Stroke(f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colours))
-    return {**keyed_encodings(f"{field}:N", title, domain, colours, shapes), "stroke": stroke}
+    return {**keyed_encodings(f"{field}:N", title, domain, styles), "stroke": stroke}
 
 
 def book_theme() -> alt.theme.ThemeConfig:
@@ -101,20 +91,12 @@ def book_theme() -> alt.theme.ThemeConfig:
 alt.theme.register("ivigbook", enable=True)(book_theme)
 
 
-# ------------------------------------------------------------------------------------------
-# Chart factories for the chapters on the introduction, the search, the evidence and the
-# trials. Each takes a frame made by ivigbook.analysis and returns an Altair chart; alt text
-# and captions are written next to the figure in the chapter.
-
-#: Charts with one row per study show every study up to this many. Beyond it they show the
-#: letter's studies and the most recently added ones, up to this many in all, and say in
-#: their subtitle how many were left out (every study stays in the chapters' tables).
+#: Charts with one row per study show at most this many studies (see :func:`limit_studies`).
 MAX_STUDIES_SHOWN = 30
 
 
 def is_added_study(label: object) -> bool:
-    """Whether a study label (:func:`ivigbook.analysis.cohorts.study_labels`) names a study added
-    after the letter: those read "... (added)" or "... (added) [study_id]"."""
+    """Whether a study label reads "... (added)" or "... (added) [study_id]"."""
     text = str(label)
     return text.endswith("(added)") or "(added) [" in text
 
@@ -122,13 +104,8 @@ def is_added_study(label: object) -> bool:
 def limit_studies(
     frame: pd.DataFrame, column: str = "study", limit: int = MAX_STUDIES_SHOWN
 ) -> tuple[pd.DataFrame, str | None]:
-    """The rows of at most ``limit`` studies, and a note saying what was left out.
-
-    Up to ``limit`` studies, ``frame`` is returned whole and the note is None. Beyond it,
-    the rows of the letter's studies are kept, with those of the most recently added studies
-    (the last to appear in ``frame``, whose rows follow the data, where new studies are
-    appended) up to ``limit`` studies in all; the note counts the studies not shown.
-    """
+    """The rows of the letter's studies and of the last added ones, at most ``limit`` studies
+    in all, and a note saying what was left out (None if nothing was)."""
     studies = list(dict.fromkeys(frame[column]))
     if len(studies) <= limit:
         return frame, None
@@ -147,82 +124,36 @@ def limit_studies(
 
 
 def with_note(subtitle: str | list[str], note: str | None) -> str | list[str]:
-    """A subtitle with the note about studies not shown as its last line (if there is one)."""
+    """A subtitle with ``note`` (if any) as its last line."""
     if note is None:
         return subtitle
     lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     return [*lines, note]
 
 
-DESIGN_ORDER = list(DESIGN_LABELS.values())
-MAP_STEP = 56  # pixels per design row in the evidence map
-MAP_STEP_CROWDED = 90  # the same, with more than MAX_STUDIES_SHOWN studies
-
-
-DESIGN_COLOURS = {
-    "placebo_controlled_trial": OKABE_ITO["blue"],
-    "controlled_trial": OKABE_ITO["sky_blue"],
-    "case_control": OKABE_ITO["bluish_green"],
-    "open_label": OKABE_ITO["orange"],
-    "case_series": OKABE_ITO["vermillion"],
-    "case_report": OKABE_ITO["reddish_purple"],
+DESIGN_STYLES = {
+    design: (OKABE_ITO[colour], shape)
+    for design, colour, shape in [
+        ("placebo_controlled_trial", "blue", "square"),
+        ("controlled_trial", "sky_blue", "diamond"),
+        ("case_control", "bluish_green", "triangle-up"),
+        ("open_label", "orange", "triangle-down"),
+        ("case_series", "vermillion", "circle"),
+        ("case_report", "reddish_purple", "cross"),
+    ]
 }
-DESIGN_SHAPES = {
-    "placebo_controlled_trial": "square",
-    "controlled_trial": "diamond",
-    "case_control": "triangle-up",
-    "open_label": "triangle-down",
-    "case_series": "circle",
-    "case_report": "cross",
-}
-#: Width of the plotting area of the responder chart (its caveat columns come beside it).
-#: With the two-line row labels and the caveat columns the whole chart fits the text column
-#: of the HTML page and an A4 page (``tests/test_browser.py`` holds every chart to it).
-RESPONDER_PLOT_WIDTH = 130
-#: Width of the responder chart's row labels, and the least room kept for them.
-RESPONDER_LABEL_LIMIT = 220
-#: Each row's label takes two lines: the study, then the group and the words of the statement.
-ROW_HEIGHT = 34
-#: Width of one timing aspect's column: four fit the text column and an A4 page.
-TIMING_CELL_WIDTH = 100
 
-
-#: Verdict colours (Okabe-Ito) and marker shapes; the verdict is also the x position and a
-#: text label, so colour never carries it alone.
-VERDICT_COLOURS = {
-    SUPPORTED: "#009E73",
-    QUALIFIED: "#56B4E9",
-    PARTLY: "#E69F00",
-    CONTRADICTED: "#D55E00",
-    NOT_TESTABLE: "#999999",
-}
-VERDICT_SHAPES = {
-    SUPPORTED: "circle",
-    QUALIFIED: "triangle-up",
-    PARTLY: "diamond",
-    CONTRADICTED: "cross",
-    NOT_TESTABLE: "square",
+VERDICT_STYLES = {
+    SUPPORTED: ("#009E73", "circle"),
+    QUALIFIED: ("#56B4E9", "triangle-up"),
+    PARTLY: ("#E69F00", "diamond"),
+    CONTRADICTED: ("#D55E00", "cross"),
+    NOT_TESTABLE: ("#999999", "square"),
 }
 
 
-#: Risk-of-bias colours (Okabe-Ito, as robvis's traffic lights but colour-blind safe); each
-#: cell also carries the judgement's symbol (:data:`~ivigbook.analysis.vocabulary.ROB_SYMBOLS`).
-ROB_COLOURS = {
-    "low": OKABE_ITO["bluish_green"],
-    "unclear": OKABE_ITO["yellow"],
-    "high": OKABE_ITO["vermillion"],
-    "not_assessed": "#DDDDDD",
-}
-#: Width of the study labels of the risk-of-bias charts; the cells share the rest of WIDTH.
-ROB_LABEL_WIDTH = 190
-
-
-#: Where a chart carries the layout it takes on a narrow screen (read by
-#: :func:`ivigbook.publish.chartspec.narrow_variant`).
+#: The ``usermeta`` key of the layout a chart takes on a phone (see ``chartspec.narrow_variant``).
 NARROW_KEY = "ivigbook"
-
-
-#: Any top-level chart: :func:`with_narrow` returns the kind of chart it is given.
 ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
 
 
@@ -235,21 +166,43 @@ def with_narrow(
     x_label_angle: float | None = None,
     text_limit: float | None = None,
 ) -> ChartT:
-    """``chart``, carrying the layout the site draws on a phone: ``narrow`` (a layout of its
-    own: rows instead of columns, fewer columns) or ``chart`` itself, changed as asked - a
-    smaller plot ``width`` to start from, no y-axis title, x labels at ``x_label_angle``,
-    text marks cut to ``text_limit`` pixels. The PDF prints ``chart`` at its own width."""
+    """``chart`` carrying its phone layout: ``narrow`` or ``chart`` itself, with the plot
+    ``width``, no y title, x labels at ``x_label_angle``, text cut to ``text_limit`` px."""
     spec = (narrow if narrow is not None else chart).to_dict()
     if width is not None and isinstance(spec.get("width"), (int, float)):
         spec["width"] = width
-    _narrow_nodes(spec, y_title=y_title, x_label_angle=x_label_angle, text_limit=text_limit)
+    for node in dicts(spec):
+        encoding, mark = node.get("encoding", {}), node.get("mark")
+        if not y_title and isinstance(encoding.get("y"), dict):
+            encoding["y"]["title"] = None
+        x = encoding.get("x")
+        if x_label_angle is not None and isinstance(x, dict) and "axis" in x:
+            # Turned labels wrapped small and close (two lines fit the narrowest column),
+            # unless the chart breaks them its own way.
+            x["axis"] = {
+                "labelExpr": wrap_label_expr(24),
+                "labelFontSize": 11,
+                "labelLineHeight": 12,
+                **(x["axis"] or {}),
+                "labelAngle": x_label_angle,
+            }
+        if text_limit is not None and isinstance(mark, dict) and mark["type"] == "text":
+            mark["limit"] = text_limit
     return chart.properties(usermeta={NARROW_KEY: {"narrow": spec}})
 
 
+def dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a JSON tree, each before its children (which may change meanwhile)."""
+    if isinstance(node, dict):
+        yield node
+        node = list(node.values())
+    if isinstance(node, list):
+        for item in node:
+            yield from dicts(item)
+
+
 def wrap_label_expr(chars: int) -> str:
-    """A Vega expression that gives a label of more than ``chars`` characters as lines (an
-    array, which Vega draws one under another) broken at spaces, each at most ``chars`` long
-    unless one word is longer; a shorter label as it is."""
+    """A Vega expression breaking a label longer than ``chars`` into lines at spaces."""
     pattern = f"(.{{1,{chars}}})(\\\\s+|$)"
     return (
         f"length(datum.label) > {chars} ? split(trim(replace(datum.label, "
@@ -257,74 +210,22 @@ def wrap_label_expr(chars: int) -> str:
     )
 
 
-#: On a phone, turned x labels are wrapped onto lines of at most this many characters, set
-#: this small and this close, so that two lines fit a column of the charts' narrowest step.
-TURNED_LABEL_CHARS = 24
-TURNED_LABEL_SIZE = 11
-TURNED_LINE_HEIGHT = 12
-
-
-def _narrow_nodes(node: Any, **change: Any) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _narrow_nodes(item, **change)
-        return
-    if not isinstance(node, dict):
-        return
-    encoding = node.get("encoding", {})
-    if not change["y_title"] and isinstance(encoding.get("y"), dict):
-        encoding["y"]["title"] = None
-    x = encoding.get("x")
-    if change["x_label_angle"] is not None and isinstance(x, dict) and "axis" in x:
-        # Labels a chart already breaks into lines its own way keep that way.
-        x["axis"] = {
-            "labelExpr": wrap_label_expr(TURNED_LABEL_CHARS),
-            "labelFontSize": TURNED_LABEL_SIZE,
-            "labelLineHeight": TURNED_LINE_HEIGHT,
-            **(x["axis"] or {}),
-            "labelAngle": change["x_label_angle"],
-        }
-    mark = node.get("mark")
-    if change["text_limit"] is not None and isinstance(mark, dict) and mark["type"] == "text":
-        mark["limit"] = change["text_limit"]
-    for value in node.values():
-        _narrow_nodes(value, **change)
-
-
-#: The tooltip title of each field the charts show, unless a chart names it otherwise.
+#: Tooltip titles of the fields, unless a chart names them otherwise; a field in
+#: :data:`CAPITALISED` is titled by its name, and ``x_label`` as ``x`` would be.
 TOOLTIP_TITLES = {
-    "study": "Study",
-    "design": "Design",
-    "design_label": "Design",
-    "domain": "Domain",
-    "domain_label": "Domain",
-    "judgement_label": "Judgement",
-    "support": "Support",
-    "source_label": "Source",
-    "studies": "Studies",
-    "share": "Share",
-    "chapter": "Chapter",
-    "verdict": "Verdict",
-    "claims": "Claims",
     "dose_letter": "Dose (letter)",
     "dose": "g/kg per month",
     "months_text": "Planned months",
-    "stage": "Stage",
     "count_text": "Count",
-    "detail": "Detail",
     "quote": "The letter's words",
     "study_type_letter": "Study type (letter)",
     "n": "Patients",
-    "result_label": "Result",
     "overall_basis": "Decided by measures that are",
     "key_results": "Key results (letter)",
     "scenario": "Without IVIG",
     "n_per_arm": "Patients per arm",
-    "power": "Power",
     "arms": "IVIG vs control",
     "arms_basis": "Arms",
-    "method": "Method",
-    "slowing": "Slowing",
     "placebo_rate": "Without treatment",
     "group_letter": "Group",
     "stated_as": "Stated as",
@@ -335,28 +236,27 @@ TOOLTIP_TITLES = {
     "measure_text": "Measure",
     "n_study": "Patients in study",
     "controlled": "Control group",
-    "blinded": "Blinded",
     "blinding_check": "Source check on blinding",
-    "aspect_label": "Aspect",
-    "status": "Status",
     "letter_words": "The letter's words",
     "measure_letter": "Measure (letter)",
-    "assessment": "Assessment",
-    "basis": "Basis",
 }
+CAPITALISED = (
+    "study design domain support studies share chapter verdict claims stage detail power "
+    "method slowing blinded status assessment basis"
+)
 
 
 def tooltips(fields: str, **titles: str) -> list[alt.Tooltip]:
-    """A chart's tooltip: ``fields`` names them in order, separated by spaces, each as
-    ``name`` (a category), ``name:Q`` (a number) or ``name:Q:format``; each takes its title
-    from :data:`TOOLTIP_TITLES` unless ``titles`` gives another (``n="Patients in each"``)."""
+    """Tooltips of ``fields`` ("name", "name:Q" or "name:Q:format", space separated), titled
+    from ``titles``, :data:`TOOLTIP_TITLES` or the capitalised name."""
     out = []
     for token in fields.split():
         name, kind, number_format = [*token.split(":", 2), "", ""][:3]
         kind = kind or "N"
-        title = titles.get(name, TOOLTIP_TITLES.get(name, name))
-        if number_format:
-            out.append(alt.Tooltip(f"{name}:{kind}", title=title, format=number_format))
-        else:
-            out.append(alt.Tooltip(f"{name}:{kind}", title=title))
+        stem = name.removesuffix("_label")
+        capital = stem in CAPITALISED.split() or stem != name
+        default = stem.capitalize() if capital else TOOLTIP_TITLES.get(name, name)
+        title = titles.get(name, default)
+        form = number_format or alt.Undefined
+        out.append(alt.Tooltip(f"{name}:{kind}", title=title, format=form))
     return out

@@ -7,12 +7,14 @@ import pandas as pd
 
 from ivigbook.figures.theme import (
     OKABE_ITO,
-    TIMING_CELL_WIDTH,
     limit_studies,
     tooltips,
     with_narrow,
     with_note,
 )
+
+#: Width of one timing aspect's column: four fit the text column and an A4 page.
+TIMING_CELL_WIDTH = 100
 
 
 def timing_chart(matrix: pd.DataFrame) -> alt.LayerChart:
@@ -36,7 +38,12 @@ def _timing_layers(
     df: pd.DataFrame, studies: list[str], aspects: list[str], text: str, note: str | None
 ) -> alt.LayerChart:
     """The matrix, each cell's words taken from the ``text`` field."""
-    status_domain = ["reported", "not reported"]
+
+    def by_status(colours: list[str]) -> alt.Color:
+        # Every cell says "reported" or "not reported" in words: no legend needed.
+        scale = alt.Scale(domain=["reported", "not reported"], range=colours)
+        return alt.Color("status:N", scale=scale, legend=None)
+
     base = alt.Chart(df).encode(
         x=alt.X(
             "aspect_heading:N",
@@ -55,20 +62,10 @@ def _timing_layers(
         tooltip=tooltips("study design_label aspect_label status letter_words"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(
-            "status:N",
-            # Every cell says "reported" or "not reported" in words: no legend needed.
-            legend=None,
-            scale=alt.Scale(domain=status_domain, range=[OKABE_ITO["blue"], "#E8E8E8"]),
-        )
+        color=by_status([OKABE_ITO["blue"], "#E8E8E8"])
     )
     words = base.mark_text(fontSize=11).encode(
-        text=f"{text}:N",
-        color=alt.Color(
-            "status:N",
-            scale=alt.Scale(domain=status_domain, range=["white", OKABE_ITO["black"]]),
-            legend=None,
-        ),
+        text=f"{text}:N", color=by_status(["white", OKABE_ITO["black"]])
     )
     return (
         alt.layer(cells, words)

@@ -18,25 +18,20 @@ from ivigbook.figures.theme import (
 )
 
 ASSESSMENT_FILL = {"Objective": 1.0, "Unclear": 0.4, "Subjective": 0.0}
+#: The key's words for each assessment: on a laptop, and in fewer words on a phone.
 ASSESSMENT_KEY = {
-    "Objective": "Objective measure (filled)",
-    "Unclear": "Assessment unclear (half-filled)",
-    "Subjective": "Subjective, patient-reported (hollow)",
-}
-#: The same key in fewer words, for a phone.
-ASSESSMENT_KEY_SHORT = {
-    "Objective": "Objective (filled)",
-    "Unclear": "Unclear (half-filled)",
-    "Subjective": "Subjective (hollow)",
+    "Objective": ("Objective measure (filled)", "Objective (filled)"),
+    "Unclear": ("Assessment unclear (half-filled)", "Unclear (half-filled)"),
+    "Subjective": ("Subjective, patient-reported (hollow)", "Subjective (hollow)"),
 }
 
 
-def _assessment_key(words: dict[str, str] = ASSESSMENT_KEY) -> alt.LayerChart:
+def _assessment_key(narrow: bool) -> alt.LayerChart:
     """A key for the marks' fill (Vega-Lite draws no legend for a fillOpacity encoding)."""
     key = pd.DataFrame(
         {
             "assessment": list(ASSESSMENT_FILL),
-            "text": [words[a] for a in ASSESSMENT_FILL],
+            "text": [ASSESSMENT_KEY[a][narrow] for a in ASSESSMENT_FILL],
             "fill": list(ASSESSMENT_FILL.values()),
         }
     )
@@ -52,23 +47,19 @@ def _assessment_key(words: dict[str, str] = ASSESSMENT_KEY) -> alt.LayerChart:
     return (marks + labels).properties(width=260, height=alt.Step(20))
 
 
-#: Pixels per outcome measure in the matrix: with the two-line row labels, about twenty
-#: measures fit the text column of the HTML page and an A4 page.
+#: Pixels per measure (about twenty fit the text column and an A4 page) and per row.
 MATRIX_STEP = 24
 MATRIX_ROW_STEP = 34
-#: Separates a row label's two lines; the axis draws each part on a line of its own (a study
-#: label that itself holds the separator just gets one more line).
+#: Separates a row label's two lines (the axis draws each part on a line of its own).
 ROW_LINE_BREAK = " \N{MIDDLE DOT} "
+TWO_LINES = f"split(datum.label, {ROW_LINE_BREAK!r})"
 
 
 def _domain_headers(
     df: pd.DataFrame, measure_order: list[str], domain_order: list[str]
 ) -> tuple[alt.Chart, alt.Chart]:
-    """Domain names above the matrix, each at its first measure, and rules between domains.
-
-    Drawn as layers rather than as facets: a facet per domain made every domain as wide as
-    its slanted axis labels, which pushed the matrix far beyond the text column.
-    """
+    """Domain names above the matrix, each at its first measure, and rules between domains
+    (layers, not facets: a facet per domain is as wide as its slanted labels)."""
     first = []
     for domain in domain_order:
         measures = set(df.loc[df["domain"] == domain, "measure"])
@@ -91,13 +82,8 @@ def _domain_headers(
 
 
 def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
-    """Study x outcome measure matrix, measures grouped by domain.
-
-    ``matrix`` is :func:`ivigbook.analysis.trials.outcome_matrix`. Colour and shape give the result;
-    filled marks are objective measures, hollow ones subjective, half-filled unclear (a key
-    below the matrix says so); large marks are results the letter states for the measure,
-    small ones come from a blanket statement. Domains are named above their measures.
-    """
+    """Study x outcome measure (:func:`ivigbook.analysis.trials.outcome_matrix`), measures
+    grouped by domain: colour and shape give the result, fill the assessment, size the basis."""
     df, note = limit_studies(matrix)
     df = df.copy()
     study_order = matrix.attrs.get("study_order", sorted(df["study"].unique()))
@@ -118,20 +104,11 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
         for s in study_order
         for d in df.loc[df["study"] == s, "design"].unique()
     ]
-    marks = alt.Chart(df).mark_point(filled=True, strokeWidth=2).encode(**_matrix_encodings())
-    x = alt.X(
-        "measure:N",
-        sort=measure_order,
-        title=None,
-        axis=alt.Axis(labelAngle=-45, labelLimit=150, grid=False),
+    marks = _marks(
+        df,
+        alt.X("measure:N", sort=measure_order, title=None, axis=_columns(labelAngle=-45)),
+        alt.Y("row:N", sort=row_order, title=None, axis=_rows(180)),
     )
-    y = alt.Y(
-        "row:N",
-        sort=row_order,
-        title=None,
-        axis=alt.Axis(labelLimit=180, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
-    )
-    marks = marks.encode(x=x, y=y)
     names, rules = _domain_headers(df, measure_order, domain_order)
     matrix_chart = alt.layer(rules, marks, names).properties(
         width=alt.Step(MATRIX_STEP), height=alt.Step(MATRIX_ROW_STEP)
@@ -146,37 +123,37 @@ def outcome_matrix_chart(matrix: pd.DataFrame) -> alt.VConcatChart:
     # study, so that a few studies, not some twenty measures, share the width.
     df["measure_row"] = df["measure"] + ROW_LINE_BREAK + df["domain"]
     measure_rows = list(dict.fromkeys(df.set_index("measure").loc[measure_order, "measure_row"]))
-    turned = (
-        alt.Chart(df)
-        .mark_point(filled=True, strokeWidth=2)
-        .encode(
-            x=alt.X(
-                "study:N",
-                sort=study_order,
-                title=None,
-                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, grid=False),
-            ),
-            y=alt.Y(
-                "measure_row:N",
-                sort=measure_rows,
-                title=None,
-                axis=alt.Axis(labelLimit=170, labelExpr=f"split(datum.label, {ROW_LINE_BREAK!r})"),
-            ),
-            **_matrix_encodings(),
-        )
-        .properties(width=alt.Step(MATRIX_ROW_STEP), height=alt.Step(MATRIX_ROW_STEP))
-    )
-    narrow = alt.vconcat(turned, _assessment_key(ASSESSMENT_KEY_SHORT), spacing=16)
-    narrow = narrow.properties(title=title)
-    chart = alt.vconcat(matrix_chart, _assessment_key(), spacing=16).properties(title=title)
+    turned = _marks(
+        df,
+        alt.X("study:N", sort=study_order, title=None, axis=_columns(orient="top", labelAngle=-90)),
+        alt.Y("measure_row:N", sort=measure_rows, title=None, axis=_rows(170)),
+    ).properties(width=alt.Step(MATRIX_ROW_STEP), height=alt.Step(MATRIX_ROW_STEP))
+    narrow = alt.vconcat(turned, _assessment_key(True), spacing=16).properties(title=title)
+    chart = alt.vconcat(matrix_chart, _assessment_key(False), spacing=16).properties(title=title)
     legend: dict[str, Any] = {"orient": "bottom", "columns": 1, "direction": "vertical"}
     return with_narrow(chart.configure_legend(**legend), narrow.configure_legend(**legend))
 
 
+def _columns(**how: Any) -> alt.Axis:
+    return alt.Axis(labelLimit=150, grid=False, **how)
+
+
+def _rows(limit: int) -> alt.Axis:
+    return alt.Axis(labelLimit=limit, labelExpr=TWO_LINES)
+
+
+def _marks(df: pd.DataFrame, x: alt.X, y: alt.Y) -> alt.Chart:
+    """The matrix's marks on ``x`` and ``y``: colour and shape for the result, fill for the
+    assessment, size for the basis."""
+    return (
+        alt.Chart(df)
+        .mark_point(filled=True, strokeWidth=2)
+        .encode(**_matrix_encodings())
+        .encode(x=x, y=y)
+    )
+
+
 def _matrix_encodings() -> dict[str, Any]:
-    """The marks' encodings, shared by the matrix and its narrow layout: colour and shape
-    for the result, fill for the assessment (its key is drawn below the matrix), size for the
-    basis, with its legend in both layouts."""
     return {
         **result_encodings("result_label", title="Result"),
         "fillOpacity": alt.FillOpacity(

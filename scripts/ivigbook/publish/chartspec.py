@@ -1,12 +1,6 @@
-"""The site's charts: each Altair chart compiled to Vega at build time, with a narrow layout
-for phones.
-
-:func:`chart_html` (used by :func:`ivigbook.publish.render.altair_renderer`) gives a chart a
-reader cannot move as SVG made here (:func:`static_html`: no script, tooltips as the marks'
-own titles); only a chart with controls or selections (:func:`is_interactive`) embeds the Vega
-specs of its print layout and of its narrow one, which ``charts.js`` (appended to the vega
-bundle by :mod:`ivigbook.publish.build`) draws for the container's width. The PDF prints
-:func:`print_spec` at its own width.
+"""The site's charts, compiled at build time: a static chart as SVG for a laptop and a phone
+(:func:`static_html`), an interactive one as Vega specs that ``charts.js`` draws
+(:func:`runtime_html`). The PDF prints :func:`print_spec`.
 """
 
 from __future__ import annotations
@@ -21,7 +15,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from ivigbook.figures.theme import FONT, wrap_label_expr
+from ivigbook.figures.theme import FONT, NARROW_KEY, dicts, wrap_label_expr
 
 
 def json_for_script(value: Any) -> str:
@@ -30,13 +24,8 @@ def json_for_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-#: The Vega-Lite version the specs are compiled with: Altair's own (vl-convert pins it).
+#: The Vega-Lite version the specs are compiled with: Altair's own.
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
-#: Where a chart factory puts the narrow (phone) variant of a chart: ``usermeta`` of the
-#: Vega-Lite spec (see :func:`ivigbook.figures.theme.with_narrow`).
-USERMETA_KEY = "ivigbook"
-#: A flexible panel of a concatenated chart keeps at least this share of its print width.
-FLEX_MIN_SHARE = 0.3
 
 
 def chart_id(spec: dict[str, Any]) -> str:
@@ -47,33 +36,28 @@ def chart_id(spec: dict[str, Any]) -> str:
 
 def print_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as printed: fixed widths, without the narrow variant the site uses."""
-    usermeta = {k: v for k, v in (spec.get("usermeta") or {}).items() if k != USERMETA_KEY}
+    usermeta = {k: v for k, v in (spec.get("usermeta") or {}).items() if k != NARROW_KEY}
     out = {k: v for k, v in spec.items() if k != "usermeta"}
     return {**out, "usermeta": usermeta} if usermeta else out
 
 
 def _flexible_widths(vega: dict[str, Any]) -> list[dict[str, Any]]:
-    """The width signals the runtime (``charts.js``) may change, with their least width.
-
-    A single or layered chart's plot width; in a vertically concatenated chart, each
-    panel's. The runtime grows or shrinks them by what the chart is too narrow or too wide
-    for its container and lays the chart out again (axes, ticks and labels follow).
-    """
+    """The plot width signals (each panel's in a vconcat) that may be fitted to a column,
+    with their least width: 30% of the print width."""
     values = {s["name"]: s.get("value") for s in vega.get("signals", [])}
     if isinstance(vega.get("width"), (int, float)):
         values["width"] = vega["width"]
     widths = [m.get("encode", {}).get("update", {}).get("width") for m in vega.get("marks", [])]
     names = ["width", *(w.get("signal") for w in widths if isinstance(w, dict))]
     return [
-        {"name": n, "min": round(max(80.0, FLEX_MIN_SHARE * float(values[n])))}
+        {"name": n, "min": round(max(80.0, 0.3 * float(values[n])))}
         for n in dict.fromkeys(names)
         if isinstance(n, str) and isinstance(values.get(n), (int, float))
     ]
 
 
 def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """The Vega spec the site draws for a Vega-Lite ``spec``, compiled at build time, with
-    its flexible widths (:func:`_flexible_widths`) in ``usermeta.ivigFlex``."""
+    """``spec`` compiled to Vega, with its flexible widths in ``usermeta.ivigFlex``."""
     vega = vlc.vegalite_to_vega(print_spec(spec), vl_version=VEGA_LITE_VERSION)
     flexible = _flexible_widths(vega)
     if flexible and "hconcat" not in spec:
@@ -81,25 +65,8 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return vega
 
 
-#: On a narrow screen (a phone) titles wrap at about this many characters per line (15 px
-#: bold for a title, 12 px for a subtitle).
+#: On a phone: characters per line of chart titles (of subtitles 38, of axis and legend titles 26).
 NARROW_TITLE_CHARS = 28
-NARROW_SUBTITLE_CHARS = 38
-#: Axis and legend titles (13 px) wrap at this many characters.
-NARROW_AXIS_TITLE_CHARS = 26
-#: Axis labels are cut to this width in pixels, ending in an ellipsis (the tooltip and the
-#: tables give them whole).
-NARROW_LABEL_LIMIT = 140
-#: Legend labels, likewise: a legend below the plot starts where the plot does, to the right
-#: of the axis labels.
-NARROW_LEGEND_LABEL_LIMIT = 160
-#: Text marks (labels beside points, words in cells) are cut to this width on a phone.
-NARROW_TEXT_LIMIT = 150
-#: On a phone an axis or legend label longer than this many characters is wrapped onto lines
-#: at spaces (never cut with an ellipsis): an axis label's line fits NARROW_LABEL_LIMIT at
-#: 11-12 px, a legend label's NARROW_LEGEND_LABEL_LIMIT.
-NARROW_AXIS_LABEL_CHARS = 20
-NARROW_LEGEND_LABEL_CHARS = 24
 
 
 def _wrap(text: Any, width: int) -> Any:
@@ -111,8 +78,7 @@ def _wrap(text: Any, width: int) -> Any:
 
 
 def _narrow_titles(node: Any, parent: str = "") -> Any:
-    """Wrap every title and subtitle of a spec (charts, panels, axes and legends); legends
-    go below their plot in one column; text marks are cut to a phone's width."""
+    """Every title wrapped, legends below their plot in one column, text marks cut to 150 px."""
     if isinstance(node, list):
         return [_narrow_titles(item, parent) for item in node]
     if not isinstance(node, dict) or parent == "tooltip":
@@ -121,20 +87,15 @@ def _narrow_titles(node: Any, parent: str = "") -> Any:
     chart, channel = _is_chart(node), "field" in node or "aggregate" in node
     for key, value in node.items():
         if key == "title" and isinstance(value, (str, list)) and (chart or channel):
-            out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else NARROW_AXIS_TITLE_CHARS)
+            out[key] = _wrap(value, NARROW_TITLE_CHARS if chart else 26)
         elif key == "title" and isinstance(value, dict) and chart:
-            title = dict(value)
-            if "text" in title:
-                title["text"] = _wrap(title["text"], NARROW_TITLE_CHARS)
-            if "subtitle" in title:
-                title["subtitle"] = _wrap(title["subtitle"], NARROW_SUBTITLE_CHARS)
-            out[key] = title
+            chars = {"text": NARROW_TITLE_CHARS, "subtitle": 38}
+            out[key] = {k: _wrap(v, chars[k]) if k in chars else v for k, v in value.items()}
         elif key == "legend" and isinstance(value, dict):
-            legend = {**value, "orient": "bottom", "direction": "vertical"}
-            legend.pop("columns", None)
-            out[key] = legend
+            kept = {k: v for k, v in value.items() if k != "columns"}
+            out[key] = {**kept, "orient": "bottom", "direction": "vertical"}
         elif key == "mark" and isinstance(value, dict) and value.get("type") == "text":
-            out[key] = {"limit": NARROW_TEXT_LIMIT, **value}
+            out[key] = {"limit": 150, **value}
         else:
             out[key] = _narrow_titles(value, key)
     return out
@@ -145,58 +106,33 @@ def _is_chart(node: dict[str, Any]) -> bool:
 
 
 def narrow_variant(spec: dict[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart for a narrow screen: the factory's own narrow layout if
-    it made one (:func:`ivigbook.figures.theme.with_narrow`), else the chart itself; either
-    way with wrapped titles, legends below the plot in one column and shorter labels."""
-    narrow = (spec.get("usermeta") or {}).get(USERMETA_KEY, {}).get("narrow") or print_spec(spec)
+    """The spec for a phone: the factory's narrow layout (or the chart), with wrapped titles,
+    legends below the plot and labels cut or wrapped (20 and 24 characters a line)."""
+    narrow = (spec.get("usermeta") or {}).get(NARROW_KEY, {}).get("narrow") or print_spec(spec)
     narrow = _narrow_titles(narrow)
     config = dict(narrow.get("config", {}))
-    config["axis"] = {
-        **config.get("axis", {}),
-        "labelLimit": NARROW_LABEL_LIMIT,
-        "labelExpr": wrap_label_expr(NARROW_AXIS_LABEL_CHARS),
-    }
-    config["legend"] = {
-        **config.get("legend", {}),
-        "labelLimit": NARROW_LEGEND_LABEL_LIMIT,
-        "orient": "bottom",
-        "direction": "vertical",
-    }
+    axis = {"labelLimit": 140, "labelExpr": wrap_label_expr(20)}
+    legend = {"labelLimit": 160, "orient": "bottom", "direction": "vertical"}
+    config["axis"] = {**config.get("axis", {}), **axis}
+    config["legend"] = {**config.get("legend", {}), **legend}
     return {**narrow, "config": config}
 
 
 def narrow_vega(vega: dict[str, Any]) -> dict[str, Any]:
-    """The compiled narrow layout, finished for a phone: legend labels wrapped onto lines
-    (:func:`wrap_label_expr`; Vega-Lite takes a legend's ``labelExpr`` only legend by legend)
-    and several legends below the plot stacked one under another, not side by side."""
-
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
+    """The compiled narrow layout with legend labels wrapped (Vega-Lite takes a ``labelExpr``
+    only legend by legend) and legends stacked below the plot."""
+    out = json.loads(json.dumps(vega))
+    for node in [out, *(m for m in dicts(out.get("marks", [])) if "type" in m)]:
         for legend in node.get("legends", []):
             labels = legend.setdefault("encode", {}).setdefault("labels", {})
-            update = labels.setdefault("update", {})
-            if "text" not in update:
-                update["text"] = {"signal": wrap_label_expr(NARROW_LEGEND_LABEL_CHARS)}
-        for key in ("marks", "legends"):
-            visit(node.get(key, []))
-
-    out = json.loads(json.dumps(vega))
-    visit(out)
+            labels.setdefault("update", {}).setdefault("text", {"signal": wrap_label_expr(24)})
     config = out.setdefault("config", {})
-    config["legend"] = {
-        **config.get("legend", {}),
-        "layout": {"bottom": {"anchor": "start", "direction": "vertical", "margin": 12}},
-    }
+    stacked = {"bottom": {"anchor": "start", "direction": "vertical", "margin": 12}}
+    config["legend"] = {**config.get("legend", {}), "layout": stacked}
     return out
 
 
-#: Shown inside an interactive chart's container until it is drawn, and instead of it where
-#: JavaScript is off.
+#: Shown until an interactive chart is drawn, and where JavaScript is off.
 NO_SCRIPT_TEXT = (
     "The interactive chart needs JavaScript. The figure's caption says what it shows, and "
     "the book's PDF prints the same chart."
@@ -205,25 +141,20 @@ NO_SCRIPT_TEXT = (
 
 def is_interactive(node: Any) -> bool:
     """Whether a Vega-Lite spec has a parameter a reader moves (a control or a selection)."""
-    if isinstance(node, list):
-        return any(is_interactive(item) for item in node)
     if not isinstance(node, dict):
         return False
-    params = node.get("params") or []
-    if any(isinstance(p, dict) and ("bind" in p or "select" in p) for p in params):
-        return True
-    return any(is_interactive(v) for k, v in node.items() if k not in ("data", "datasets"))
+    found = dicts({k: v for k, v in node.items() if k != "datasets"})
+    params = [p for d in found for p in d.get("params") or [] if isinstance(p, dict)]
+    return any("bind" in p or "select" in p for p in params)
 
 
 def chart_html(spec: dict[str, Any]) -> str:
-    """The chart for the site: an interactive one drawn by the chart runtime
-    (:func:`runtime_html`), any other as SVG made at build time (:func:`static_html`)."""
+    """The chart for the site: :func:`runtime_html` if interactive, else :func:`static_html`."""
     return runtime_html(spec) if is_interactive(spec) else static_html(spec)
 
 
 def runtime_html(spec: dict[str, Any]) -> str:
-    """``<div>`` + inline script that draws ``spec`` (compiled to Vega) once the page's vega
-    bundle has loaded, with its narrow variant for a phone (:func:`narrow_variant`)."""
+    """``<div>`` + script drawing ``spec`` and its narrow variant once the vega bundle loads."""
     wide = vega_spec(spec)
     narrow = narrow_vega(vega_spec(narrow_variant(spec)))
     element_id = chart_id(wide)
@@ -243,21 +174,14 @@ def runtime_html(spec: dict[str, Any]) -> str:
     )
 
 
-# --------------------------------------------------------------------------------------
-# Static charts: SVG made at build time, one laid out for a laptop's text column and one for
-# a phone's; the page's CSS (_static/book.css) shows the one that fits the screen.
-
-#: The text column a chart is laid out for: a 1,280-px window's, and a 390-px phone's. The
-#: page shows the phone's layout in windows narrower than ``_static/book.css`` says (620 px,
-#: where the laptop's would be scaled to less than 85%); elsewhere a layout is scaled down
-#: to its column if need be (``max-width``), never up.
+#: The text column of a 1,280-px window and of a 390-px phone (``_static/book.css`` shows
+#: the one that fits).
 WIDE_COLUMN = 672
 NARROW_COLUMN = 342
 
 
 def _tooltip_text(signal: str) -> str:
-    """A Vega expression giving the tooltip that ``signal`` makes (an object, Vega-Lite's
-    ``{"Title": value, ...}``) as "Title: value" lines."""
+    """A Vega expression giving Vega-Lite's tooltip object ``signal`` as "Title: value" lines."""
     body = signal.strip()
     if not (body.startswith("{") and body.endswith("}")):
         return f'"" + ({body})'
@@ -283,10 +207,8 @@ def _tooltip_text(signal: str) -> str:
 
 
 def _described(vega: dict[str, Any], tooltips: bool) -> dict[str, Any]:
-    """A copy of ``vega`` whose marks' descriptions are their tooltips' text (with
-    ``tooltips``; marks without one get none), or in which no mark has one. A text mark
-    whose tooltip another mark beside it gives (a label, a symbol in a cell) repeats none,
-    and lets the pointer through to what is under it."""
+    """A copy of ``vega`` whose marks are described by their tooltips (or not at all); a text
+    mark repeating a shape's tooltip drops it and lets the pointer through."""
 
     def tip(mark: dict[str, Any]) -> str | None:
         found = mark.get("encode", {}).get("update", {}).get("tooltip", {})
@@ -310,8 +232,7 @@ def _described(vega: dict[str, Any], tooltips: bool) -> dict[str, Any]:
 
 
 def _render(vega: dict[str, Any], column: float) -> str:
-    """SVG of ``vega`` with its flexible widths (:func:`_flexible_widths`) grown or shrunk
-    until the whole chart, labels and legends included, fills ``column`` pixels."""
+    """SVG of ``vega`` with its flexible widths fitted to ``column`` pixels."""
     flexible = (vega.get("usermeta") or {}).get("ivigFlex", [])
     for _ in range(5):
         svg = vlc.vega_to_svg(vega)
@@ -345,14 +266,13 @@ _NOTHING = re.compile(
 
 
 def _title(attribute: str) -> str:
-    """An attribute's (escaped) text as a ``<title>`` element, escaped again as content."""
+    """An escaped attribute's text as a ``<title>`` element."""
     return f"<title>{html.escape(html.unescape(attribute), quote=False)}</title>"
 
 
 def _finish_svg(svg: str, prefix: str, variant: str, title: str) -> str:
-    """A mark's description as its native tooltip (``<title>``), no other ARIA attributes
-    (the container is one image with the figure's alt text), ids unique on the page, the
-    variant's class and the chart's title as ``<desc>``."""
+    """Mark descriptions as ``<title>``, no other ARIA (the figure's alt text describes it),
+    ids unique on the page, the variant's class, the chart's title as ``<desc>``."""
     svg = _MARK_LABEL.sub(lambda m: f"<{m[1]}{m[2]}{m[4]}>{_title(m[3])}</{m[1]}>", svg)
     svg = _TEXT_LABEL.sub(lambda m: f"<g>{_title(m[2])}<text{m[1]}{m[3]}</g>", svg)
     svg = _NOTHING.sub("", _ARIA.sub("", svg))
@@ -377,9 +297,7 @@ def chart_title(spec: dict[str, Any]) -> str:
 
 
 def static_html(spec: dict[str, Any]) -> str:
-    """``<div>`` holding the chart as SVG made at build time, laid out for a laptop's column
-    and for a phone's (the narrow variant, :func:`narrow_variant`), each mark's tooltip as
-    its native title; no script."""
+    """``<div>`` with the chart as SVG for a laptop and for a phone, tooltips as titles."""
     element_id = chart_id(spec)
     wide = vega_spec(spec)
     narrow = narrow_vega(vega_spec(narrow_variant(spec)))
@@ -389,7 +307,8 @@ def static_html(spec: dict[str, Any]) -> str:
     # No titles on a phone's layout: a touch screen never shows them.
     narrow_svg = _render(_described(narrow, tooltips=False), NARROW_COLUMN)
     title = chart_title(spec)
-    svgs = _finish_svg(wide_svg, f"{element_id}-w", "wide", title) + _finish_svg(
-        narrow_svg, f"{element_id}-n", "narrow", title
+    svgs = "".join(
+        _finish_svg(svg, f"{element_id}-{name[0]}", name, title)
+        for name, svg in (("wide", wide_svg), ("narrow", narrow_svg))
     )
     return f'<div id="{element_id}" class="ivig-chart ivig-static">{svgs}</div>'

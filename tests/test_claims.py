@@ -193,6 +193,7 @@ def test_every_check_returns_its_registered_facts(ev: Evidence) -> None:
 def test_template_filling() -> None:
     assert fill("{n:trial} and {m:trial}", {"n": 1, "m": 3}, "-") == "1 trial and 3 trials"
     assert fill("{n:study/studies}", {"n": 2}, "-") == "2 studies"
+    assert fill("{n:study} and {m:biopsy}", {"n": 2, "m": 1}, "-") == "2 studies and 1 biopsy"
     assert fill("{names} ({n})", {"names": "Dalakas 1997", "n": None}, "not reported") == (
         "Dalakas 1997 (not reported)"
     )

@@ -12,6 +12,8 @@ import yaml
 from conftest import ROOT, toc_files
 from pypdf import PdfReader
 
+from ivigbook.publish.version import book_metadata
+
 pytestmark = pytest.mark.book
 
 STY = ROOT / "scripts" / "ivigbook" / "publish" / "ivigbook.sty"
@@ -42,6 +44,18 @@ def pdf_text(reader: PdfReader) -> str:
 
 def test_pdf_has_pages(reader: PdfReader) -> None:
     assert len(reader.pages) >= 3
+
+
+def test_pdf_is_dated_the_release_date(reader: PdfReader) -> None:
+    """The PDF's creation and modification dates are CITATION.cff's date-released (not the
+    day and minute of the build), so two builds of one release give the same PDF."""
+    released = book_metadata().date_released
+    meta = reader.metadata
+    assert meta is not None, "the PDF has no document information"
+    assert "/CreationDate" in meta, "the PDF has no creation date"
+    for name in ("/CreationDate", "/ModDate"):  # the engine may leave out the second
+        stamp = str(meta.get(name, f"D:{released:%Y%m%d}000000"))
+        assert stamp.startswith(f"D:{released:%Y%m%d}000000"), f"{name} is {stamp!r}"
 
 
 @pytest.mark.parametrize("page", toc_files())

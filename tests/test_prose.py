@@ -70,3 +70,9 @@ def test_sentence_and_passage_layout(demo) -> None:
     )
     assert prose.sentence("demo", "one", n=2) == "Two trials found, nothing."
     assert prose.passage("demo", "two") == "First line.\n\n- item one\n- item two"
+
+
+def test_takes_names_a_macros_facts() -> None:
+    assert prose.takes("sentences", "harms") == {"n_with", "n_without"}
+    with pytest.raises(KeyError, match="no macro 'no_such_macro'"):
+        prose.takes("sentences", "no_such_macro")

@@ -1,13 +1,16 @@
 """Reproducibility: the same source gives the same data-derived output.
 
 * Chart element ids are derived from the chart's content (checked on the real build).
-* Two clean builds (slow) embed identical chart specs, chart ids, tables and glued values.
+* Two clean builds (slow) of site and PDF embed identical chart specs, chart ids, tables and
+  glued values, and their release zips are byte-identical.
+* A chart's PDF is the same bytes every time it is made; builders stamp the release date.
 * The reproducibility page lists the pinned versions of the book's key packages.
 * A release zip (slow) carries SHA256SUMS, and every checksum in it verifies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -121,14 +124,43 @@ def test_reproducibility_page_lists_versions(html_dir: Path) -> None:
     assert not missing, f"reproducibility page does not list: {missing}"
 
 
+def _release_of(build_dir: Path) -> Path:
+    """``python -m ivigbook release`` of one build; the zip's path."""
+    dist = build_dir.parent / f"{build_dir.name}-dist"
+    cmd = [sys.executable, "-m", "ivigbook", "release", "--build-dir", str(build_dir)]
+    cmd += ["--dist-dir", str(dist)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (archive,) = dist.glob("*.zip")
+    return archive
+
+
+def zip_differences(one: Path, two: Path) -> list[str]:
+    """The members of two zips that differ (or are in only one), by name."""
+    with zipfile.ZipFile(one) as a, zipfile.ZipFile(two) as b:
+        first = {i.filename: a.read(i) for i in a.infolist()}
+        second = {i.filename: b.read(i) for i in b.infolist()}
+    names = sorted(set(first) | set(second))
+    return [name for name in names if first.get(name) != second.get(name)]
+
+
 @pytest.mark.slow
-def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
-    build_book("html", tmp_path / "one")
-    build_book("html", tmp_path / "two")
-    one, two = outputs(tmp_path / "one" / "html"), outputs(tmp_path / "two" / "html")
+def test_two_clean_builds_release_the_same_bytes(tmp_path: Path) -> None:
+    """Two clean copies of the source, built (site and PDF) and released apart: the two zips
+    are byte-identical. Where they are not, the members that differ are named, and what the
+    data decide (charts, tables, glued values, ids) is compared page by page."""
+    builds = [tmp_path / "one", tmp_path / "two"]
+    for build in builds:
+        build_book("book", build)
+    one, two = (outputs(build / "html") for build in builds)
     assert any(page["charts"] for page in one.values()), "no charts found in the build"
     problems = differences(one, two)
     assert not problems, "two builds of the same source differ:\n" + "\n".join(problems)
+    zips = [_release_of(build) for build in builds]
+    differing = zip_differences(*zips)
+    assert zips[0].read_bytes() == zips[1].read_bytes(), (
+        f"two releases of the same source differ in {len(differing)} members: {differing[:12]}"
+    )
 
 
 @pytest.mark.slow
@@ -188,6 +220,85 @@ def test_random_id_pattern() -> None:
     assert RANDOM_ID.search("x0123456789abcdef0123456789abcdef")
     assert not RANDOM_ID.search("ivig-chart-aa75eed04edc052d")
     assert not RANDOM_ID.search("fig-responders-by-design")
+
+
+def test_zip_comparison_names_the_differing_members(tmp_path: Path) -> None:
+    def archive(name: str, members: dict[str, bytes]) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as zf:
+            for member, content in members.items():
+                zf.writestr(member, content)
+        return path
+
+    one = archive("one.zip", {"a.txt": b"same", "b.pdf": b"%PDF 1", "c": b"x"})
+    two = archive("two.zip", {"a.txt": b"same", "b.pdf": b"%PDF 2", "d": b"x"})
+    assert zip_differences(one, two) == ["b.pdf", "c", "d"]
+    assert zip_differences(one, one) == []
+
+
+CHART = {
+    "data": {
+        "values": [
+            {"dose": 1, "change": 2.5, "arm": "IVIG"},
+            {"dose": 2, "change": 1, "arm": "placebo"},
+        ]
+    },
+    "mark": "point",
+    "encoding": {
+        "x": {"field": "dose", "type": "quantitative"},
+        "y": {"field": "change", "type": "quantitative"},
+        "color": {"field": "arm", "type": "nominal"},
+    },
+    "title": "A chart with text in two fonts",
+}
+
+
+def test_a_chart_pdf_is_the_same_bytes_every_time() -> None:
+    """vl-convert alone orders a PDF's resources differently on each call (so two builds of the
+    book's PDF differed); the chart PDF the book typesets must not."""
+    from ivigbook.publish.render import chart_pdf
+
+    made = {chart_pdf(CHART) for _ in range(4)}
+    assert len(made) == 1, "the same chart gave different PDF bytes"
+    assert next(iter(made)).startswith(b"%PDF")
+
+
+CLOCK = re.compile(r"\b(?:date|datetime)\.(?:today|now|utcnow)\(|\btime\.time\(")
+#: Where the library may read the clock, and why none of it reaches a built page: a new
+#: study's ``added_on`` when a contributor runs new-study (the chapter passes the release
+#: date), the date of a PubMed run, and the spread of synthetic studies for the bench.
+CLOCK_READERS = {"data/newstudy.py", "search/pubmed.py", "data/synthetic.py"}
+
+
+def test_chapters_never_read_the_clock() -> None:
+    """A page that printed the day of its build would differ between two builds of one
+    release made on two days (which the slow test, run within minutes, cannot see)."""
+    chapters = [p for p in (ROOT / "chapters").glob("*.md") if CLOCK.search(p.read_text("utf-8"))]
+    assert not chapters, f"chapters read the clock: {[p.name for p in chapters]}"
+    library = ROOT / "scripts" / "ivigbook"
+    readers = {
+        p.relative_to(library).as_posix()
+        for p in library.rglob("*.py")
+        if CLOCK.search(p.read_text("utf-8"))
+    }
+    assert readers <= CLOCK_READERS, f"new reads of the clock: {sorted(readers - CLOCK_READERS)}"
+    assert CLOCK.search("x = dt.date.today()")
+    assert not CLOCK.search("book_metadata().date_released")
+
+
+def test_builders_stamp_the_release_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivigbook.publish.build import build_environment
+    from ivigbook.publish.version import book_metadata
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    released = book_metadata().date_released
+    epoch = int(build_environment()["SOURCE_DATE_EPOCH"])
+    assert dt.datetime.fromtimestamp(epoch, tz=dt.UTC) == dt.datetime(
+        released.year, released.month, released.day, tzinfo=dt.UTC
+    )
+    # a date the caller sets wins (reproducible-builds.org's convention)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    assert build_environment()["SOURCE_DATE_EPOCH"] == "86400"
 
 
 # --------------------------------------------------------------------------------------

@@ -106,6 +106,11 @@ _SPACE = re.compile(r"[ \t\r\n]+")
 _BEFORE_PUNCT = re.compile(r" ([,.;:)])")
 
 
+def takes(part: str, name: str) -> frozenset[str]:
+    """The facts macro ``name`` of ``prose/<part>.jinja`` takes, by name."""
+    return frozenset(_macro(part, name).arguments)
+
+
 def sentence(part: str, name: str, /, **facts: object) -> str:
     """Macro ``name`` of ``prose/<part>.jinja`` filled with ``facts``, on one line (runs of
     white space, line breaks included, become one space; no space before punctuation)."""

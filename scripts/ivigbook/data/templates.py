@@ -6,8 +6,9 @@ plain text with placeholders that the claim's check fills from the facts it retu
 * ``{name}`` - the fact as it is: a number, or words from the data (study names such as
   "Dalakas 1997", a quoted share). A fact the data do not give (``None``) reads as the
   caller's ``missing`` words (the book's "not reported").
-* ``{name:noun}`` or ``{name:one/many}`` - a count with its noun, singular for one:
-  ``{n_trials:trial}`` reads "1 trial" or "3 trials", ``{n:study/studies}`` "2 studies".
+* ``{name:noun}`` or ``{name:one/many}`` - a count with its noun, singular for one, in the
+  prose engine's agreement (:func:`ivigbook.prose.count`): ``{n_trials:trial}`` reads
+  "1 trial" or "3 trials", ``{n:study}`` "2 studies" (or ``{n:study/studies}``, spelled out).
 
 This module only reads templates (the validator checks their form here); which facts a check
 provides is the analysis layer's business, and a test holds every placeholder to a fact of the
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from ivigbook.prose import count
 
 #: One placeholder: a lower-case name, optionally ``:noun`` or ``:one/many``.
 PLACEHOLDER = re.compile(
@@ -47,11 +50,6 @@ def template_problems(template: str) -> list[str]:
     return problems
 
 
-def _count(value: object, spec: str) -> str:
-    one, _, many = spec.partition("/")
-    return f"{value} {one if value == 1 else (many or one + 's')}"
-
-
 def fill(template: str, facts: Mapping[str, object], missing: str) -> str:
     """The template with each placeholder replaced by its fact (KeyError for an unknown one);
     a fact that is ``None`` reads ``missing``."""
@@ -60,6 +58,9 @@ def fill(template: str, facts: Mapping[str, object], missing: str) -> str:
         value = facts[match.group(1)]
         if value is None:
             return missing
-        return _count(value, match.group(2)) if match.group(2) else str(value)
+        if not match.group(2):
+            return str(value)
+        one, _, many = match.group(2).partition("/")
+        return count(int(str(value)), one, many or None)
 
     return PLACEHOLDER.sub(one, template)

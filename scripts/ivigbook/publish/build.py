@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import calendar
 import hashlib
 import html
 import os
@@ -16,6 +17,7 @@ from typing import Any
 
 from ivigbook import paths
 from ivigbook.paths import PDF_NAME, ROOT, html_dir, pdf_path, site_pdf_path
+from ivigbook.publish.version import book_metadata
 
 JB_FLAGS = ["-W", "-n", "--keep-going"]
 
@@ -54,6 +56,20 @@ def _path_output(build_dir: Path) -> Path:
     return staging
 
 
+def release_epoch(source: Path = ROOT) -> str:
+    """The book's release date (CITATION.cff ``date-released``, midnight UTC) as Unix seconds."""
+    released = book_metadata(source / "CITATION.cff").date_released
+    return str(calendar.timegm(released.timetuple()))
+
+
+def build_environment(source: Path = ROOT) -> dict[str, str]:
+    """The builders' environment: every date they stamp (Sphinx's, the TeX engine's and the
+    PDF's creation date and /ID) is the release date, so one source gives one set of bytes.
+    A ``SOURCE_DATE_EPOCH`` already set by the caller wins, as reproducible-builds.org asks."""
+    fixed = {"SOURCE_DATE_EPOCH": release_epoch(source), "FORCE_SOURCE_DATE": "1"}
+    return {**fixed, **os.environ, "PYTHONUNBUFFERED": "1"}
+
+
 def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     if not jupyter_book.exists():
@@ -63,8 +79,7 @@ def _run_jb(source: Path, build_dir: Path, builder: str) -> int:
     cmd += ["--builder", builder, *JB_FLAGS]
     print("+", " ".join(cmd), flush=True)
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    result = subprocess.run(cmd, cwd=source, env=env, check=False)
+    result = subprocess.run(cmd, cwd=source, env=build_environment(source), check=False)
     print(f"[ivigbook build] {builder}: {time.perf_counter() - start:.1f} s", flush=True)
     if result.returncode != 0:
         print(

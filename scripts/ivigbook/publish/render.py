@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 from typing import Any
 
 import altair as alt
 import pandas as pd
+import pikepdf
 import vl_convert as vlc
 
 from ivigbook.publish.chartspec import VEGA_LITE_VERSION, chart_html, print_spec
@@ -32,8 +34,18 @@ TABLE_DEFAULTS: dict[str, Any] = {"ordering": True, "classes": "display compact"
 
 
 def chart_pdf(spec: dict[str, Any]) -> bytes:
-    """The chart as a vector PDF made by vl-convert, fonts embedded, for the book's PDF."""
-    return vlc.vegalite_to_pdf(print_spec(spec), vl_version=VEGA_LITE_VERSION)
+    """The chart as a vector PDF made by vl-convert, fonts embedded, for the book's PDF.
+
+    vl-convert lists a page's resources and objects in a different order on each call, so
+    qpdf (through pikepdf) writes the same PDF out again in its own canonical order, with an
+    /ID derived from the content: the same chart always gives the same bytes, and so does
+    the book's PDF that typesets it.
+    """
+    made = vlc.vegalite_to_pdf(print_spec(spec), vl_version=VEGA_LITE_VERSION)
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _describe(spec: dict[str, Any]) -> str:

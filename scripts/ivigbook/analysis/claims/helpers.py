@@ -13,7 +13,7 @@ import pandas as pd
 from ivigbook.analysis.claims.registry import KEYS, CheckResult, Facts
 from ivigbook.analysis.cohorts import is_trial, short_label
 from ivigbook.analysis.vocabulary import CONTRADICTED, NOT_TESTABLE
-from ivigbook.prose import environment, sentence
+from ivigbook.prose import sentence, takes
 
 if TYPE_CHECKING:
     from ivigbook.data.load import Evidence
@@ -70,8 +70,8 @@ def first_case(cases: Cases) -> tuple[str, str, tuple[str, ...]]:
 def reason(check: str, facts: Facts | None = None, /, **words: object) -> str:
     """A check's long reason: the macro ``check`` of ``prose/claims.jinja`` filled with the
     case the check chose, the ``facts`` it returns (those the macro takes) and other ``words``."""
-    takes = getattr(environment().get_template("claims.jinja").module, check).arguments
-    given = {k: v for k, v in asdict(facts).items() if k in takes} if facts else {}
+    wanted = takes("claims", check)
+    given = {k: v for k, v in asdict(facts).items() if k in wanted} if facts else {}
     return sentence("claims", check, **{**given, **words})
 
 

@@ -216,6 +216,8 @@ def _validate_data() -> int:
 
 
 def build(target: str, build_dir: Path, source: Path = ROOT) -> int:
+    """Validate the data, run jupyter-book strictly for ``target`` (``book``: the site, then
+    the PDF copied into it) and record the inputs' fingerprints; the exit status (0: built)."""
     builders = {"html": ["html"], "pdf": ["pdflatex"], "book": ["html", "pdflatex"]}[target]
     # Every fingerprint is taken before the build: an edit made while it runs rebuilds next time.
     fingerprint = book_fingerprint(target, source)
@@ -280,6 +282,7 @@ def vega_bundle() -> str:
 
 
 def write_vendor_files(static_dir: Path) -> None:
+    """Write the chart runtime (:func:`vega_bundle`) into the site's static folder."""
     paths.write_if_changed(static_dir / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
 
 

@@ -22,6 +22,7 @@ CHECKSUMS = "sha256sums.txt"
 
 
 def data_zip_name(meta: BookMetadata) -> str:
+    """The name of the data package's zip in the site's downloads."""
     return f"{meta.archive_name}-data.zip"
 
 
@@ -69,6 +70,8 @@ def download_files(data_dir: Path | None = None) -> dict[str, bytes]:
 
 
 def write_downloads(outdir: Path) -> None:
+    """Write the downloads (data files, their zip, the citation files) into the built site,
+    removing any file the package no longer has."""
     files = download_files()
     folder = outdir / DOWNLOADS
     if folder.is_dir():  # a file dropped from the package (or renamed) leaves no stale copy

@@ -30,6 +30,7 @@ def substitutions(meta: BookMetadata) -> dict[str, str]:
 
 
 def footer_html(meta: BookMetadata) -> str:
+    """Every page's footer line: the version, its release date and the licences."""
     return (
         f"<p>Version {html.escape(meta.version)}, released "
         f"{html.escape(meta.release_date)}. Prose and data: {html.escape(meta.licence)}; "

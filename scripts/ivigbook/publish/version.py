@@ -22,6 +22,8 @@ LICENCE_FILES = {"CC-BY-4.0": "LICENSE-CC-BY-4.0.md", "MIT": "LICENSE"}
 
 @dataclass(frozen=True)
 class BookMetadata:
+    """The book's identity as CITATION.cff states it (title, version, date, authors, licences)."""
+
     title: str
     version: str
     date_released: dt.date
